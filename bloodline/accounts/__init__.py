@@ -1,0 +1,1 @@
+"""People who sign in: their account, name as written and preferred language."""

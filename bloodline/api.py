@@ -1,0 +1,55 @@
+"""The versioned JSON API: /api/v1/, with its OpenAPI schema and docs at /api/v1/docs."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import django_auth
+
+from bloodline.jurisdictions.api import router as jurisdictions_router
+from bloodline.lib.api_errors import domain_errors, schema_errors
+from bloodline.organisations.api import me_router
+from bloodline.organisations.api import router as organisations_router
+
+api = NinjaAPI(
+    title="Bloodline API",
+    version="1",
+    urls_namespace="api-1",
+    auth=django_auth,
+    docs_url="/docs",
+)
+api.add_router("/organisations", organisations_router)
+api.add_router("/me", me_router)
+api.add_router("/jurisdictions", jurisdictions_router)
+
+
+@api.exception_handler(SchemaValidationError)
+def _schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": schema_errors(exc.errors)}, status=422)
+
+
+@api.exception_handler(DjangoValidationError)
+def _domain_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": domain_errors(exc)}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("You do not have permission to do this here.")}, status=403
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Sign in first.")}, status=401)

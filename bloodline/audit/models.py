@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_object(self, object_type: str, object_id: str) -> AuditEventQuerySet:
+        return self.filter(object_type=object_type, object_id=object_id).order_by("-id")
+
+
+class AuditEvent(models.Model):
+    """One regulated write, recorded in the same transaction as the write itself.
+
+    Rows are append-only: the model refuses updates and deletes and database triggers refuse
+    them too. There are no foreign keys to live rows, so an event outlives whatever it
+    describes; the actor and object are kept as ids and labels. Events are ordered by ``id``,
+    which is what a later hash chain will link (see docs/decisions/0004-audit-trail.md).
+    """
+
+    occurred_at = models.DateTimeField(_("when (UTC)"), default=timezone.now, editable=False)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, editable=False)
+    actor_label = models.CharField(_("actor"), max_length=150, editable=False)
+    action = models.CharField(_("action"), max_length=64, editable=False)
+    object_type = models.CharField(_("object type"), max_length=64, editable=False)
+    object_id = models.CharField(_("object id"), max_length=64, editable=False)
+    object_label = models.CharField(_("object"), max_length=300, blank=True, editable=False)
+    changes = models.JSONField(_("changes"), default=dict, editable=False)
+    reason = models.TextField(_("reason"), blank=True, editable=False)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("audit events are append-only")
+
+    def canonical(self) -> str:
+        """The event as canonical JSON: the text a hash chain will hash."""
+        return json.dumps(
+            {
+                "id": self.pk,
+                "occurred_at": self.occurred_at.isoformat(),
+                "actor_id": self.actor_id,
+                "actor_label": self.actor_label,
+                "action": self.action,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "changes": self.changes,
+                "reason": self.reason,
+                "request_id": self.request_id,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )

@@ -1,0 +1,78 @@
+"""Writing audit events. Every action calls ``record`` inside its own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from django.db import connection
+from django.db.models import Model
+
+from bloodline.audit.models import AuditEvent
+from bloodline.lib.requestid import current_request_id
+
+
+class MissingReason(ValueError):
+    """A correction was attempted without saying why."""
+
+
+class Actor(Protocol):
+    pk: Any
+
+    def get_username(self) -> str: ...
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe form of a field value, as it should read in the history."""
+    if isinstance(value, Model):
+        return str(value.pk) if not hasattr(value, "uuid") else str(value.uuid)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: plain(getattr(obj, name)) for name in fields}
+
+
+def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields whose value changed."""
+    return {
+        key: [old.get(key), new.get(key)]
+        for key in sorted(set(old) | set(new))
+        if old.get(key) != new.get(key)
+    }
+
+
+def record(
+    *,
+    by: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_label: str = "",
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+    correction: bool = False,
+) -> AuditEvent:
+    """Append one audit event. Must run inside the transaction of the write it records."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit events are written inside the action's transaction")
+    if correction and not reason.strip():
+        raise MissingReason(action)
+    return AuditEvent.objects.create(
+        actor_id=by.pk if by is not None else None,
+        actor_label=by.get_username() if by is not None else "system",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label[:300],
+        changes=dict(changes or {}),
+        reason=reason.strip(),
+        request_id=current_request_id(),
+    )

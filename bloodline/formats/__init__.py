@@ -1,0 +1,1 @@
+"""Number and date conventions where Django's defaults differ from what readers expect."""

@@ -1,0 +1,1 @@
+"""Jurisdiction rule sets: versioned, sourced data files and the loader that validates them."""

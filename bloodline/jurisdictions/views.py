@@ -1,0 +1,24 @@
+"""Rule sets as a configuration report: every value with its source and verification flag."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from bloodline.jurisdictions.loader import UnknownRuleSet, registry
+
+
+@login_required
+def rule_set_list(request: HttpRequest) -> HttpResponse:
+    rows = [(code, registry.versions(code)) for code in registry.codes()]
+    return render(request, "jurisdictions/list.html", {"rows": rows})
+
+
+@login_required
+def rule_set_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        versions = registry.versions(code)
+    except UnknownRuleSet as exc:
+        raise Http404 from exc
+    return render(request, "jurisdictions/detail.html", {"code": code, "versions": versions})

@@ -1,0 +1,1 @@
+"""Pure helpers with no models: the bottom layer every app may import."""

@@ -1,0 +1,13 @@
+"""Pytest plugin (loaded with ``-p``) that gives the test run safe defaults.
+
+It runs before pytest-django imports the settings, so ``pytest`` works in a bare shell while
+production still refuses to start without SECRET_KEY and ALLOWED_HOSTS.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("DEBUG", "0")

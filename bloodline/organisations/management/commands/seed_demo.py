@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from bloodline.organisations.demo import DEMO_PASSWORD, seed
+
+
+class Command(BaseCommand):
+    help = "Load the generated demo programme (no real people) and list the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        demo = seed()
+        self.stdout.write(
+            "Demo programme loaded." if demo.created else "Demo programme already present."
+        )
+        self.stdout.write(f"Demo logins (password for every account: {DEMO_PASSWORD}):")
+        for persona, _user in demo.accounts:
+            self.stdout.write(f"  {persona.username:<24} {persona.description}")
+        self.stdout.write(f"  {'admin':<24} platform administrator (configuration site)")

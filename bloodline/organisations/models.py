@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from bloodline.organisations.kinds import ESTABLISHMENTS, Kind
+from bloodline.organisations.roles import Role
+
+SEGMENT = 8  # hex digits of the primary key per tree level in ``path``
+
+
+def segment(pk: int) -> str:
+    return f"{pk:0{SEGMENT}x}"
+
+
+def subtree_bounds(path: str) -> tuple[str, str]:
+    """Range of ``path`` values of a node and all its descendants.
+
+    Paths are lowercase hex, so every descendant sorts between the node's path and the same
+    path followed by "~" (after every hex digit). A range is index-bounded on both databases,
+    where LIKE 'prefix%' is not on every PostgreSQL collation or SQLite setting.
+    """
+    return path, path + "~"
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def subtree(self, root: Organisation, include_self: bool = True) -> OrganisationQuerySet:
+        low, high = subtree_bounds(root.path)
+        qs = self.filter(path__gte=low, path__lt=high)
+        return qs if include_self else qs.exclude(pk=root.pk)
+
+    def within(self, paths: list[str]) -> OrganisationQuerySet:
+        """Nodes inside any of the subtrees rooted at ``paths``."""
+        if not paths:
+            return self.none()
+        condition = Q()
+        for path in paths:
+            low, high = subtree_bounds(path)
+            condition |= Q(path__gte=low, path__lt=high)
+        return self.filter(condition)
+
+    def ancestors_of(self, node: Organisation, include_self: bool = False) -> OrganisationQuerySet:
+        pks = node.ancestor_pks() + ([node.pk] if include_self else [])
+        return self.filter(pk__in=pks).order_by("depth")
+
+
+class Organisation(models.Model):
+    """A node of the one organisation tree.
+
+    Administrative areas nest country → province → district → commune or ward; member units
+    (enterprises, schools, unions, party branches, armed-forces units…) hang under their area;
+    steering committees are attached to an area; blood establishments and hospitals are
+    organisations too. ``path`` is the materialized path of primary keys from the root, so a
+    subtree or the chain of ancestors is one index range. The name is stored as written, with
+    optional names in the other languages.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    name_translations = models.JSONField(_("names in other languages"), default=dict, blank=True)
+    official_code = models.CharField(
+        _("official code"),
+        max_length=40,
+        blank=True,
+        help_text=_("The code the state registry gives this organisation, if there is one."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Required for blood establishments; others inherit their parent's."),
+    )
+    jurisdiction = models.CharField(
+        _("jurisdiction rule set"),
+        max_length=64,
+        blank=True,
+        help_text=_("The rule set this blood establishment works under."),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "official_code"],
+                condition=~Q(official_code=""),
+                name="org_official_code_unique_per_kind",
+                violation_error_message=_(
+                    "Another organisation of this kind already has this official code."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=Kind.COUNTRY) & Q(parent__isnull=True))
+                | (~Q(kind=Kind.COUNTRY) & Q(parent__isnull=False)),
+                name="org_only_countries_are_roots",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="org_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(kind__in=sorted(ESTABLISHMENTS), jurisdiction__gt="", time_zone__gt="")
+                | (~Q(kind__in=sorted(ESTABLISHMENTS)) & Q(jurisdiction="")),
+                name="org_establishment_has_rules_and_zone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name()
+
+    def display_name(self, language: str | None = None) -> str:
+        """The name in the reader's language when one is given, else as written."""
+        language = language or translation.get_language() or ""
+        translated = self.name_translations.get(language, "") if self.name_translations else ""
+        return translated or self.name
+
+    @property
+    def is_establishment(self) -> bool:
+        return self.kind in ESTABLISHMENTS
+
+    def ancestor_pks(self) -> list[int]:
+        cut = self.path[:-SEGMENT]
+        return [int(cut[i : i + SEGMENT], 16) for i in range(0, len(cut), SEGMENT)]
+
+    def is_within(self, other: Organisation) -> bool:
+        """True if this node is ``other`` or one of its descendants."""
+        return self.path.startswith(other.path)
+
+    def scope_root(self) -> Organisation:
+        """Where a role held here applies: a committee works on the area it is attached to."""
+        if self.kind == Kind.STEERING_COMMITTEE and self.parent is not None:
+            return self.parent
+        return self
+
+    def effective_time_zone(self) -> str:
+        if self.time_zone:
+            return self.time_zone
+        for ancestor in Organisation.objects.ancestors_of(self).order_by("-depth"):
+            if ancestor.time_zone:
+                return ancestor.time_zone
+        return settings.TIME_ZONE
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def current(self, on: dt.date | None = None) -> MembershipQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on)),
+            organisation__is_active=True,
+        )
+
+
+class Membership(models.Model):
+    """A person holding a role at an organisation for a period.
+
+    The role applies to the organisation's whole subtree (to the attached area for a steering
+    committee). Validity is inclusive on both dates; an open end means "until further notice".
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organisation__path", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="membership_valid_period",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role", "valid_from"],
+                name="membership_unique_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organisation}"

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from bloodline.api import api
+from bloodline.web import views as web
+
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("language/", web.set_language, name="set_language"),
+    path("me/", web.profile, name="profile"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("organisations/", include("bloodline.organisations.urls")),
+    path("rules/", include("bloodline.jurisdictions.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

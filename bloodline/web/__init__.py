@@ -1,0 +1,1 @@
+"""The top layer of the site: layout, navigation, home pages, language and preferences."""

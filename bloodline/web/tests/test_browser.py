@@ -1,0 +1,99 @@
+"""In a real browser: Debian's chromium driven by Playwright against a live server on 127.0.0.1.
+
+Playwright never downloads a browser here; the test uses the system chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium")
+    # Playwright's sync API keeps an event loop in this thread; the live server's database
+    # work happens in its own thread, and the test's own ORM calls are synchronous.
+    monkeypatch.setitem(os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-GB", viewport={"width": 800, "height": 1000})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_a_committee_member_switches_language_browses_the_tree_and_adds_a_unit(
+    live_server: Any, flushable_audit: None, page: Any
+) -> None:
+    from bloodline.audit.models import AuditEvent
+    from bloodline.organisations.demo import DEMO_PASSWORD, seed
+    from bloodline.organisations.models import Organisation
+
+    seed()
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").inner_text() == "Voluntary blood donation, end to end"
+
+    # Switch the interface to Vietnamese with the header's language form (keyboard only).
+    page.select_option("#language-select", "vi")
+    page.get_by_role("button", name="Switch").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert (
+        "Hiến máu" in page.locator("h1").inner_text()
+        or "hiến máu" in page.locator("h1").inner_text()
+    )
+
+    page.get_by_role("link", name="Đăng nhập").first.click()
+    page.fill("#id_username", "district_committee")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "Huyện Đông Giang" in page.content()
+
+    # The tree expands in place (HTMX) without leaving the page.
+    page.goto(live_server.url + "/organisations/")
+    page.locator(
+        "#org-{} button.expand".format(Organisation.objects.get(name="Huyện Đông Giang").uuid)
+    ).click()
+    page.get_by_role("link", name="Xã An Phú").wait_for()
+    assert page.url.endswith("/organisations/")
+
+    # Add an enterprise under a commune through the form.
+    page.get_by_role("link", name="Xã An Phú").click()
+    page.locator("a.button[href$='/add/']").click()
+    page.select_option("#id_kind", "enterprise")
+    page.fill("#id_name", "Công ty TNHH Gốm An Phú")
+    page.fill("#id_name_en", "An Phu Ceramics Ltd.")
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Công ty TNHH Gốm An Phú"
+    assert page.locator(".message").count() == 1
+
+    created = Organisation.objects.get(name="Công ty TNHH Gốm An Phú")
+    assert created.parent.name == "Xã An Phú"
+    assert AuditEvent.objects.filter(object_id=str(created.uuid)).count() == 1
+
+    # Its history is visible to the committee member.
+    page.locator("a.button[href$='/history/']").click()
+    assert "organisation.create" in page.content()
