@@ -23,10 +23,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _all_languages(value: dict[str, str]) -> dict[str, str]:
+    missing = [lang for lang in LANGUAGE_KEYS if not value.get(lang, "").strip()]
+    if missing:
+        raise ValueError(f"a text is needed in every language; missing: {', '.join(missing)}")
+    return value
+
+
 class Provenance(Strict):
     source: list[str] = Field(default_factory=list)
     verified: bool = True
-    note: str = ""
+    # Shown to deployers on the configuration report, so in every interface language.
+    note: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("note")
+    @classmethod
+    def _note_languages(cls, value: dict[str, str]) -> dict[str, str]:
+        return _all_languages(value) if value else value
 
     @field_validator("source", mode="before")
     @classmethod
@@ -106,11 +119,8 @@ class CountingUnit(Strict):
 
     @field_validator("name")
     @classmethod
-    def _all_languages(cls, value: dict[str, str]) -> dict[str, str]:
-        missing = [lang for lang in LANGUAGE_KEYS if not value.get(lang, "").strip()]
-        if missing:
-            raise ValueError(f"a name is needed in every language; missing: {', '.join(missing)}")
-        return value
+    def _name_languages(cls, value: dict[str, str]) -> dict[str, str]:
+        return _all_languages(value)
 
 
 class NationalId(Provenance):
@@ -136,7 +146,7 @@ class RuleSet(Strict):
     @field_validator("title")
     @classmethod
     def _title_languages(cls, value: dict[str, str]) -> dict[str, str]:
-        return CountingUnit._all_languages(value)
+        return _all_languages(value)
 
     @model_validator(mode="after")
     def _dates(self) -> RuleSet:

@@ -118,6 +118,20 @@ def _label(org: Organisation) -> str:
     return f"{Kind(org.kind).label}: {org.name}" if org.kind in Kind.values else org.name
 
 
+def _audit(
+    by: User | None, action: str, org: Organisation, changes: Mapping[str, Any], reason: str = ""
+) -> None:
+    record(
+        by=by,
+        action=action,
+        object_type="organisations.organisation",
+        object_id=str(org.uuid),
+        object_label=_label(org),
+        changes=changes,
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def create_organisation(
     *,
@@ -155,14 +169,7 @@ def create_organisation(
     org.save()
     org.path = (parent.path if parent else "") + segment(org.pk)
     Organisation.objects.filter(pk=org.pk).update(path=org.path)
-    record(
-        by=by,
-        action="organisation.create",
-        object_type="organisations.organisation",
-        object_id=str(org.uuid),
-        object_label=_label(org),
-        changes=diff({}, snapshot(org, AUDITED_FIELDS)),
-    )
+    _audit(by, "organisation.create", org, diff({}, snapshot(org, AUDITED_FIELDS)))
     return org
 
 
@@ -199,15 +206,7 @@ def update_organisation(
         return org
     org.version = version + 1
     org.save()
-    record(
-        by=by,
-        action="organisation.update",
-        object_type="organisations.organisation",
-        object_id=str(org.uuid),
-        object_label=_label(org),
-        changes=changed,
-        reason=reason,
-    )
+    _audit(by, "organisation.update", org, changed, reason)
     return org
 
 
@@ -246,14 +245,12 @@ def move_organisation(
         depth=F("depth") + (target.depth + 1 - org.depth),
     )
     org.refresh_from_db()
-    record(
-        by=by,
-        action="organisation.move",
-        object_type="organisations.organisation",
-        object_id=str(org.uuid),
-        object_label=_label(org),
-        changes={"parent": [str(old_parent.uuid), str(target.uuid)], "path": [old_path, new_path]},
-        reason=reason,
+    _audit(
+        by,
+        "organisation.move",
+        org,
+        {"parent": [str(old_parent.uuid), str(target.uuid)], "path": [old_path, new_path]},
+        reason,
     )
     return org
 
@@ -278,13 +275,11 @@ def add_membership(
     membership = Membership.objects.create(
         user=user, organisation=organisation, role=role, valid_from=valid_from, valid_to=valid_to
     )
-    record(
-        by=by,
-        action="membership.create",
-        object_type="organisations.organisation",
-        object_id=str(organisation.uuid),
-        object_label=_label(organisation),
-        changes={
+    _audit(
+        by,
+        "membership.create",
+        organisation,
+        {
             "membership": [None, str(membership.uuid)],
             "user": [None, user.username],
             "role": [None, role],

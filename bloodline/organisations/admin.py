@@ -8,26 +8,18 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from bloodline.audit.record import record
+from bloodline.lib.admin import ReadOnlyAdminMixin
 from bloodline.organisations.models import Membership, Organisation
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+class OrganisationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Organisation]):
     """Read-only here: the tree is changed through the organisation pages, which check scope,
     validate placement and write the audit trail."""
 
     list_display = ["name", "kind", "official_code", "is_active", "jurisdiction", "time_zone"]
     list_filter = ["kind", "is_active", "jurisdiction"]
     search_fields = ["name", "official_code"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Membership)

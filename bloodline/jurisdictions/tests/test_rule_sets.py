@@ -116,6 +116,13 @@ def _broken(tmp_path: Path, edit) -> Path:
             lambda s: s.replace('status = "in_force"', 'status = "in_force"\nmystery = 1'),
             "vn.toml: mystery: Extra inputs are not permitted",
         ),
+        (
+            lambda s: s.replace(
+                'min_years = { value = 18, source = ["S34"] }',
+                'min_years = { value = 18, source = ["S34"], note = { en = "x" } }',
+            ),
+            "vn.toml: age.min_years.note: Value error, a text is needed in every language",
+        ),
     ],
 )
 def test_a_broken_rule_file_is_refused_with_file_key_and_reason(tmp_path, edit, message):

@@ -117,6 +117,6 @@ def test_the_rule_sets_are_listed_with_their_sources(client, demo, login):
         "value": 18.0,
         "source": ["S34"],
         "verified": True,
-        "note": "",
+        "note": {},
     }
     assert client.get("/api/v1/jurisdictions/XX-0").status_code == 404

@@ -53,6 +53,10 @@ def test_a_committee_member_switches_language_browses_the_tree_and_adds_a_unit(
     seed()
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "Voluntary blood donation, end to end"
+    # Our stylesheet and htmx are served locally (no CDN) and applied.
+    header = "getComputedStyle(document.querySelector('.site-header')).borderBottomWidth"
+    assert page.evaluate(header) == "3px"
+    assert page.evaluate("typeof window.htmx") == "object"
 
     # Switch the interface to Vietnamese with the header's language form (keyboard only).
     page.select_option("#language-select", "vi")
