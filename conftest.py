@@ -11,6 +11,17 @@ from bloodline.organisations.demo import DEMO_PASSWORD, Demo, seed
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the default language: a request handled in an earlier test on this
+    worker may have activated another one for the thread."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     # Argon2 is deliberately slow; tests hash hundreds of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -34,15 +45,13 @@ def login(client: Client) -> Any:
 
 @pytest.fixture
 def flushable_audit(transactional_db: None) -> Any:
-    """For tests on a live server: lets the test database be emptied afterwards.
-
-    The audit table refuses DELETE and TRUNCATE by trigger; Django empties the database after
-    each transactional test, so the trigger is lifted just before and restored for the next.
-    """
+    """For tests with real transactions (live server, threads): lets the test database be
+    emptied afterwards. The audit table refuses DELETE and TRUNCATE by trigger, and Django
+    empties the database after each such test, so the trigger is lifted just before the flush;
+    the flush ends with post_migrate, which puts it back (bloodline/audit/apps.py)."""
     from django.db import connection
 
     from bloodline.audit import guards
 
-    guards.install(connection)
     yield
     guards.remove(connection)

@@ -11,10 +11,12 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
 
+from bloodline.drives.api import router as drives_router
 from bloodline.jurisdictions.api import router as jurisdictions_router
 from bloodline.lib.api_errors import domain_errors, schema_errors
 from bloodline.organisations.api import me_router
 from bloodline.organisations.api import router as organisations_router
+from bloodline.programmes.api import router as programmes_router
 
 api = NinjaAPI(
     title="Bloodline API",
@@ -26,6 +28,8 @@ api = NinjaAPI(
 api.add_router("/organisations", organisations_router)
 api.add_router("/me", me_router)
 api.add_router("/jurisdictions", jurisdictions_router)
+api.add_router("/plans", programmes_router)
+api.add_router("/drives", drives_router)
 
 
 @api.exception_handler(SchemaValidationError)

@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "bloodline.audit",
     "bloodline.accounts",
     "bloodline.organisations",
+    "bloodline.donors",
+    "bloodline.programmes",
+    "bloodline.drives",
+    "bloodline.collection",
     "bloodline.web",
 ]
 
@@ -153,6 +157,8 @@ TIME_ZONE = "UTC"  # storage and server time; readers see their establishment's 
 USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["bloodline.formats"]
 
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+MEDIA_URL = "media/"  # never served directly: documents go through a permission-checked view
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisations/", include("bloodline.organisations.urls")),
     path("rules/", include("bloodline.jurisdictions.urls")),
+    path("plans/", include("bloodline.programmes.urls")),
+    path("drives/", include("bloodline.drives.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -336,7 +336,7 @@ class Demo:
 
 
 @transaction.atomic
-def seed(today: dt.date | None = None) -> Demo:
+def seed(today: dt.date | None = None, with_programmes: bool = False) -> Demo:
     """Load the demo once. Running it again changes nothing and lists the logins."""
     today = today or dt.date.today()
     if Organisation.objects.filter(kind=Kind.COUNTRY, official_code=MARKER_CODE).exists():
@@ -368,4 +368,8 @@ def seed(today: dt.date | None = None) -> Demo:
         User.objects.create_superuser(
             username="admin", email="", password=DEMO_PASSWORD, full_name="Platform administrator"
         )
+    if with_programmes:
+        from bloodline.programmes.demo import seed_programmes
+
+        seed_programmes(tree.nodes, {u.username: u for _p, u in accounts}, today, rng)
     return Demo(True, tree.nodes, accounts)

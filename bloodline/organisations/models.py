@@ -153,6 +153,10 @@ class Organisation(models.Model):
             return self.parent
         return self
 
+    def units(self) -> OrganisationQuerySet:
+        """The children that mobilise donors and carry targets (not the committee itself)."""
+        return self.children.exclude(kind=Kind.STEERING_COMMITTEE)
+
     def effective_time_zone(self) -> str:
         if self.time_zone:
             return self.time_zone

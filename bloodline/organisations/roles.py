@@ -32,21 +32,32 @@ class Perm:
     MOVE = "organisation.move"
     VIEW_MEMBERS = "membership.view"
     VIEW_AUDIT = "audit.view"
+    PLAN_MANAGE = "plan.manage"
+    TARGET_ALLOCATE = "target.allocate"
+    PROGRESS_VIEW = "progress.view"
+    DRIVE_MANAGE = "drive.manage"
+    DRIVE_REQUEST = "drive.request"
+    REGISTRATION_MANAGE = "registration.manage"
+    DONATION_RECORD = "donation.record"
 
 
 _MANAGE = frozenset(
     {Perm.VIEW, Perm.CHANGE, Perm.ADD_CHILD, Perm.MOVE, Perm.VIEW_MEMBERS, Perm.VIEW_AUDIT}
 )
 _STAFF = frozenset({Perm.VIEW, Perm.VIEW_MEMBERS})
+_MOBILISE = frozenset(
+    {Perm.TARGET_ALLOCATE, Perm.PROGRESS_VIEW, Perm.DRIVE_REQUEST, Perm.REGISTRATION_MANAGE}
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COMMITTEE_MEMBER: _MANAGE,
-    Role.ESTABLISHMENT_ADMIN: _MANAGE,
+    Role.COMMITTEE_MEMBER: _MANAGE | _MOBILISE | {Perm.PLAN_MANAGE},
+    Role.ESTABLISHMENT_ADMIN: _MANAGE | {Perm.DRIVE_MANAGE, Perm.DONATION_RECORD},
     Role.UNIT_ORGANISER: frozenset(
         {Perm.VIEW, Perm.CHANGE, Perm.ADD_CHILD, Perm.VIEW_MEMBERS, Perm.VIEW_AUDIT}
-    ),
-    Role.DRIVE_NURSE: _STAFF,
-    Role.PHYSICIAN: _STAFF,
+    )
+    | _MOBILISE,
+    Role.DRIVE_NURSE: _STAFF | {Perm.DONATION_RECORD},
+    Role.PHYSICIAN: _STAFF | {Perm.DONATION_RECORD},
     Role.LAB_TECHNICIAN: _STAFF,
     Role.INVENTORY_CLERK: _STAFF,
     Role.HOSPITAL_USER: _STAFF,

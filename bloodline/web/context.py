@@ -16,9 +16,11 @@ from bloodline.organisations.roles import Perm
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     items: list[tuple[str, Any]] = [(reverse("home"), _("Home"))]
+    items.append((reverse("drives:calendar"), _("Drives")))
     if user.is_authenticated:
         if access.scope_paths(user, Perm.VIEW) or user.is_superuser:
             items.append((reverse("organisations:list"), _("Organisations")))
+        items.append((reverse("programmes:list"), _("Plans")))
         items.append((reverse("jurisdictions:list"), _("Rule sets")))
         items.append((reverse("profile"), _("My account")))
         if user.is_staff:

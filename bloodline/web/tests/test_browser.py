@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def browser_context(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium")
@@ -38,9 +38,14 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         context = browser.new_context(locale="en-GB", viewport={"width": 800, "height": 1000})
-        yield context.new_page()
+        yield context
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def page(browser_context: Any) -> Any:
+    return browser_context.new_page()
 
 
 def test_a_committee_member_switches_language_browses_the_tree_and_adds_a_unit(

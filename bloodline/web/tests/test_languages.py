@@ -26,8 +26,19 @@ SAME_IN = {
         "organisations",
         "Organisation",
         "Organisations",
+        "Latitude",
+        "Longitude",
+        "latitude",
+        "longitude",
+        "Date",
+        "Actions",
+        "Programmes",
+        "millilitres",
+        "plan",
+        "plans",
+        "Plans",
     },
-    "es": {"Hospital"},
+    "es": {"Hospital", "plan"},
 }
 
 

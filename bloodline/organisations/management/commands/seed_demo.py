@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Load the generated demo programme (no real people) and list the demo logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        demo = seed()
+        demo = seed(with_programmes=True)
         self.stdout.write(
             "Demo programme loaded." if demo.created else "Demo programme already present."
         )

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bloodline.donors.models import Donor
+from bloodline.drives.models import Drive
+from bloodline.organisations.models import Organisation
+
+
+class DonationType(models.TextChoices):
+    WHOLE_BLOOD = "whole_blood", _("whole blood")
+    PLATELETS = "platelets", _("platelet apheresis")
+    PLASMA = "plasma", _("plasma apheresis")
+    DOUBLE_RED_CELLS = "double_red_cells", _("double red-cell apheresis")
+
+
+class Donation(models.Model):
+    """One collection from one donor (人次, lượt), identified by its donation identification
+    number (DIN).
+
+    Every donation is credited to the organisation that mobilised the donor; plan progress
+    counts donations by that credit, over the credited organisation's place in the tree.
+    ``volume_ml`` is what was collected; ``bag_volume_ml`` the bag's nominal size (250, 350,
+    450 mL…). Measures such as bags and converted units are derived, never stored.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    din = models.CharField(_("donation identification number"), max_length=16, unique=True)
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="donations")
+    drive = models.ForeignKey(
+        Drive, on_delete=models.PROTECT, null=True, blank=True, related_name="donations"
+    )
+    establishment = models.ForeignKey(
+        Organisation,
+        verbose_name=_("collecting establishment"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    collected_at = models.DateTimeField(_("collected at"))
+    donation_type = models.CharField(
+        _("donation type"), max_length=20, choices=DonationType.choices
+    )
+    volume_ml = models.PositiveIntegerField(_("volume collected (mL)"))
+    bag_volume_ml = models.PositiveIntegerField(_("bag nominal volume (mL)"), null=True, blank=True)
+    credited_to = models.ForeignKey(
+        Organisation,
+        verbose_name=_("credited organisation"),
+        on_delete=models.PROTECT,
+        related_name="credited_donations",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+        ordering = ["-collected_at"]
+        indexes = [
+            # Progress: donations credited to a set of organisations within a period.
+            models.Index(fields=["credited_to", "collected_at"], name="donation_credit_time_idx"),
+            # First-time vs repeat: a donor's earlier donations.
+            models.Index(fields=["donor", "collected_at"], name="donation_donor_time_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(volume_ml__gt=0), name="donation_volume_positive"),
+            models.CheckConstraint(
+                condition=~Q(donation_type="whole_blood") | Q(bag_volume_ml__isnull=False),
+                name="donation_whole_blood_has_bag",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.din
+
+
+class Facility(models.Model):
+    """A blood establishment's ISBT 128 Facility Identification Number (FIN).
+
+    FINs are assigned by ICCBBA's registry; they are deployment configuration, never defaults
+    in code (domain/isbt128.md §1)."""
+
+    establishment = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="isbt_facility"
+    )
+    fin = models.CharField(_("facility identification number"), max_length=5, unique=True)
+
+    class Meta:
+        verbose_name = _("ISBT 128 facility")
+        verbose_name_plural = _("ISBT 128 facilities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin__regex=r"^[A-NP-Z1-9][A-NP-Z0-9]{2}[0-9]{2}$"),
+                name="facility_fin_shape",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.fin
+
+
+class DinCounter(models.Model):
+    """The last DIN sequence number given out by a facility in a nominal year. Incremented
+    under a row lock inside the caller's transaction, so numbers are never duplicated and a
+    rolled-back collection does not leave a gap."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="counters")
+    year = models.PositiveSmallIntegerField()  # two digits, 0–99
+    last_sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "year"], name="din_counter_unique_year"),
+            models.CheckConstraint(
+                condition=Q(year__lte=99, last_sequence__lte=999_999), name="din_counter_bounds"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility} {self.year:02d}: {self.last_sequence}"

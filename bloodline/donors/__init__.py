@@ -1,0 +1,1 @@
+"""The donor registry: people who give blood."""

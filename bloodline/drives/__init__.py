@@ -1,0 +1,1 @@
+"""Donation days: drives, their time slots, requests from units, and registrations."""

@@ -1,0 +1,37 @@
+"""The writes of the drives app, one transaction each with its audit event.
+
+Callers (pages, API, bulk upload, commands) import them from here; they live by concept in
+``planning.py`` (drives, slots, status), ``drive_requests.py`` and ``registrations.py``.
+"""
+
+from __future__ import annotations
+
+from bloodline.drives.drive_requests import accept_request, decline_request, request_drive
+from bloodline.drives.planning import change_status, create_drive, update_drive
+from bloodline.drives.registrations import (
+    DonorMatch,
+    RegistrationResult,
+    cancel_registration,
+    duplicate_warning,
+    find_or_create_donor,
+    register,
+    register_person,
+)
+from bloodline.organisations.actions import StaleEdit
+
+__all__ = [
+    "DonorMatch",
+    "RegistrationResult",
+    "StaleEdit",
+    "accept_request",
+    "cancel_registration",
+    "change_status",
+    "create_drive",
+    "decline_request",
+    "duplicate_warning",
+    "find_or_create_donor",
+    "register",
+    "register_person",
+    "request_drive",
+    "update_drive",
+]

@@ -1,0 +1,355 @@
+"""Planning drives: creating one with its slots, changing it, and moving its status.
+
+Each write is one transaction with its audit event, checks scope itself (so a new caller
+cannot skip it) and refuses bad input with translated messages keyed by field, before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bloodline.accounts.models import User
+from bloodline.audit.record import diff, plain, record
+from bloodline.drives import areas, schedule
+from bloodline.drives.models import Drive, DriveStatus, Slot
+from bloodline.organisations import access
+from bloodline.organisations.actions import StaleEdit
+from bloodline.organisations.kinds import ESTABLISHMENTS
+from bloodline.organisations.models import Organisation
+from bloodline.organisations.roles import Perm
+from bloodline.programmes.models import Round
+
+DETAIL_FIELDS = (
+    "title",
+    "venue",
+    "address",
+    "latitude",
+    "longitude",
+    "expected_units",
+    "arrival_windows",
+    "round",
+)
+SCHEDULE_FIELDS = ("starts_on", "ends_on", "opens_at", "closes_at", "slot_minutes")
+EDITABLE_FIELDS = frozenset((*DETAIL_FIELDS, *SCHEDULE_FIELDS, "beds"))
+AUDITED_FIELDS = ("establishment", *DETAIL_FIELDS, *SCHEDULE_FIELDS, "beds", "status")
+
+Errors = dict[str, list[str]]
+
+
+def _add(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _label(drive: Drive) -> str:
+    return f"{drive.title} ({drive.starts_on:%Y-%m-%d})"
+
+
+def _audit(
+    by: User | None, action: str, drive: Drive, changes: Mapping[str, Any], reason: str = ""
+) -> None:
+    record(
+        by=by,
+        action=action,
+        object_type="drives.drive",
+        object_id=str(drive.uuid),
+        object_label=_label(drive),
+        changes=changes,
+        reason=reason,
+    )
+
+
+def _snapshot(drive: Drive) -> dict[str, Any]:
+    """Audited fields as they read in the history (times as HH:MM, which JSON can hold)."""
+    values = {name: getattr(drive, name) for name in AUDITED_FIELDS}
+    return {
+        name: f"{value:%H:%M}" if isinstance(value, dt.time) else plain(value)
+        for name, value in values.items()
+    }
+
+
+def _hours(drive: Drive) -> schedule.Hours:
+    return schedule.Hours(
+        drive.starts_on,
+        drive.ends_on,
+        drive.opens_at,
+        drive.closes_at,
+        drive.slot_minutes,
+        drive.beds,
+    )
+
+
+# Validation ---------------------------------------------------------------------------------
+
+
+def _check_place(drive: Drive, errors: Errors) -> None:
+    if not drive.title.strip():
+        _add(errors, "title", _("Give the drive a title."))
+    if not drive.venue.strip():
+        _add(errors, "venue", _("Say where the drive is held."))
+    if (drive.latitude is None) != (drive.longitude is None):
+        _add(errors, "longitude", _("Give both the latitude and the longitude, or neither."))
+    if drive.latitude is not None and not Decimal(-90) <= drive.latitude <= Decimal(90):
+        _add(errors, "latitude", _("A latitude lies between -90 and 90."))
+    if drive.longitude is not None and not Decimal(-180) <= drive.longitude <= Decimal(180):
+        _add(errors, "longitude", _("A longitude lies between -180 and 180."))
+    if drive.expected_units < 0:
+        _add(errors, "expected_units", _("Enter a number of zero or more."))
+
+
+def _check_round(drive: Drive, errors: Errors) -> None:
+    round_ = drive.round
+    if round_ is None:
+        return
+    if drive.starts_on < round_.starts_on or drive.ends_on > round_.ends_on:
+        _add(
+            errors,
+            "round",
+            _("The drive's days must fall within the round (%(start)s – %(end)s).")
+            % {"start": round_.starts_on.isoformat(), "end": round_.ends_on.isoformat()},
+        )
+
+
+def _check_hosts(
+    by: User | None, establishment: Organisation, hosts: Sequence[Organisation], errors: Errors
+) -> None:
+    if not hosts:
+        _add(errors, "hosts", _("Choose at least one host organisation."))
+        return
+    for host in hosts:
+        allowed = areas.serves(establishment, host) or (
+            by is not None and access.has_perm(by, Perm.VIEW, host)
+        )
+        if not host.is_active or not allowed:
+            _add(
+                errors,
+                "hosts",
+                _("%(name)s cannot host a drive of this establishment.")
+                % {"name": host.display_name()},
+            )
+
+
+def _validate(drive: Drive, hosts: Sequence[Organisation], by: User | None) -> None:
+    errors: Errors = {}
+    if drive.establishment.kind not in ESTABLISHMENTS or not drive.establishment.is_active:
+        _add(errors, "establishment", _("Choose an active blood establishment."))
+    _check_place(drive, errors)
+    schedule.check_hours(_hours(drive), errors)
+    drive.arrival_windows = schedule.clean_arrival_windows(
+        drive.arrival_windows or [], drive.opens_at, drive.closes_at, errors
+    )
+    _check_round(drive, errors)
+    _check_hosts(by, drive.establishment, hosts, errors)
+    try:
+        drive.clean_fields(exclude=["uuid", "establishment", "round", "arrival_windows"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _make_slots(drive: Drive) -> None:
+    times = schedule.slot_times(_hours(drive), drive.time_zone())
+    Slot.objects.bulk_create(
+        Slot(drive=drive, starts_at=start, ends_at=end, capacity=drive.beds) for start, end in times
+    )
+
+
+def _host_ids(hosts: Sequence[Organisation]) -> list[str]:
+    return sorted(str(h.uuid) for h in hosts)
+
+
+# Drives -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_drive(
+    *,
+    by: User | None,
+    establishment: Organisation,
+    hosts: Sequence[Organisation],
+    title: str,
+    venue: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    opens_at: dt.time,
+    closes_at: dt.time,
+    slot_minutes: int,
+    beds: int,
+    address: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    expected_units: int = 0,
+    arrival_windows: Sequence[Mapping[str, Any]] = (),
+    round: Round | None = None,
+) -> Drive:
+    """Plan a drive (status proposed) and cut its opening hours into slots."""
+    if by is not None:
+        access.require(by, Perm.DRIVE_MANAGE, establishment)
+    drive = Drive(
+        establishment=establishment,
+        title=title.strip(),
+        venue=venue.strip(),
+        address=address.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        slot_minutes=slot_minutes,
+        beds=beds,
+        expected_units=expected_units,
+        arrival_windows=[dict(w) for w in arrival_windows],
+        round=round,
+    )
+    _validate(drive, hosts, by)
+    drive.save()
+    drive.hosts.set(hosts)
+    _make_slots(drive)
+    changes = diff({}, _snapshot(drive))
+    changes["hosts"] = [None, _host_ids(hosts)]
+    _audit(by, "drive.create", drive, changes)
+    return drive
+
+
+def _locked(drive: Drive, version: int | None) -> Drive:
+    locked = Drive.objects.select_for_update().select_related("establishment").get(pk=drive.pk)
+    if version is not None and locked.version != version:
+        raise StaleEdit(
+            _(
+                "Someone else changed this drive while you were editing it. "
+                "Reload the page to see their changes, then make yours again."
+            ),
+            code="stale",
+        )
+    return locked
+
+
+def _reschedule(drive: Drive, before: Mapping[str, Any]) -> None:
+    """Apply changed days, hours, slot length or beds to the slots.
+
+    Slots with people in them are never moved or deleted (registrations point at them, and
+    people were told a time), so once anyone registered only the number of beds may change.
+    """
+    after = _snapshot(drive)
+    moved = [f for f in SCHEDULE_FIELDS if before[f] != after[f]]
+    beds_changed = before["beds"] != after["beds"]
+    if not moved and not beds_changed:
+        return
+    registered = drive.registrations.exists()
+    if registered and moved:
+        message = _(
+            "People have already registered for this drive, so its days, hours and slot "
+            "length can no longer change. Cancel the drive and plan a new one instead."
+        )
+        raise ValidationError({field: [message] for field in moved})
+    if registered:
+        if drive.slots.filter(booked__gt=drive.beds).exists():
+            raise ValidationError(
+                {
+                    "beds": [
+                        ngettext(
+                            "Some slots already have more people booked than %(beds)s bed.",
+                            "Some slots already have more people booked than %(beds)s beds.",
+                            drive.beds,
+                        )
+                        % {"beds": drive.beds}
+                    ]
+                }
+            )
+        drive.slots.update(capacity=drive.beds)
+        return
+    drive.slots.all().delete()
+    _make_slots(drive)
+
+
+@transaction.atomic
+def update_drive(
+    *,
+    by: User,
+    drive: Drive,
+    version: int,
+    changes: Mapping[str, Any],
+    hosts: Sequence[Organisation] | None = None,
+    reason: str = "",
+) -> Drive:
+    """Change a proposed or confirmed drive, refusing if someone else saved it meanwhile."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
+    locked = _locked(drive, version)
+    if not locked.is_editable:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("A %(status)s drive can no longer be changed.")
+                    % {"status": locked.get_status_display()}
+                ]
+            }
+        )
+    before = _snapshot(locked)
+    old_hosts = list(locked.hosts.all())
+    for field, value in changes.items():
+        setattr(locked, field, value.strip() if isinstance(value, str) else value)
+    new_hosts = list(hosts) if hosts is not None else old_hosts
+    _validate(locked, new_hosts, by)
+    _reschedule(locked, before)
+    changed = diff(before, _snapshot(locked))
+    if _host_ids(old_hosts) != _host_ids(new_hosts):
+        locked.hosts.set(new_hosts)
+        changed["hosts"] = [_host_ids(old_hosts), _host_ids(new_hosts)]
+    if not changed:
+        return locked
+    locked.version = version + 1
+    locked.save()
+    _audit(by, "drive.update", locked, changed, reason)
+    return locked
+
+
+@transaction.atomic
+def change_status(*, by: User, drive: Drive, status: str, reason: str = "") -> Drive:
+    """Move a drive along DRIVE_TRANSITIONS; cancelling needs a reason people can be told."""
+    access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
+    locked = _locked(drive, None)
+    if status not in DriveStatus.values:
+        raise ValidationError({"status": [_("Choose a status from the list.")]})
+    if not locked.can_become(status):
+        raise ValidationError(
+            {
+                "status": [
+                    _("A drive that is %(current)s cannot become %(wanted)s.")
+                    % {
+                        "current": locked.get_status_display(),
+                        "wanted": DriveStatus(status).label,
+                    }
+                ]
+            }
+        )
+    reason = reason.strip()
+    if status == DriveStatus.CANCELLED:
+        if not reason:
+            raise ValidationError(
+                {
+                    "reason": [
+                        _("Say why the drive is cancelled, so the people registered can be told.")
+                    ]
+                }
+            )
+        locked.cancel_reason = reason
+    old = locked.status
+    locked.status = status
+    locked.version += 1
+    locked.save(update_fields=["status", "cancel_reason", "version"])
+    _audit(by, "drive.status", locked, {"status": [old, status]}, reason)
+    return locked

@@ -1,0 +1,320 @@
+"""Registering people for drive slots, and finding them in the donor registry first.
+
+A seat is taken with one conditional UPDATE (``booked < capacity``), so however many
+organisers book the last seat at once, exactly one gets it; the database check
+``booked <= capacity`` backs that up. Everything here runs in the caller's transaction or its
+own, so a refused registration leaves neither a donor nor a seat behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bloodline.accounts.models import User
+from bloodline.audit.record import record
+from bloodline.donors.models import Donor, Sex
+from bloodline.drives.models import Channel, Drive, Registration, Slot
+from bloodline.organisations import access
+from bloodline.organisations.models import Organisation
+from bloodline.organisations.roles import Perm
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
+_PHONE = re.compile(r"^\+?\d{6,15}$")
+NAME_MAX = 200
+
+Errors = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class DonorMatch:
+    """The donor record used, and whether it was found rather than created."""
+
+    donor: Donor
+    created: bool
+    matched_on: str = ""  # "identity" (name and date of birth) or "phone" when found
+
+    @property
+    def is_duplicate(self) -> bool:
+        return not self.created
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    match: DonorMatch
+
+
+def normalise_name(name: str) -> str:
+    """Names are kept as written; only Unicode form and runs of spaces are made uniform."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def normalise_phone(phone: str) -> str:
+    return _PHONE_SEPARATORS.sub("", phone.strip())
+
+
+def check_person(
+    full_name: str, date_of_birth: dt.date | None, sex: str, phone: str, errors: Errors
+) -> None:
+    """The person's details, each problem at its field."""
+    if not full_name:
+        errors.setdefault("full_name", []).append(_("Enter the person's full name."))
+    elif len(full_name) > NAME_MAX:
+        errors.setdefault("full_name", []).append(
+            _("Enter at most %(n)s characters.") % {"n": NAME_MAX}
+        )
+    if date_of_birth is not None and date_of_birth > timezone.localdate():
+        errors.setdefault("date_of_birth", []).append(_("The date of birth is in the future."))
+    if sex and sex not in Sex.values:
+        errors.setdefault("sex", []).append(_("Write the sex as M or F."))
+    if phone and not _PHONE.match(phone):
+        errors.setdefault("phone", []).append(
+            _("Write the phone number with 6 to 15 digits, optionally starting with +.")
+        )
+
+
+def find_donor(full_name: str, date_of_birth: dt.date | None, phone: str) -> DonorMatch | None:
+    """An existing record for this person: same name and date of birth, or the same phone
+    with the same name or the same date of birth. A phone alone is not enough: family members
+    often share one."""
+    if date_of_birth is not None:
+        same = Donor.objects.filter(full_name=full_name, date_of_birth=date_of_birth)
+        found = same.order_by("pk").first()
+        if found is not None:
+            return DonorMatch(found, created=False, matched_on="identity")
+    if phone:
+        same_phone = Donor.objects.filter(phone=phone)
+        also = Q(full_name=full_name)
+        if date_of_birth is not None:
+            also |= Q(date_of_birth=date_of_birth)
+        found = same_phone.filter(also).order_by("pk").first()
+        if found is not None:
+            return DonorMatch(found, created=False, matched_on="phone")
+    return None
+
+
+@transaction.atomic
+def find_or_create_donor(
+    *,
+    by: User | None,
+    full_name: str,
+    date_of_birth: dt.date | None,
+    sex: str = "",
+    phone: str = "",
+    affiliation: Organisation | None = None,
+) -> DonorMatch:
+    """The person's donor record: an existing one when they are already known, so one person
+    never gets two records (their history and deferrals must stay together)."""
+    full_name, phone, sex = normalise_name(full_name), normalise_phone(phone), sex.strip().upper()
+    errors: Errors = {}
+    check_person(full_name, date_of_birth, sex, phone, errors)
+    if errors:
+        raise ValidationError(errors)
+    found = find_donor(full_name, date_of_birth, phone)
+    if found is not None:
+        return found
+    donor = Donor.objects.create(
+        full_name=full_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        phone=phone,
+        affiliation=affiliation,
+    )
+    # The trail says who added the person and where; their details stay in the registry only.
+    record(
+        by=by,
+        action="donor.create",
+        object_type="donors.donor",
+        object_id=str(donor.uuid),
+        changes={"affiliation": [None, str(affiliation.uuid) if affiliation else None]},
+    )
+    return DonorMatch(donor, created=True)
+
+
+def _local_time(slot: Slot, drive: Drive) -> str:
+    return f"{slot.starts_at.astimezone(drive.time_zone()):%H:%M}"
+
+
+def _check_booking(drive: Drive, slot: Slot, donor: Donor) -> None:
+    # The status is read again: the drive may have been closed since the caller loaded it.
+    drive.status = Drive.objects.values_list("status", flat=True).get(pk=drive.pk)
+    if not drive.takes_registrations:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("This drive is %(status)s and takes no registrations.")
+                    % {"status": drive.get_status_display()}
+                ]
+            }
+        )
+    if slot.drive_id != drive.pk:
+        raise ValidationError({"slot": [_("This slot belongs to another drive.")]})
+    if Registration.objects.filter(drive=drive, donor=donor, cancelled_at__isnull=True).exists():
+        raise ValidationError({"full_name": [already_registered(donor)]})
+
+
+def already_registered(donor: Donor) -> str:
+    return _("%(name)s is already registered for this drive.") % {"name": donor.full_name}
+
+
+def slot_full(slot: Slot, drive: Drive) -> str:
+    return _("The slot at %(time)s is full. Choose another slot.") % {
+        "time": _local_time(slot, drive)
+    }
+
+
+@transaction.atomic
+def register(
+    *,
+    by: User | None,
+    drive: Drive,
+    slot: Slot,
+    donor: Donor,
+    mobilised_by: Organisation,
+    channel: str = Channel.ORGANISER,
+) -> Registration:
+    """Book a person into a slot, crediting ``mobilised_by`` with mobilising them."""
+    if by is not None:
+        access.require(by, Perm.REGISTRATION_MANAGE, mobilised_by)
+    _check_booking(drive, slot, donor)
+    # The seat is taken by the database, not by reading ``booked`` here: a read-then-write
+    # would let two concurrent bookings both see the last free seat.
+    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+    if not taken:
+        raise ValidationError({"slot": [slot_full(slot, drive)]})
+    slot.refresh_from_db(fields=["booked"])
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                drive=drive,
+                slot=slot,
+                donor=donor,
+                mobilised_by=mobilised_by,
+                channel=channel,
+                registered_by=by,
+            )
+    except IntegrityError as exc:  # the same person booked at the same moment elsewhere
+        raise ValidationError({"full_name": [already_registered(donor)]}) from exc
+    record(
+        by=by,
+        action="registration.create",
+        object_type="drives.registration",
+        object_id=str(registration.uuid),
+        object_label=f"{drive.title} ({drive.starts_on:%Y-%m-%d})",
+        changes={
+            "drive": [None, str(drive.uuid)],
+            "donor": [None, str(donor.uuid)],
+            "slot": [None, slot.starts_at.isoformat()],
+            "mobilised_by": [None, str(mobilised_by.uuid)],
+            "channel": [None, channel],
+        },
+    )
+    return registration
+
+
+@transaction.atomic
+def register_person(
+    *,
+    by: User | None,
+    drive: Drive,
+    slot: Slot,
+    full_name: str,
+    date_of_birth: dt.date | None,
+    sex: str = "",
+    phone: str = "",
+    unit: Organisation | None = None,
+    mobilised_by: Organisation | None = None,
+    channel: str = Channel.ORGANISER,
+) -> RegistrationResult:
+    """Find or add the person, then book them. The credit goes to ``mobilised_by`` or, by
+    default, to the person's unit; either way it must lie in the organiser's scope."""
+    credit = mobilised_by or unit
+    if credit is None:
+        raise ValidationError(
+            {"mobilised_by": [_("Choose the organisation that mobilised this person.")]}
+        )
+    if by is not None and not access.has_perm(by, Perm.REGISTRATION_MANAGE, credit):
+        field = "mobilised_by" if mobilised_by is not None else "unit"
+        raise ValidationError(
+            {field: [_("You can only credit organisations in your own part of the tree.")]}
+        )
+    match = find_or_create_donor(
+        by=by,
+        full_name=full_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        phone=phone,
+        affiliation=unit,
+    )
+    registration = register(
+        by=by, drive=drive, slot=slot, donor=match.donor, mobilised_by=credit, channel=channel
+    )
+    return RegistrationResult(registration, match)
+
+
+def duplicate_warning(result: RegistrationResult) -> str:
+    """What the organiser is told when the person was already on record."""
+    donor = result.match.donor
+    if result.match.matched_on == "phone":
+        message = _(
+            "Someone with this phone number is already on record as %(name)s; that record "
+            "was used instead of adding a second one. Check that this is the same person."
+        )
+    else:
+        message = _(
+            "%(name)s, with this date of birth, is already on record; that record was used "
+            "instead of adding a second one."
+        )
+    return message % {"name": donor.full_name}
+
+
+def _require_cancel(by: User, registration: Registration) -> None:
+    drive = registration.drive
+    if access.has_perm(by, Perm.DRIVE_MANAGE, drive.establishment):
+        return
+    if not access.has_perm(by, Perm.REGISTRATION_MANAGE, registration.mobilised_by):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def cancel_registration(*, by: User, registration: Registration, reason: str = "") -> Registration:
+    """Cancel a booking and free its seat. The registration itself is kept."""
+    _require_cancel(by, registration)
+    drive = registration.drive
+    if not drive.takes_registrations:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("Registrations of a %(status)s drive can no longer be cancelled.")
+                    % {"status": drive.get_status_display()}
+                ]
+            }
+        )
+    now = timezone.now()
+    # Conditional, so two people cancelling at once free the seat only once.
+    cancelled = Registration.objects.filter(pk=registration.pk, cancelled_at__isnull=True).update(
+        cancelled_at=now
+    )
+    if not cancelled:
+        raise ValidationError({NON_FIELD_ERRORS: [_("This registration is already cancelled.")]})
+    Slot.objects.filter(pk=registration.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+    registration.cancelled_at = now
+    record(
+        by=by,
+        action="registration.cancel",
+        object_type="drives.registration",
+        object_id=str(registration.uuid),
+        object_label=f"{drive.title} ({drive.starts_on:%Y-%m-%d})",
+        changes={"cancelled_at": [None, now.isoformat()]},
+        reason=reason,
+    )
+    return registration

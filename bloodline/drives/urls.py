@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from bloodline.drives import registration_views, request_views, views
+
+app_name = "drives"
+urlpatterns = [
+    path("", views.calendar, name="calendar"),
+    path("new/", views.create, name="create"),
+    path("requests/", request_views.request_list, name="requests"),
+    path("requests/new/", request_views.request_create, name="request_create"),
+    path("requests/<uuid:public_id>/", request_views.request_detail, name="request_detail"),
+    path("requests/<uuid:public_id>/accept/", request_views.request_accept, name="request_accept"),
+    path(
+        "requests/<uuid:public_id>/decline/",
+        request_views.request_decline,
+        name="request_decline",
+    ),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/edit/", views.edit, name="edit"),
+    path("<uuid:public_id>/status/", views.change_status, name="status"),
+    path("<uuid:public_id>/cancel/", views.cancel, name="cancel"),
+    path("<uuid:public_id>/register/", registration_views.register, name="register"),
+    path("<uuid:public_id>/slots/", registration_views.slots, name="slots"),
+    path("<uuid:public_id>/upload/", registration_views.bulk_upload, name="upload"),
+    path("<uuid:public_id>/upload/apply/", registration_views.bulk_apply, name="upload_apply"),
+    path(
+        "<uuid:public_id>/upload/template.xlsx",
+        registration_views.bulk_template,
+        name="upload_template",
+    ),
+    path(
+        "<uuid:public_id>/registrations/<uuid:registration_id>/cancel/",
+        registration_views.cancel_registration,
+        name="cancel_registration",
+    ),
+]

@@ -1,0 +1,195 @@
+"""xlsx files organisers work in: the target template, its upload, and the progress export.
+
+Uploads are read defensively: the header must be the template's (in any of the six
+languages), every problem is reported with its row number, and nothing is applied from a
+file with errors unless the user then asks for the valid rows only.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from bloodline.organisations.models import Organisation
+from bloodline.programmes.actions import parse_amount
+from bloodline.programmes.models import Plan, Round, Target
+from bloodline.programmes.progress import Line, Report
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _headers() -> list[str]:
+    return [_("Code"), _("Name"), _("Current target"), _("New target")]
+
+
+def _all_headers() -> set[tuple[str, ...]]:
+    found = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found.add(tuple(h.casefold() for h in _headers()))
+    return found
+
+
+def code_of(org: Organisation) -> str:
+    """The code a row names a unit by: its official code, or its public id if it has none."""
+    return org.official_code or str(org.uuid)
+
+
+def target_template(plan: Plan, parent: Organisation, round_: Round | None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Targets")[:31]
+    sheet.append(_headers())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    current = {
+        t.organisation_id: t.amount
+        for t in Target.objects.filter(plan=plan, round=round_, organisation__parent=parent)
+    }
+    for child in parent.units().filter(is_active=True).order_by("name"):
+        amount = current.get(child.pk)
+        sheet.append(
+            [code_of(child), child.display_name(), float(amount) if amount else None, None]
+        )
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 48
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class Parsed:
+    amounts: dict[Organisation, Decimal] = field(default_factory=dict)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _rows(data: bytes) -> list[tuple[Any, ...]]:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValueError(_("The file is larger than 2 MB."))
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ValueError(_("This is not an Excel (.xlsx) file."))
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, zipfile.BadZipFile, OSError) as exc:
+        raise ValueError(_("This is not an Excel (.xlsx) file.")) from exc
+    return list(book.worksheets[0].iter_rows(values_only=True))
+
+
+def parse_targets(data: bytes, plan: Plan, parent: Organisation) -> Parsed:
+    """Read an uploaded template. Raises ValueError for a file that cannot be read at all."""
+    rows = _rows(data)
+    if not rows:
+        raise ValueError(_("The file is empty."))
+    header = tuple(str(c or "").strip().casefold() for c in rows[0][:4])
+    if header not in _all_headers():
+        raise ValueError(
+            _("The columns are not the template's. Expected: %(columns)s.")
+            % {"columns": ", ".join(_headers())}
+        )
+    children = list(parent.units())
+    by_code = {code_of(c).casefold(): c for c in children}
+    parsed, seen = Parsed(), dict[int, int]()
+    for number, row in enumerate(rows[1:], start=2):
+        code, amount = (row + (None,) * 4)[0], (row + (None,) * 4)[3]
+        if code is None and amount is None:
+            continue
+        org = by_code.get(str(code or "").strip().casefold())
+        if org is None:
+            parsed.errors.append(
+                (
+                    number,
+                    _("“%(code)s” is not a unit directly under %(parent)s.")
+                    % {"code": code or "", "parent": parent.display_name()},
+                )
+            )
+            continue
+        if org.pk in seen:
+            parsed.errors.append(
+                (
+                    number,
+                    _("%(name)s is already on row %(row)d.")
+                    % {"name": org.display_name(), "row": seen[org.pk]},
+                )
+            )
+            continue
+        seen[org.pk] = number
+        if amount is None or str(amount).strip() == "":
+            continue  # left empty: no change
+        try:
+            parsed.amounts[org] = parse_amount(amount, plan.measure)
+        except ValueError as exc:
+            parsed.errors.append((number, str(exc)))
+    return parsed
+
+
+def _line_cells(label: str, line: Line) -> list[Any]:
+    f = line.figures
+    return [
+        label,
+        float(line.target) if line.target is not None else None,
+        float(line.achieved),
+        float(line.percent) if line.percent is not None else None,
+        f.donations,
+        f.bags,
+        float(f.converted_units),
+        f.ml,
+        f.donors,
+        f.first_time,
+        f.repeat,
+    ]
+
+
+def progress_workbook(report: Report) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Progress")[:31]
+    sheet.append([f"{report.plan.number} — {report.plan.title}"])
+    sheet.append([report.node.display_name(), report.start.isoformat(), report.end.isoformat()])
+    sheet.append([])
+    header = [
+        _("Organisation"),
+        _("Target"),
+        _("Achieved"),
+        _("Percent of target"),
+        _("Donations"),
+        _("Bags"),
+        _("Converted units"),
+        _("mL"),
+        _("Donors"),
+        _("First-time donors"),
+        _("Repeat donations"),
+    ]
+    sheet.append(header)
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    sheet.append(_line_cells(_("Total"), report.total))
+    for line in report.children:
+        assert line.organisation is not None
+        sheet.append(_line_cells(line.organisation.display_name(), line))
+    if report.direct is not None:
+        sheet.append(_line_cells(_("Credited directly"), report.direct))
+    sheet.append([])
+    sheet.append(
+        [
+            _("Units meeting their target"),
+            report.meeting,
+            len(report.with_target),
+            float(report.meeting_percent) if report.meeting_percent is not None else None,
+        ]
+    )
+    sheet.column_dimensions["A"].width = 48
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
