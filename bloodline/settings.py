@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bloodline.accounts",
     "bloodline.organisations",
     "bloodline.donors",
+    "bloodline.screening",
     "bloodline.programmes",
     "bloodline.drives",
     "bloodline.collection",

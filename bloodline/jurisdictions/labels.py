@@ -25,3 +25,16 @@ def period_text(value: int, unit: str) -> str:
     if unit == "months":
         return ngettext("%(n)d month", "%(n)d months", value) % {"n": value}
     return ngettext("%(n)d year", "%(n)d years", value) % {"n": value}
+
+
+VITALS = {
+    "systolic_min": _("Minimum systolic pressure (mmHg)"),
+    "systolic_max": _("Maximum systolic pressure (mmHg)"),
+    "diastolic_min": _("Minimum diastolic pressure (mmHg)"),
+    "diastolic_max": _("Maximum diastolic pressure (mmHg)"),
+    "pulse_pressure_min": _("Minimum pulse pressure (mmHg)"),
+    "pulse_min": _("Minimum pulse (per minute)"),
+    "pulse_min_endurance_athlete": _("Minimum pulse, endurance athletes (per minute)"),
+    "pulse_max": _("Maximum pulse (per minute)"),
+    "temperature_max_c": _("Maximum temperature (°C)"),
+}

@@ -72,10 +72,20 @@ class Period(Provenance):
     unit: PeriodUnit
 
 
+class AgeReview(Provenance):
+    """Above the upper age a physician may still accept ``who`` (every donor or repeat donors)."""
+
+    who: Literal["any", "repeat"]
+
+
 class AgeWindow(Strict):
     min_years: Quantity
     max_years: Quantity
     max_years_repeat_donor: Quantity | None = None
+    # Above max_years the donor is not refused outright but sent to a physician.
+    review_above_max: AgeReview | None = None
+    # First-time donors older than this are accepted only at a physician's discretion.
+    review_first_time_above_years: Quantity | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> AgeWindow:
@@ -113,6 +123,79 @@ class Interval(Strict):
     period: Period
 
 
+class Limit(Quantity):
+    """A bound on a measured value; ``inclusive`` says whether the bound itself is allowed."""
+
+    inclusive: bool = True
+
+
+class BySex(Strict):
+    M: Quantity
+    F: Quantity
+
+
+class VolumeHaemoglobin(Provenance):
+    """Collections of ``from_volume_ml`` or more need at least ``min_g_l``."""
+
+    from_volume_ml: int = Field(gt=0)
+    min_g_l: float = Field(gt=0)
+
+
+class Haemoglobin(Strict):
+    min_g_l: BySex
+    by_volume: list[VolumeHaemoglobin] = Field(default_factory=list)
+
+
+class Vitals(Strict):
+    """Vital-sign limits; a limit the rule set does not state is not judged."""
+
+    systolic_min: Limit | None = None
+    systolic_max: Limit | None = None
+    diastolic_min: Limit | None = None
+    diastolic_max: Limit | None = None
+    pulse_pressure_min: Limit | None = None
+    pulse_min: Limit | None = None
+    pulse_min_endurance_athlete: Limit | None = None
+    pulse_max: Limit | None = None
+    temperature_max_c: Limit | None = None
+
+
+class Duration(Strict):
+    value: int = Field(gt=0)
+    unit: PeriodUnit
+
+
+class Deferral(Provenance):
+    """What a "yes" to the screening question ``code`` means for the donor.
+
+    ``temporary`` lasts ``period`` from the trigger; ``while_present`` lasts as long as the
+    condition (pregnancy); ``physician`` sends the donor to a physician; ``permanent`` is final.
+    """
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["temporary", "while_present", "physician", "permanent"]
+    period: Duration | None = None
+    trigger: Literal[
+        "event", "recovery", "cure", "return", "vaccination", "last_dose", "diagnosis", "during"
+    ] = "event"
+    # Only these donation types are affected; empty means every type.
+    donation_types: list[DonationType] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _period_only_when_temporary(self) -> Deferral:
+        if (self.kind == "temporary") != (self.period is not None):
+            raise ValueError("a temporary deferral needs a period; other kinds take none")
+        return self
+
+
+class AnnualMaximum(Provenance):
+    """At most ``max_count`` donations of ``donation_types`` (of ``sex``) in 12 months."""
+
+    donation_types: list[DonationType] = Field(min_length=1)
+    sex: Literal["M", "F", "any"] = "any"
+    max_count: int = Field(gt=0)
+
+
 class CountingUnit(Strict):
     base_volume_ml: Quantity
     name: dict[str, str]
@@ -121,6 +204,12 @@ class CountingUnit(Strict):
     @classmethod
     def _name_languages(cls, value: dict[str, str]) -> dict[str, str]:
         return _all_languages(value)
+
+
+class IntervalBasis(Provenance):
+    """ "most_recent": only the most recent donation counts, whatever its type."""
+
+    rule: Literal["each_type", "most_recent"]
 
 
 class NationalId(Provenance):
@@ -140,6 +229,13 @@ class RuleSet(Strict):
     weight_bands: list[WeightBand] = Field(min_length=1)
     whole_blood_volumes: WholeBloodVolumes
     intervals: list[Interval] = Field(min_length=1)
+    # Absent: every earlier donation type is checked against its own interval.
+    interval_basis: IntervalBasis | None = None
+    apheresis_min_weight_kg: Quantity | None = None
+    haemoglobin: Haemoglobin
+    vitals: Vitals = Field(default_factory=Vitals)
+    annual_maxima: list[AnnualMaximum] = Field(default_factory=list)
+    deferrals: list[Deferral] = Field(min_length=1)
     counting_unit: CountingUnit
     national_id: NationalId
 
@@ -161,7 +257,13 @@ class RuleSet(Strict):
         pairs = [(i.after, i.before, i.sex) for i in self.intervals]
         if len(pairs) != len(set(pairs)):
             raise ValueError("each (after, before, sex) interval may appear only once")
+        codes = [d.code for d in self.deferrals]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each deferral question code may appear only once")
         return self
+
+    def deferral(self, code: str) -> Deferral | None:
+        return next((d for d in self.deferrals if d.code == code), None)
 
     def unverified(self) -> list[str]:
         """Dotted keys of every value still flagged verified = false."""

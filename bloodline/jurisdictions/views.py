@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from bloodline.jurisdictions.labels import VITALS
 from bloodline.jurisdictions.loader import UnknownRuleSet, registry
 
 
@@ -21,4 +22,17 @@ def rule_set_detail(request: HttpRequest, code: str) -> HttpResponse:
         versions = registry.versions(code)
     except UnknownRuleSet as exc:
         raise Http404 from exc
-    return render(request, "jurisdictions/detail.html", {"code": code, "versions": versions})
+    rows = [
+        (
+            v,
+            [
+                (VITALS.get(name, name), getattr(v.vitals, name))
+                for name in type(v.vitals).model_fields
+                if getattr(v.vitals, name) is not None
+            ]
+            if v.vitals
+            else [],
+        )
+        for v in versions
+    ]
+    return render(request, "jurisdictions/detail.html", {"code": code, "versions": rows})

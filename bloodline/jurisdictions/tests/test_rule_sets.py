@@ -113,6 +113,37 @@ def _broken(tmp_path: Path, edit) -> Path:
         ),
         (lambda s: s.replace("[age]", "[age\n"), "vn.toml: (file): not valid TOML"),
         (
+            lambda s: s.replace("[haemoglobin.min_g_l]", "[unused_table]").replace(
+                "[[haemoglobin.by_volume]]", "[[unused_list]]"
+            ),
+            "vn.toml: haemoglobin: Field required",
+        ),
+        (
+            lambda s: s.replace(
+                "F = { value = 120, verified = false,", "X = { value = 120, verified = false,"
+            ),
+            "vn.toml: haemoglobin.min_g_l.F: Field required",
+        ),
+        (
+            lambda s: s.replace(
+                '{ code = "tattoo", kind = "temporary", period = { value = 6, unit = "months" },',
+                '{ code = "tattoo", kind = "temporary",',
+            ),
+            "vn.toml: deferrals.9: Value error, a temporary deferral needs a period",
+        ),
+        (
+            lambda s: s.replace(
+                'unit = "months" }, source = ["S37"] },',
+                'unit = "fortnights" }, source = ["S37"] },',
+                1,
+            ),
+            "vn.toml: deferrals.",
+        ),
+        (
+            lambda s: s.replace('{ code = "piercing",', '{ code = "tattoo",'),
+            "vn.toml: (file): Value error, each deferral question code may appear only once",
+        ),
+        (
             lambda s: s.replace('status = "in_force"', 'status = "in_force"\nmystery = 1'),
             "vn.toml: mystery: Extra inputs are not permitted",
         ),
@@ -160,3 +191,33 @@ def test_every_source_id_exists_in_the_shared_domain_sources():
         )
     )
     assert used and used <= known, sorted(used - known)
+
+
+@pytest.mark.parametrize(
+    ("code", "hb_m", "hb_f", "deferral", "period"),
+    [
+        ("CN-GB18467-2011", 120, 115, "tattoo", (1, "years")),
+        ("VN-TT26-2013", 120, 120, "tattoo", (6, "months")),
+        ("WHO-2012", 130, 120, "tattoo", (6, "months")),
+        ("EU-2004-33", 135, 125, "west_nile_area", (28, "days")),
+    ],
+)
+def test_each_rule_set_carries_haemoglobin_and_deferrals(code, hb_m, hb_f, deferral, period):
+    rules = registry.get(code, dt.date(2026, 1, 1))
+    assert (rules.haemoglobin.min_g_l.M.value, rules.haemoglobin.min_g_l.F.value) == (hb_m, hb_f)
+    rule = rules.deferral(deferral)
+    assert rule is not None and rule.period is not None
+    assert (rule.period.value, rule.period.unit) == period
+
+
+def test_unverified_thresholds_are_flagged():
+    vn = registry.current("VN-TT26-2013").unverified()
+    assert {"haemoglobin.min_g_l.M", "haemoglobin.min_g_l.F", "haemoglobin.by_volume.0"} <= set(vn)
+    assert "vitals.temperature_max_c" in registry.current("CN-GB18467-2011").unverified()
+
+
+def test_the_chinese_draft_inherits_the_new_thresholds():
+    draft = next(v for v in registry.versions("CN-GB18467-2011") if v.status == "draft")
+    assert draft.vitals.pulse_pressure_min is not None
+    assert draft.vitals.pulse_pressure_min.value == 30
+    assert draft.deferral("hiv_positive") is not None

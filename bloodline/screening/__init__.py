@@ -1,0 +1,1 @@
+"""Donor screening: the eligibility engine driven by the jurisdiction rule sets."""
