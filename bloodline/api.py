@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
 
+from bloodline.donors.api import router as donors_router
 from bloodline.drives.api import router as drives_router
 from bloodline.jurisdictions.api import router as jurisdictions_router
 from bloodline.lib.api_errors import domain_errors, schema_errors
@@ -32,6 +33,7 @@ api.add_router("/jurisdictions", jurisdictions_router)
 api.add_router("/plans", programmes_router)
 api.add_router("/drives", drives_router)
 api.add_router("/eligibility", screening_router)
+api.add_router("/donors", donors_router)
 
 
 @api.exception_handler(SchemaValidationError)

@@ -17,6 +17,9 @@ urlpatterns = [
     path("rules/", include("bloodline.jurisdictions.urls")),
     path("plans/", include("bloodline.programmes.urls")),
     path("drives/", include("bloodline.drives.urls")),
+    path("donors/", include("bloodline.donors.urls")),
+    path("stations/", include("bloodline.screening.urls")),
+    path("labels/", include("bloodline.collection.label_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,11 @@
-"""Recording donations. The on-site stations will call this too; for now the admin form and
-the demo do."""
+"""Recording donations: from the collection station (screening.stations), the admin form and the
+demo. The station passes the phlebotomy details; the others leave them empty."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,9 +13,17 @@ from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
-from bloodline.collection.models import Donation, DonationType
+from bloodline.collection.models import (
+    AdverseReaction,
+    BagType,
+    Donation,
+    DonationType,
+    ReactionKind,
+    ReactionSeverity,
+)
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive, Registration
+from bloodline.drives.reconciliation import is_voided
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -54,6 +63,8 @@ def validate_donation(
         errors["din"] = [_("A donation identification number has 13 to 16 letters and digits.")]
     elif Donation.objects.filter(din=din).exists():
         errors["din"] = [_("This donation identification number is already used.")]
+    elif is_voided(din):
+        errors["din"] = [_("This donation identification number was voided and cannot be used.")]
     if donation_type not in DonationType.values:
         errors["donation_type"] = [_("Choose a donation type from the list.")]
     if volume_ml <= 0:
@@ -64,6 +75,77 @@ def validate_donation(
         errors["credited_to"] = [_("Choose the organisation that mobilised this donor.")]
     if errors:
         raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class Phlebotomy:
+    """How a collection went, as the phlebotomist records it at the station."""
+
+    bag_type: str
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    problems: str = ""
+
+    def errors(self) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        if self.bag_type not in BagType.values:
+            errors["bag_type"] = [_("Choose a bag type from the list.")]
+        if self.ended_at < self.started_at:
+            errors["ended_at"] = [_("The needle cannot come out before it went in.")]
+        return errors
+
+    def fields(self, by: User | None) -> dict[str, object]:
+        return {
+            "bag_type": self.bag_type,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "collection_problems": self.problems.strip(),
+            "collected_by": by,
+        }
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """An adverse reaction to record with a donation."""
+
+    kind: str
+    severity: str
+    care_given: str = ""
+
+    def errors(self) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        if self.kind not in ReactionKind.values:
+            errors["reaction_kind"] = [_("Choose the type of reaction from the list.")]
+        if self.severity not in ReactionSeverity.values:
+            errors["reaction_severity"] = [_("Choose how severe the reaction was.")]
+        return errors
+
+
+def add_reaction(
+    *, by: User | None, donation: Donation, reaction: Reaction, at: dt.datetime
+) -> AdverseReaction:
+    """Record a reaction; runs in the caller's transaction (the collection or the care step)."""
+    found = reaction.errors()
+    if found:
+        raise ValidationError(found)
+    created = AdverseReaction.objects.create(
+        donation=donation,
+        kind=reaction.kind,
+        severity=reaction.severity,
+        care_given=reaction.care_given.strip(),
+        recorded_at=at,
+        recorded_by=by,
+    )
+    # The trail names the reaction and the donation by their ids; what happened stays here.
+    record(
+        by=by,
+        action="donation.adverse_reaction",
+        object_type="collection.adversereaction",
+        object_id=str(created.uuid),
+        object_label=donation.din,
+        changes={"donation": [None, str(donation.uuid)]},
+    )
+    return created
 
 
 @transaction.atomic
@@ -79,12 +161,15 @@ def record_donation(
     bag_volume_ml: int | None = None,
     drive: Drive | None = None,
     credited_to: Organisation | None = None,
+    phlebotomy: Phlebotomy | None = None,
 ) -> Donation:
     if by is not None:
         access.require(by, Perm.DONATION_RECORD, establishment)
     din = din.strip().upper()
     credited_to = credited_to or default_credit(donor, drive)
     validate_donation(din, donation_type, volume_ml, bag_volume_ml, credited_to)
+    if phlebotomy is not None and phlebotomy.errors():
+        raise ValidationError(phlebotomy.errors())
     assert credited_to is not None
     donation = Donation.objects.create(
         din=din,
@@ -96,6 +181,7 @@ def record_donation(
         bag_volume_ml=bag_volume_ml,
         drive=drive,
         credited_to=credited_to,
+        **(phlebotomy.fields(by) if phlebotomy is not None else {}),
     )
     record(
         by=by,

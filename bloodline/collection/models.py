@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,13 @@ class DonationType(models.TextChoices):
     PLATELETS = "platelets", _("platelet apheresis")
     PLASMA = "plasma", _("plasma apheresis")
     DOUBLE_RED_CELLS = "double_red_cells", _("double red-cell apheresis")
+
+
+class BagType(models.TextChoices):
+    SINGLE = "single", _("single bag")
+    DOUBLE = "double", _("double bag")
+    TRIPLE = "triple", _("triple bag")
+    QUADRUPLE = "quadruple", _("quadruple bag")
 
 
 class Donation(models.Model):
@@ -52,6 +60,19 @@ class Donation(models.Model):
         on_delete=models.PROTECT,
         related_name="credited_donations",
     )
+    # Phlebotomy, recorded at the collection station (empty for donations entered afterwards).
+    bag_type = models.CharField(_("bag type"), max_length=12, choices=BagType.choices, blank=True)
+    started_at = models.DateTimeField(_("needle in"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("needle out"), null=True, blank=True)
+    collection_problems = models.TextField(_("collection problems"), blank=True)
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("collected by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,6 +90,12 @@ class Donation(models.Model):
             models.CheckConstraint(
                 condition=~Q(donation_type="whole_blood") | Q(bag_volume_ml__isnull=False),
                 name="donation_whole_blood_has_bag",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_at__isnull=True)
+                | Q(ended_at__isnull=True)
+                | Q(ended_at__gte=models.F("started_at")),
+                name="donation_needle_times_ordered",
             ),
         ]
 
@@ -120,3 +147,45 @@ class DinCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility} {self.year:02d}: {self.last_sequence}"
+
+
+class ReactionKind(models.TextChoices):
+    VASOVAGAL = "vasovagal", _("vasovagal (faintness, fainting)")
+    HAEMATOMA = "haematoma", _("haematoma")
+    ARTERIAL_PUNCTURE = "arterial_puncture", _("arterial puncture")
+    NERVE_INJURY = "nerve_injury", _("nerve irritation or injury")
+    CITRATE = "citrate", _("citrate reaction")
+    ALLERGIC = "allergic", _("allergic reaction")
+    OTHER = "other", _("other")
+
+
+class ReactionSeverity(models.TextChoices):
+    MILD = "mild", _("mild")
+    MODERATE = "moderate", _("moderate")
+    SEVERE = "severe", _("severe")
+
+
+class AdverseReaction(models.Model):
+    """A reaction of the donor to a donation (faintness, haematoma…), how severe it was and
+    the care given. Kept with the donation for haemovigilance; a donor who reacted is asked
+    about it at later visits."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    donation = models.ForeignKey(
+        Donation, on_delete=models.PROTECT, related_name="adverse_reactions"
+    )
+    kind = models.CharField(_("type of reaction"), max_length=20, choices=ReactionKind.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=ReactionSeverity.choices)
+    care_given = models.TextField(_("care given"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("adverse reaction")
+        verbose_name_plural = _("adverse reactions")
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.donation}: {self.kind}"

@@ -1,9 +1,15 @@
+"""The donor registry: people, their identity documents and their consents."""
+
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from bloodline.donors.names import name_key
 
 
 class Sex(models.TextChoices):
@@ -11,21 +17,46 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
+class ABO(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    AB = "AB", "AB"
+    O = "O", "O"  # noqa: E741 - the blood group's name
+
+
+class RhD(models.TextChoices):
+    POSITIVE = "pos", _("RhD positive")
+    NEGATIVE = "neg", _("RhD negative")
+
+
+class DonorQuerySet(models.QuerySet["Donor"]):
+    def active(self) -> DonorQuerySet:
+        """Donors that are not duplicates merged into another record."""
+        return self.filter(merged_into__isnull=True)
+
+
 class Donor(models.Model):
     """A person who gives, or has registered to give, blood.
 
-    The name is stored as written. ``affiliation`` is the unit the person belongs to (their
-    enterprise, school, commune…), which is credited for their donations unless a registration
-    names another mobilising organisation. Identity documents, consents and duplicate merging
-    arrive with the donor-registry work; organisers can already register people by name, date
-    of birth and phone, and duplicates are found on those.
+    The name is stored as written; ``name_key`` is the same name without case, accents or
+    spaces, for searching and for spotting duplicates. ``affiliation`` is the unit the person
+    belongs to (their enterprise, school, commune…), which is credited for their donations
+    unless a registration names another mobilising organisation. The blood group the person
+    declares is kept apart from the one the laboratory confirmed. A duplicate record merged
+    into another is never deleted: it points to the record kept (``merged_into``) and drops out
+    of searches. ``version`` guards edits made at the same time by two people.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     full_name = models.CharField(_("full name"), max_length=200)
+    name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
     affiliation = models.ForeignKey(
         "organisations.Organisation",
         verbose_name=_("unit"),
@@ -34,7 +65,31 @@ class Donor(models.Model):
         blank=True,
         related_name="donors",
     )
+    abo_declared = models.CharField(
+        _("ABO group (declared)"), max_length=2, choices=ABO.choices, blank=True
+    )
+    rhd_declared = models.CharField(
+        _("RhD (declared)"), max_length=3, choices=RhD.choices, blank=True
+    )
+    abo_confirmed = models.CharField(
+        _("ABO group (confirmed)"), max_length=2, choices=ABO.choices, blank=True
+    )
+    rhd_confirmed = models.CharField(
+        _("RhD (confirmed)"), max_length=3, choices=RhD.choices, blank=True
+    )
+    confirmed_at = models.DateTimeField(_("blood group confirmed at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DonorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("donor")
@@ -42,7 +97,156 @@ class Donor(models.Model):
         indexes = [
             models.Index(fields=["full_name", "date_of_birth"], name="donor_name_dob_idx"),
             models.Index(fields=["phone"], name="donor_phone_idx"),
+            models.Index(fields=["date_of_birth"], name="donor_dob_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(abo_confirmed="", rhd_confirmed="", confirmed_at__isnull=True)
+                    | (~Q(abo_confirmed="") & ~Q(rhd_confirmed="") & Q(confirmed_at__isnull=False))
+                ),
+                name="donor_confirmed_group_paired",
+                violation_error_message=_(
+                    "A confirmed blood group needs its ABO group, RhD and date together."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(abo_declared__in=["", *ABO.values])
+                & Q(abo_confirmed__in=["", *ABO.values])
+                & Q(rhd_declared__in=["", *RhD.values])
+                & Q(rhd_confirmed__in=["", *RhD.values]),
+                name="donor_blood_group_values",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="donor_not_merged_into_itself"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name_key = name_key(self.full_name)[:200]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:  # type: ignore[operator]
+            kwargs["update_fields"] = {*update_fields, "name_key"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    def blood_group_declared(self) -> str:
+        return _group(self.abo_declared, self.rhd_declared)
+
+    def blood_group_confirmed(self) -> str:
+        return _group(self.abo_confirmed, self.rhd_confirmed)
+
+
+def _group(abo: str, rhd: str) -> str:
+    if not abo and not rhd:
+        return ""
+    sign = {"pos": "+", "neg": "−"}.get(rhd, "")
+    return f"{abo or '?'}{sign or ' ?'}"
+
+
+class DocumentKind(models.TextChoices):
+    CN_RESIDENT_IDENTITY_CARD = "cn_resident_identity_card", _("Chinese resident identity card")
+    VN_CITIZEN_IDENTITY_CARD = "vn_citizen_identity_card", _("Vietnamese citizen identity card")
+    PASSPORT = "passport", _("Passport")
+    OTHER = "other", _("Other identity document")
+
+
+# National documents are issued by one country; the others say which country issued them.
+NATIONAL_COUNTRY = {
+    DocumentKind.CN_RESIDENT_IDENTITY_CARD: "CN",
+    DocumentKind.VN_CITIZEN_IDENTITY_CARD: "VN",
+}
+
+
+class IdentityDocument(models.Model):
+    """An identity document a donor showed: its kind, number and issuing country.
+
+    The number is kept in one form (capitals, no spaces), so the same document can never be
+    entered twice, for the same person or for another one.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="identity_documents")
+    kind = models.CharField(_("kind of document"), max_length=32, choices=DocumentKind.choices)
+    number = models.CharField(_("document number"), max_length=40)
+    issuing_country = models.CharField(_("issuing country"), max_length=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "number"],
+                name="identity_document_unique_number",
+                violation_error_message=_("This document is already on record."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.issuing_country})"
+
+
+class ConsentPurpose(models.TextChoices):
+    DONATION = "donation", _("Blood donation")
+    CONTACT_SMS = "contact_sms", _("Contact by text message")
+    CONTACT_CALL = "contact_call", _("Contact by telephone call")
+    RESEARCH = "research", _("Research use")
+
+
+class Consent(models.Model):
+    """A donor's consent to one purpose, under one version of the consent text.
+
+    Consents are versioned, never edited or deleted: a new version for the same purpose ends
+    the one before it (``withdrawn_at`` and ``superseded_by``), and a withdrawal only sets
+    ``withdrawn_at``. At most one consent per purpose is in force at a time.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    text_version = models.CharField(_("version of the consent text"), max_length=40)
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["purpose", "-given_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["donor", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_in_force_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(superseded_by__isnull=True) | Q(withdrawn_at__isnull=False),
+                name="consent_superseded_is_ended",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.text_version})"
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None

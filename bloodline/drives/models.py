@@ -312,3 +312,63 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.cancelled_at is None
+
+
+class VoidedDin(models.Model):
+    """A donation identification number taken out of use at a drive: a pre-printed label set
+    spoiled, lost or left over. A voided number is never used for a donation; the drive's
+    reconciliation counts it with the numbers used."""
+
+    din = models.CharField(_("donation identification number"), max_length=13, unique=True)
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="voided_dins")
+    reason = models.TextField(_("reason"))
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    voided_at = models.DateTimeField(_("voided at"))
+
+    class Meta:
+        verbose_name = _("voided donation number")
+        verbose_name_plural = _("voided donation numbers")
+        ordering = ["din"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="voided_din_has_reason"),
+            models.CheckConstraint(
+                condition=Q(din__regex=r"^[A-NP-Z1-9][A-NP-Z0-9]{2}[0-9]{10}$"),
+                name="voided_din_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.din
+
+
+class BoardLink(models.Model):
+    """A secret link to a drive's live board for the host organisation: counts and hours,
+    never anyone's name. Revoking it makes the link answer 404; a new one can be made."""
+
+    drive = models.ForeignKey(Drive, on_delete=models.CASCADE, related_name="board_links")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("board link")
+        verbose_name_plural = _("board links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["drive"],
+                condition=Q(revoked_at__isnull=True),
+                name="board_link_one_live_per_drive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drive} board"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import diff, plain, record
-from bloodline.drives import areas, schedule
+from bloodline.drives import areas, reconciliation, schedule
 from bloodline.drives.models import Drive, DriveStatus, Slot
 from bloodline.organisations import access
 from bloodline.organisations.actions import StaleEdit
@@ -317,9 +317,63 @@ def update_drive(
     return locked
 
 
+def _check_closing(drive: Drive, status: str, confirm_no_shows: bool) -> dict[str, Any]:
+    """Closing needs every presentation resolved; reconciling needs the no-shows confirmed.
+    Returns the figures to keep in the history (counts only, never people)."""
+    if status not in (DriveStatus.CLOSED, DriveStatus.RECONCILED):
+        return {}
+    open_count = reconciliation.in_progress(drive).count()
+    if open_count:
+        raise ValidationError(
+            {
+                "status": [
+                    ngettext(
+                        "%(count)s person is still in the day's flow. Record how it ended, "
+                        "or mark them as having left, before closing.",
+                        "%(count)s people are still in the day's flow. Record how it ended, "
+                        "or mark them as having left, before closing.",
+                        open_count,
+                    )
+                    % {"count": open_count}
+                ]
+            }
+        )
+    figures = reconciliation.figures(drive)
+    if status == DriveStatus.RECONCILED:
+        missing = reconciliation.no_shows(drive).count()
+        if missing and not confirm_no_shows:
+            raise ValidationError(
+                {
+                    "confirm_no_shows": [
+                        ngettext(
+                            "Confirm that %(count)s registered person did not come.",
+                            "Confirm that %(count)s registered people did not come.",
+                            missing,
+                        )
+                        % {"count": missing}
+                    ]
+                }
+            )
+    return {
+        "figures": [
+            None,
+            {
+                "registered": figures.registered,
+                "arrived": figures.arrived,
+                "deferred": figures.deferred,
+                "collected": figures.collected,
+                "voided": figures.voided,
+            },
+        ]
+    }
+
+
 @transaction.atomic
-def change_status(*, by: User, drive: Drive, status: str, reason: str = "") -> Drive:
-    """Move a drive along DRIVE_TRANSITIONS; cancelling needs a reason people can be told."""
+def change_status(
+    *, by: User, drive: Drive, status: str, reason: str = "", confirm_no_shows: bool = False
+) -> Drive:
+    """Move a drive along DRIVE_TRANSITIONS; cancelling needs a reason people can be told.
+    Closing needs every presentation resolved; reconciling, the no-shows confirmed."""
     access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
     locked = _locked(drive, None)
     if status not in DriveStatus.values:
@@ -347,9 +401,10 @@ def change_status(*, by: User, drive: Drive, status: str, reason: str = "") -> D
                 }
             )
         locked.cancel_reason = reason
+    figures = _check_closing(locked, status, confirm_no_shows)
     old = locked.status
     locked.status = status
     locked.version += 1
     locked.save(update_fields=["status", "cancel_reason", "version"])
-    _audit(by, "drive.status", locked, {"status": [old, status]}, reason)
+    _audit(by, "drive.status", locked, {"status": [old, status], **figures}, reason)
     return locked

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bloodline.drives import registration_views, request_views, views
+from bloodline.drives import closing_views, registration_views, request_views, views
 
 app_name = "drives"
 urlpatterns = [
@@ -17,7 +17,22 @@ urlpatterns = [
         request_views.request_decline,
         name="request_decline",
     ),
+    path("board/<str:token>/", closing_views.live_board, name="board"),
     path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/reconcile/", closing_views.reconcile, name="reconcile"),
+    path(
+        "<uuid:public_id>/reconcile/status/",
+        closing_views.close_or_reconcile,
+        name="reconcile_status",
+    ),
+    path("<uuid:public_id>/reconcile/void/", closing_views.void_din, name="void_din"),
+    path(
+        "<uuid:public_id>/reconcile/left/<uuid:presentation_id>/",
+        closing_views.mark_left,
+        name="mark_left",
+    ),
+    path("<uuid:public_id>/board/share/", closing_views.share_board, name="board_share"),
+    path("<uuid:public_id>/board/revoke/", closing_views.revoke_board, name="board_revoke"),
     path("<uuid:public_id>/edit/", views.edit, name="edit"),
     path("<uuid:public_id>/status/", views.change_status, name="status"),
     path("<uuid:public_id>/cancel/", views.cancel, name="cancel"),

@@ -20,11 +20,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
-from bloodline.drives import access, actions, months
+from bloodline.drives import access, actions, board, months
 from bloodline.drives.forms import CancelForm, DriveForm
 from bloodline.drives.models import DRIVE_TRANSITIONS, Drive, DriveStatus
+from bloodline.organisations import access as org_access
+from bloodline.organisations.roles import Perm
 
 LIST_LIMIT = 200
+RECONCILABLE = frozenset({DriveStatus.RUNNING, DriveStatus.CLOSED, DriveStatus.RECONCILED})
 # The button that moves a drive into each status (cancelling has its own page, for the reason).
 STATUS_BUTTONS = {
     DriveStatus.CONFIRMED: gettext_lazy("Confirm the drive"),
@@ -91,6 +94,14 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
             if status in DRIVE_TRANSITIONS[drive.status]
         ]
         context["can_cancel"] = drive.can_become(DriveStatus.CANCELLED)
+        context["can_reconcile"] = drive.status in RECONCILABLE
+    # The station pages live in the screening app (above this one); only the link is here.
+    context["can_run_stations"] = org_access.has_perm(
+        request.user, Perm.STATION_RUN, drive.establishment
+    )
+    if board.can_see_link(request.user, drive):
+        context["board_visible"] = True
+        context["board_link"] = board.live_link(drive)
     return render(request, "drives/detail.html", context)
 
 
@@ -151,7 +162,12 @@ def change_status(request: AuthenticatedRequest, public_id: str) -> HttpResponse
     if status == DriveStatus.CANCELLED:
         return redirect("drives:cancel", drive.uuid)
     try:
-        actions.change_status(by=request.user, drive=drive, status=status)
+        actions.change_status(
+            by=request.user,
+            drive=drive,
+            status=status,
+            confirm_no_shows=request.POST.get("confirm_no_shows") == "on",
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

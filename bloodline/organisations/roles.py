@@ -39,6 +39,10 @@ class Perm:
     DRIVE_REQUEST = "drive.request"
     REGISTRATION_MANAGE = "registration.manage"
     DONATION_RECORD = "donation.record"
+    DONOR_VIEW = "donor.view"
+    DONOR_MANAGE = "donor.manage"
+    STATION_RUN = "station.run"
+    SCREENING_DECIDE = "screening.decide"
 
 
 _MANAGE = frozenset(
@@ -51,13 +55,28 @@ _MOBILISE = frozenset(
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMITTEE_MEMBER: _MANAGE | _MOBILISE | {Perm.PLAN_MANAGE},
-    Role.ESTABLISHMENT_ADMIN: _MANAGE | {Perm.DRIVE_MANAGE, Perm.DONATION_RECORD},
+    Role.ESTABLISHMENT_ADMIN: _MANAGE
+    | {
+        Perm.DRIVE_MANAGE,
+        Perm.DONATION_RECORD,
+        Perm.DONOR_VIEW,
+        Perm.DONOR_MANAGE,
+        Perm.STATION_RUN,
+    },
     Role.UNIT_ORGANISER: frozenset(
         {Perm.VIEW, Perm.CHANGE, Perm.ADD_CHILD, Perm.VIEW_MEMBERS, Perm.VIEW_AUDIT}
     )
     | _MOBILISE,
-    Role.DRIVE_NURSE: _STAFF | {Perm.DONATION_RECORD},
-    Role.PHYSICIAN: _STAFF | {Perm.DONATION_RECORD},
+    Role.DRIVE_NURSE: _STAFF
+    | {Perm.DONATION_RECORD, Perm.DONOR_VIEW, Perm.DONOR_MANAGE, Perm.STATION_RUN},
+    Role.PHYSICIAN: _STAFF
+    | {
+        Perm.DONATION_RECORD,
+        Perm.DONOR_VIEW,
+        Perm.DONOR_MANAGE,
+        Perm.STATION_RUN,
+        Perm.SCREENING_DECIDE,
+    },
     Role.LAB_TECHNICIAN: _STAFF,
     Role.INVENTORY_CLERK: _STAFF,
     Role.HOSPITAL_USER: _STAFF,

@@ -98,3 +98,65 @@ def english(login: Any) -> Any:
         return client
 
     return as_persona
+
+
+# Donation-day records, built directly with the ORM (the stations that write them are
+# another part of the system; reconciliation only reads them).
+
+
+@pytest.fixture
+def present(users: dict[str, User]) -> Any:
+    """A presentation at ``drive`` (for a registration, or a walk-in ``donor``)."""
+
+    def make(
+        drive: Drive,
+        registration: Any = None,
+        donor: Any = None,
+        step: str = "questionnaire",
+        decision: str = "",
+        arrived_at: dt.datetime | None = None,
+        **values: Any,
+    ) -> Any:
+        from bloodline.screening.models import Presentation
+
+        nurse, physician = users["drive_nurse"], users["physician"]
+        if decision:
+            values |= {"decided_at": timezone.now(), "decided_by": physician}
+            if decision in ("accept", "override"):
+                values.setdefault("volume_ml", 350)
+                values.setdefault("decision_reason", "test")
+        return Presentation.objects.create(
+            drive=drive,
+            registration=registration,
+            donor=donor if donor is not None else registration.donor,
+            step=step,
+            decision=decision,
+            arrived_at=arrived_at or timezone.now(),
+            checked_in_by=nurse,
+            **values,
+        )
+
+    return make
+
+
+@pytest.fixture
+def collect(demo: Any) -> Any:
+    """A donation at ``drive`` from ``donor``."""
+    counter = iter(range(1, 10_000))
+
+    def make(drive: Drive, donor: Any, at: dt.datetime | None = None, din: str = "") -> Any:
+        from bloodline.collection.models import Donation
+
+        return Donation.objects.create(
+            din=din or f"A999926{next(counter):06d}",
+            donor=donor,
+            establishment=drive.establishment,
+            collected_at=at or timezone.now(),
+            donation_type="whole_blood",
+            volume_ml=350,
+            bag_volume_ml=350,
+            credited_to=demo.nodes["vn_garment"],
+            drive=drive,
+        )
+
+    return make

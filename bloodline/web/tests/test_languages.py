@@ -38,7 +38,7 @@ SAME_IN = {
         "plans",
         "Plans",
     },
-    "es": {"Hospital", "plan"},
+    "es": {"Hospital", "plan", "No"},
 }
 
 

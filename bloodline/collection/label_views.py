@@ -1,0 +1,140 @@
+"""Label pages: one donation's DIN labels as PDF or ZPL, and pre-printed label sheets.
+
+Thin: fetch through the access helpers, call the label functions, answer with the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.collection import labels
+from bloodline.collection.models import Donation, Facility
+from bloodline.lib.isbt128 import DinError, parse
+from bloodline.organisations import access
+from bloodline.organisations.models import Organisation
+from bloodline.organisations.roles import Perm
+
+
+def _donation(request: AuthenticatedRequest, din: str) -> Donation:
+    """The donation with this DIN (stored bare or with its flags or check character):
+    404 if unknown or out of sight, 403 without the right to record donations there."""
+    try:
+        din13 = parse(din).din
+    except DinError as exc:
+        raise Http404 from exc
+    found = Donation.objects.select_related("establishment").filter(din__startswith=din13).first()
+    if found is None or not access.has_perm(request.user, Perm.VIEW, found.establishment):
+        raise Http404
+    access.require(request.user, Perm.DONATION_RECORD, found.establishment)
+    return found
+
+
+def _tubes(request: AuthenticatedRequest) -> tuple[str, ...]:
+    """Test and pilot tubes; a NAT tube too with ``?nat=1``."""
+    if request.GET.get("nat") == "1":
+        return (*labels.DEFAULT_TUBES, labels.NAT_TUBE)
+    return labels.DEFAULT_TUBES
+
+
+def _collected_on(donation: Donation) -> dt.date:
+    """The collection date as the establishment's staff would write it: in its time zone."""
+    zone = zoneinfo.ZoneInfo(donation.establishment.effective_time_zone())
+    return donation.collected_at.astimezone(zone).date()
+
+
+def _file(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def donation_pdf(request: AuthenticatedRequest, din: str) -> HttpResponse:
+    donation = _donation(request, din)
+    din13 = parse(donation.din).din
+    pdf = labels.din_label_set_pdf(
+        din13,
+        establishment=donation.establishment.display_name(),
+        collected_on=_collected_on(donation),
+        tubes=_tubes(request),
+    )
+    return _file(pdf, "application/pdf", f"{din13}.pdf")
+
+
+@login_required
+@require_GET
+def donation_zpl(request: AuthenticatedRequest, din: str) -> HttpResponse:
+    donation = _donation(request, din)
+    din13 = parse(donation.din).din
+    zpl = labels.din_label_set_zpl(
+        din13,
+        establishment=donation.establishment.display_name(),
+        collected_on=_collected_on(donation),
+        tubes=_tubes(request),
+    )
+    return _file(zpl, "text/plain; charset=utf-8", f"{din13}.zpl")
+
+
+class PreprintForm(forms.Form):
+    establishment = forms.ChoiceField(label=_("Collecting establishment"))
+    count = forms.IntegerField(
+        label=_("How many donation numbers"), min_value=1, max_value=labels.MAX_PREPRINT
+    )
+
+    def __init__(self, *args: object, choices: list[Organisation], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.choices = {str(o.uuid): o for o in choices}
+        field = self.fields["establishment"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(key, o.display_name()) for key, o in self.choices.items()]
+
+    def chosen(self) -> Organisation:
+        return self.choices[self.cleaned_data["establishment"]]
+
+
+def _preprint_places(request: AuthenticatedRequest) -> list[Organisation]:
+    """Establishments with a facility number where the person records donations."""
+    allowed = access.organisations(request.user, Perm.DONATION_RECORD)
+    with_fin = Facility.objects.values("establishment_id")
+    return list(allowed.filter(pk__in=with_fin, is_active=True).order_by("path"))
+
+
+@login_required
+def preprint(request: AuthenticatedRequest) -> HttpResponse:
+    """Reserve consecutive DINs and print their blank label sets (PDF)."""
+    places = _preprint_places(request)
+    if not places:
+        raise PermissionDenied
+    form = PreprintForm(request.POST or None, choices=places)
+    if request.method == "POST" and form.is_valid():
+        establishment = form.chosen()
+        try:
+            numbers = labels.preprint_dins(
+                by=request.user, establishment=establishment, count=form.cleaned_data["count"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            pdf = labels.preprinted_sheet_pdf(numbers, establishment=establishment.display_name())
+            name = f"{numbers[0].din}-{numbers[-1].din}.pdf"
+            return _file(pdf, "application/pdf", name)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "collection/labels/preprint.html",
+        {"form": form, "max": labels.MAX_PREPRINT},
+        status=status,
+    )

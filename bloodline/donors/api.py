@@ -1,0 +1,254 @@
+"""The donor registry under /api/v1/donors: the same rules, scope and messages as the pages.
+
+Domain errors answer 422 with translated messages keyed by field; a possible duplicate
+answers 422 as well, with the candidates, until the client sends ``"confirmed_distinct": true``.
+"""
+
+# No "from __future__ import annotations": django-ninja reads annotations at run time.
+
+import datetime as dt
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from bloodline.donors import access, actions
+from bloodline.donors.duplicates import Candidate, candidates_for
+from bloodline.donors.models import Consent, Donor, IdentityDocument
+from bloodline.donors.search import search
+from bloodline.lib.api_errors import domain_errors
+
+router = Router(tags=["donors"])
+
+
+class DonorOut(Schema):
+    uuid: UUID
+    full_name: str
+    date_of_birth: dt.date | None
+    sex: str
+    phone: str
+    address: str
+    preferred_language: str
+    affiliation: UUID | None
+    abo_declared: str
+    rhd_declared: str
+    abo_confirmed: str
+    rhd_confirmed: str
+    confirmed_at: dt.datetime | None
+    merged_into: UUID | None
+    version: int
+
+    @staticmethod
+    def resolve_affiliation(obj: Donor) -> UUID | None:
+        return obj.affiliation.uuid if obj.affiliation is not None else None
+
+    @staticmethod
+    def resolve_merged_into(obj: Donor) -> UUID | None:
+        return obj.merged_into.uuid if obj.merged_into is not None else None
+
+
+class DonorIn(Schema):
+    full_name: str = Field(max_length=200)
+    date_of_birth: dt.date | None = None
+    sex: str = Field(default="", max_length=1)
+    phone: str = Field(default="", max_length=30)
+    address: str = Field(default="", max_length=1000)
+    preferred_language: str = Field(default="", max_length=10)
+    abo_declared: str = Field(default="", max_length=2)
+    rhd_declared: str = Field(default="", max_length=3)
+    confirmed_distinct: bool = False
+
+
+class DonorPatch(Schema):
+    version: int
+    full_name: str | None = Field(default=None, max_length=200)
+    date_of_birth: dt.date | None = None
+    sex: str | None = Field(default=None, max_length=1)
+    phone: str | None = Field(default=None, max_length=30)
+    address: str | None = Field(default=None, max_length=1000)
+    preferred_language: str | None = Field(default=None, max_length=10)
+    abo_declared: str | None = Field(default=None, max_length=2)
+    rhd_declared: str | None = Field(default=None, max_length=3)
+    confirmed_distinct: bool = False
+    reason: str = Field(default="", max_length=500)
+
+
+class CandidateOut(Schema):
+    donor: UUID
+    full_name: str
+    date_of_birth: dt.date | None
+    phone: str
+    reason: str
+    reason_label: str
+
+
+class DocumentIn(Schema):
+    kind: str = Field(max_length=32)
+    number: str = Field(max_length=60)
+    issuing_country: str = Field(default="", max_length=2)
+
+
+class DocumentOut(Schema):
+    uuid: UUID
+    kind: str
+    number: str
+    issuing_country: str
+    created_at: dt.datetime
+
+
+class ConsentIn(Schema):
+    purpose: str = Field(max_length=20)
+    text_version: str = Field(max_length=40)
+
+
+class ConsentOut(Schema):
+    uuid: UUID
+    purpose: str
+    text_version: str
+    given_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    in_force: bool
+
+
+class MergeIn(Schema):
+    duplicate: UUID
+    reason: str = Field(max_length=1000)
+
+
+def _fresh(donor: Donor) -> Donor:
+    return Donor.objects.select_related("affiliation", "merged_into").get(pk=donor.pk)
+
+
+def _candidates(found: list[Candidate]) -> list[CandidateOut]:
+    return [
+        CandidateOut(
+            donor=c.donor.uuid,
+            full_name=c.donor.full_name,
+            date_of_birth=c.donor.date_of_birth,
+            phone=c.donor.phone,
+            reason=c.reason,
+            reason_label=c.reason_label,
+        )
+        for c in found
+    ]
+
+
+class ErrorItem(Schema):
+    loc: list[str]
+    msg: str
+    type: str
+
+
+class DuplicateOut(Schema):
+    detail: list[ErrorItem]
+    candidates: list[CandidateOut]
+
+
+def _duplicate_answer(exc: actions.PossibleDuplicate) -> Status[DuplicateOut]:
+    detail = [ErrorItem(**e) for e in domain_errors(exc)]
+    return Status(422, DuplicateOut(detail=detail, candidates=_candidates(exc.candidates)))
+
+
+@router.get("", response=list[DonorOut])
+@paginate(LimitOffsetPagination)
+def search_donors(request: HttpRequest, q: str = "") -> object:
+    """Donors by name (without accents), identity number or phone. Merged records never appear."""
+    access.require_view(request.user)
+    return search(q, access.default_region(request.user)).select_related("merged_into")
+
+
+@router.get("/{public_id}", response=DonorOut)
+def get_donor(request: HttpRequest, public_id: UUID) -> Donor:
+    donor = access.get_donor(request.user, public_id)
+    actions.log_read(by=request.user, donor=donor)  # type: ignore[arg-type]
+    return donor
+
+
+@router.post("", response={201: DonorOut, 422: DuplicateOut})
+def create_donor(request: HttpRequest, payload: DonorIn) -> object:
+    access.require_manage(request.user)
+    try:
+        donor = actions.create_donor(
+            by=request.user,  # type: ignore[arg-type]
+            region=access.default_region(request.user),
+            **payload.dict(),
+        )
+    except actions.PossibleDuplicate as exc:
+        return _duplicate_answer(exc)
+    return Status(201, _fresh(donor))
+
+
+@router.patch("/{public_id}", response={200: DonorOut, 422: DuplicateOut})
+def update_donor(request: HttpRequest, public_id: UUID, payload: DonorPatch) -> object:
+    donor = access.get_donor(request.user, public_id, manage=True)
+    changes = payload.dict(exclude={"version", "reason", "confirmed_distinct"}, exclude_unset=True)
+    try:
+        actions.update_donor(
+            by=request.user,  # type: ignore[arg-type]
+            donor=donor,
+            version=payload.version,
+            changes=changes,
+            region=access.default_region(request.user),
+            confirmed_distinct=payload.confirmed_distinct,
+            reason=payload.reason,
+        )
+    except actions.PossibleDuplicate as exc:
+        return _duplicate_answer(exc)
+    return _fresh(donor)
+
+
+@router.get("/{public_id}/documents", response=list[DocumentOut])
+def list_documents(request: HttpRequest, public_id: UUID) -> object:
+    donor = access.get_donor(request.user, public_id)
+    return donor.identity_documents.order_by("created_at")
+
+
+@router.post("/{public_id}/documents", response={201: DocumentOut})
+def add_document(
+    request: HttpRequest, public_id: UUID, payload: DocumentIn
+) -> Status[IdentityDocument]:
+    donor = access.get_donor(request.user, public_id, manage=True)
+    document = actions.add_identity_document(
+        by=request.user,  # type: ignore[arg-type]
+        donor=donor,
+        **payload.dict(),
+    )
+    return Status(201, document)
+
+
+@router.get("/{public_id}/consents", response=list[ConsentOut])
+def list_consents(request: HttpRequest, public_id: UUID) -> object:
+    donor = access.get_donor(request.user, public_id)
+    return donor.consents.order_by("purpose", "-given_at", "-id")
+
+
+@router.post("/{public_id}/consents", response={201: ConsentOut})
+def add_consent(request: HttpRequest, public_id: UUID, payload: ConsentIn) -> Status[Consent]:
+    donor = access.get_donor(request.user, public_id, manage=True)
+    consent = actions.record_consent(
+        by=request.user,  # type: ignore[arg-type]
+        donor=donor,
+        **payload.dict(),
+    )
+    return Status(201, consent)
+
+
+@router.get("/{public_id}/duplicates", response=list[CandidateOut])
+def duplicates(request: HttpRequest, public_id: UUID) -> list[CandidateOut]:
+    donor = access.get_donor(request.user, public_id)
+    return [] if donor.is_merged else _candidates(candidates_for(donor))
+
+
+@router.post("/{public_id}/merge", response=DonorOut)
+def merge(request: HttpRequest, public_id: UUID, payload: MergeIn) -> Donor:
+    """Merge the record ``duplicate`` into this one, with the reason why they are one person."""
+    keep = access.get_donor(request.user, public_id, manage=True)
+    duplicate = access.get_donor(request.user, payload.duplicate, manage=True)
+    actions.merge_donors(
+        by=request.user,  # type: ignore[arg-type]
+        keep=keep,
+        duplicate=duplicate,
+        reason=payload.reason,
+    )
+    return _fresh(keep)

@@ -1,0 +1,37 @@
+"""Looking people up in the registry by name, identity number or phone: one definition for
+the pages and the API. Merged duplicates never appear."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+from django.db.models import Q
+
+from bloodline.donors import phones
+from bloodline.donors.documents import normalise_number
+from bloodline.donors.models import Donor, DonorQuerySet
+from bloodline.donors.names import name_key
+
+RESULT_LIMIT = 50
+_PHONE_LIKE = re.compile(r"^\+?[\d\s\-.()/]{6,}$")
+
+
+def search(query: str, region: str = "") -> DonorQuerySet:
+    """Donors whose name contains ``query`` (without case, accents or spaces), or who hold an
+    identity document with this number, or whose phone is this number."""
+    query = query.strip()
+    found = Donor.objects.active()
+    if not query:
+        return found.none()
+    number = normalise_number(query)
+    match = Q(identity_documents__number=number)
+    key = name_key(query)
+    if key:
+        # Records bulk-loaded without their key are still found by their name as written.
+        match |= Q(name_key__contains=key) | Q(name_key="", full_name__icontains=query)
+    if _PHONE_LIKE.match(query):
+        with contextlib.suppress(phones.InvalidPhone):
+            match |= Q(phone__in=phones.variants(phones.normalise(query, region)))
+    ids = found.filter(match).values("pk")
+    return found.filter(pk__in=ids).select_related("affiliation").order_by("full_name", "pk")

@@ -1,0 +1,200 @@
+"""Donor registry pages. Thin: check through donors/access.py, validate with a form, call an
+action, redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.donors import access, actions
+from bloodline.donors.duplicates import candidates_for
+from bloodline.donors.forms import ConsentForm, DocumentForm, DonorForm, MergeForm
+from bloodline.donors.models import Donor
+from bloodline.donors.search import RESULT_LIMIT, search
+
+
+@login_required
+def search_page(request: AuthenticatedRequest) -> HttpResponse:
+    access.require_view(request.user)
+    query = request.GET.get("q", "").strip()
+    results = None
+    if query:
+        results = list(search(query, access.default_region(request.user))[:RESULT_LIMIT])
+    return render(
+        request,
+        "donors/search.html",
+        {
+            "query": query,
+            "results": results,
+            "limit": RESULT_LIMIT,
+            "can_manage": access.can_manage(request.user),
+        },
+    )
+
+
+@login_required
+def detail(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    donor = access.get_donor(request.user, public_id)
+    actions.log_read(by=request.user, donor=donor)
+    context: dict[str, Any] = {
+        "donor": donor,
+        "documents": donor.identity_documents.order_by("created_at"),
+        "consents": donor.consents.order_by("purpose", "-given_at", "-id"),
+        "registrations": donor.registrations.select_related("drive", "slot").order_by(
+            "-slot__starts_at"
+        ),
+        "donations": donor.donations.select_related("establishment").order_by("-collected_at"),
+        "deferrals": donor.deferrals.order_by("-starts_on"),
+        "can_manage": access.can_manage(request.user) and not donor.is_merged,
+    }
+    return render(request, "donors/detail.html", context)
+
+
+def _duplicate_context(form: DonorForm, exc: ValidationError) -> list[Any]:
+    form.apply_errors(exc)
+    return getattr(exc, "candidates", [])
+
+
+@login_required
+def create(request: AuthenticatedRequest) -> HttpResponse:
+    access.require_manage(request.user)
+    form = DonorForm(request.POST or None)
+    candidates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            donor = actions.create_donor(
+                by=request.user,
+                region=access.default_region(request.user),
+                confirmed_distinct=form.cleaned_data["confirmed_distinct"],
+                **form.person(),
+            )
+        except ValidationError as exc:
+            candidates = _duplicate_context(form, exc)
+        else:
+            messages.success(request, _("The donor was added to the registry."))
+            return redirect("donors:detail", donor.uuid)
+    return render(request, "donors/form.html", {"form": form, "candidates": candidates})
+
+
+@login_required
+def edit(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    donor = access.get_donor(request.user, public_id, manage=True)
+    form = DonorForm(request.POST or None, editing=True, initial=DonorForm.initial_for(donor))
+    candidates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_donor(
+                by=request.user,
+                donor=donor,
+                version=form.cleaned_data["version"] or 0,
+                changes=form.person(),
+                region=access.default_region(request.user),
+                confirmed_distinct=form.cleaned_data["confirmed_distinct"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            candidates = _duplicate_context(form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("donors:detail", donor.uuid)
+    context = {"form": form, "donor": donor, "candidates": candidates}
+    return render(request, "donors/form.html", context)
+
+
+@login_required
+def add_document(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    donor = access.get_donor(request.user, public_id, manage=True)
+    form = DocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_identity_document(by=request.user, donor=donor, **form.cleaned_data)
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, _("The identity document was recorded."))
+            return redirect("donors:detail", donor.uuid)
+    return render(request, "donors/document_form.html", {"form": form, "donor": donor})
+
+
+@login_required
+def add_consent(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    donor = access.get_donor(request.user, public_id, manage=True)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_consent(by=request.user, donor=donor, **form.cleaned_data)
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect("donors:detail", donor.uuid)
+    return render(request, "donors/consent_form.html", {"form": form, "donor": donor})
+
+
+@login_required
+def duplicates(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    donor = access.get_donor(request.user, public_id)
+    candidates = [] if donor.is_merged else candidates_for(donor)
+    summary = ngettext(
+        "%(count)s record may be the same person.",
+        "%(count)s records may be the same person.",
+        len(candidates),
+    ) % {"count": len(candidates)}
+    return render(
+        request,
+        "donors/duplicates.html",
+        {
+            "donor": donor,
+            "candidates": candidates,
+            "summary": summary,
+            "can_manage": access.can_manage(request.user),
+        },
+    )
+
+
+@login_required
+def merge(request: AuthenticatedRequest, public_id: str, duplicate_id: str) -> HttpResponse:
+    """The confirmation step: both records side by side, a mandatory reason, then the merge."""
+    keep = access.get_donor(request.user, public_id, manage=True)
+    duplicate = access.get_donor(request.user, duplicate_id, manage=True)
+    if keep.pk == duplicate.pk:
+        raise Http404
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.merge_donors(
+                by=request.user, keep=keep, duplicate=duplicate, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, _("The two records were merged."))
+            return redirect("donors:detail", keep.uuid)
+    records = [(keep, _("Record kept")), (duplicate, _("Duplicate, merged into it"))]
+    return render(
+        request,
+        "donors/merge.html",
+        {"form": form, "keep": keep, "duplicate": duplicate, "records": _summaries(records)},
+    )
+
+
+def _summaries(records: list[tuple[Donor, str]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "donor": donor,
+            "role": role,
+            "documents": donor.identity_documents.count(),
+            "registrations": donor.registrations.count(),
+            "donations": donor.donations.count(),
+            "deferrals": donor.deferrals.count(),
+        }
+        for donor, role in records
+    ]

@@ -1,0 +1,163 @@
+"""Writes at the end of a drive: resolving presentations left open, voiding donation numbers
+and correcting a closed or reconciled drive.
+
+Once a drive is reconciled its records are locked: every later change needs a reason and is
+audited as a correction. Each action is one transaction with its audit event and checks scope
+itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bloodline.accounts.models import User
+from bloodline.audit.record import diff, plain, record
+from bloodline.drives.models import Drive, DriveStatus, VoidedDin
+from bloodline.drives.reconciliation import IN_PROGRESS_STEPS, donation_model
+from bloodline.lib.isbt128 import DinError, parse
+from bloodline.organisations import access
+from bloodline.organisations.roles import Perm
+from bloodline.screening.models import Presentation, Step
+
+# What may still be put right on a closed or reconciled drive (its days and hours are history).
+CORRECTABLE_FIELDS = frozenset({"title", "venue", "address", "expected_units"})
+ENDED_STATUSES = frozenset({DriveStatus.CLOSED, DriveStatus.RECONCILED})
+
+
+def _locked(drive: Drive) -> Drive:
+    return Drive.objects.select_for_update().select_related("establishment").get(pk=drive.pk)
+
+
+def _require_reason(drive: Drive, reason: str, message: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [message]})
+    return reason
+
+
+def _correction_reason(drive: Drive, reason: str) -> str:
+    """A reconciled drive's records change only with a reason."""
+    if drive.status != DriveStatus.RECONCILED:
+        return reason.strip()
+    return _require_reason(
+        drive,
+        reason,
+        _("This drive is reconciled: say why the record is corrected."),
+    )
+
+
+@transaction.atomic
+def mark_left(*, by: User, drive: Drive, presentation: Presentation, reason: str) -> Presentation:
+    """Resolve a presentation still in the flow: the donor left before donating. The only
+    change made to the presentation is its step (and its version, so stations notice)."""
+    access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
+    locked = _locked(drive)
+    reason = _require_reason(locked, reason, _("Say why this person is recorded as having left."))
+    if presentation.drive_id != locked.pk:
+        raise ValueError("presentation of another drive")
+    if locked.status not in (DriveStatus.RUNNING, *ENDED_STATUSES):
+        raise ValidationError(
+            {"status": [_("Only a running or closed drive has people to resolve.")]}
+        )
+    old_step = presentation.step
+    updated = Presentation.objects.filter(
+        pk=presentation.pk, step__in=sorted(IN_PROGRESS_STEPS)
+    ).update(step=Step.LEFT, version=F("version") + 1)
+    if not updated:
+        raise ValidationError(
+            {"step": [_("This person is no longer in the day's flow; reload the page.")]}
+        )
+    record(
+        by=by,
+        action="presentation.left",
+        object_type="screening.presentation",
+        object_id=str(presentation.uuid),
+        object_label=str(locked.uuid),
+        changes={"step": [old_step, Step.LEFT]},
+        reason=reason,
+        correction=locked.status == DriveStatus.RECONCILED,
+    )
+    presentation.refresh_from_db()
+    return presentation
+
+
+def _clean_din(din: str) -> str:
+    try:
+        return parse(din).din
+    except DinError as exc:
+        raise ValidationError({"din": [str(exc)]}) from exc
+
+
+@transaction.atomic
+def void_din(*, by: User, drive: Drive, din: str, reason: str) -> VoidedDin:
+    """Take a donation number out of use (a spoiled, lost or unused pre-printed label). A
+    number already used for a donation cannot be voided, and a voided one is never used."""
+    access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
+    locked = _locked(drive)
+    reason = _require_reason(locked, reason, _("Say why the donation number is voided."))
+    number = _clean_din(din)
+    if donation_model().objects.filter(din__startswith=number).exists():
+        raise ValidationError({"din": [_("This donation number is already used for a donation.")]})
+    if VoidedDin.objects.filter(din=number).exists():
+        raise ValidationError({"din": [_("This donation number is already voided.")]})
+    voided = VoidedDin.objects.create(
+        din=number, drive=locked, reason=reason, voided_by=by, voided_at=timezone.now()
+    )
+    record(
+        by=by,
+        action="din.void",
+        object_type="drives.drive",
+        object_id=str(locked.uuid),
+        object_label=number,
+        changes={"voided_din": [None, number]},
+        reason=reason,
+        correction=locked.status == DriveStatus.RECONCILED,
+    )
+    return voided
+
+
+@transaction.atomic
+def correct_drive(*, by: User, drive: Drive, changes: Mapping[str, Any], reason: str = "") -> Drive:
+    """Put right the description of a closed or reconciled drive (title, venue, address,
+    expected units). On a reconciled drive a reason is required and the change is audited
+    as a correction."""
+    unknown = set(changes) - CORRECTABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
+    locked = _locked(drive)
+    if locked.status not in ENDED_STATUSES:
+        raise ValidationError(
+            {"status": [_("Change a drive that has not ended from its edit page.")]}
+        )
+    reason = _correction_reason(locked, reason)
+    before = {name: plain(getattr(locked, name)) for name in CORRECTABLE_FIELDS}
+    for name, value in changes.items():
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    try:
+        locked.full_clean(exclude=["establishment", "round", "hosts"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    changed = diff(before, {name: plain(getattr(locked, name)) for name in CORRECTABLE_FIELDS})
+    if not changed:
+        return locked
+    locked.version += 1
+    locked.save(update_fields=[*sorted(changed), "version"])
+    record(
+        by=by,
+        action="drive.correct",
+        object_type="drives.drive",
+        object_id=str(locked.uuid),
+        object_label=locked.title,
+        changes=changed,
+        reason=reason,
+        correction=locked.status == DriveStatus.RECONCILED,
+    )
+    return locked

@@ -1,0 +1,171 @@
+"""A drive's reconciliation: who was registered, who came, who was deferred and why, what was
+collected, which donation numbers were used or voided — and what does not add up.
+
+Read-only figures, for the reconciliation page and the close/reconcile actions. Presentations
+(screening) and donations (collection) are read through the drive's reverse relations, so
+this module does not import the collection app, which sits above drives.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from bloodline.drives.models import Drive, Registration, VoidedDin
+from bloodline.lib.isbt128 import DinError, parse
+from bloodline.screening.models import Decision, Presentation, Step
+
+# Steps where a donor is still somewhere in the day's flow. Closing needs none of them.
+IN_PROGRESS_STEPS = frozenset(
+    {Step.QUESTIONNAIRE, Step.VITALS, Step.PHYSICIAN, Step.COLLECTION, Step.POST_CARE}
+)
+ACCEPTING = frozenset({Decision.ACCEPT, Decision.OVERRIDE})
+NO_REASON = "—"
+
+
+@dataclass
+class Figures:
+    """The counts of a drive, each one a step of the day's funnel."""
+
+    registered: int
+    arrived: int
+    deferred: int
+    collected: int
+    voided: int
+    expected: int
+    walk_ins: int = 0
+    deferred_by_reason: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def dins_accounted(self) -> int:
+        return self.collected + self.voided
+
+
+@dataclass
+class Reconciliation:
+    figures: Figures
+    no_shows: list[Registration]
+    accepted_not_collected: list[Presentation]
+    in_progress: list[Presentation]
+    donations_without_presentation: list[Any]
+    voided_but_used: list[Any]
+
+    @property
+    def mismatches(self) -> int:
+        return (
+            len(self.accepted_not_collected)
+            + len(self.in_progress)
+            + len(self.donations_without_presentation)
+            + len(self.voided_but_used)
+        )
+
+
+def donation_model() -> Any:
+    """collection.Donation, looked up at run time (collection sits above drives)."""
+    return apps.get_model("collection", "Donation")
+
+
+def din13(text: str) -> str:
+    """The 13 DIN characters of a stored or scanned value (flags and check character cut)."""
+    try:
+        return parse(text).din
+    except DinError:
+        return text.strip().upper()[:13]
+
+
+def is_voided(din: str) -> bool:
+    """Whether this DIN (bare, with its check character or as scanned) was voided. Recording a
+    donation must refuse a voided number."""
+    return VoidedDin.objects.filter(din=din13(din)).exists()
+
+
+def active_registrations(drive: Drive) -> QuerySet[Registration]:
+    return drive.registrations.filter(cancelled_at__isnull=True)
+
+
+def in_progress(drive: Drive) -> QuerySet[Presentation]:
+    return drive.presentations.filter(step__in=sorted(IN_PROGRESS_STEPS))
+
+
+def no_shows(drive: Drive) -> QuerySet[Registration]:
+    """Registered and not cancelled, but never checked in at this drive."""
+    came = Presentation.objects.filter(drive=drive, donor=OuterRef("donor"))
+    return active_registrations(drive).filter(~Exists(came)).select_related("donor", "slot")
+
+
+def _reason_codes(presentation: Presentation) -> list[str]:
+    """Deferral codes recorded for the presentation, else the engine's reasons."""
+    codes = [d.code for d in presentation.deferrals.all()]
+    if codes:
+        return sorted(set(codes))
+    found: list[str] = []
+    for reason in presentation.engine_reasons or []:
+        code = reason.get("code") if isinstance(reason, dict) else reason
+        if code:
+            found.append(str(code))
+    return sorted(set(found)) or [NO_REASON]
+
+
+def deferred_by_reason(deferred: Iterable[Presentation]) -> list[tuple[str, int]]:
+    """Deferred presentations counted under each reason code (one may have several)."""
+    counts: Counter[str] = Counter()
+    for presentation in deferred:
+        counts.update(_reason_codes(presentation))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def figures(drive: Drive) -> Figures:
+    presentations = drive.presentations.all()
+    deferred = list(presentations.filter(step=Step.DEFERRED).prefetch_related("deferrals"))
+    return Figures(
+        registered=active_registrations(drive).count(),
+        arrived=presentations.count(),
+        deferred=len(deferred),
+        collected=drive.donations.count(),
+        voided=drive.voided_dins.count(),
+        expected=drive.expected_units,
+        walk_ins=presentations.filter(registration__isnull=True).count(),
+        deferred_by_reason=deferred_by_reason(deferred),
+    )
+
+
+def _accepted_not_collected(drive: Drive) -> QuerySet[Presentation]:
+    """Accepted by the physician, out of the flow and not left, with no donation recorded."""
+    donated = donation_model().objects.filter(drive=drive, donor=OuterRef("donor"))
+    return (
+        drive.presentations.filter(decision__in=sorted(ACCEPTING))
+        .exclude(step__in=sorted(IN_PROGRESS_STEPS | {Step.LEFT}))
+        .filter(~Exists(donated))
+    )
+
+
+def _without_presentation(drive: Drive) -> QuerySet[Any]:
+    came = Presentation.objects.filter(drive=drive, donor=OuterRef("donor"))
+    return drive.donations.filter(~Exists(came))
+
+
+def _voided_but_used(drive: Drive) -> list[Any]:
+    voided = set(VoidedDin.objects.values_list("din", flat=True))
+    return [d for d in drive.donations.order_by("din") if din13(d.din) in voided]
+
+
+def reconcile(drive: Drive) -> Reconciliation:
+    return Reconciliation(
+        figures=figures(drive),
+        no_shows=list(no_shows(drive).order_by("slot__starts_at", "pk")),
+        accepted_not_collected=list(_accepted_not_collected(drive).select_related("donor")),
+        in_progress=list(in_progress(drive).select_related("donor")),
+        donations_without_presentation=list(
+            _without_presentation(drive).select_related("donor").order_by("din")
+        ),
+        voided_but_used=_voided_but_used(drive),
+    )
+
+
+REASON_LABELS = {NO_REASON: _("no reason recorded")}

@@ -1,0 +1,144 @@
+"""A drive's reconciliation: every figure of the day's funnel and every kind of mismatch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bloodline.donors.models import Donor
+from bloodline.drives import reconciliation
+from bloodline.drives.models import DriveStatus, VoidedDin
+from bloodline.screening.models import Deferral
+
+
+@pytest.fixture
+def day(make_drive, register, present, collect, users) -> dict[str, Any]:
+    """A running drive: six registered (one more cancelled), five of them came, one walk-in,
+    one donation recorded for someone who never checked in, one number voided."""
+    drive = make_drive(DriveStatus.RUNNING)
+    regs = [register(drive, slot_index=i // 2).registration for i in range(6)]
+    cancelled = register(drive, slot_index=3).registration
+    cancelled.cancelled_at = timezone.now()
+    cancelled.save()
+    done = present(drive, regs[0], step="done", decision="accept")
+    collect(drive, done.donor)
+    low_hb = present(drive, regs[1], step="deferred", decision="defer")
+    Deferral.objects.create(
+        donor=low_hb.donor,
+        presentation=low_hb,
+        code="haemoglobin_low",
+        reason="Hb",
+        starts_on=timezone.localdate(),
+    )
+    present(drive, regs[2], step="deferred", engine_reasons=[{"code": "weight_low", "rule": "x"}])
+    not_collected = present(drive, regs[3], step="done", decision="accept")
+    in_flow = present(drive, regs[4], step="vitals")
+    walk_in = present(drive, donor=Donor.objects.create(full_name="Khách vãng lai"), step="done")
+    collect(drive, walk_in.donor)
+    stray = Donor.objects.create(full_name="Không check-in")
+    orphan = collect(drive, stray)
+    VoidedDin.objects.create(
+        din="A999926999999",
+        drive=drive,
+        reason="label torn",
+        voided_by=users["establishment_admin"],
+        voided_at=timezone.now(),
+    )
+    return {
+        "drive": drive,
+        "no_show": regs[5],
+        "not_collected": not_collected,
+        "in_flow": in_flow,
+        "orphan": orphan,
+    }
+
+
+def test_it_counts_registered_people_but_not_cancelled_registrations(day):
+    assert reconciliation.figures(day["drive"]).registered == 6
+
+
+def test_it_counts_arrivals_including_walk_ins(day):
+    figures = reconciliation.figures(day["drive"])
+    assert (figures.arrived, figures.walk_ins) == (6, 1)
+
+
+def test_it_counts_deferrals_by_reason_code(day):
+    figures = reconciliation.figures(day["drive"])
+    assert figures.deferred == 2
+    assert dict(figures.deferred_by_reason) == {"haemoglobin_low": 1, "weight_low": 1}
+
+
+def test_a_deferral_without_any_reason_is_counted_as_such(make_drive, register, present):
+    drive = make_drive(DriveStatus.RUNNING)
+    present(drive, register(drive).registration, step="deferred")
+    assert reconciliation.figures(drive).deferred_by_reason == [(reconciliation.NO_REASON, 1)]
+
+
+def test_it_counts_collections_and_donation_numbers_used_or_voided(day):
+    figures = reconciliation.figures(day["drive"])
+    assert (figures.collected, figures.voided, figures.dins_accounted) == (3, 1, 4)
+
+
+def test_it_lists_registered_people_who_did_not_arrive(day):
+    assert reconciliation.reconcile(day["drive"]).no_shows == [day["no_show"]]
+
+
+def test_it_lists_people_accepted_but_not_collected(day):
+    assert reconciliation.reconcile(day["drive"]).accepted_not_collected == [day["not_collected"]]
+
+
+def test_it_lists_people_still_in_the_flow(day):
+    assert reconciliation.reconcile(day["drive"]).in_progress == [day["in_flow"]]
+
+
+def test_it_lists_donations_without_a_presentation(day):
+    found = reconciliation.reconcile(day["drive"]).donations_without_presentation
+    assert found == [day["orphan"]]
+
+
+def test_it_lists_donations_recorded_with_a_voided_number(day, collect, users):
+    drive = day["drive"]
+    used = collect(drive, Donor.objects.create(full_name="X"), din="A999926555555")
+    VoidedDin.objects.create(
+        din="A999926555555",
+        drive=drive,
+        reason="race",
+        voided_by=users["establishment_admin"],
+        voided_at=timezone.now(),
+    )
+    assert reconciliation.reconcile(drive).voided_but_used == [used]
+
+
+def test_a_person_who_left_is_no_mismatch(make_drive, register, present):
+    drive = make_drive(DriveStatus.RUNNING)
+    present(drive, register(drive).registration, step="left", decision="accept")
+    result = reconciliation.reconcile(drive)
+    assert result.mismatches == 0 and result.no_shows == []
+
+
+def test_is_voided_reads_bare_checked_and_scanned_numbers(day):
+    assert reconciliation.is_voided("A999926999999")
+    assert reconciliation.is_voided("=A99992699999900")
+    assert not reconciliation.is_voided("A999926999998")
+
+
+def test_a_voided_number_needs_a_reason_in_the_database(make_drive, users):
+    drive = make_drive(DriveStatus.RUNNING)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VoidedDin.objects.create(
+            din="A999926000001",
+            drive=drive,
+            reason="",
+            voided_by=users["establishment_admin"],
+            voided_at=timezone.now(),
+        )
+
+
+def test_the_reconciliation_figures_take_a_fixed_number_of_queries(
+    day, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(13):
+        reconciliation.reconcile(day["drive"])

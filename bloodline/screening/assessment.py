@@ -1,0 +1,305 @@
+"""Screening steps: the health questionnaire, the vital signs (which run the engine) and the
+physician's decision. Each is one transaction with its audit event; the trail carries codes and
+public ids, never the donor's answers or measurements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bloodline.accounts.models import User
+from bloodline.audit.record import record
+from bloodline.collection.models import Donation as DonationRecord
+from bloodline.jurisdictions.loader import registry
+from bloodline.organisations.roles import Perm
+from bloodline.screening import engine
+from bloodline.screening.models import Decision, Deferral, Presentation, Step
+from bloodline.screening.plausibility import VITALS
+from bloodline.screening.questionnaire import Question, for_jurisdiction
+from bloodline.screening.stations import at_step, local_date, move_on, refuse, require_station
+
+ANSWERS = {"yes": True, "no": False, "unknown": None}
+DEFERRED = frozenset({"deferred_temporary", "deferred_permanent"})
+
+
+def _history(presentation: Presentation) -> list[engine.Donation]:
+    zone = presentation.drive.time_zone()
+    earlier = DonationRecord.objects.filter(donor=presentation.donor).exclude(
+        drive=presentation.drive
+    )
+    return [
+        engine.Donation(
+            timezone.localtime(d.collected_at, zone).date(), d.donation_type, d.volume_ml
+        )
+        for d in earlier
+    ]
+
+
+def is_repeat_donor(presentation: Presentation) -> bool:
+    return bool(_history(presentation))
+
+
+def questions_for(presentation: Presentation) -> list[Question]:
+    """The questions this donor is asked under the drive establishment's jurisdiction."""
+    questionnaire = for_jurisdiction(presentation.drive.establishment.jurisdiction)
+    if questionnaire is None:
+        return []
+    return questionnaire.for_donor(presentation.donor.sex, is_repeat_donor(presentation))
+
+
+def _read_answers(questions: list[Question], given: Mapping[str, Any]) -> dict[str, bool | None]:
+    errors: dict[str, list[str]] = {}
+    answers: dict[str, bool | None] = {}
+    for question in questions:
+        value = given.get(question.code)
+        if isinstance(value, bool) or (value is None and question.code in given):
+            answers[question.code] = value
+        elif str(value) in ANSWERS:
+            answers[question.code] = ANSWERS[str(value)]
+        else:
+            errors[question.code] = [_("Answer yes, no or don't know.")]
+    unknown = set(given) - {q.code for q in questions}
+    if unknown:
+        errors["answers"] = [_("Some answers are for questions this donor is not asked.")]
+    if errors:
+        raise ValidationError(errors)
+    return answers
+
+
+@transaction.atomic
+def record_answers(
+    *, by: User, presentation: Presentation, answers: Mapping[str, Any]
+) -> Presentation:
+    """Store the donor's yes/no/don't-know answers; every question must be answered."""
+    require_station(by, presentation.drive)
+    presentation = at_step(presentation, {Step.QUESTIONNAIRE, Step.VITALS})
+    questionnaire = for_jurisdiction(presentation.drive.establishment.jurisdiction)
+    if questionnaire is None:
+        raise refuse(_("No questionnaire is configured for this jurisdiction."))
+    presentation.answers = _read_answers(questions_for(presentation), answers)
+    presentation.questionnaire_version = questionnaire.label
+    presentation.answered_at, presentation.answered_by = timezone.now(), by
+    fields = ["answers", "questionnaire_version", "answered_at", "answered_by"]
+    move_on(presentation, Step.VITALS, fields)
+    record(
+        by=by,
+        action="presentation.answers",
+        object_type="screening.presentation",
+        object_id=str(presentation.uuid),
+        changes={"questionnaire": [None, questionnaire.label], "step": [None, Step.VITALS]},
+    )
+    return presentation
+
+
+def _read_vitals(values: Mapping[str, Any]) -> dict[str, Decimal]:
+    errors: dict[str, list[str]] = {}
+    read: dict[str, Decimal] = {}
+    for name, (low, high, unit) in VITALS.items():
+        try:
+            value = Decimal(str(values.get(name)).replace(",", "."))
+        except InvalidOperation:
+            errors[name] = [_("Enter a number.")]
+            continue
+        if not value.is_finite() or not low <= value <= high:
+            errors[name] = [
+                _("Check this value: it should be between %(low)s and %(high)s %(unit)s.")
+                % {"low": low, "high": high, "unit": unit}
+            ]
+        read[name] = value
+    if not errors and read["diastolic"] >= read["systolic"]:
+        errors["diastolic"] = [_("The diastolic pressure must be below the systolic pressure.")]
+    if errors:
+        raise ValidationError(errors)
+    return read
+
+
+def active_deferrals(presentation: Presentation, on: dt.date) -> list[engine.ActiveDeferral]:
+    rows = Deferral.objects.filter(donor=presentation.donor).filter(
+        Q(permanent=True) | Q(until__isnull=True) | Q(until__gt=on)
+    )
+    return [engine.ActiveDeferral(r.code, r.until, r.permanent) for r in rows]
+
+
+def facts_for(presentation: Presentation, on: dt.date) -> engine.Facts:
+    donor = presentation.donor
+    if donor.sex not in ("M", "F") or donor.date_of_birth is None:
+        raise refuse(_("The donor's sex and date of birth are needed; complete the record."))
+    return engine.Facts(
+        on=on,
+        sex="M" if donor.sex == "M" else "F",
+        date_of_birth=donor.date_of_birth,
+        donation_type="whole_blood",
+        weight_kg=float(presentation.weight_kg) if presentation.weight_kg is not None else None,
+        temperature_c=(
+            float(presentation.temperature_c) if presentation.temperature_c is not None else None
+        ),
+        systolic=presentation.systolic,
+        diastolic=presentation.diastolic,
+        pulse=presentation.pulse,
+        hb_g_l=presentation.hb_g_l,
+        history=_history(presentation),
+        answers=dict(presentation.answers),
+        active_deferrals=active_deferrals(presentation, on),
+    )
+
+
+def _reason_row(reason: engine.Reason) -> dict[str, Any]:
+    return {
+        "code": reason.code,
+        "message": reason.message,
+        "source": reason.source,
+        "severity": reason.severity,
+        "until": reason.until.isoformat() if reason.until else None,
+        "verified": reason.verified,
+    }
+
+
+@transaction.atomic
+def record_vitals(*, by: User, presentation: Presentation, **values: Any) -> Presentation:
+    """Store weight, temperature, blood pressure, pulse and haemoglobin, then ask the engine."""
+    require_station(by, presentation.drive)
+    presentation = at_step(presentation, {Step.VITALS, Step.PHYSICIAN})
+    if not presentation.answered_at:
+        raise refuse(_("The health questionnaire comes first."))
+    read = _read_vitals(values)
+    presentation.weight_kg, presentation.temperature_c = read["weight_kg"], read["temperature_c"]
+    presentation.systolic, presentation.diastolic = int(read["systolic"]), int(read["diastolic"])
+    presentation.pulse, presentation.hb_g_l = int(read["pulse"]), int(read["hb_g_l"])
+    presentation.measured_at, presentation.measured_by = timezone.now(), by
+    facts = facts_for(presentation, local_date(presentation.drive))
+    decision = engine.evaluate_on(presentation.drive.establishment.jurisdiction, facts)
+    presentation.engine_outcome = decision.outcome
+    presentation.engine_reasons = [_reason_row(r) for r in decision.reasons]
+    presentation.engine_volumes_ml = list(decision.allowed_volumes_ml)
+    presentation.rule_set = decision.rule_set
+    fields = [*VITALS, "measured_at", "measured_by", "engine_outcome", "engine_reasons"]
+    move_on(presentation, Step.PHYSICIAN, [*fields, "engine_volumes_ml", "rule_set"])
+    record(
+        by=by,
+        action="presentation.vitals",
+        object_type="screening.presentation",
+        object_id=str(presentation.uuid),
+        changes={
+            "engine_outcome": [None, decision.outcome],
+            "rule_set": [None, decision.rule_set],
+            "step": [None, Step.PHYSICIAN],
+        },
+    )
+    return presentation
+
+
+def engine_deferred(presentation: Presentation) -> bool:
+    return presentation.engine_outcome in DEFERRED
+
+
+def offered_volumes(presentation: Presentation) -> list[int]:
+    """Volumes the physician may choose: the engine's, or when overriding a deferral the rule
+    set's volumes for the donor's weight (the physician takes the decision on the rest)."""
+    if not engine_deferred(presentation):
+        return list(presentation.engine_volumes_ml)
+    rules = registry.get(
+        presentation.drive.establishment.jurisdiction, local_date(presentation.drive)
+    )
+    weight = float(presentation.weight_kg) if presentation.weight_kg is not None else None
+    sex: engine.Sex = "M" if presentation.donor.sex == "M" else "F"
+    return engine.volumes_for_weight(rules, sex, weight) or list(
+        rules.whole_blood_volumes.values_ml
+    )
+
+
+def _check_decision(
+    presentation: Presentation,
+    decision: str,
+    volume_ml: int | None,
+    reason: str,
+    until: dt.date | None,
+    permanent: bool,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if decision not in Decision.values:
+        errors["decision"] = [_("Choose accept, defer or override.")]
+    elif decision == Decision.ACCEPT and engine_deferred(presentation):
+        errors["decision"] = [
+            _("The engine deferred this donor. To accept, override it and give your reason.")
+        ]
+    elif decision == Decision.OVERRIDE and not engine_deferred(presentation):
+        errors["decision"] = [_("The engine did not defer this donor; accept instead.")]
+    accepting = decision in (Decision.ACCEPT, Decision.OVERRIDE) and "decision" not in errors
+    if accepting and volume_ml not in offered_volumes(presentation):
+        errors["volume_ml"] = [_("Choose one of the volumes offered for this donor.")]
+    if decision in (Decision.OVERRIDE, Decision.DEFER) and not reason.strip():
+        errors["decision_reason"] = [_("Give the reason for this decision.")]
+    if decision == Decision.DEFER:
+        today = local_date(presentation.drive)
+        if permanent and until is not None:
+            errors["until"] = [_("A permanent deferral has no end date.")]
+        elif not permanent and (until is None or until <= today):
+            errors["until"] = [_("Give a date after today, or make the deferral permanent.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _defer(
+    by: User, presentation: Presentation, reason: str, until: dt.date | None, permanent: bool
+) -> Deferral:
+    deciding = [r for r in presentation.engine_reasons if r["severity"] != "review"]
+    return Deferral.objects.create(
+        donor=presentation.donor,
+        presentation=presentation,
+        code=deciding[0]["code"] if deciding else "physician",
+        reason=reason.strip(),
+        source=presentation.rule_set,
+        starts_on=local_date(presentation.drive),
+        until=None if permanent else until,
+        permanent=permanent,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def physician_decide(
+    *,
+    by: User,
+    presentation: Presentation,
+    decision: str,
+    volume_ml: int | None = None,
+    reason: str = "",
+    until: dt.date | None = None,
+    permanent: bool = False,
+) -> Presentation:
+    """Accept with a volume, defer (until a date or permanently) or override the engine."""
+    require_station(by, presentation.drive, Perm.SCREENING_DECIDE)
+    presentation = at_step(presentation, {Step.PHYSICIAN})
+    _check_decision(presentation, decision, volume_ml, reason, until, permanent)
+    presentation.decision, presentation.decision_reason = decision, reason.strip()
+    presentation.volume_ml = None if decision == Decision.DEFER else volume_ml
+    presentation.decided_at, presentation.decided_by = timezone.now(), by
+    deferral = (
+        _defer(by, presentation, reason, until, permanent) if decision == Decision.DEFER else None
+    )
+    step = Step.DEFERRED if deferral else Step.COLLECTION
+    fields = ["decision", "decision_reason", "volume_ml", "decided_at", "decided_by"]
+    move_on(presentation, step, fields)
+    record(
+        by=by,
+        action=f"presentation.{decision}",
+        object_type="screening.presentation",
+        object_id=str(presentation.uuid),
+        changes={
+            "decision": [None, decision],
+            "engine_outcome": [None, presentation.engine_outcome],
+            "rule_set": [None, presentation.rule_set],
+            "volume_ml": [None, presentation.volume_ml],
+            "deferral": [None, str(deferral.uuid) if deferral else None],
+        },
+        reason=reason.strip(),
+    )
+    return presentation

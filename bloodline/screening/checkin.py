@@ -1,0 +1,235 @@
+"""Check-in: a registered donor scans their QR code, or staff find them by identity number or
+name; a walk-in gets a donor record and a walk-in registration on the spot.
+
+One presentation per donor per drive: the database's unique constraints decide, so two
+tablets checking in the same person at the same moment give one presentation and one refusal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bloodline.accounts.models import User
+from bloodline.audit.record import record
+from bloodline.donors.models import Donor
+from bloodline.drives.models import Channel, Drive, Registration, Slot
+from bloodline.drives.registrations import (
+    DonorMatch,
+    RegistrationResult,
+    duplicate_warning,
+    find_or_create_donor,
+)
+from bloodline.organisations.models import Organisation
+from bloodline.screening.models import Presentation
+from bloodline.screening.stations import refuse, require_running, require_station
+
+# The donor registry keeps identity documents under this relation (donors app, in progress
+# alongside this work); check-in uses it when present rather than importing its internals.
+IDENTITY_RELATION = "identity_documents"
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    presentation: Presentation
+    warning: str = ""  # the duplicate-record warning for a walk-in found on record
+
+
+def _as_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        return None
+
+
+def _by_identity(text: str) -> Donor | None:
+    """The donor holding an identity document with this number (stored in capitals, no
+    spaces)."""
+    names = {f.name for f in Donor._meta.get_fields()}
+    if IDENTITY_RELATION not in names:
+        return None
+    number = "".join(text.split()).upper()
+    found = Donor.objects.filter(**{f"{IDENTITY_RELATION}__number": number})
+    return found.order_by("pk").first()
+
+
+def _registration_from_scan(drive: Drive, scan: str) -> tuple[Donor, Registration | None]:
+    key = _as_uuid(scan)
+    registration = Registration.objects.filter(uuid=key).first() if key else None
+    if registration is not None:
+        if registration.drive_id != drive.pk:
+            other = Drive.objects.get(pk=registration.drive_id)
+            raise refuse(
+                _(
+                    "This registration is for another drive: %(title)s on %(date)s. "
+                    "Send the donor to that drive."
+                )
+                % {"title": other.title, "date": other.starts_on.isoformat()},
+                "scan",
+            )
+        if registration.cancelled_at is not None:
+            message = _("This registration was cancelled; check the person in as a walk-in.")
+            raise refuse(message, "scan")
+        return registration.donor, registration
+    donor = Donor.objects.filter(uuid=key).first() if key else _by_identity(scan)
+    if donor is None:
+        message = _("Nobody was found for this code. Type the person's name instead.")
+        raise refuse(message, "scan")
+    return donor, _active_registration(drive, donor)
+
+
+def _active_registration(drive: Drive, donor: Donor) -> Registration | None:
+    return Registration.objects.filter(drive=drive, donor=donor, cancelled_at__isnull=True).first()
+
+
+def _walk_in_slot(drive: Drive, now: dt.datetime) -> Slot:
+    """The slot running now, else the nearest one: a walk-in is seated without taking a
+    booked seat, so a full slot never turns a volunteer away."""
+    slots = list(drive.slots.all())
+    if not slots:
+        raise refuse(_("This drive has no slots."))
+    current = [s for s in slots if s.starts_at <= now < s.ends_at]
+    return current[0] if current else min(slots, key=lambda s: abs(s.starts_at - now))
+
+
+def _walk_in(
+    *, by: User, drive: Drive, donor: Donor, mobilised_by: Organisation | None, now: dt.datetime
+) -> Registration:
+    credit = mobilised_by or donor.affiliation or drive.hosts.order_by("pk").first()
+    if credit is None:
+        raise refuse(_("Choose the organisation that mobilised this person."), "mobilised_by")
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                drive=drive,
+                slot=_walk_in_slot(drive, now),
+                donor=donor,
+                mobilised_by=credit,
+                channel=Channel.WALK_IN,
+                registered_by=by,
+            )
+    except IntegrityError as exc:  # the same walk-in checked in on another tablet
+        raise refuse(already_checked_in(), "scan") from exc
+    record(
+        by=by,
+        action="registration.create",
+        object_type="drives.registration",
+        object_id=str(registration.uuid),
+        changes={
+            "drive": [None, str(drive.uuid)],
+            "donor": [None, str(donor.uuid)],
+            "mobilised_by": [None, str(credit.uuid)],
+            "channel": [None, Channel.WALK_IN],
+        },
+    )
+    return registration
+
+
+def already_checked_in() -> str:
+    return _("This person is already checked in at this drive.")
+
+
+def _present(
+    *, by: User, drive: Drive, donor: Donor, registration: Registration, now: dt.datetime
+) -> Presentation:
+    if Presentation.objects.filter(drive=drive, donor=donor).exists():
+        raise refuse(already_checked_in(), "scan")
+    try:
+        with transaction.atomic():
+            presentation = Presentation.objects.create(
+                drive=drive,
+                donor=donor,
+                registration=registration,
+                arrived_at=now,
+                checked_in_by=by,
+            )
+    except IntegrityError as exc:  # checked in on another tablet at the same moment
+        raise refuse(already_checked_in(), "scan") from exc
+    record(
+        by=by,
+        action="presentation.check_in",
+        object_type="screening.presentation",
+        object_id=str(presentation.uuid),
+        changes={
+            "drive": [None, str(drive.uuid)],
+            "donor": [None, str(donor.uuid)],
+            "registration": [None, str(registration.uuid)],
+            "channel": [None, registration.channel],
+        },
+    )
+    return presentation
+
+
+def _find_or_add(
+    *,
+    by: User,
+    full_name: str,
+    date_of_birth: dt.date | None,
+    sex: str,
+    phone: str,
+    affiliation: Organisation | None,
+) -> DonorMatch:
+    errors: dict[str, list[str]] = {}
+    if not full_name.strip():
+        errors["full_name"] = [_("Scan a code or type the person's name.")]
+    if date_of_birth is None:
+        errors["date_of_birth"] = [_("Enter the date of birth: screening needs the age.")]
+    if not sex.strip():
+        errors["sex"] = [_("Choose the sex: screening rules depend on it.")]
+    if errors:
+        raise ValidationError(errors)
+    return find_or_create_donor(
+        by=by,
+        full_name=full_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        phone=phone,
+        affiliation=affiliation,
+    )
+
+
+@transaction.atomic
+def check_in(
+    *,
+    by: User,
+    drive: Drive,
+    scan: str = "",
+    full_name: str = "",
+    date_of_birth: dt.date | None = None,
+    sex: str = "",
+    phone: str = "",
+    mobilised_by: Organisation | None = None,
+) -> CheckIn:
+    """Check a person in at a running drive, by ``scan`` (registration QR, donor id or
+    identity number) or by name and date of birth (a registered person, or a walk-in)."""
+    require_station(by, drive)
+    require_running(drive)
+    now = timezone.now()
+    warning = ""
+    match: DonorMatch | None = None
+    if scan.strip():
+        donor, registration = _registration_from_scan(drive, scan)
+    else:
+        match = _find_or_add(
+            by=by,
+            full_name=full_name,
+            date_of_birth=date_of_birth,
+            sex=sex,
+            phone=phone,
+            affiliation=mobilised_by,
+        )
+        donor, registration = match.donor, _active_registration(drive, match.donor)
+    if registration is None:
+        if Presentation.objects.filter(drive=drive, donor=donor).exists():
+            raise refuse(already_checked_in(), "scan")
+        registration = _walk_in(by=by, drive=drive, donor=donor, mobilised_by=mobilised_by, now=now)
+        if match is not None and match.is_duplicate:
+            warning = duplicate_warning(RegistrationResult(registration, match))
+    presentation = _present(by=by, drive=drive, donor=donor, registration=registration, now=now)
+    return CheckIn(presentation, warning)

@@ -1,0 +1,162 @@
+"""Forms of the station pages. Limits come from plausibility.VITALS and the engine's volumes;
+nothing here repeats a threshold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from bloodline.collection.models import BagType, ReactionKind, ReactionSeverity
+from bloodline.donors.models import Sex
+from bloodline.jurisdictions.schema import RuleSet
+from bloodline.screening.models import Decision
+from bloodline.screening.plausibility import VITALS
+from bloodline.screening.questionnaire import Question
+
+SCAN_ATTRS = {"autofocus": True, "autocomplete": "off", "autocapitalize": "characters"}
+
+
+class StationForm(forms.Form):
+    def apply_errors(self, exc: ValidationError) -> None:
+        """Put an action's errors on the fields they name, the rest on the form."""
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
+class CheckInForm(StationForm):
+    scan = forms.CharField(
+        label=_("Scan the registration code or the identity card"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs=SCAN_ATTRS),
+    )
+    full_name = forms.CharField(label=_("Full name"), required=False, max_length=200)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), *Sex.choices])
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
+    mobilised_by = forms.ChoiceField(label=_("Mobilised by"), required=False)
+
+    def __init__(self, *args: Any, credits: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mobilised_by"].choices = [("", "—"), *credits]  # type: ignore[attr-defined]
+
+
+ANSWER_CHOICES = [("no", _("No")), ("yes", _("Yes")), ("unknown", _("Don't know"))]
+
+
+class AnswersForm(StationForm):
+    def __init__(
+        self, *args: Any, questions: list[Question], rules: RuleSet | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            self.fields[question.code] = forms.ChoiceField(
+                label=question.wording(rules), choices=ANSWER_CHOICES, widget=forms.RadioSelect
+            )
+
+
+VITAL_LABELS = {
+    "weight_kg": _("Weight (kg)"),
+    "temperature_c": _("Temperature (°C)"),
+    "systolic": _("Systolic pressure (mmHg)"),
+    "diastolic": _("Diastolic pressure (mmHg)"),
+    "pulse": _("Pulse (per minute)"),
+    "hb_g_l": _("Haemoglobin (g/L)"),
+}
+
+
+class VitalsForm(StationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (low, high, _unit) in VITALS.items():
+            self.fields[name] = forms.DecimalField(
+                label=VITAL_LABELS[name],
+                min_value=low,
+                max_value=high,
+                decimal_places=1,
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+            )
+        self.fields["weight_kg"].widget.attrs["autofocus"] = True
+
+
+class DecisionForm(StationForm):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    volume_ml = forms.TypedChoiceField(
+        label=_("Volume to collect (mL)"), coerce=int, required=False, empty_value=None
+    )
+    decision_reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    until = forms.DateField(
+        label=_("Deferred until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    permanent = forms.BooleanField(label=_("Permanent deferral"), required=False)
+
+    def __init__(
+        self, *args: Any, volumes: list[int], engine_deferred: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # Only what may be chosen is offered: accept when the engine did not defer, override
+        # (with a reason) when it did.
+        allowed = [Decision.OVERRIDE if engine_deferred else Decision.ACCEPT, Decision.DEFER]
+        self.fields["decision"].choices = [  # type: ignore[attr-defined]
+            (d.value, d.label) for d in allowed
+        ]
+        self.fields["volume_ml"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *((v, f"{v} mL") for v in volumes),
+        ]
+
+
+class ReactionFields(StationForm):
+    reaction_kind = forms.ChoiceField(
+        label=_("Adverse reaction"),
+        required=False,
+        choices=[("", _("none")), *ReactionKind.choices],
+    )
+    reaction_severity = forms.ChoiceField(
+        label=_("Severity"), required=False, choices=[("", "—"), *ReactionSeverity.choices]
+    )
+    reaction_care = forms.CharField(
+        label=_("Care given"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CollectionForm(ReactionFields):
+    din = forms.CharField(
+        label=_("Scan the DIN label (leave empty to allocate a number)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs=SCAN_ATTRS),
+    )
+    bag_type = forms.ChoiceField(label=_("Bag type"), choices=BagType.choices)
+    volume_ml = forms.IntegerField(label=_("Volume collected (mL)"), min_value=1)
+    started_at = forms.TimeField(
+        label=_("Needle in"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    ended_at = forms.TimeField(
+        label=_("Needle out"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    problems = forms.CharField(
+        label=_("Collection problems"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    field_order = ["din", "bag_type", "volume_ml", "started_at", "ended_at", "problems"]
+
+    def moments(self, day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+        data = self.cleaned_data
+        return (
+            dt.datetime.combine(day, data["started_at"], tzinfo=zone),
+            dt.datetime.combine(day, data["ended_at"], tzinfo=zone),
+        )
+
+
+class PostCareForm(ReactionFields):
+    pass

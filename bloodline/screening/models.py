@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bloodline.collection.models import Donation
+from bloodline.donors.models import Donor
+from bloodline.drives.models import Drive, Registration
+
+
+class Step(models.TextChoices):
+    """Where a presenting donor is in the day's flow, station by station."""
+
+    QUESTIONNAIRE = "questionnaire", _("health questionnaire")
+    VITALS = "vitals", _("vital signs and haemoglobin")
+    PHYSICIAN = "physician", _("physician")
+    COLLECTION = "collection", _("phlebotomy")
+    POST_CARE = "post_care", _("post-donation care")
+    DONE = "done", _("done")
+    DEFERRED = "deferred", _("deferred")
+    LEFT = "left", _("left before donating")
+
+
+class Decision(models.TextChoices):
+    ACCEPT = "accept", _("accept")
+    DEFER = "defer", _("defer")
+    OVERRIDE = "override", _("accept against the engine's advice")
+
+
+class Presentation(models.Model):
+    """One donor presenting at one drive: checked in, then screened and, if accepted,
+    collected. Each step records who did it and when. The engine's recommendation is kept as
+    it was at the physician's decision, with the rule-set version it used."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="presentations")
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="presentations")
+    registration = models.OneToOneField(
+        Registration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="presentation",
+    )
+    step = models.CharField(
+        _("step"), max_length=16, choices=Step.choices, default=Step.QUESTIONNAIRE
+    )
+    arrived_at = models.DateTimeField(_("arrived at"))
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    questionnaire_version = models.CharField(max_length=64, blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    temperature_c = models.DecimalField(
+        _("temperature (°C)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    systolic = models.PositiveSmallIntegerField(_("systolic (mmHg)"), null=True, blank=True)
+    diastolic = models.PositiveSmallIntegerField(_("diastolic (mmHg)"), null=True, blank=True)
+    pulse = models.PositiveSmallIntegerField(_("pulse (per minute)"), null=True, blank=True)
+    hb_g_l = models.PositiveSmallIntegerField(_("haemoglobin (g/L)"), null=True, blank=True)
+    measured_at = models.DateTimeField(null=True, blank=True)
+    measured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    engine_outcome = models.CharField(max_length=24, blank=True)
+    engine_reasons = models.JSONField(default=list, blank=True)
+    rule_set = models.CharField(max_length=80, blank=True)
+    decision = models.CharField(
+        _("physician's decision"), max_length=10, choices=Decision.choices, blank=True
+    )
+    decision_reason = models.TextField(_("reason"), blank=True)
+    volume_ml = models.PositiveSmallIntegerField(_("volume to collect (mL)"), null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The volumes the engine allowed at the vital-signs station; the physician chooses from them.
+    engine_volumes_ml = models.JSONField(default=list, blank=True)
+    donation = models.OneToOneField(
+        Donation, on_delete=models.PROTECT, null=True, blank=True, related_name="presentation"
+    )
+    cared_at = models.DateTimeField(_("post-donation care done at"), null=True, blank=True)
+    cared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("presentation")
+        verbose_name_plural = _("presentations")
+        ordering = ["arrived_at"]
+        indexes = [models.Index(fields=["drive", "step"], name="presentation_drive_step_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["drive", "donor"], name="presentation_once_per_drive"),
+            models.CheckConstraint(
+                condition=Q(decision="")
+                | (Q(decided_at__isnull=False) & Q(decided_by__isnull=False)),
+                name="presentation_decision_signed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="override") | ~Q(decision_reason=""),
+                name="presentation_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="accept") & ~Q(decision="override")
+                | Q(volume_ml__isnull=False),
+                name="presentation_accept_has_volume",
+            ),
+            models.CheckConstraint(
+                condition=(Q(cared_at__isnull=True) & Q(cared_by__isnull=True))
+                | (Q(cared_at__isnull=False) & Q(cared_by__isnull=False)),
+                name="presentation_care_signed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drive} — {self.donor}"
+
+
+class Deferral(models.Model):
+    """A deferral on a donor's record, from a screening or entered by staff: until a date,
+    open-ended until re-tested (``until`` empty, not permanent), or permanent."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="deferrals")
+    presentation = models.ForeignKey(
+        Presentation, on_delete=models.PROTECT, null=True, blank=True, related_name="deferrals"
+    )
+    code = models.CharField(_("reason code"), max_length=80)
+    reason = models.TextField(_("reason"))
+    source = models.CharField(_("rule source"), max_length=80, blank=True)
+    starts_on = models.DateField(_("from"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    permanent = models.BooleanField(_("permanent"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("deferral")
+        verbose_name_plural = _("deferrals")
+        indexes = [models.Index(fields=["donor", "until"], name="deferral_donor_until_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(Q(permanent=True) & Q(until__isnull=False)),
+                name="deferral_permanent_has_no_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gt=models.F("starts_on")),
+                name="deferral_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor}: {self.code}"

@@ -1,0 +1,132 @@
+"""Collection and post-donation care: the DIN label is scanned (or a number allocated), the
+donation is recorded through collection.actions so it counts in plan progress, and the donor
+is looked after before leaving."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bloodline.accounts.models import User
+from bloodline.audit.record import record
+from bloodline.collection import dins
+from bloodline.collection.actions import Phlebotomy, Reaction, add_reaction, record_donation
+from bloodline.collection.models import Donation, DonationType, Facility
+from bloodline.lib import isbt128
+from bloodline.screening.models import Presentation, Step
+from bloodline.screening.stations import at_step, local_date, move_on, refuse, require_station
+
+
+def _din(presentation: Presentation, scanned: str) -> str:
+    """The scanned label's DIN, or a newly allocated one when nothing was scanned."""
+    establishment = presentation.drive.establishment
+    if not scanned.strip():
+        if not Facility.objects.filter(establishment=establishment).exists():
+            raise refuse(
+                _(
+                    "This establishment has no ISBT 128 facility identification number "
+                    "configured; scan a pre-printed label or ask an administrator."
+                ),
+                "din",
+            )
+        return dins.allocate(establishment=establishment, on=local_date(presentation.drive)).din
+    try:
+        din = isbt128.parse(scanned).din
+    except isbt128.DinError as exc:
+        raise refuse(str(exc), "din") from exc
+    if Donation.objects.filter(din=din).exists():
+        raise refuse(_("This donation identification number is already used."), "din")
+    return din
+
+
+def _check(
+    presentation: Presentation,
+    volume_ml: int | None,
+    started_at: dt.datetime,
+    ended_at: dt.datetime,
+    phlebotomy: Phlebotomy,
+    reaction: Reaction | None,
+) -> None:
+    errors = phlebotomy.errors() | (reaction.errors() if reaction else {})
+    accepted = presentation.volume_ml or 0
+    if volume_ml is None or not 0 < volume_ml <= accepted:
+        errors["volume_ml"] = [
+            _("Enter the volume collected, at most the accepted %(volume)s mL.")
+            % {"volume": accepted}
+        ]
+    if ended_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["ended_at"] = [_("The needle-out time is in the future.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def collect(
+    *,
+    by: User,
+    presentation: Presentation,
+    din: str = "",
+    bag_type: str,
+    volume_ml: int | None,
+    started_at: dt.datetime,
+    ended_at: dt.datetime,
+    problems: str = "",
+    reaction: Reaction | None = None,
+) -> Donation:
+    """Record the collection of an accepted donor; credited to the registration's mobiliser."""
+    require_station(by, presentation.drive)
+    presentation = at_step(presentation, {Step.COLLECTION})
+    phlebotomy = Phlebotomy(bag_type, started_at, ended_at, problems)
+    _check(presentation, volume_ml, started_at, ended_at, phlebotomy, reaction)
+    assert volume_ml is not None and presentation.registration is not None
+    donation = record_donation(
+        by=by,
+        din=_din(presentation, din),
+        donor=presentation.donor,
+        establishment=presentation.drive.establishment,
+        collected_at=ended_at,
+        donation_type=DonationType.WHOLE_BLOOD,
+        volume_ml=volume_ml,
+        bag_volume_ml=presentation.volume_ml,
+        drive=presentation.drive,
+        credited_to=presentation.registration.mobilised_by,
+        phlebotomy=phlebotomy,
+    )
+    if reaction is not None:
+        add_reaction(by=by, donation=donation, reaction=reaction, at=ended_at)
+    presentation.donation = donation
+    move_on(presentation, Step.POST_CARE, ["donation"])
+    record(
+        by=by,
+        action="presentation.collect",
+        object_type="screening.presentation",
+        object_id=str(presentation.uuid),
+        changes={"donation": [None, str(donation.uuid)], "din": [None, donation.din]},
+    )
+    return donation
+
+
+@transaction.atomic
+def post_care(
+    *, by: User, presentation: Presentation, reaction: Reaction | None = None
+) -> Presentation:
+    """The donor rested and was looked after; a late reaction is recorded with the donation."""
+    require_station(by, presentation.drive)
+    presentation = at_step(presentation, {Step.POST_CARE})
+    now = timezone.now()
+    if reaction is not None and presentation.donation is not None:
+        add_reaction(by=by, donation=presentation.donation, reaction=reaction, at=now)
+    presentation.cared_at, presentation.cared_by = now, by
+    move_on(presentation, Step.DONE, ["cared_at", "cared_by"])
+    record(
+        by=by,
+        action="presentation.post_care",
+        object_type="screening.presentation",
+        object_id=str(presentation.uuid),
+        changes={"step": [Step.POST_CARE, Step.DONE]},
+    )
+    return presentation

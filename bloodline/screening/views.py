@@ -1,0 +1,335 @@
+"""The donation-day station pages: check-in, questionnaire, vital signs, physician, collection
+and post-donation care. Each shows a live queue (HTMX, every 5 s) and a form for the selected
+donor; the scan fields have focus, so a keyboard-wedge scanner works without a mouse.
+
+Views stay thin: drive and presentation through the access helpers, a form, an action, a
+redirect back to the station.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.drives.access import drives_in_scope
+from bloodline.drives.models import Drive, Registration
+from bloodline.jurisdictions.loader import registry
+from bloodline.organisations import access as org_access
+from bloodline.organisations.models import Organisation
+from bloodline.organisations.roles import Perm
+from bloodline.screening import actions, forms
+from bloodline.screening.assessment import engine_deferred, offered_volumes, questions_for
+from bloodline.screening.models import Presentation, Step
+from bloodline.screening.stations import local_date
+
+
+@dataclass(frozen=True)
+class Station:
+    slug: str
+    title: Promise
+    step: str  # the step of the donors waiting here ("" for check-in)
+    perm: str = Perm.STATION_RUN
+
+
+STATIONS = {
+    s.slug: s
+    for s in [
+        Station("checkin", gettext_lazy("Check-in"), ""),
+        Station("questionnaire", gettext_lazy("Health questionnaire"), Step.QUESTIONNAIRE),
+        Station("vitals", gettext_lazy("Vital signs and haemoglobin"), Step.VITALS),
+        Station("physician", gettext_lazy("Physician"), Step.PHYSICIAN, Perm.SCREENING_DECIDE),
+        Station("collection", gettext_lazy("Phlebotomy"), Step.COLLECTION),
+        Station("post", gettext_lazy("Post-donation care"), Step.POST_CARE),
+    ]
+}
+
+
+def _drive(request: AuthenticatedRequest, public_id: uuid.UUID, station: Station) -> Drive:
+    """404 outside the person's scope; 403 when they see the drive but may not run this
+    station."""
+    found = drives_in_scope(request.user).select_related("establishment").filter(uuid=public_id)
+    drive = found.first()
+    if drive is None:
+        raise Http404
+    org_access.require(request.user, station.perm, drive.establishment)
+    return drive
+
+
+def _station(slug: str) -> Station:
+    if slug not in STATIONS:
+        raise Http404
+    return STATIONS[slug]
+
+
+def _queue(drive: Drive, station: Station) -> QuerySet[Any]:
+    if not station.step:
+        return (
+            Registration.objects.filter(drive=drive, cancelled_at__isnull=True)
+            .filter(presentation__isnull=True)
+            .select_related("donor", "slot")
+            .order_by("slot__starts_at", "created_at")
+        )
+    return (
+        Presentation.objects.filter(drive=drive, step=station.step)
+        .select_related("donor")
+        .order_by("arrived_at")
+    )
+
+
+def _selected(drive: Drive, station: Station, public_id: str) -> Presentation | None:
+    if not public_id or not station.step:
+        return None
+    try:
+        key = uuid.UUID(public_id)
+    except ValueError as exc:
+        raise Http404 from exc
+    found = Presentation.objects.select_related("donor", "registration__mobilised_by")
+    presentation = found.filter(drive=drive, uuid=key).first()
+    if presentation is None:
+        raise Http404
+    return presentation
+
+
+def _credits(drive: Drive) -> list[tuple[str, str]]:
+    hosts: QuerySet[Organisation] = drive.hosts.order_by("path")
+    return [(str(h.uuid), h.display_name()) for h in hosts]
+
+
+def _reaction(data: dict[str, Any]) -> actions.Reaction | None:
+    if not data.get("reaction_kind") and not data.get("reaction_severity"):
+        return None
+    return actions.Reaction(
+        data.get("reaction_kind", ""),
+        data.get("reaction_severity", ""),
+        data.get("reaction_care", ""),
+    )
+
+
+# --- one handler per station: (form, done) where done is a success message or "" -------------
+
+
+def _check_in(
+    request: AuthenticatedRequest, drive: Drive, _p: None
+) -> tuple[Any, Callable[[], str] | None]:
+    credits = _credits(drive)
+    form = forms.CheckInForm(request.POST or None, credits=credits)
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+
+    def run() -> str:
+        data = form.cleaned_data
+        credit = (
+            Organisation.objects.filter(uuid=data["mobilised_by"]).first()
+            if data["mobilised_by"]
+            else None
+        )
+        if credit is not None and str(credit.uuid) not in dict(credits):
+            credit = None
+        result = actions.check_in(
+            by=request.user,
+            drive=drive,
+            scan=data["scan"],
+            full_name=data["full_name"],
+            date_of_birth=data["date_of_birth"],
+            sex=data["sex"],
+            phone=data["phone"],
+            mobilised_by=credit,
+        )
+        if result.warning:
+            messages.warning(request, result.warning)
+        return _("%(name)s is checked in.") % {"name": result.presentation.donor.full_name}
+
+    return form, run
+
+
+def _questionnaire(
+    request: AuthenticatedRequest, drive: Drive, presentation: Presentation
+) -> tuple[Any, Callable[[], str] | None]:
+    rules = registry.get(drive.establishment.jurisdiction, local_date(drive))
+    form = forms.AnswersForm(
+        request.POST or None, questions=questions_for(presentation), rules=rules
+    )
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+
+    def run() -> str:
+        actions.record_answers(
+            by=request.user, presentation=presentation, answers=form.cleaned_data
+        )
+        return _("The answers of %(name)s are saved.") % {"name": presentation.donor.full_name}
+
+    return form, run
+
+
+def _vitals(
+    request: AuthenticatedRequest, drive: Drive, presentation: Presentation
+) -> tuple[Any, Callable[[], str] | None]:
+    form = forms.VitalsForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+
+    def run() -> str:
+        actions.record_vitals(by=request.user, presentation=presentation, **form.cleaned_data)
+        return _("The vital signs of %(name)s are saved.") % {"name": presentation.donor.full_name}
+
+    return form, run
+
+
+def _physician(
+    request: AuthenticatedRequest, drive: Drive, presentation: Presentation
+) -> tuple[Any, Callable[[], str] | None]:
+    form = forms.DecisionForm(
+        request.POST or None,
+        volumes=offered_volumes(presentation),
+        engine_deferred=engine_deferred(presentation),
+    )
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+
+    def run() -> str:
+        data = form.cleaned_data
+        actions.physician_decide(
+            by=request.user,
+            presentation=presentation,
+            decision=data["decision"],
+            volume_ml=data["volume_ml"],
+            reason=data["decision_reason"],
+            until=data["until"],
+            permanent=data["permanent"],
+        )
+        return _("The decision for %(name)s is saved.") % {"name": presentation.donor.full_name}
+
+    return form, run
+
+
+def _collection(
+    request: AuthenticatedRequest, drive: Drive, presentation: Presentation
+) -> tuple[Any, Callable[[], str] | None]:
+    zone = drive.time_zone()
+    now = timezone.localtime(timezone.now(), zone)
+    initial = {
+        "volume_ml": presentation.volume_ml,
+        "started_at": (now - dt.timedelta(minutes=10)).time(),
+        "ended_at": now.time(),
+        "bag_type": "triple",
+    }
+    form = forms.CollectionForm(request.POST or None, initial=initial)
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+
+    def run() -> str:
+        started, ended = form.moments(now.date(), zone)
+        data = form.cleaned_data
+        donation = actions.collect(
+            by=request.user,
+            presentation=presentation,
+            din=data["din"],
+            bag_type=data["bag_type"],
+            volume_ml=data["volume_ml"],
+            started_at=started,
+            ended_at=ended,
+            problems=data["problems"],
+            reaction=_reaction(data),
+        )
+        return _("Donation %(din)s is recorded.") % {"din": donation.din}
+
+    return form, run
+
+
+def _post(
+    request: AuthenticatedRequest, drive: Drive, presentation: Presentation
+) -> tuple[Any, Callable[[], str] | None]:
+    form = forms.PostCareForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+
+    def run() -> str:
+        actions.post_care(
+            by=request.user, presentation=presentation, reaction=_reaction(form.cleaned_data)
+        )
+        return _("%(name)s may leave. Thank you!") % {"name": presentation.donor.full_name}
+
+    return form, run
+
+
+HANDLERS: dict[str, Any] = {
+    "checkin": _check_in,
+    "questionnaire": _questionnaire,
+    "vitals": _vitals,
+    "physician": _physician,
+    "collection": _collection,
+    "post": _post,
+}
+
+
+def _context(drive: Drive, station: Station, presentation: Presentation | None) -> dict[str, Any]:
+    return {
+        "drive": drive,
+        "station": station,
+        "stations": STATIONS.values(),
+        "queue": _queue(drive, station),
+        "presentation": presentation,
+        "zone": drive.time_zone().key,
+        "yes_answers": [
+            code
+            for code, answer in (presentation.answers if presentation else {}).items()
+            if answer is not False
+        ],
+    }
+
+
+@login_required
+def station_page(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
+    station = _station(slug)
+    drive = _drive(request, public_id, station)
+    chosen = request.POST.get("presentation") or request.GET.get("p", "")
+    presentation = _selected(drive, station, chosen)
+    if station.step and presentation is None:
+        context = _context(drive, station, None) | {"selected": ""}
+        return render(request, "screening/station.html", context)
+    form, run = HANDLERS[slug](request, drive, presentation)
+    done = ""
+    if run is not None:
+        try:
+            done = run()
+        except ValidationError as exc:
+            form.apply_errors(exc)
+    if done:
+        messages.success(request, done)
+        return redirect(reverse("stations:station", args=[drive.uuid, slug]))
+    context = _context(drive, station, presentation) | {
+        "form": form,
+        "selected": str(presentation.uuid) if presentation else "",
+    }
+    return render(request, "screening/station.html", context)
+
+
+@login_required
+def queue(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
+    """The live queue of a station, polled by the page every few seconds."""
+    station = _station(slug)
+    drive = _drive(request, public_id, station)
+    selected = request.GET.get("p", "")
+    context = _context(drive, station, None) | {"selected": selected}
+    return render(request, "screening/_queue.html", context)
+
+
+@login_required
+def index(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
+    return redirect(reverse("stations:station", args=[public_id, "checkin"]))
