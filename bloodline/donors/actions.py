@@ -104,10 +104,10 @@ def _clean_person(values: dict[str, Any], region: str, errors: Errors) -> None:
         try:
             values["phone"] = phones.normalise(values["phone"], region)
         except phones.InvalidPhone:
-            _add(errors, "phone", _phone_message(region))
+            _add(errors, "phone", phone_message(region))
 
 
-def _phone_message(region: str) -> str:
+def phone_message(region: str) -> str:
     if region in phones.REGIONS:
         return _(
             "This phone number cannot be read. Write a national number such as 0912 345 678, "

@@ -28,6 +28,8 @@ from openpyxl.utils import get_column_letter
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
+from bloodline.donors import phones
+from bloodline.donors.actions import phone_message
 from bloodline.drives import schedule
 from bloodline.drives.models import Channel, Drive, Registration, Slot
 from bloodline.drives.registrations import (
@@ -35,7 +37,6 @@ from bloodline.drives.registrations import (
     check_person,
     find_donor,
     normalise_name,
-    normalise_phone,
     register_person,
 )
 from bloodline.organisations import access
@@ -230,6 +231,7 @@ class _Context:
 
     def __init__(self, by: User, drive: Drive, default_unit: Organisation, rows: list[RawRow]):
         self.by, self.drive, self.default_unit = by, drive, default_unit
+        self.region = drive.establishment.country_code()
         zone = drive.time_zone()
         self.slots = {
             s.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"): s for s in drive.slots.all()
@@ -286,17 +288,23 @@ def _slot(ctx: _Context, text: str, problems: list[tuple[str, str]]) -> Slot | N
     return slot
 
 
-def _person(values: dict[str, str], problems: list[tuple[str, str]]) -> tuple[Any, ...]:
+def _person(
+    values: dict[str, str], problems: list[tuple[str, str]], region: str
+) -> tuple[Any, ...]:
     name = normalise_name(values.get("full_name", ""))
     born = _date(values.get("date_of_birth", ""))
     sex = values.get("sex", "").strip().upper()
-    phone = normalise_phone(values.get("phone", ""))
+    try:
+        phone = phones.normalise(values.get("phone", ""), region)
+    except phones.InvalidPhone:
+        phone = ""
+        problems.append(("phone", phone_message(region)))
     if born is None:
         problems.append(("date_of_birth", _("Write the date of birth as YYYY-MM-DD.")))
     if not sex:
         problems.append(("sex", _("Write the sex as M or F.")))
     errors: dict[str, list[str]] = {}
-    check_person(name, born, sex, phone, errors)
+    check_person(name, born, sex, errors)
     problems.extend((key, message) for key, messages in errors.items() for message in messages)
     return name, born, sex, phone
 
@@ -322,7 +330,7 @@ def _registered(drive: Drive, match: DonorMatch) -> bool:
 
 def _check_row(ctx: _Context, raw: RawRow) -> tuple[CheckedRow | None, list[RowError]]:
     problems: list[tuple[str, str]] = []
-    name, born, sex, phone = _person(raw.values, problems)
+    name, born, sex, phone = _person(raw.values, problems, ctx.region)
     code = raw.values.get("unit_code", "")
     unit = _unit(ctx, code, problems)
     slot_text = raw.values.get("slot", "")

@@ -9,26 +9,26 @@ own, so a refused registration leaves neither a donor nor a seat behind.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
+from bloodline.donors import phones
+from bloodline.donors.actions import phone_message
+from bloodline.donors.duplicates import find_candidates
 from bloodline.donors.models import Donor, Sex
 from bloodline.drives.models import Channel, Drive, Registration, Slot
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 
-_PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
-_PHONE = re.compile(r"^\+?\d{6,15}$")
 NAME_MAX = 200
 
 Errors = dict[str, list[str]]
@@ -58,13 +58,7 @@ def normalise_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split())
 
 
-def normalise_phone(phone: str) -> str:
-    return _PHONE_SEPARATORS.sub("", phone.strip())
-
-
-def check_person(
-    full_name: str, date_of_birth: dt.date | None, sex: str, phone: str, errors: Errors
-) -> None:
+def check_person(full_name: str, date_of_birth: dt.date | None, sex: str, errors: Errors) -> None:
     """The person's details, each problem at its field."""
     if not full_name:
         errors.setdefault("full_name", []).append(_("Enter the person's full name."))
@@ -76,29 +70,18 @@ def check_person(
         errors.setdefault("date_of_birth", []).append(_("The date of birth is in the future."))
     if sex and sex not in Sex.values:
         errors.setdefault("sex", []).append(_("Write the sex as M or F."))
-    if phone and not _PHONE.match(phone):
-        errors.setdefault("phone", []).append(
-            _("Write the phone number with 6 to 15 digits, optionally starting with +.")
-        )
 
 
 def find_donor(full_name: str, date_of_birth: dt.date | None, phone: str) -> DonorMatch | None:
-    """An existing record for this person: same name and date of birth, or the same phone
-    with the same name or the same date of birth. A phone alone is not enough: family members
-    often share one."""
-    if date_of_birth is not None:
-        same = Donor.objects.filter(full_name=full_name, date_of_birth=date_of_birth)
-        found = same.order_by("pk").first()
-        if found is not None:
-            return DonorMatch(found, created=False, matched_on="identity")
-    if phone:
-        same_phone = Donor.objects.filter(phone=phone)
-        also = Q(full_name=full_name)
-        if date_of_birth is not None:
-            also |= Q(date_of_birth=date_of_birth)
-        found = same_phone.filter(also).order_by("pk").first()
-        if found is not None:
-            return DonorMatch(found, created=False, matched_on="phone")
+    """An existing record for this person, found by the registry's rules: a similar name
+    (case, accents and spacing aside) and the same date of birth, or the same phone with a
+    similar name or the same date of birth. A phone alone is not enough: family members often
+    share one. Merged records are never returned."""
+    candidates = find_candidates(full_name=full_name, date_of_birth=date_of_birth, phone=phone)
+    if candidates:
+        best = candidates[0]
+        matched = "phone" if best.reason.startswith("phone") else "identity"
+        return DonorMatch(best.donor, created=False, matched_on=matched)
     return None
 
 
@@ -111,12 +94,20 @@ def find_or_create_donor(
     sex: str = "",
     phone: str = "",
     affiliation: Organisation | None = None,
+    region: str = "",
 ) -> DonorMatch:
     """The person's donor record: an existing one when they are already known, so one person
-    never gets two records (their history and deferrals must stay together)."""
-    full_name, phone, sex = normalise_name(full_name), normalise_phone(phone), sex.strip().upper()
+    never gets two records (their history and deferrals must stay together). Phones are
+    stored in international form, reading national numbers in ``region`` (the country of the
+    establishment or unit, e.g. VN)."""
+    region = region or (affiliation.country_code() if affiliation is not None else "")
+    full_name, sex = normalise_name(full_name), sex.strip().upper()
     errors: Errors = {}
-    check_person(full_name, date_of_birth, sex, phone, errors)
+    check_person(full_name, date_of_birth, sex, errors)
+    try:
+        phone = phones.normalise(phone, region)
+    except phones.InvalidPhone:
+        errors.setdefault("phone", []).append(phone_message(region))
     if errors:
         raise ValidationError(errors)
     found = find_donor(full_name, date_of_birth, phone)
@@ -254,6 +245,7 @@ def register_person(
         sex=sex,
         phone=phone,
         affiliation=unit,
+        region=drive.establishment.country_code(),
     )
     registration = register(
         by=by, drive=drive, slot=slot, donor=match.donor, mobilised_by=credit, channel=channel

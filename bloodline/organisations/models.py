@@ -157,6 +157,15 @@ class Organisation(models.Model):
         """The children that mobilise donors and carry targets (not the committee itself)."""
         return self.children.exclude(kind=Kind.STEERING_COMMITTEE)
 
+    def country_code(self) -> str:
+        """The official code of the country at the top of this node's tree (e.g. VN)."""
+        code = (
+            Organisation.objects.filter(path=self.path[:SEGMENT])
+            .values_list("official_code", flat=True)
+            .first()
+        )
+        return code.upper() if code and len(code) == 2 else ""
+
     def effective_time_zone(self) -> str:
         if self.time_zone:
             return self.time_zone

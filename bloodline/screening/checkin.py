@@ -174,6 +174,7 @@ def _find_or_add(
     sex: str,
     phone: str,
     affiliation: Organisation | None,
+    region: str,
 ) -> DonorMatch:
     errors: dict[str, list[str]] = {}
     if not full_name.strip():
@@ -191,6 +192,7 @@ def _find_or_add(
         sex=sex,
         phone=phone,
         affiliation=affiliation,
+        region=region,
     )
 
 
@@ -223,6 +225,7 @@ def check_in(
             sex=sex,
             phone=phone,
             affiliation=mobilised_by,
+            region=drive.establishment.country_code(),
         )
         donor, registration = match.donor, _active_registration(drive, match.donor)
     if registration is None:

@@ -18,7 +18,7 @@ def _person(**values):
         "phone": "0912 345 678",
     }
     person.update(values)
-    return actions.find_or_create_donor(by=None, **person)
+    return actions.find_or_create_donor(by=None, region="VN", **person)
 
 
 def test_the_same_name_and_date_of_birth_reuse_the_donor(db):
@@ -33,7 +33,7 @@ def test_the_same_phone_and_date_of_birth_reuse_the_donor(db):
     first = _person()
     again = _person(full_name="Nguyễn T. Hoa", phone="0912-345-678")
     assert again.matched_on == "phone" and again.donor == first.donor
-    assert first.donor.phone == "0912345678"
+    assert first.donor.phone == "+84912345678"  # E.164, read in the establishment's country
 
 
 def test_a_shared_family_phone_alone_is_not_a_duplicate(db):
@@ -65,3 +65,19 @@ def test_registering_someone_already_on_record_warns_the_organiser(demo, make_dr
     assert result.match.is_duplicate
     assert "already on record" in actions.duplicate_warning(result)
     assert Donor.objects.filter(full_name="Hoàng Văn Dũng").count() == 1
+
+
+def test_accents_and_case_do_not_make_a_new_person(db):
+    first = _person()
+    again = _person(full_name="NGUYEN THI HOA", phone="")
+    assert not again.created and again.donor == first.donor
+
+
+def test_an_unreadable_phone_is_refused_at_the_field(db):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        _person(phone="12")
+    assert "phone" in caught.value.message_dict
+    assert not Donor.objects.exists()
