@@ -216,6 +216,116 @@ class NationalId(Provenance):
     scheme: NationalIdScheme
 
 
+# --- Blood centre: components, test panel, look-back and retention (components.md, safety.md) ---
+
+ComponentSource = Literal["whole_blood", "apheresis"]
+TestKind = Literal["blood_group", "serology", "nat", "biochemistry", "antibody_screen"]
+# What a result must be for the unit to pass: a language-free code, shown translated later.
+Acceptable = Literal["determined", "non_reactive", "not_detected", "negative", "within_limit"]
+RecordClass = Literal[
+    "donation_testing_supply",
+    "donor_and_testing",
+    "serious_adverse_events",
+    "traceability",
+    "storage_temperature",
+    "all_records",
+    "retained_samples",
+]
+
+
+class StorageTemperature(Provenance):
+    """Storage range in °C. A bound the source does not state is left out; a range with no
+    bound at all may exist only while flagged ``verified = false`` (the deployer supplies it)."""
+
+    min_c: float | None = None
+    max_c: float | None = None
+    # "< −18 °C" is max_c = -18 with max_inclusive = false.
+    max_inclusive: bool = True
+
+    @model_validator(mode="after")
+    def _bounds(self) -> StorageTemperature:
+        if self.min_c is None and self.max_c is None and self.verified:
+            raise ValueError("a storage temperature needs min_c or max_c; else verified = false")
+        if self.min_c is not None and self.max_c is not None and self.min_c > self.max_c:
+            raise ValueError("min_c must not be above max_c")
+        return self
+
+
+class VolumeRange(Provenance):
+    min_ml: float = Field(gt=0)
+    max_ml: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VolumeRange:
+        if self.min_ml > self.max_ml:
+            raise ValueError("min_ml must not be above max_ml")
+        return self
+
+
+class Component(Provenance):
+    """One component type: how it is made, stored and how long it keeps."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    made_from: list[ComponentSource] = Field(min_length=1)
+    storage: StorageTemperature
+    # Added to the collection instant by bloodline.lib.expiry in the source's own unit.
+    shelf_life: Period
+    volume_ml: VolumeRange | None = None
+    # The unit expires at 23:59 local time of its last day (only where the source says so).
+    expires_at_end_of_day: bool = False
+
+
+class DonationTest(Provenance):
+    """A mandatory test on a donation; release needs every one final and acceptable."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: TestKind
+    acceptable: Acceptable
+    # Only for ``within_limit`` results (ALT): the upper limit in U/L.
+    max_u_l: Limit | None = None
+    # Every donation, or only when the donor's history calls for it (e.g. malaria areas).
+    applies: Literal["every_donation", "when_indicated"] = "every_donation"
+    runs_required: int = Field(default=1, ge=1)
+    distinct_manufacturers: bool = False
+    distinct_operators: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DonationTest:
+        if (self.acceptable == "within_limit") != (self.max_u_l is not None):
+            raise ValueError("a within_limit result needs max_u_l; other results take none")
+        if (self.distinct_manufacturers or self.distinct_operators) and self.runs_required < 2:
+            raise ValueError("distinct manufacturers or operators need runs_required of 2 or more")
+        return self
+
+
+class LookbackWindow(Provenance):
+    """How far back earlier donations are quarantined after a confirmed-positive result.
+
+    ``period`` None means no window is stated in the sources: every earlier donation's
+    in-date components are quarantined (the safe side); allowed only while unverified."""
+
+    period: Duration | None = None
+
+    @model_validator(mode="after")
+    def _period_or_unverified(self) -> LookbackWindow:
+        if self.period is None and self.verified:
+            raise ValueError("a verified look-back window needs a period")
+        return self
+
+
+class Retention(Provenance):
+    """Records of ``records`` are kept at least ``period`` from ``counted_from``."""
+
+    records: RecordClass
+    period: Duration
+    counted_from: Literal["record_completed", "issue", "last_update"] = "record_completed"
+
+
+class Lookback(Strict):
+    window: LookbackWindow
+    retention: list[Retention] = Field(default_factory=list)
+
+
 class RuleSet(Strict):
     code: str = Field(pattern=r"^[A-Z]{2,3}-[A-Za-z0-9-]+$")
     version: str = Field(min_length=1)
@@ -238,6 +348,11 @@ class RuleSet(Strict):
     deferrals: list[Deferral] = Field(min_length=1)
     counting_unit: CountingUnit
     national_id: NationalId
+    # Blood centre (components.md §1, §6; safety.md §2). Required; may be empty only where
+    # the domain records nothing for the jurisdiction (a deployer supplies it before use).
+    components: list[Component]
+    test_panel: list[DonationTest] = Field(min_length=1)
+    lookback: Lookback
 
     @field_validator("title")
     @classmethod
@@ -260,7 +375,14 @@ class RuleSet(Strict):
         codes = [d.code for d in self.deferrals]
         if len(codes) != len(set(codes)):
             raise ValueError("each deferral question code may appear only once")
+        for label, items in (("component", self.components), ("test", self.test_panel)):
+            item_codes = [c.code for c in items]
+            if len(item_codes) != len(set(item_codes)):
+                raise ValueError(f"each {label} code may appear only once")
         return self
+
+    def component(self, code: str) -> Component | None:
+        return next((c for c in self.components if c.code == code), None)
 
     def deferral(self, code: str) -> Deferral | None:
         return next((d for d in self.deferrals if d.code == code), None)

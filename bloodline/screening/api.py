@@ -16,6 +16,7 @@ from pydantic import field_validator
 
 from bloodline.jurisdictions.loader import UnknownRuleSet
 from bloodline.screening.engine import Decision, Donation, Facts, evaluate_on
+from bloodline.screening.plausibility import VITALS
 
 router = Router(tags=["eligibility"])
 
@@ -30,18 +31,29 @@ class DonationIn(Schema):
     volume_ml: int | None = Field(default=None, gt=0, le=1000)
 
 
+def _low(name: str) -> float:
+    return float(VITALS[name][0])
+
+
+def _high(name: str) -> float:
+    return float(VITALS[name][1])
+
+
 class CheckIn(Schema):
     jurisdiction: str = Field(max_length=40)
     on: dt.date
     sex: Literal["M", "F"]
     date_of_birth: dt.date
     donation_type: Literal["whole_blood", "platelets", "plasma"]
-    weight_kg: float | None = Field(default=None, ge=15, le=300)
-    temperature_c: float | None = Field(default=None, ge=30, le=45)
-    systolic: int | None = Field(default=None, ge=40, le=300)
-    diastolic: int | None = Field(default=None, ge=20, le=200)
-    pulse: int | None = Field(default=None, ge=20, le=250)
-    hb_g_l: float | None = Field(default=None, ge=30, le=250)
+    # The same plausibility limits as the vital-signs station (screening/plausibility.py).
+    weight_kg: float | None = Field(default=None, ge=_low("weight_kg"), le=_high("weight_kg"))
+    temperature_c: float | None = Field(
+        default=None, ge=_low("temperature_c"), le=_high("temperature_c")
+    )
+    systolic: int | None = Field(default=None, ge=_low("systolic"), le=_high("systolic"))
+    diastolic: int | None = Field(default=None, ge=_low("diastolic"), le=_high("diastolic"))
+    pulse: int | None = Field(default=None, ge=_low("pulse"), le=_high("pulse"))
+    hb_g_l: float | None = Field(default=None, ge=_low("hb_g_l"), le=_high("hb_g_l"))
     history: list[DonationIn] = Field(default_factory=list, max_length=500)
     answers: dict[str, bool | None] = Field(default_factory=dict, max_length=200)
     event_dates: dict[str, dt.date] = Field(default_factory=dict, max_length=200)

@@ -406,7 +406,8 @@ def _check_answers(facts: Facts, out: _Collector) -> None:
         rule = out.rules.deferral(code)
         if answer is None:
             message = _("The answer to “%(question)s” is unknown; a physician must decide.")
-            out.add(f"answer.unknown.{code}", message % {"question": code}, rule, "review")
+            text = _question_text(code, out.rules)
+            out.add(f"answer.unknown.{code}", message % {"question": text}, rule, "review")
         elif answer and rule is None:
             message = _("These rules do not cover “%(question)s”; a physician must decide.")
             out.add(f"answer.no_rule.{code}", message % {"question": code}, None, "review")
@@ -414,10 +415,23 @@ def _check_answers(facts: Facts, out: _Collector) -> None:
             _apply_deferral(facts, rule, out)
 
 
+def _question_text(code: str, rules: RuleSet) -> str:
+    """The question as the donor was asked it, in the reader's language; the code if the
+    jurisdiction's questionnaire does not ask it."""
+    from bloodline.screening.questionnaire import for_jurisdiction  # it imports this module
+
+    questionnaire = for_jurisdiction(rules.code)
+    for question in questionnaire.questions if questionnaire else ():
+        if question.code == code:
+            return question.wording(rules)
+    return code
+
+
 def _apply_deferral(facts: Facts, rule: Deferral, out: _Collector) -> None:
     if rule.donation_types and facts.donation_type not in rule.donation_types:
         return
-    code, question = f"deferral.{rule.code}", {"question": rule.code}
+    code = f"deferral.{rule.code}"
+    question = {"question": _question_text(rule.code, out.rules)}
     if rule.kind == "permanent":
         message = _("“%(question)s”: permanently deferred.") % question
         out.add(code, message, rule, "permanent")
