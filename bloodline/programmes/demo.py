@@ -327,6 +327,7 @@ def _drives(
         venue="Sân công ty",
         note="Ca sáng, trước giờ làm việc",
     )
+    _drive_today(nodes, users, today, rng, vn)
     cn_day = today + dt.timedelta(days=14)
     cn_admin = users["cn_establishment_admin"]
     park = drives.create_drive(
@@ -345,3 +346,47 @@ def _drives(
         round=_round_on(cn, cn_day),
     )
     drives.change_status(by=cn_admin, drive=park, status="confirmed")
+
+
+def _drive_today(
+    nodes: dict[str, Organisation],
+    users: dict[str, User],
+    today: dt.date,
+    rng: random.Random,
+    vn: Plan,
+) -> None:
+    """A drive running today with people registered, so the stations can be tried at once.
+    The facility identification number is a demo value; real FINs come from ICCBBA."""
+    from bloodline.collection.models import Facility
+    from bloodline.drives import actions as drives
+
+    admin, organiser = users["establishment_admin"], users["unit_organiser"]
+    Facility.objects.get_or_create(establishment=nodes["vn_centre"], defaults={"fin": "Z9999"})
+    drive = drives.create_drive(
+        by=admin,
+        establishment=nodes["vn_centre"],
+        hosts=[nodes["vn_garment"]],
+        title="Ngày hội hiến máu hôm nay — Công ty May mặc Đông Giang",
+        venue="Nhà ăn công ty",
+        starts_on=today,
+        ends_on=today,
+        opens_at=dt.time(0),
+        closes_at=dt.time(23, 30),
+        slot_minutes=90,
+        beds=6,
+        expected_units=40,
+        round=_round_on(vn, today),
+    )
+    for status in ("confirmed", "running"):
+        drives.change_status(by=admin, drive=drive, status=status)
+    slots = list(drive.slots.all())
+    for i, person in enumerate(_people(rng, VN_NAMES, nodes["vn_garment"], 10)):
+        drives.register_person(
+            by=organiser,
+            drive=drive,
+            slot=slots[i % len(slots)],
+            full_name=person.full_name,
+            date_of_birth=person.date_of_birth,
+            sex=person.sex,
+            unit=nodes["vn_garment"],
+        )

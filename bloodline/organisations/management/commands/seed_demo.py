@@ -19,3 +19,7 @@ class Command(BaseCommand):
         for persona, _user in demo.accounts:
             self.stdout.write(f"  {persona.username:<24} {persona.description}")
         self.stdout.write(f"  {'admin':<24} platform administrator (configuration site)")
+        self.stdout.write(
+            "Try a donation day: sign in as drive_nurse or physician, open Drives and the drive "
+            "running today, then “Open the stations”."
+        )
