@@ -4,7 +4,6 @@ demo. The station passes the phlebotomy details; the others leave them empty."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -24,12 +23,10 @@ from bloodline.collection.models import (
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive, Registration
 from bloodline.drives.reconciliation import is_voided
+from bloodline.lib import isbt128
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
-
-# Structure only; the ISBT 128 check character is verified by the donation-day work.
-_DIN = re.compile(r"^[A-Z0-9]{13,16}$")
 
 
 def default_credit(donor: Donor, drive: Drive | None) -> Organisation | None:
@@ -59,12 +56,17 @@ def validate_donation(
 ) -> None:
     """Raise a ValidationError keyed by field for anything that would make a bad record."""
     errors: dict[str, list[str]] = {}
-    if not _DIN.match(din):
-        errors["din"] = [_("A donation identification number has 13 to 16 letters and digits.")]
-    elif Donation.objects.filter(din=din).exists():
-        errors["din"] = [_("This donation identification number is already used.")]
-    elif is_voided(din):
-        errors["din"] = [_("This donation identification number was voided and cannot be used.")]
+    try:
+        din = isbt128.parse(din).din
+    except isbt128.DinError as exc:
+        errors["din"] = [str(exc)]
+    else:
+        if Donation.objects.filter(din=din).exists():
+            errors["din"] = [_("This donation identification number is already used.")]
+        elif is_voided(din):
+            errors["din"] = [
+                _("This donation identification number was voided and cannot be used.")
+            ]
     if donation_type not in DonationType.values:
         errors["donation_type"] = [_("Choose a donation type from the list.")]
     if volume_ml <= 0:
@@ -165,9 +167,9 @@ def record_donation(
 ) -> Donation:
     if by is not None:
         access.require(by, Perm.DONATION_RECORD, establishment)
-    din = din.strip().upper()
     credited_to = credited_to or default_credit(donor, drive)
     validate_donation(din, donation_type, volume_ml, bag_volume_ml, credited_to)
+    din = isbt128.parse(din).din  # stored as the 13 characters, whatever form was typed
     if phlebotomy is not None and phlebotomy.errors():
         raise ValidationError(phlebotomy.errors())
     assert credited_to is not None

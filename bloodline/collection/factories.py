@@ -19,8 +19,8 @@ _counter = itertools.count(1)
 
 
 def next_din(facility: str = "G9999") -> str:
-    """A well-formed, generated DIN (facility code + year + sequence); check character aside."""
-    return f"{facility}26{next(_counter):06d}00"[:16]
+    """A well-formed generated DIN: facility code, nominal year, sequence (13 characters)."""
+    return f"{facility}26{next(_counter):06d}"
 
 
 def donors(count: int, unit: Organisation | None, prefix: str = "Donor") -> list[Donor]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive
+from bloodline.lib.isbt128 import FIN_PATTERN
 from bloodline.organisations.models import Organisation
 
 
@@ -119,7 +120,7 @@ class Facility(models.Model):
         verbose_name_plural = _("ISBT 128 facilities")
         constraints = [
             models.CheckConstraint(
-                condition=Q(fin__regex=r"^[A-NP-Z1-9][A-NP-Z0-9]{2}[0-9]{2}$"),
+                condition=Q(fin__regex=FIN_PATTERN),
                 name="facility_fin_shape",
             )
         ]

@@ -16,7 +16,7 @@ from django.http import Http404
 from bloodline.donors.models import Donor
 from bloodline.organisations import access
 from bloodline.organisations.access import AnyUser
-from bloodline.organisations.models import SEGMENT, Organisation
+from bloodline.organisations.models import root_country_code
 from bloodline.organisations.roles import Perm
 
 
@@ -65,9 +65,4 @@ def default_region(user: AnyUser) -> str:
     paths = access.scope_paths(user, Perm.DONOR_MANAGE) or access.scope_paths(user, Perm.DONOR_VIEW)
     if not paths:
         return ""
-    code = (
-        Organisation.objects.filter(path=paths[0][:SEGMENT])
-        .values_list("official_code", flat=True)
-        .first()
-    )
-    return (code or "").upper() if code and len(code) == 2 else ""
+    return root_country_code(paths[0])

@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.donors.models import ABO, ConsentPurpose, DocumentKind, Donor, RhD, Sex
+from bloodline.lib.forms import ActionErrorsMixin
 
 PERSON_FIELDS = (
     "full_name",
@@ -27,17 +27,8 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", "—"), *list(choices)]
 
 
-class ActionForm(forms.Form):
+class ActionForm(ActionErrorsMixin, forms.Form):
     """A form that shows an action's validation errors at the fields they concern."""
-
-    def apply_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
 
 
 class DonorForm(ActionForm):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,15 +38,12 @@ from bloodline.drives.registrations import (
     normalise_name,
     register_person,
 )
+from bloodline.lib.xlsx import WorkbookError, first_sheet_rows
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-# An xlsx is a zip; a small upload can unpack to gigabytes, so the unpacked size is capped too.
-MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 2000
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -118,29 +114,8 @@ class BulkRefused(Exception):
 # Reading the file ---------------------------------------------------------------------------
 
 
-def too_large_message() -> str:
-    return _("The file is larger than %(size)s MB.") % {"size": MAX_UPLOAD_BYTES // 1024**2}
-
-
 def _file_error(message: str) -> ValidationError:
     return ValidationError({"file": [message]})
-
-
-def _check_container(data: bytes) -> None:
-    """Refuse anything but a real xlsx workbook before openpyxl unpacks it."""
-    not_xlsx = _("This file is not an Excel workbook (.xlsx). Start from the template.")
-    if not data.startswith(b"PK\x03\x04"):
-        raise _file_error(not_xlsx)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise _file_error(not_xlsx) from exc
-    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-        raise _file_error(not_xlsx)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _file_error(_("This workbook is too large once unpacked. Split it into parts."))
 
 
 def _text(value: Any) -> str:
@@ -195,16 +170,10 @@ def _read_header(cells: Sequence[Any]) -> tuple[dict[int, str], list[RowError]]:
 
 def read_workbook(data: bytes) -> tuple[list[RawRow], list[RowError]]:
     """The rows of the first sheet, or the problems with its header row."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise _file_error(too_large_message())
-    _check_container(data)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        lines = list(book.worksheets[0].iter_rows(values_only=True))
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise _file_error(_("This workbook could not be read. Save it again as .xlsx.")) from exc
-    if not lines:
-        raise _file_error(_("The workbook is empty."))
+        lines = first_sheet_rows(data)
+    except WorkbookError as exc:
+        raise _file_error(str(exc)) from exc
     positions, errors = _read_header(lines[0])
     if errors:
         return [], errors

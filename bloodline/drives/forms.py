@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bloodline.drives import areas, bulk
+from bloodline.drives import areas
 from bloodline.drives.access import managed_establishments
 from bloodline.drives.models import (
     MAX_ARRIVAL_WINDOWS,
@@ -20,6 +20,8 @@ from bloodline.drives.models import (
     Slot,
     drive_default,
 )
+from bloodline.lib import xlsx
+from bloodline.lib.forms import ActionErrorsMixin
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -66,17 +68,8 @@ def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) ->
     cast(forms.ChoiceField, form.fields[name]).choices = choices
 
 
-class ActionForm(forms.Form):
+class ActionForm(ActionErrorsMixin, forms.Form):
     """A form that shows an action's validation errors at the fields they concern."""
-
-    def apply_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
 
 
 class DriveForm(ActionForm):
@@ -343,7 +336,7 @@ def _slot_choice(slot: Slot, zone: Any, several_days: bool) -> tuple[str, str]:
 class UploadForm(ActionForm):
     file = forms.FileField(
         label=_("Workbook (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{bulk.XLSX_MIME}"}),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{xlsx.XLSX_MIME}"}),
     )
     unit = forms.ChoiceField(
         label=_("Unit of the people listed"),
@@ -355,13 +348,13 @@ class UploadForm(ActionForm):
         self.units = {str(o.uuid): o for o in units}
         _set_choices(self, "unit", organisation_choices(units))
         self.fields["file"].help_text = _("Start from the template. At most %(size)s MB.") % {
-            "size": bulk.MAX_UPLOAD_BYTES // 1024**2
+            "size": xlsx.MAX_UPLOAD_BYTES // 1024**2
         }
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > bulk.MAX_UPLOAD_BYTES:
-            raise ValidationError(bulk.too_large_message())
+        if upload.size > xlsx.MAX_UPLOAD_BYTES:
+            raise ValidationError(xlsx.too_large_message())
         return upload
 
     def chosen_unit(self) -> Organisation:

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.donors.models import Donor
+from bloodline.lib.isbt128 import DIN_PATTERN
 from bloodline.organisations.models import Organisation
 from bloodline.programmes.models import Round
 
@@ -334,7 +335,7 @@ class VoidedDin(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="voided_din_has_reason"),
             models.CheckConstraint(
-                condition=Q(din__regex=r"^[A-NP-Z1-9][A-NP-Z0-9]{2}[0-9]{10}$"),
+                condition=Q(din__regex=DIN_PATTERN),
                 name="voided_din_shape",
             ),
         ]

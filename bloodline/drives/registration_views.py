@@ -18,6 +18,7 @@ from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.drives import access, actions, bulk
 from bloodline.drives.forms import RegistrationForm, UploadForm
 from bloodline.drives.models import Drive
+from bloodline.lib import xlsx
 from bloodline.organisations import access as org_access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -97,7 +98,7 @@ def cancel_registration(
 def bulk_template(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     drive = _registrar_drive(request, public_id)
     content = bulk.template_workbook(drive, access.registrars_scope(request.user))
-    response = HttpResponse(content, content_type=bulk.XLSX_MIME)
+    response = HttpResponse(content, content_type=xlsx.XLSX_MIME)
     filename = f"registrations-{drive.starts_on:%Y-%m-%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -164,14 +165,14 @@ def _too_large(request: AuthenticatedRequest) -> bool:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False
-    return length > bulk.MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD
+    return length > xlsx.MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD
 
 
 @login_required
 def bulk_upload(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     drive = _registrar_drive(request, public_id)
     if _too_large(request):
-        messages.error(request, bulk.too_large_message())
+        messages.error(request, xlsx.too_large_message())
         return redirect("drives:upload", drive.uuid)
     form = UploadForm(
         request.POST or None, request.FILES or None, units=access.registrars_scope(request.user)

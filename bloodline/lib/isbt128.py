@@ -20,7 +20,9 @@ MODULUS = 37  # ISO/IEC 7064 MOD 37-2 [S1 App. A; S3]
 TYPE3_BASE = 60  # Type 3 flag = 60 + checksum [S1 §3.1 Table 3]
 
 # FIN first character A–N, P–Z, 1–9; then two of A–N, P–Z, 0–9; then two digits [S1 §2.4.1].
-_DIN = re.compile(r"^[A-NP-Z1-9][A-NP-Z0-9]{2}[0-9]{2}[0-9]{2}[0-9]{6}$")
+FIN_PATTERN = r"^[A-NP-Z1-9][A-NP-Z0-9]{2}[0-9]{2}$"  # [S1 §2.4.1]
+DIN_PATTERN = r"^[A-NP-Z1-9][A-NP-Z0-9]{2}[0-9]{10}$"  # FIN + year (2) + sequence (6) [S1 §2.4.1]
+_DIN = re.compile(DIN_PATTERN)
 _TYPE1 = {f"{n:02d}" for n in [*range(0, 14), *range(15, 20)]}  # [S1 Table 3]
 _TYPE2 = {f"{n:02d}" for n in range(20, 60)}  # locally defined per FIN [S1 Table 3]
 

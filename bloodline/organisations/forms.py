@@ -6,10 +6,10 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.jurisdictions.loader import registry
+from bloodline.lib.forms import ActionErrorsMixin
 from bloodline.organisations.kinds import child_kinds
 from bloodline.organisations.models import Organisation
 
@@ -23,7 +23,7 @@ def _translation_field_name(code: str) -> str:
     return "name_" + code.replace("-", "_")
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(ActionErrorsMixin, forms.Form):
     """Details of an organisation; used to add a child and to edit."""
 
     kind = forms.ChoiceField(label=_("Kind"))
@@ -90,16 +90,6 @@ class OrganisationForm(forms.Form):
         for code, value in (org.name_translations or {}).items():
             initial[_translation_field_name(code)] = value
         return initial
-
-    def apply_errors(self, error: ValidationError) -> None:
-        """Show an action's validation errors at the fields they concern."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
 
 
 def _lang() -> str:

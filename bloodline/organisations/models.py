@@ -19,6 +19,21 @@ def segment(pk: int) -> str:
     return f"{pk:0{SEGMENT}x}"
 
 
+def path_pks(path: str) -> list[int]:
+    """The primary keys along a materialized path, root first."""
+    return [int(path[i : i + SEGMENT], 16) for i in range(0, len(path), SEGMENT)]
+
+
+def root_country_code(path: str) -> str:
+    """The official code of the country at the top of ``path`` (e.g. VN), if it has one."""
+    code = (
+        Organisation.objects.filter(path=path[:SEGMENT])
+        .values_list("official_code", flat=True)
+        .first()
+    )
+    return code.upper() if code and len(code) == 2 else ""
+
+
 def subtree_bounds(path: str) -> tuple[str, str]:
     """Range of ``path`` values of a node and all its descendants.
 
@@ -140,8 +155,7 @@ class Organisation(models.Model):
         return self.kind in ESTABLISHMENTS
 
     def ancestor_pks(self) -> list[int]:
-        cut = self.path[:-SEGMENT]
-        return [int(cut[i : i + SEGMENT], 16) for i in range(0, len(cut), SEGMENT)]
+        return path_pks(self.path[:-SEGMENT])
 
     def is_within(self, other: Organisation) -> bool:
         """True if this node is ``other`` or one of its descendants."""
@@ -159,12 +173,7 @@ class Organisation(models.Model):
 
     def country_code(self) -> str:
         """The official code of the country at the top of this node's tree (e.g. VN)."""
-        code = (
-            Organisation.objects.filter(path=self.path[:SEGMENT])
-            .values_list("official_code", flat=True)
-            .first()
-        )
-        return code.upper() if code and len(code) == 2 else ""
+        return root_country_code(self.path)
 
     def effective_time_zone(self) -> str:
         if self.time_zone:

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from bloodline.organisations import access as org_access
 from bloodline.organisations.access import AnyUser
-from bloodline.organisations.models import Organisation, subtree_bounds
+from bloodline.organisations.models import Organisation, path_pks, subtree_bounds
 from bloodline.organisations.roles import Perm
 from bloodline.programmes.models import Plan, PlanQuerySet
 
@@ -28,7 +28,7 @@ def plans(user: AnyUser) -> PlanQuerySet:
     covering: set[int] = set()
     condition = Q()
     for path in paths:
-        covering.update(int(path[i : i + 8], 16) for i in range(0, len(path), 8))
+        covering.update(path_pks(path))
         low, high = subtree_bounds(path)
         condition |= Q(area__path__gte=low, area__path__lt=high)
     return Plan.objects.filter(condition | Q(area_id__in=covering))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bloodline.collection import factories
 from bloodline.collection.models import Donation, DonationType
 from bloodline.donors.models import Donor, Sex
+from bloodline.jurisdictions.loader import registry
 from bloodline.organisations.models import Organisation
 from bloodline.programmes import actions
 from bloodline.programmes.models import Measure, Plan, Round
@@ -26,6 +27,11 @@ VN_NAMES = (
     ["An", "Bình", "Chi", "Dũng", "Hà", "Khoa", "Lan", "Phúc", "Quân", "Trang"],
 )
 CN_NAMES = (["王", "李", "张", "刘", "陈"], [""], ["伟", "芳", "敏", "静", "磊", "洋", "婷"])
+
+
+def _volumes(code: str) -> list[int]:
+    """The bag sizes the rule set allows, so the demo never restates a rule."""
+    return list(registry.current(code).whole_blood_volumes.values_ml)
 
 
 def _quarters(year: int) -> list[tuple[str, dt.date, dt.date]]:
@@ -172,7 +178,7 @@ def seed_programmes(
         nodes["vn_centre"],
         today,
         "Asia/Ho_Chi_Minh",
-        [250, 350, 450],
+        _volumes("VN-TT26-2013"),
         VN_NAMES,
     )
 
@@ -208,7 +214,7 @@ def seed_programmes(
         nodes["cn_centre"],
         today,
         "Asia/Shanghai",
-        [200, 300, 400],
+        _volumes("CN-GB18467-2011"),
         CN_NAMES,
     )
 
@@ -271,7 +277,7 @@ def _drives(
                 credited_to=unit,
                 establishment=nodes["vn_centre"],
                 at=dt.datetime.combine(held_on, dt.time(rng.randint(7, 10)), tzinfo=tz),
-                volume_ml=rng.choice([250, 350, 350, 450]),
+                volume_ml=rng.choice(_volumes("VN-TT26-2013")),
                 drive=held,
             )
     soon = today + dt.timedelta(days=10)

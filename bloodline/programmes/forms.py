@@ -3,28 +3,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bloodline.lib.forms import ActionErrorsMixin
 from bloodline.organisations.models import Organisation
 from bloodline.programmes.models import Measure
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ActionErrorsMixin:
-    """Show an action's ValidationError at the fields it names."""
-
-    fields: dict[str, forms.Field]
-
-    def apply_errors(self, error: ValidationError) -> None:
-        form = cast(forms.Form, self)
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(field if field in self.fields else None, message)
 
 
 class PlanForm(ActionErrorsMixin, forms.Form):

@@ -8,7 +8,6 @@ file with errors unless the user then asks for the valid rows only.
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,17 +15,16 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
+from bloodline.lib.xlsx import XLSX_MIME, first_sheet_rows
 from bloodline.organisations.models import Organisation
 from bloodline.programmes.actions import parse_amount
 from bloodline.programmes.models import Plan, Round, Target
 from bloodline.programmes.progress import Line, Report
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_MIME
 
 
 def _headers() -> list[str]:
@@ -75,23 +73,9 @@ class Parsed:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _rows(data: bytes) -> list[tuple[Any, ...]]:
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(_("The file is larger than 2 MB."))
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ValueError(_("This is not an Excel (.xlsx) file."))
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, zipfile.BadZipFile, OSError) as exc:
-        raise ValueError(_("This is not an Excel (.xlsx) file.")) from exc
-    return list(book.worksheets[0].iter_rows(values_only=True))
-
-
 def parse_targets(data: bytes, plan: Plan, parent: Organisation) -> Parsed:
     """Read an uploaded template. Raises ValueError for a file that cannot be read at all."""
-    rows = _rows(data)
-    if not rows:
-        raise ValueError(_("The file is empty."))
+    rows = first_sheet_rows(data)
     header = tuple(str(c or "").strip().casefold() for c in rows[0][:4])
     if header not in _all_headers():
         raise ValueError(

@@ -255,8 +255,12 @@ def plan_document(request: AuthenticatedRequest, public_id: str) -> FileResponse
     plan = access.get_plan(request.user, public_id)
     if not plan.document:
         raise Http404
+    try:
+        handle = plan.document.open("rb")
+    except FileNotFoundError as exc:  # the record outlived its file (e.g. a restored database)
+        raise Http404 from exc
     return FileResponse(
-        plan.document.open("rb"),
+        handle,
         as_attachment=True,
         filename=plan.document_name or plan.document.name,
     )

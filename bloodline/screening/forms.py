@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.collection.models import BagType, ReactionKind, ReactionSeverity
 from bloodline.donors.models import Sex
 from bloodline.jurisdictions.schema import RuleSet
+from bloodline.lib.forms import ActionErrorsMixin
 from bloodline.screening.models import Decision
 from bloodline.screening.plausibility import VITALS
 from bloodline.screening.questionnaire import Question
@@ -20,12 +20,8 @@ from bloodline.screening.questionnaire import Question
 SCAN_ATTRS = {"autofocus": True, "autocomplete": "off", "autocapitalize": "characters"}
 
 
-class StationForm(forms.Form):
-    def apply_errors(self, exc: ValidationError) -> None:
-        """Put an action's errors on the fields they name, the rest on the form."""
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+class StationForm(ActionErrorsMixin, forms.Form):
+    """A station's form: an action's errors show at the fields they name."""
 
 
 class CheckInForm(StationForm):

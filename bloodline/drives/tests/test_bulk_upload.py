@@ -13,6 +13,7 @@ from django.utils import translation
 
 from bloodline.drives import bulk
 from bloodline.drives.models import Channel, DriveStatus, Registration
+from bloodline.lib import xlsx
 
 HEADER = [
     "Full name",
@@ -224,7 +225,7 @@ def test_an_altered_list_of_valid_rows_is_refused(drive, upload):
 
 def test_the_template_has_the_columns_and_lists_slots_and_unit_codes(drive, upload):
     response = upload.client.get(f"/drives/{drive.uuid}/upload/template.xlsx")
-    assert response["Content-Type"] == bulk.XLSX_MIME
+    assert response["Content-Type"] == xlsx.XLSX_MIME
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     people, slots, units = book.worksheets
     assert [c.value for c in people[1]] == HEADER

@@ -65,7 +65,7 @@ def test_a_committee_issues_a_plan_allocates_and_sees_progress(
         donor = Donor.objects.create(full_name=f"Người hiến {i}", affiliation=commune)
         record_donation(
             by=None,
-            din=f"G99992{i:07d}00",
+            din=f"G999926{i:06d}",
             donor=donor,
             establishment=centre,
             collected_at=now,

@@ -209,3 +209,25 @@ def test_issue_close_and_revise_through_the_pages(demo, chair, login):
     plan.refresh_from_db()
     assert plan.status == "closed"
     assert login("unit_organiser").post(f"/plans/{revision.uuid}/issue/").status_code == 403
+
+
+def test_a_document_missing_from_storage_answers_404(demo, login):
+    client = login("district_committee")
+    pdf = SimpleUploadedFile("plan.pdf", b"%PDF-1.7\n", content_type="application/pdf")
+    client.post(
+        "/plans/new/",
+        {
+            "issuer": str(demo.nodes["vn_dong_committee"].uuid),
+            "number": "8/KH",
+            "issued_on": "2026-01-01",
+            "title": "T",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "measure": "bags",
+            "total_target": "10",
+            "document": pdf,
+        },
+    )
+    plan = Plan.objects.get(number="8/KH")
+    plan.document.storage.delete(plan.document.name)
+    assert client.get(f"/plans/{plan.uuid}/document/").status_code == 404

@@ -223,7 +223,8 @@ def test_a_file_that_is_not_xlsx_is_refused(plan, demo, login):
     client.cookies["django_language"] = "en"
     url = f"/plans/{plan.uuid}/targets/{demo.nodes['vn_dong'].uuid}/upload/"
     page = client.post(url, {"file": SimpleUploadedFile("t.xlsx", b"code,name\n1,2")})
-    assert "This is not an Excel (.xlsx) file." in html.unescape(page.content.decode())
+    message = "This file is not an Excel workbook (.xlsx). Start from the template."
+    assert message in html.unescape(page.content.decode())
 
 
 def test_the_valid_rows_can_be_applied_after_seeing_the_errors(plan, demo, communes, login):
