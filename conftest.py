@@ -58,6 +58,8 @@ def flushable_audit(transactional_db: None) -> Any:
     from django.db import connection
 
     from bloodline.audit import guards
+    from bloodline.lib import kept_rows
 
     yield
     guards.remove(connection)
+    kept_rows.remove_all(connection)

@@ -11,9 +11,12 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
 
+from bloodline.distribution.api import router as distribution_router
 from bloodline.donors.api import router as donors_router
 from bloodline.drives.api import router as drives_router
+from bloodline.inventory.api import router as inventory_router
 from bloodline.jurisdictions.api import router as jurisdictions_router
+from bloodline.lab.api import router as lab_router
 from bloodline.lib.api_errors import domain_errors, schema_errors
 from bloodline.organisations.api import me_router
 from bloodline.organisations.api import router as organisations_router
@@ -34,6 +37,9 @@ api.add_router("/plans", programmes_router)
 api.add_router("/drives", drives_router)
 api.add_router("/eligibility", screening_router)
 api.add_router("/donors", donors_router)
+api.add_router("/lab", lab_router)
+api.add_router("/stock", inventory_router)
+api.add_router("/distribution", distribution_router)
 
 
 @api.exception_handler(SchemaValidationError)

@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "bloodline.programmes",
     "bloodline.drives",
     "bloodline.collection",
+    "bloodline.inventory",
+    "bloodline.lab",
+    "bloodline.distribution",
     "bloodline.web",
 ]
 

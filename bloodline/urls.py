@@ -20,6 +20,10 @@ urlpatterns = [
     path("donors/", include("bloodline.donors.urls")),
     path("stations/", include("bloodline.screening.urls")),
     path("labels/", include("bloodline.collection.label_urls")),
+    path("lab/", include("bloodline.lab.urls")),
+    path("stock/", include("bloodline.inventory.urls")),
+    path("orders/", include("bloodline.distribution.urls")),
+    path("trace/", include("bloodline.distribution.trace_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

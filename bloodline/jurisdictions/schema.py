@@ -219,6 +219,19 @@ class NationalId(Provenance):
 # --- Blood centre: components, test panel, look-back and retention (components.md, safety.md) ---
 
 ComponentSource = Literal["whole_blood", "apheresis"]
+# The compatibility class allocation matches on (components.md §5): whole blood must be
+# ABO-identical, red cells follow the red-cell table, plasma and cryoprecipitate the plasma one.
+ComponentKind = Literal[
+    "whole_blood", "red_cells", "platelets", "plasma", "cryoprecipitate", "granulocytes"
+]
+# Which way a donation of each type is collected, and so which components it can yield.
+DONATION_SOURCE: dict[str, ComponentSource] = {
+    "whole_blood": "whole_blood",
+    "platelets": "apheresis",
+    "plasma": "apheresis",
+    "double_red_cells": "apheresis",
+}
+BLOOD_GROUP_TESTS = frozenset({"abo", "rhd"})
 TestKind = Literal["blood_group", "serology", "nat", "biochemistry", "antibody_screen"]
 # What a result must be for the unit to pass: a language-free code, shown translated later.
 Acceptable = Literal["determined", "non_reactive", "not_detected", "negative", "within_limit"]
@@ -266,6 +279,7 @@ class Component(Provenance):
     """One component type: how it is made, stored and how long it keeps."""
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: ComponentKind
     made_from: list[ComponentSource] = Field(min_length=1)
     storage: StorageTemperature
     # Added to the collection instant by bloodline.lib.expiry in the source's own unit.
@@ -273,6 +287,34 @@ class Component(Provenance):
     volume_ml: VolumeRange | None = None
     # The unit expires at 23:59 local time of its last day (only where the source says so).
     expires_at_end_of_day: bool = False
+
+
+class Recipe(Provenance):
+    """How one donation is processed into components: the outputs made from one donation.
+
+    Recipes are processing practice rather than law, so the shipped ones are unverified until
+    the deployer confirms them. A recipe serves either whole-blood donations or apheresis
+    donations, never both, because each output must be makeable from that collection."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    donation_types: list[DonationType] = Field(min_length=1)
+    # Component codes of the same rule set, each at most once.
+    outputs: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_collection_method(self) -> Recipe:
+        if len(set(self.donation_types)) != len(self.donation_types):
+            raise ValueError("each donation type may appear only once in a recipe")
+        if len(set(self.outputs)) != len(self.outputs):
+            raise ValueError("each output may appear only once in a recipe")
+        if len({DONATION_SOURCE[t] for t in self.donation_types}) > 1:
+            raise ValueError("a recipe is for whole blood or for apheresis donations, not both")
+        return self
+
+    @property
+    def collection(self) -> ComponentSource:
+        """How the donations this recipe serves are collected."""
+        return DONATION_SOURCE[self.donation_types[0]]
 
 
 class DonationTest(Provenance):
@@ -353,6 +395,8 @@ class RuleSet(Strict):
     components: list[Component]
     test_panel: list[DonationTest] = Field(min_length=1)
     lookback: Lookback
+    # How donations are processed into the components above; empty when there are none.
+    recipes: list[Recipe] = Field(default_factory=list)
 
     @field_validator("title")
     @classmethod
@@ -381,8 +425,42 @@ class RuleSet(Strict):
                 raise ValueError(f"each {label} code may appear only once")
         return self
 
+    @model_validator(mode="after")
+    def _blood_group_tests(self) -> RuleSet:
+        # Allocation and labelling need both groups on every donation, and nothing else may
+        # pose as a grouping result.
+        found = {t.code for t in self.test_panel if t.kind == "blood_group"}
+        if found != BLOOD_GROUP_TESTS:
+            raise ValueError("the blood_group tests must be exactly abo and rhd")
+        return self
+
+    @model_validator(mode="after")
+    def _recipes_make_known_components(self) -> RuleSet:
+        codes = [r.code for r in self.recipes]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each recipe code may appear only once")
+        for recipe in self.recipes:
+            for output in recipe.outputs:
+                component = self.component(output)
+                if component is None:
+                    raise ValueError(
+                        f"recipe {recipe.code}: {output!r} is not a component of this rule set"
+                    )
+                if recipe.collection not in component.made_from:
+                    raise ValueError(
+                        f"recipe {recipe.code}: {output} is not made from {recipe.collection}"
+                    )
+        return self
+
     def component(self, code: str) -> Component | None:
         return next((c for c in self.components if c.code == code), None)
+
+    def recipe(self, code: str) -> Recipe | None:
+        return next((r for r in self.recipes if r.code == code), None)
+
+    def recipes_for(self, donation_type: str) -> list[Recipe]:
+        """The recipes a donation of ``donation_type`` may be processed with."""
+        return [r for r in self.recipes if donation_type in r.donation_types]
 
     def deferral(self, code: str) -> Deferral | None:
         return next((d for d in self.deferrals if d.code == code), None)

@@ -123,3 +123,51 @@ def parse(text: str) -> Din:
             raise DinError("check", str(_("The check character does not match: mis-scan or typo.")))
         return Din(din13)
     return Din(validate_din(raw))
+
+
+# --- Blood groups (DS002 ``=%ggre``) and product codes (DS003 ``=<αooootds``) [S1] ---
+
+# ``gg`` for "intended use not specified" [S1 Tables 4–6; isbt128.md §7].
+GROUP_CODES = {
+    ("O", "neg"): "95",
+    ("O", "pos"): "51",
+    ("A", "neg"): "06",
+    ("A", "pos"): "62",
+    ("B", "neg"): "17",
+    ("B", "pos"): "73",
+    ("AB", "neg"): "28",
+    ("AB", "pos"): "84",
+}
+_GROUPS_BY_CODE = {code: group for group, code in GROUP_CODES.items()}
+_PRODUCT = re.compile(r"^=<([A-Z][A-Z0-9]{4})([A-Z0-9])([A-Z0-9][a-z0-9])$")  # [S1 §2.4.3]
+
+
+def blood_group_data(abo: str, rhd: str) -> str:
+    """The DS002 bar-code data for a group, no phenotype: O RhD positive is ``=%5100``."""
+    return f"=%{GROUP_CODES[(abo, rhd)]}00"
+
+
+def parse_blood_group(text: str) -> tuple[str, str]:
+    """``(abo, rhd)`` from a scanned DS002; refuses anything but a plain ABO/RhD group."""
+    raw = text.strip()
+    if len(raw) != 6 or not raw.startswith("=%"):
+        raise DinError("group", str(_("This is not a blood-group bar code (=% and 4 characters).")))
+    group = _GROUPS_BY_CODE.get(raw[2:4])
+    if group is None:
+        raise DinError("group", str(_("This blood-group code does not name an ABO/RhD group.")))
+    return group
+
+
+def product_code_data(code: str, division: str = "00", collection_type: str = "V") -> str:
+    """The DS003 bar-code data: ``=<`` + product code + type of collection + division."""
+    return f"=<{code}{collection_type}{division}"
+
+
+def parse_product_code(text: str) -> tuple[str, str]:
+    """``(product code, division)`` from a scanned DS003 (10 characters with ``=<``)."""
+    match = _PRODUCT.match(text.strip())
+    if match is None:
+        raise DinError(
+            "product", str(_("This is not a product-code bar code (=< and 8 characters)."))
+        )
+    return match.group(1), match.group(3)

@@ -43,12 +43,32 @@ class Perm:
     DONOR_MANAGE = "donor.manage"
     STATION_RUN = "station.run"
     SCREENING_DECIDE = "screening.decide"
+    LAB_RESULT = "lab.result"
+    LAB_RELEASE = "lab.release"
+    COMPONENT_PROCESS = "component.process"
+    STOCK_VIEW = "stock.view"
+    STOCK_MANAGE = "stock.manage"
+    ORDER_PLACE = "order.place"
+    ORDER_FULFIL = "order.fulfil"
+    TRACE_VIEW = "trace.view"
 
 
 _MANAGE = frozenset(
     {Perm.VIEW, Perm.CHANGE, Perm.ADD_CHILD, Perm.MOVE, Perm.VIEW_MEMBERS, Perm.VIEW_AUDIT}
 )
 _STAFF = frozenset({Perm.VIEW, Perm.VIEW_MEMBERS})
+_LAB = frozenset(
+    {Perm.LAB_RESULT, Perm.LAB_RELEASE, Perm.COMPONENT_PROCESS, Perm.STOCK_VIEW, Perm.TRACE_VIEW}
+)
+_STOCK = frozenset(
+    {
+        Perm.COMPONENT_PROCESS,
+        Perm.STOCK_VIEW,
+        Perm.STOCK_MANAGE,
+        Perm.ORDER_FULFIL,
+        Perm.TRACE_VIEW,
+    }
+)
 _MOBILISE = frozenset(
     {Perm.TARGET_ALLOCATE, Perm.PROGRESS_VIEW, Perm.DRIVE_REQUEST, Perm.REGISTRATION_MANAGE}
 )
@@ -62,7 +82,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.DONOR_VIEW,
         Perm.DONOR_MANAGE,
         Perm.STATION_RUN,
-    },
+    }
+    | _LAB
+    | _STOCK,
     Role.UNIT_ORGANISER: frozenset(
         {Perm.VIEW, Perm.CHANGE, Perm.ADD_CHILD, Perm.VIEW_MEMBERS, Perm.VIEW_AUDIT}
     )
@@ -77,8 +99,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.STATION_RUN,
         Perm.SCREENING_DECIDE,
     },
-    Role.LAB_TECHNICIAN: _STAFF,
-    Role.INVENTORY_CLERK: _STAFF,
-    Role.HOSPITAL_USER: _STAFF,
+    Role.LAB_TECHNICIAN: _STAFF | _LAB,
+    Role.INVENTORY_CLERK: _STAFF | _STOCK,
+    Role.HOSPITAL_USER: _STAFF | {Perm.ORDER_PLACE},
     Role.DONOR: frozenset({Perm.VIEW}),
 }

@@ -1,0 +1,517 @@
+"""Orders, allocation, picking, dispatch, receipt and what became of each unit.
+
+Allocation locks candidate units with ``select_for_update`` (skipping rows another desk holds
+on PostgreSQL) and re-derives their status under the lock; a partial unique index makes a
+second live allocation or a second live shipment of one unit impossible (QUALITY T2). At
+dispatch every unit passes the gate again against the server's clock (safety.md §3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bloodline.accounts.models import User
+from bloodline.audit.record import record
+from bloodline.distribution import compatibility
+from bloodline.distribution.models import (
+    Allocation,
+    ItemOutcome,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+    ShipmentItem,
+    Urgency,
+)
+from bloodline.inventory import actions as inventory
+from bloodline.inventory.models import Component, DiscardReason
+from bloodline.inventory.status import Status
+from bloodline.jurisdictions.loader import registry
+from bloodline.lab import gate
+from bloodline.lib import isbt128
+from bloodline.organisations import access
+from bloodline.organisations.kinds import Kind
+from bloodline.organisations.models import Organisation
+from bloodline.organisations.roles import Perm
+
+refuse = inventory.refuse
+HOSPITALS = frozenset({Kind.HOSPITAL, Kind.HOSPITAL_BLOOD_BANK})
+SUPPLIERS = frozenset({Kind.BLOOD_CENTRE, Kind.BLOOD_STATION})
+
+
+def _audit(
+    by: User | None, action: str, order: Order, changes: dict[str, object], reason: str = ""
+) -> None:
+    record(
+        by=by,
+        action=action,
+        object_type="distribution.order",
+        object_id=str(order.uuid),
+        object_label=order.number,
+        changes=changes,
+        reason=reason,
+    )
+
+
+def locked_order(order: Order, version: int | None = None) -> Order:
+    row = Order.objects.select_for_update().select_related("hospital", "supplier").get(pk=order.pk)
+    if version is not None and row.version != version:
+        raise refuse(
+            _("Someone else changed this order meanwhile. Reload the page and try again."),
+            "version",
+        )
+    return row
+
+
+def _bump(order: Order) -> None:
+    order.version += 1
+    order.save(update_fields=["version", "status", "cancelled_at"])
+
+
+# Placing an order ---------------------------------------------------------------------------
+
+
+@dataclass
+class LineRequest:
+    component_code: str
+    abo: str
+    rhd: str
+    quantity: int
+    allow_rhd_shortage: bool = False
+
+
+def products(supplier: Organisation) -> list[tuple[str, str]]:
+    """``(component code, kind)`` of the supplier's rule set in force today."""
+    rules = registry.get(
+        supplier.jurisdiction, timezone.localdate(timezone.now(), inventory.zone(supplier))
+    )
+    return [(c.code, c.kind) for c in rules.components]
+
+
+def _check_lines(supplier: Organisation, lines: Sequence[LineRequest]) -> list[OrderLine]:
+    kinds = dict(products(supplier))
+    built: list[OrderLine] = []
+    errors: list[str] = []
+    for n, line in enumerate(lines, start=1):
+        if line.component_code not in kinds:
+            errors.append(_("Line %(n)s: choose a product this establishment supplies.") % {"n": n})
+        elif line.abo not in ("", "A", "B", "AB", "O") or line.rhd not in ("", "pos", "neg"):
+            errors.append(_("Line %(n)s: choose the recipient's ABO group and RhD.") % {"n": n})
+        elif not 1 <= line.quantity <= 100:
+            errors.append(_("Line %(n)s: order between 1 and 100 units.") % {"n": n})
+        elif not compatibility.choices(kinds[line.component_code], line.abo, line.rhd):  # type: ignore[arg-type]
+            errors.append(
+                _(
+                    "Line %(n)s: no unit of this product suits an unknown group; "
+                    "order red cells of group O."
+                )
+                % {"n": n}
+            )
+        else:
+            built.append(
+                OrderLine(
+                    component_code=line.component_code,
+                    component_kind=kinds[line.component_code],
+                    abo=line.abo,
+                    rhd=line.rhd,
+                    quantity=line.quantity,
+                    allow_rhd_shortage=line.allow_rhd_shortage,
+                )
+            )
+    if not lines:
+        errors.append(_("Add at least one line."))
+    if errors:
+        raise ValidationError({"lines": errors})
+    return built
+
+
+@transaction.atomic
+def place_order(
+    *,
+    by: User,
+    hospital: Organisation,
+    supplier: Organisation,
+    urgency: str,
+    needed_by: dt.datetime,
+    lines: Sequence[LineRequest],
+    note: str = "",
+) -> Order:
+    access.require(by, Perm.ORDER_PLACE, hospital)
+    errors: dict[str, list[str]] = {}
+    if hospital.kind not in HOSPITALS:
+        errors["hospital"] = [_("Orders are placed by a hospital or its blood bank.")]
+    if supplier.kind not in SUPPLIERS or not supplier.is_active:
+        errors["supplier"] = [_("Choose a blood centre or blood station.")]
+    if urgency not in Urgency.values:
+        errors["urgency"] = [_("Choose the urgency.")]
+    if needed_by <= timezone.now() - dt.timedelta(hours=1):
+        errors["needed_by"] = [_("The time needed must not be in the past.")]
+    if errors:
+        raise ValidationError(errors)
+    built = _check_lines(supplier, lines)
+    order = Order.objects.create(
+        number=f"{timezone.now():%y%m%d}-{secrets.token_hex(3).upper()}",
+        hospital=hospital,
+        supplier=supplier,
+        urgency=urgency,
+        needed_by=needed_by,
+        note=note.strip(),
+        placed_at=timezone.now(),
+        placed_by=by,
+    )
+    for line in built:
+        line.order = order
+    OrderLine.objects.bulk_create(built)
+    _audit(
+        by,
+        "order.place",
+        order,
+        {"lines": [None, [str(x) for x in built]], "urgency": [None, urgency]},
+    )
+    return order
+
+
+@transaction.atomic
+def cancel_order(*, by: User, order: Order, version: int | None = None) -> Order:
+    order = locked_order(order, version)
+    if not (
+        access.has_perm(by, Perm.ORDER_PLACE, order.hospital)
+        or access.has_perm(by, Perm.ORDER_FULFIL, order.supplier)
+    ):
+        access.require(by, Perm.ORDER_PLACE, order.hospital)
+    if order.status != OrderStatus.PLACED:
+        raise refuse(_("Only an order not yet dispatched can be cancelled."))
+    for allocation in Allocation.objects.filter(line__order=order, cancelled_at__isnull=True):
+        _unallocate(allocation)
+    order.status, order.cancelled_at = OrderStatus.CANCELLED, timezone.now()
+    _bump(order)
+    _audit(by, "order.cancel", order, {"status": [OrderStatus.PLACED, OrderStatus.CANCELLED]})
+    return order
+
+
+# Allocation ---------------------------------------------------------------------------------
+
+
+def _choices(line: OrderLine) -> list[compatibility.Choice]:
+    found = compatibility.choices(
+        line.component_kind,  # type: ignore[arg-type]
+        line.abo,
+        line.rhd,
+        allow_rhd_shortage=line.allow_rhd_shortage,
+    )
+    return [c for c in found if compatibility.LOCAL_POLICY not in c.conditions]
+
+
+def candidates(
+    line: OrderLine, now: dt.datetime | None = None
+) -> list[tuple[Component, compatibility.Choice]]:
+    """Available, unexpired units for the line: best group first, then first expiry first."""
+    now = now or timezone.now()
+    chosen = {(c.abo, c.rhd): c for c in _choices(line)}
+    if not chosen:
+        return []
+    groups = Q()
+    for abo, rhd in chosen:
+        groups |= Q(abo=abo, rhd=rhd)
+    units = Component.objects.filter(
+        groups,
+        establishment=line.order.supplier,
+        component_code=line.component_code,
+        status=Status.AVAILABLE,
+        expires_at__gt=now,
+    ).select_related("donation")
+    ranked = [(u, chosen[(u.abo, u.rhd)]) for u in units]
+    ranked.sort(key=lambda pair: (pair[1].rank, pair[0].expires_at, pair[0].pk))
+    return ranked
+
+
+def _reserve(
+    by: User, line: OrderLine, component: Component, choice: compatibility.Choice
+) -> Allocation:
+    component.reserved_at = timezone.now()
+    inventory.save(component, ["reserved_at"])
+    return Allocation.objects.create(
+        line=line,
+        component=component,
+        rank=choice.rank,
+        conditions=choice.conditional,
+        allocated_at=component.reserved_at,
+        allocated_by=by,
+    )
+
+
+def _outstanding(line: OrderLine) -> int:
+    return line.quantity - line.allocations.filter(cancelled_at__isnull=True).count()
+
+
+@transaction.atomic
+def allocate(*, by: User, order: Order, version: int | None = None) -> list[Allocation]:
+    """Allocate the best compatible units, first expiry first, to every open line."""
+    order = locked_order(order, version)
+    access.require(by, Perm.ORDER_FULFIL, order.supplier)
+    if order.status != OrderStatus.PLACED:
+        raise refuse(_("Only a placed order can be allocated."))
+    made: list[Allocation] = []
+    now = timezone.now()
+    for line in order.lines.all():
+        wanted = _outstanding(line)
+        for unit, choice in candidates(line, now):
+            if wanted <= 0:
+                break
+            row = _lock_if_free(unit)
+            if row is None:
+                continue
+            made.append(_reserve(by, line, row, choice))
+            wanted -= 1
+    if made:
+        order.version += 1
+        order.save(update_fields=["version"])
+        _audit(by, "order.allocate", order, {"allocated": [None, [str(a.component) for a in made]]})
+    return made
+
+
+def _lock_if_free(unit: Component) -> Component | None:
+    """The unit locked, if it is still available: another desk may have taken it. On
+    PostgreSQL a unit locked by another transaction is skipped rather than waited for."""
+    rows = Component.objects.select_for_update(
+        skip_locked=connection.features.has_select_for_update_skip_locked
+    ).filter(pk=unit.pk)
+    row = rows.first()
+    if row is None or row.current_status() != Status.AVAILABLE:
+        return None
+    return row
+
+
+@transaction.atomic
+def allocate_unit(
+    *, by: User, line: OrderLine, component: Component, version: int | None = None
+) -> Allocation:
+    """Allocate a unit the desk chose; refused unless it is compatible and available."""
+    order = locked_order(line.order)
+    access.require(by, Perm.ORDER_FULFIL, order.supplier)
+    if order.status != OrderStatus.PLACED:
+        raise refuse(_("Only a placed order can be allocated."))
+    unit = inventory.locked(component, version)
+    if unit.establishment_id != order.supplier_id or unit.component_code != line.component_code:
+        raise refuse(_("This unit is not the product ordered on this line."))
+    choice = next((c for c in _choices(line) if (c.abo, c.rhd) == (unit.abo, unit.rhd)), None)
+    if choice is None:
+        raise refuse(
+            _("A %(group)s unit is not compatible with a recipient of group %(recipient)s.")
+            % {
+                "group": unit.group(),
+                "recipient": f"{line.abo or '?'}{ {'pos': '+', 'neg': '−'}.get(line.rhd, '?') }",
+            }
+        )
+    if unit.current_status() != Status.AVAILABLE:
+        raise refuse(
+            _("This unit is not available (it is %(status)s).")
+            % {"status": unit.current_status().label}
+        )
+    if _outstanding(line) <= 0:
+        raise refuse(_("This line already has all its units."))
+    allocation = _reserve(by, line, unit, choice)
+    order.version += 1
+    order.save(update_fields=["version"])
+    _audit(by, "order.allocate", order, {"allocated": [None, [str(unit)]]})
+    return allocation
+
+
+def _unallocate(allocation: Allocation) -> None:
+    allocation.cancelled_at = timezone.now()
+    allocation.save(update_fields=["cancelled_at"])
+    unit = inventory.locked(allocation.component)
+    if unit.reserved_at is not None and unit.issued_at is None:
+        unit.reserved_at = None
+        inventory.save(unit, ["reserved_at"])
+
+
+@transaction.atomic
+def unallocate(*, by: User, allocation: Allocation) -> None:
+    order = locked_order(allocation.line.order)
+    access.require(by, Perm.ORDER_FULFIL, order.supplier)
+    if order.status != OrderStatus.PLACED or allocation.cancelled_at is not None:
+        raise refuse(_("This allocation cannot be cancelled now."))
+    if ShipmentItem.objects.filter(shipment__order=order, component=allocation.component).exists():
+        raise refuse(_("Take the unit out of the shipment first."))
+    _unallocate(allocation)
+    _audit(by, "order.unallocate", order, {"allocated": [str(allocation.component), None]})
+
+
+# Picking and dispatch -----------------------------------------------------------------------
+
+
+def find_unit(supplier: Organisation, din_scan: str, product_scan: str) -> Component:
+    try:
+        din = isbt128.parse(din_scan).din
+    except isbt128.DinError as exc:
+        raise refuse(str(exc), "din_scan") from None
+    try:
+        code, division = isbt128.parse_product_code(product_scan)
+    except isbt128.DinError as exc:
+        raise refuse(str(exc), "product_scan") from None
+    unit = Component.objects.filter(
+        donation__din=din, product_code=code, division=division, establishment=supplier
+    ).first()
+    if unit is None:
+        raise refuse(_("No unit with this DIN and product code is held here."), "din_scan")
+    return unit
+
+
+@transaction.atomic
+def pick(*, by: User, order: Order, din_scan: str, product_scan: str) -> ShipmentItem:
+    """Scan a unit into the order's shipment. Only an allocated unit that passes the gate
+    now (released, label checked, not unsafe, unexpired, tests still in order) goes in."""
+    order = locked_order(order)
+    access.require(by, Perm.ORDER_FULFIL, order.supplier)
+    if order.status != OrderStatus.PLACED:
+        raise refuse(_("This order is not waiting to be packed."))
+    unit = inventory.locked(find_unit(order.supplier, din_scan, product_scan))
+    problems = gate.blockers(unit, at_issue=True)
+    if problems:
+        raise ValidationError({"din_scan": problems})
+    if not Allocation.objects.filter(
+        line__order=order, component=unit, cancelled_at__isnull=True
+    ).exists():
+        raise refuse(_("This unit is not allocated to this order."), "din_scan")
+    shipment, _created = Shipment.objects.get_or_create(order=order)
+    if shipment.items.filter(component=unit).exists():
+        raise refuse(_("This unit is already in the shipment."), "din_scan")
+    item = ShipmentItem.objects.create(
+        shipment=shipment, component=unit, scanned_at=timezone.now(), scanned_by=by
+    )
+    _audit(by, "shipment.scan", order, {"scanned": [None, str(unit)]})
+    return item
+
+
+@transaction.atomic
+def dispatch(*, by: User, order: Order, packed_count: int, version: int | None = None) -> Shipment:
+    """Issue every scanned unit, if the count packed equals the count scanned and each unit
+    passes the gate again now (expiry against the server's clock)."""
+    order = locked_order(order, version)
+    access.require(by, Perm.ORDER_FULFIL, order.supplier)
+    shipment = Shipment.objects.filter(order=order).first()
+    if order.status != OrderStatus.PLACED or shipment is None or not shipment.items.exists():
+        raise refuse(_("Scan the units into the shipment first."))
+    items = list(shipment.items.select_related("component"))
+    if packed_count != len(items):
+        raise refuse(
+            _("%(packed)s units packed but %(scanned)s scanned: reconcile before dispatch.")
+            % {"packed": packed_count, "scanned": len(items)},
+            "packed_count",
+        )
+    now = timezone.now()
+    problems: list[str] = []
+    units = []
+    for item in items:
+        unit = inventory.locked(item.component)
+        problems += [f"{unit}: {p}" for p in gate.blockers(unit, now, at_issue=True)]
+        units.append(unit)
+    if problems:
+        raise ValidationError({"__all__": problems})
+    for unit in units:
+        unit.issued_at, unit.issued_to, unit.reserved_at = now, order.hospital, None
+        inventory.save(unit, ["issued_at", "issued_to", "reserved_at"])
+    shipment.packed_count, shipment.dispatched_at, shipment.dispatched_by = packed_count, now, by
+    shipment.save(update_fields=["packed_count", "dispatched_at", "dispatched_by"])
+    order.status = OrderStatus.DISPATCHED
+    _bump(order)
+    _audit(
+        by,
+        "order.dispatch",
+        order,
+        {
+            "status": [OrderStatus.PLACED, OrderStatus.DISPATCHED],
+            "units": [None, [str(u) for u in units]],
+        },
+    )
+    return shipment
+
+
+# At the hospital ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receive(*, by: User, order: Order, received_count: int) -> Shipment:
+    order = locked_order(order)
+    access.require(by, Perm.ORDER_PLACE, order.hospital)
+    shipment = Shipment.objects.filter(order=order).first()
+    if order.status != OrderStatus.DISPATCHED or shipment is None:
+        raise refuse(_("This order has not been dispatched."))
+    if received_count != shipment.items.count():
+        raise refuse(
+            _(
+                "The count received differs from the count dispatched; "
+                "call the blood establishment before accepting."
+            ),
+            "received_count",
+        )
+    shipment.received_at, shipment.received_by = timezone.now(), by
+    shipment.save(update_fields=["received_at", "received_by"])
+    order.status = OrderStatus.RECEIVED
+    _bump(order)
+    _audit(by, "order.receive", order, {"status": [OrderStatus.DISPATCHED, OrderStatus.RECEIVED]})
+    return shipment
+
+
+@transaction.atomic
+def report_outcome(
+    *, by: User, item: ShipmentItem, outcome: str, cold_chain_ok: bool | None = None, note: str = ""
+) -> ShipmentItem:
+    """What became of a unit at the hospital: transfused, returned (cold chain confirmed or
+    not) or discarded there. A unit returned with its cold chain kept goes back into the
+    establishment's stock; without it, it is discarded."""
+    item = (
+        ShipmentItem.objects.select_for_update()
+        .select_related("shipment__order__hospital")
+        .get(pk=item.pk)
+    )
+    order = item.shipment.order
+    access.require(by, Perm.ORDER_PLACE, order.hospital)
+    if item.shipment.received_at is None:
+        raise refuse(_("Confirm the receipt of the shipment first."))
+    if item.outcome:
+        raise refuse(_("What became of this unit has already been reported."))
+    if outcome not in ItemOutcome.values:
+        raise refuse(_("Choose transfused, returned or discarded."), "outcome")
+    if outcome == ItemOutcome.RETURNED and cold_chain_ok is None:
+        raise refuse(_("Say whether the cold chain was kept."), "cold_chain_ok")
+    if outcome == ItemOutcome.DISCARDED and not note.strip():
+        raise refuse(_("Say why the unit was discarded."), "note")
+    unit = inventory.locked(item.component)
+    now = timezone.now()
+    if outcome == ItemOutcome.TRANSFUSED:
+        unit.transfused_at = now
+    elif outcome == ItemOutcome.DISCARDED or not cold_chain_ok:
+        unit.discarded_at, unit.discarded_by = now, by
+        unit.discard_reason = (
+            DiscardReason.COLD_CHAIN if outcome == ItemOutcome.RETURNED else DiscardReason.OTHER
+        )
+    else:  # returned in the cold chain: back on the establishment's shelf
+        unit.issued_at, unit.issued_to, unit.location = None, None, None
+    inventory.save(
+        unit,
+        [
+            "transfused_at",
+            "discarded_at",
+            "discarded_by",
+            "discard_reason",
+            "issued_at",
+            "issued_to",
+            "location",
+        ],
+    )
+    item.outcome, item.outcome_at, item.outcome_by = outcome, now, by
+    item.cold_chain_ok, item.note = cold_chain_ok, note.strip()
+    item.save(update_fields=["outcome", "outcome_at", "outcome_by", "cold_chain_ok", "note"])
+    _audit(by, "unit.outcome", order, {"unit": [None, str(unit)], "outcome": [None, outcome]}, note)
+    return item

@@ -1,0 +1,222 @@
+"""Hospital orders, the units allocated to them, shipments and what became of each unit.
+
+A unit can be allocated to one order line at a time and be in one live shipment at a time:
+partial unique constraints make a double allocation or a double issue impossible even for
+a writer that bypasses the actions. Orders carry a version for optimistic locking.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from bloodline.donors.models import ABO, RhD
+from bloodline.inventory.models import Component
+from bloodline.organisations.models import Organisation
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("routine")
+    URGENT = "urgent", _("urgent")
+    EMERGENCY = "emergency", _("emergency")
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", _("placed")
+    DISPATCHED = "dispatched", _("dispatched")
+    RECEIVED = "received", _("received")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Order(models.Model):
+    """A hospital's request to a blood establishment for components, each line a product
+    type, the recipient's group and a quantity, with the urgency and when it is needed."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("order number"), max_length=30, unique=True)
+    hospital = models.ForeignKey(
+        Organisation, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="orders"
+    )
+    supplier = models.ForeignKey(
+        Organisation,
+        verbose_name=_("blood establishment"),
+        on_delete=models.PROTECT,
+        related_name="supplied_orders",
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    needed_by = models.DateTimeField(_("needed by"))
+    note = models.TextField(_("note"), blank=True)
+    placed_at = models.DateTimeField(_("placed at"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PLACED
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at"]
+        indexes = [models.Index(fields=["supplier", "status"], name="order_supplier_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(hospital=F("supplier")), name="order_not_to_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False)
+                | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                name="order_cancel_paired",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    """One product of an order: the component type, the recipient's ABO/RhD (empty when
+    unknown, in an emergency) and how many units."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    component_code = models.CharField(_("product"), max_length=60)
+    component_kind = models.CharField(max_length=20)
+    abo = models.CharField(_("recipient ABO group"), max_length=2, choices=ABO.choices, blank=True)
+    rhd = models.CharField(_("recipient RhD"), max_length=3, choices=RhD.choices, blank=True)
+    quantity = models.PositiveSmallIntegerField(_("units"))
+    # RhD-positive red cells for an RhD-negative male over 18 or female over 50 (S63).
+    allow_rhd_shortage = models.BooleanField(
+        _("RhD-positive acceptable in shortage"), default=False
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=100), name="order_line_quantity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.component_code} {self.abo}{self.rhd} × {self.quantity}"
+
+
+class Allocation(models.Model):
+    """A unit set aside for an order line. Cancelled allocations stay as history."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="allocations")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="allocations")
+    rank = models.PositiveSmallIntegerField(default=0)
+    conditions = models.CharField(max_length=80, blank=True)
+    allocated_at = models.DateTimeField()
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["component"],
+                condition=Q(cancelled_at__isnull=True),
+                name="allocation_one_live_per_component",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} ← {self.component}"
+
+
+class Shipment(models.Model):
+    """What leaves the blood establishment for a hospital: every unit scanned in, the count
+    packed declared by the packer and reconciled with the scans at dispatch."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="shipment")
+    packed_count = models.PositiveSmallIntegerField(_("units packed"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dispatched_at__isnull=True, dispatched_by__isnull=True)
+                | Q(dispatched_at__isnull=False, dispatched_by__isnull=False, packed_count__gte=1),
+                name="shipment_dispatch_paired",
+            ),
+            models.CheckConstraint(
+                condition=Q(received_at__isnull=True, received_by__isnull=True)
+                | Q(
+                    received_at__isnull=False,
+                    received_by__isnull=False,
+                    dispatched_at__isnull=False,
+                ),
+                name="shipment_receipt_after_dispatch",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.order)
+
+
+class ItemOutcome(models.TextChoices):
+    TRANSFUSED = "transfused", _("transfused")
+    RETURNED = "returned", _("returned")
+    DISCARDED = "discarded", _("discarded at the hospital")
+
+
+class ShipmentItem(models.Model):
+    """One unit scanned into a shipment, and what the hospital reports became of it."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="items")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="shipped")
+    scanned_at = models.DateTimeField(_("scanned at"))
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=ItemOutcome.choices, blank=True)
+    outcome_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cold_chain_ok = models.BooleanField(_("cold chain kept"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            # A unit is in at most one shipment that has not come back: no double issue.
+            models.UniqueConstraint(
+                fields=["component"],
+                condition=~Q(outcome="returned"),
+                name="shipment_item_one_live_per_component",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="", outcome_at__isnull=True, outcome_by__isnull=True)
+                | (~Q(outcome="") & Q(outcome_at__isnull=False, outcome_by__isnull=False)),
+                name="shipment_item_outcome_paired",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="returned") | Q(cold_chain_ok__isnull=False),
+                name="shipment_item_return_cold_chain",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment} {self.component}"

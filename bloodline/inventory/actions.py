@@ -1,0 +1,466 @@
+"""What people do to components: make them from a donation, check the label and put them in
+stock, move, discard, send to another establishment; and the expiry sweep.
+
+Every action locks the component row, compares the version the person saw (optimistic
+locking: a concurrent change is refused, never overwritten), re-derives the status and
+writes its audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bloodline.accounts.models import User
+from bloodline.audit.record import record
+from bloodline.collection.models import Donation
+from bloodline.inventory.models import (
+    Component,
+    DiscardReason,
+    ProductCode,
+    StorageLocation,
+    Transfer,
+    UnsafeDonation,
+    UnsafeReason,
+)
+from bloodline.inventory.status import FINAL, IN_STOCK, Status
+from bloodline.jurisdictions.loader import registry
+from bloodline.jurisdictions.schema import Component as ComponentRule
+from bloodline.jurisdictions.schema import RuleSet
+from bloodline.lib import expiry, isbt128
+from bloodline.organisations import access
+from bloodline.organisations.models import Organisation
+from bloodline.organisations.roles import Perm
+
+
+def refuse(message: str, field: str = NON_FIELD_ERRORS) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def zone(establishment: Organisation) -> ZoneInfo:
+    return ZoneInfo(establishment.effective_time_zone())
+
+
+def rules_for(donation: Donation) -> RuleSet:
+    """The rule set in force where and when the donation was collected."""
+    day = timezone.localtime(donation.collected_at, zone(donation.establishment)).date()
+    return registry.get(donation.establishment.jurisdiction, day)
+
+
+def rule_of(component: Component) -> ComponentRule:
+    rules = rules_for(component.donation)
+    rule = rules.component(component.component_code)
+    if rule is None:  # the code came from this rule set when the component was made
+        raise refuse(_("The rule set no longer describes this component type."))
+    return rule
+
+
+def locked(component: Component, version: int | None = None) -> Component:
+    """The component's row, locked; refused when someone changed it since ``version``."""
+    row = (
+        Component.objects.select_for_update(of=("self",))
+        .select_related("donation__establishment", "establishment", "location")
+        .get(pk=component.pk)
+    )
+    if version is not None and row.version != version:
+        raise refuse(
+            _("Someone else changed this unit meanwhile. Reload the page and try again."),
+            "version",
+        )
+    return row
+
+
+def save(component: Component, fields: Iterable[str]) -> None:
+    component.version += 1
+    component.save(update_fields=[*fields, "version"])
+
+
+def _audit(
+    by: User | None,
+    action: str,
+    component: Component,
+    changes: Mapping[str, object],
+    reason: str = "",
+) -> None:
+    record(
+        by=by,
+        action=action,
+        object_type="inventory.component",
+        object_id=str(component.uuid),
+        object_label=str(component),
+        changes=dict(changes),
+        reason=reason,
+    )
+
+
+# Processing ---------------------------------------------------------------------------------
+
+
+def _product_code(establishment: Organisation, component_code: str) -> ProductCode:
+    code = (
+        ProductCode.objects.filter(
+            establishment=establishment, component_code=component_code, active=True
+        )
+        .order_by("code")
+        .first()
+    )
+    if code is None:
+        raise refuse(
+            _("No product code is loaded for “%(type)s”; load one before processing.")
+            % {"type": component_code}
+        )
+    return code
+
+
+def _volume(rule: ComponentRule, volumes: Mapping[str, int], default: int | None) -> int:
+    volume = volumes.get(rule.code, default)
+    if volume is None or volume <= 0:
+        raise refuse(
+            _("Enter the volume of the %(type)s in millilitres.") % {"type": rule.code},
+            f"volume_{rule.code}",
+        )
+    if rule.volume_ml and not rule.volume_ml.min_ml <= volume <= rule.volume_ml.max_ml:
+        raise refuse(
+            _("The volume must be between %(low)s and %(high)s mL for this component.")
+            % {"low": rule.volume_ml.min_ml, "high": rule.volume_ml.max_ml},
+            f"volume_{rule.code}",
+        )
+    return volume
+
+
+def expiry_of(
+    rule: ComponentRule, collected_at: dt.datetime, establishment: Organisation
+) -> dt.datetime:
+    return expiry.expiry(
+        collected_at,
+        rule.shelf_life.value,
+        rule.shelf_life.unit,
+        establishment.effective_time_zone(),
+        end_of_day=rule.expires_at_end_of_day,
+    )
+
+
+@transaction.atomic
+def process_donation(
+    *,
+    by: User,
+    donation: Donation,
+    recipe: str,
+    volumes: Mapping[str, int] | None = None,
+    at: dt.datetime | None = None,
+) -> list[Component]:
+    """Make the components of ``recipe`` from a donation, quarantined, with their expiry."""
+    donation = (
+        Donation.objects.select_for_update().select_related("establishment").get(pk=donation.pk)
+    )
+    access.require(by, Perm.COMPONENT_PROCESS, donation.establishment)
+    if Component.objects.filter(donation=donation).exists():
+        raise refuse(_("This donation has already been processed."))
+    rules = rules_for(donation)
+    chosen = rules.recipe(recipe)
+    if chosen is None or donation.donation_type not in chosen.donation_types:
+        raise refuse(_("Choose a processing recipe for this kind of donation."), "recipe")
+    outputs = [r for code in chosen.outputs if (r := rules.component(code)) is not None]
+    single = donation.volume_ml if len(outputs) == 1 else None
+    unsafe = UnsafeDonation.objects.filter(donation=donation).first()
+    now = at or timezone.now()
+    made = []
+    for rule in outputs:
+        component = Component(
+            donation=donation,
+            establishment=donation.establishment,
+            product_code=_product_code(donation.establishment, rule.code).code,
+            component_code=rule.code,
+            component_kind=rule.kind,
+            volume_ml=_volume(rule, volumes or {}, single),
+            rule_set=f"{rules.code} {rules.version}",
+            collected_at=donation.collected_at,
+            expires_at=expiry_of(rule, donation.collected_at, donation.establishment),
+            created_by=by,
+        )
+        if unsafe is not None:
+            component.unsafe_at, component.unsafe_reason = now, unsafe.reason
+        component.save()
+        made.append(component)
+    record(
+        by=by,
+        action="donation.process",
+        object_type="collection.donation",
+        object_id=str(donation.uuid),
+        object_label=donation.din,
+        changes={"recipe": [None, recipe], "components": [None, [str(c) for c in made]]},
+    )
+    return made
+
+
+# Label check and storage --------------------------------------------------------------------
+
+
+def label_printed(*, by: User, component: Component) -> Component:
+    """Note that the blood-group label was printed (labels exist only for released units)."""
+    with transaction.atomic():
+        component = locked(component)
+        access.require(by, Perm.STOCK_VIEW, component.establishment)
+        if component.released_at is None or component.current_status() not in (
+            Status.RELEASED,
+            *IN_STOCK,
+        ):
+            raise refuse(_("A blood-group label is printed only for a released unit."))
+        if component.label_printed_at is None:
+            component.label_printed_at = timezone.now()
+            save(component, ["label_printed_at"])
+            _audit(by, "component.label", component, {"label_printed_at": [None, "now"]})
+    return component
+
+
+def check_location(component: Component, location: StorageLocation) -> None:
+    rule = rule_of(component).storage
+    low = Decimal(str(rule.min_c)) if rule.min_c is not None else None
+    high = Decimal(str(rule.max_c)) if rule.max_c is not None else None
+    fits = (low is None or location.min_c >= low) and (high is None or location.max_c <= high)
+    if not location.active or location.establishment_id != component.establishment_id or not fits:
+        raise refuse(
+            _("This location does not keep the temperature this component needs."), "location"
+        )
+
+
+@transaction.atomic
+def scan_back(
+    *,
+    by: User,
+    component: Component,
+    din_scan: str,
+    group_scan: str,
+    product_scan: str,
+    location: StorageLocation,
+    version: int | None = None,
+) -> Component:
+    """Put a released, labelled unit in stock once the label read back matches: DIN with its
+    check character or flag, ABO/RhD and product code (safety.md §3, QUALITY T7)."""
+    component = locked(component, version)
+    access.require(by, Perm.STOCK_MANAGE, component.establishment)
+    if component.current_status() != Status.RELEASED or component.label_printed_at is None:
+        raise refuse(_("Only a released unit with its printed label can be checked into stock."))
+    errors: dict[str, list[str]] = {}
+    try:
+        din = isbt128.parse(din_scan)
+        if din.din != component.donation.din:
+            errors["din_scan"] = [_("The DIN on the label is not this unit's.")]
+    except isbt128.DinError as exc:
+        errors["din_scan"] = [str(exc)]
+    try:
+        if isbt128.parse_blood_group(group_scan) != (component.abo, component.rhd):
+            errors["group_scan"] = [_("The blood group on the label is not this unit's.")]
+    except isbt128.DinError as exc:
+        errors["group_scan"] = [str(exc)]
+    try:
+        if isbt128.parse_product_code(product_scan) != (component.product_code, component.division):
+            errors["product_scan"] = [_("The product code on the label is not this unit's.")]
+    except isbt128.DinError as exc:
+        errors["product_scan"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    check_location(component, location)
+    component.stocked_at, component.stocked_by, component.location = timezone.now(), by, location
+    save(component, ["stocked_at", "stocked_by", "location"])
+    _audit(
+        by,
+        "component.stock",
+        component,
+        {"status": [Status.RELEASED, component.status], "location": [None, location.name]},
+    )
+    return component
+
+
+@transaction.atomic
+def move(
+    *, by: User, component: Component, location: StorageLocation, version: int | None = None
+) -> Component:
+    component = locked(component, version)
+    access.require(by, Perm.STOCK_MANAGE, component.establishment)
+    if component.current_status() in FINAL or component.issued_at is not None:
+        raise refuse(_("This unit is no longer in the establishment's stores."))
+    check_location(component, location)
+    before = component.location.name if component.location else None
+    component.location = location
+    save(component, ["location"])
+    _audit(by, "component.move", component, {"location": [before, location.name]})
+    return component
+
+
+@transaction.atomic
+def discard(
+    *, by: User, component: Component, reason: str, note: str = "", version: int | None = None
+) -> Component:
+    component = locked(component, version)
+    access.require(by, Perm.STOCK_MANAGE, component.establishment)
+    if reason not in DiscardReason.values:
+        raise refuse(_("Choose the reason for the discard."), "reason")
+    if reason == DiscardReason.OTHER and not note.strip():
+        raise refuse(_("Say why the unit is discarded."), "note")
+    status = component.current_status()
+    if status in FINAL or status == Status.ISSUED:
+        raise refuse(
+            _("This unit cannot be discarded here (it is %(status)s).") % {"status": status.label}
+        )
+    component.discarded_at, component.discarded_by = timezone.now(), by
+    component.discard_reason, component.reserved_at = reason, None
+    save(component, ["discarded_at", "discarded_by", "discard_reason", "reserved_at"])
+    _audit(
+        by,
+        "component.discard",
+        component,
+        {"status": [status, Status.DISCARDED], "discard_reason": [None, reason]},
+        note,
+    )
+    return component
+
+
+# Unsafe donations (used by the laboratory and by look-back) --------------------------------
+
+
+def mark_unsafe(
+    *, by: User | None, donation: Donation, reason: str, evidence: str = ""
+) -> list[Component]:
+    """Make every component of the donation unsafe, now and for any made later. Runs inside
+    the caller's transaction. Returns the components that became unsafe."""
+    if reason not in UnsafeReason.values:
+        raise ValueError(reason)
+    now = timezone.now()
+    UnsafeDonation.objects.get_or_create(
+        donation=donation,
+        defaults={"reason": reason, "found_at": now, "found_by": by, "evidence": evidence},
+    )
+    changed = []
+    for component in Component.objects.select_for_update().filter(
+        donation=donation, unsafe_at__isnull=True
+    ):
+        before = component.status
+        component.unsafe_at, component.unsafe_reason = now, reason
+        if component.issued_at is None:
+            component.reserved_at = None
+        save(component, ["unsafe_at", "unsafe_reason", "reserved_at"])
+        _audit(
+            by,
+            "component.unsafe",
+            component,
+            {"status": [before, component.status], "unsafe_reason": [None, reason]},
+        )
+        changed.append(component)
+    return changed
+
+
+# Expiry sweep -------------------------------------------------------------------------------
+
+
+def sweep_expired(now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Record the expiry of every unit past its expiry instant (status ``expired``); returns
+    how many. Each unit in its own small transaction, so the sweep never holds many locks."""
+    now = now or timezone.now()
+    live = [Status.QUARANTINED, Status.RELEASED, Status.AVAILABLE, Status.RESERVED]
+    count = 0
+    while True:
+        ids = list(
+            Component.objects.filter(status__in=live, expires_at__lte=now).values_list(
+                "pk", flat=True
+            )[:batch]
+        )
+        if not ids:
+            return count
+        for pk in ids:
+            with transaction.atomic():
+                component = Component.objects.select_for_update().get(pk=pk)
+                before = component.status
+                if component.current_status() != Status.EXPIRED:
+                    continue
+                component.reserved_at = None
+                save(component, ["reserved_at"])
+                _audit(None, "component.expire", component, {"status": [before, Status.EXPIRED]})
+                count += 1
+
+
+# Transfers between establishments ----------------------------------------------------------
+
+
+@transaction.atomic
+def send_transfer(
+    *,
+    by: User,
+    source: Organisation,
+    destination: Organisation,
+    components: list[Component],
+    number: str,
+) -> Transfer:
+    access.require(by, Perm.STOCK_MANAGE, source)
+    if not destination.is_establishment or destination.pk == source.pk:
+        raise refuse(_("Choose another blood establishment to send to."), "destination")
+    if not components:
+        raise refuse(_("Scan at least one unit into the transfer."), "components")
+    if Transfer.objects.filter(number=number).exists() or not number.strip():
+        raise refuse(_("Give the transfer a number not used before."), "number")
+    rows = []
+    for component in components:
+        row = locked(component)
+        if row.establishment_id != source.pk or row.current_status() != Status.AVAILABLE:
+            raise refuse(
+                _("Unit %(unit)s is not available stock here.") % {"unit": row}, "components"
+            )
+        row.reserved_at = timezone.now()
+        save(row, ["reserved_at"])
+        rows.append(row)
+    transfer = Transfer.objects.create(
+        number=number.strip(),
+        source=source,
+        destination=destination,
+        sent_at=timezone.now(),
+        sent_by=by,
+    )
+    transfer.components.set(rows)
+    record(
+        by=by,
+        action="transfer.send",
+        object_type="inventory.transfer",
+        object_id=str(transfer.uuid),
+        object_label=transfer.number,
+        changes={
+            "components": [None, [str(r) for r in rows]],
+            "destination": [None, str(destination.uuid)],
+        },
+    )
+    return transfer
+
+
+@transaction.atomic
+def receive_transfer(*, by: User, transfer: Transfer) -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    access.require(by, Perm.STOCK_MANAGE, transfer.destination)
+    if transfer.received_at is not None:
+        raise refuse(_("This transfer has already been received."))
+    for component in transfer.components.all():
+        row = locked(component)
+        row.establishment, row.location, row.reserved_at = transfer.destination, None, None
+        save(row, ["establishment", "location", "reserved_at"])
+        _audit(
+            by,
+            "component.transfer",
+            row,
+            {"establishment": [str(transfer.source.uuid), str(transfer.destination.uuid)]},
+        )
+    transfer.received_at, transfer.received_by = timezone.now(), by
+    transfer.save(update_fields=["received_at", "received_by"])
+    record(
+        by=by,
+        action="transfer.receive",
+        object_type="inventory.transfer",
+        object_id=str(transfer.uuid),
+        object_label=transfer.number,
+        changes={"received_at": [None, transfer.received_at]},
+    )
+    return transfer

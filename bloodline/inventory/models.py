@@ -1,0 +1,440 @@
+"""Blood components, where they are kept, and the product codes that name them.
+
+A component's status is derived from the facts recorded on it (released, label checked,
+reserved, issued, unsafe, discarded…) by ``status.derive``; the stored ``status`` column is
+that derivation, rewritten on every save so stock can be queried by index, and database
+constraints tie it to the facts. Nobody types a status in.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from bloodline.collection.models import Donation
+from bloodline.donors.models import ABO, RhD
+from bloodline.inventory.status import Status, derive
+from bloodline.organisations.models import Organisation
+
+PRODUCT_CODE_PATTERN = r"^[A-Z][A-Z0-9]{4}$"
+DIVISION_PATTERN = r"^(00|[A-Z][a-z0])$"
+
+
+class ProductCode(models.Model):
+    """A product description code (ISBT 128 PDC, five characters) loaded by the deployment,
+    mapped to the component type of the rule set it names. ICCBBA's table is licensed, so
+    none is shipped: each establishment loads the codes it holds a licence for, or national
+    and local codes (first character A–D)."""
+
+    establishment = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="product_codes"
+    )
+    code = models.CharField(_("product code"), max_length=5)
+    component_code = models.CharField(_("component type"), max_length=60)
+    description = models.CharField(_("description"), max_length=200)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("product code")
+        verbose_name_plural = _("product codes")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "code"], name="product_code_unique"),
+            models.CheckConstraint(
+                condition=Q(code__regex=PRODUCT_CODE_PATTERN), name="product_code_shape"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class LocationKind(models.TextChoices):
+    FRIDGE = "fridge", _("blood refrigerator (2–6 °C)")
+    FREEZER = "freezer", _("plasma freezer")
+    AGITATOR = "agitator", _("platelet agitator (20–24 °C)")
+    ROOM = "room", _("room temperature")
+    QUARANTINE = "quarantine", _("quarantine store")
+
+
+class StorageLocation(models.Model):
+    """A fridge, freezer or platelet agitator at an establishment, with the temperature range
+    it holds; a component goes only where that range lies within its storage rule."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    establishment = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="storage_locations"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=LocationKind.choices)
+    min_c = models.DecimalField(_("lowest temperature (°C)"), max_digits=5, decimal_places=1)
+    max_c = models.DecimalField(_("highest temperature (°C)"), max_digits=5, decimal_places=1)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("storage location")
+        verbose_name_plural = _("storage locations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "name"], name="location_name_unique"),
+            models.CheckConstraint(condition=Q(min_c__lte=F("max_c")), name="location_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DiscardReason(models.TextChoices):
+    EXPIRED = "expired", _("expired")
+    TEST_FAILED = "test_failed", _("failed a mandatory test")
+    LOOKBACK = "lookback", _("look-back after a donor's confirmed-positive result")
+    BAG_DAMAGED = "bag_damaged", _("bag damaged or leaking")
+    COLD_CHAIN = "cold_chain", _("cold chain broken")
+    QC_FAILURE = "qc_failure", _("failed quality control")
+    VOLUME = "volume", _("volume out of range")
+    CLOTS_HAEMOLYSIS = "clots_haemolysis", _("clots, haemolysis or lipaemia")
+    OTHER = "other", _("other")
+
+
+class UnsafeReason(models.TextChoices):
+    TEST_FAILED = "test_failed", _("failed a mandatory test")
+    LOOKBACK = "lookback", _("look-back after a donor's confirmed-positive result")
+    RECALL = "recall", _("recalled")
+
+
+class Component(models.Model):
+    """A blood component made from one donation: red cells, plasma, platelets… Identified by
+    the donation's DIN, the product code and the division (``00`` when undivided).
+
+    It starts quarantined. The laboratory releases it when the release gate passes (every
+    mandatory test final and acceptable, ABO/RhD confirmed, unexpired, donor not deferred);
+    the blood-group label is printed and scanned back; then it is available stock. Expiry
+    is an instant in UTC computed from the collection instant and the rule set's shelf life.
+    ``unsafe_at`` and ``discarded_at`` are never cleared. ``version`` guards concurrent edits.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="components")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    establishment = models.ForeignKey(
+        Organisation,
+        verbose_name=_("held by"),
+        on_delete=models.PROTECT,
+        related_name="components",
+    )
+    product_code = models.CharField(_("product code"), max_length=5)
+    component_code = models.CharField(_("component type"), max_length=60)
+    component_kind = models.CharField(_("component class"), max_length=20)
+    division = models.CharField(_("division"), max_length=2, default="00")
+    volume_ml = models.PositiveIntegerField(_("volume (mL)"))
+    rule_set = models.CharField(_("rule set"), max_length=60)
+    collected_at = models.DateTimeField(_("collected at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    abo = models.CharField(_("ABO group"), max_length=2, choices=ABO.choices, blank=True)
+    rhd = models.CharField(_("RhD"), max_length=3, choices=RhD.choices, blank=True)
+    location = models.ForeignKey(
+        StorageLocation,
+        verbose_name=_("location"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="components",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # Facts, each set once by an action; the status is derived from them.
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    label_printed_at = models.DateTimeField(_("label printed at"), null=True, blank=True)
+    stocked_at = models.DateTimeField(_("label checked at"), null=True, blank=True)
+    stocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reserved_at = models.DateTimeField(_("reserved at"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_to = models.ForeignKey(
+        Organisation,
+        verbose_name=_("issued to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    transfused_at = models.DateTimeField(_("transfused at"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("processed further at"), null=True, blank=True)
+    unsafe_at = models.DateTimeField(_("found unsafe at"), null=True, blank=True)
+    unsafe_reason = models.CharField(
+        _("why unsafe"), max_length=20, choices=UnsafeReason.choices, blank=True
+    )
+    discarded_at = models.DateTimeField(_("discarded at"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    discard_reason = models.CharField(
+        _("discard reason"), max_length=20, choices=DiscardReason.choices, blank=True
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("component")
+        verbose_name_plural = _("components")
+        ordering = ["expires_at", "pk"]
+        indexes = [
+            # Stock and allocation: available units of a type and group, soonest expiry first.
+            models.Index(
+                fields=["establishment", "status", "component_kind", "abo", "rhd", "expires_at"],
+                name="component_stock_idx",
+            ),
+            models.Index(fields=["status", "expires_at"], name="component_expiry_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["donation", "product_code", "division"], name="component_identity"
+            ),
+            models.CheckConstraint(
+                condition=Q(product_code__regex=PRODUCT_CODE_PATTERN),
+                name="component_product_code_shape",
+            ),
+            models.CheckConstraint(
+                condition=Q(division__regex=DIVISION_PATTERN), name="component_division_shape"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("collected_at")), name="component_expiry_after"
+            ),
+            models.CheckConstraint(condition=Q(volume_ml__gt=0), name="component_volume"),
+            models.CheckConstraint(
+                condition=Q(abo__in=["", *ABO.values]) & Q(rhd__in=["", *RhD.values]),
+                name="component_group_values",
+            ),
+            # Paired facts: set together or not at all.
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True, released_by__isnull=True)
+                | (
+                    Q(released_at__isnull=False, released_by__isnull=False)
+                    & ~Q(abo="")
+                    & ~Q(rhd="")
+                    & Q(released_at__lt=F("expires_at"))
+                ),
+                name="component_release_complete",
+                violation_error_message=_(
+                    "A release needs the releasing person, the confirmed group and an "
+                    "unexpired unit."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(stocked_at__isnull=True, stocked_by__isnull=True)
+                | Q(stocked_at__isnull=False, stocked_by__isnull=False, released_at__isnull=False),
+                name="component_stock_after_release",
+            ),
+            models.CheckConstraint(
+                condition=Q(label_printed_at__isnull=True) | Q(released_at__isnull=False),
+                name="component_label_after_release",
+            ),
+            models.CheckConstraint(
+                condition=Q(unsafe_at__isnull=True, unsafe_reason="")
+                | (Q(unsafe_at__isnull=False) & ~Q(unsafe_reason="")),
+                name="component_unsafe_paired",
+            ),
+            models.CheckConstraint(
+                condition=Q(discarded_at__isnull=True, discard_reason="")
+                | (Q(discarded_at__isnull=False) & ~Q(discard_reason="")),
+                name="component_discard_paired",
+            ),
+            models.CheckConstraint(
+                condition=Q(issued_at__isnull=True, issued_to__isnull=True)
+                | Q(issued_at__isnull=False, issued_to__isnull=False, stocked_at__isnull=False),
+                name="component_issue_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(transfused_at__isnull=True) | Q(issued_at__isnull=False),
+                name="component_transfused_after_issue",
+            ),
+            # The stored status agrees with the facts (status.derive is the one definition).
+            models.CheckConstraint(
+                condition=~Q(status__in=[Status.AVAILABLE, Status.RESERVED])
+                | Q(
+                    stocked_at__isnull=False,
+                    unsafe_at__isnull=True,
+                    discarded_at__isnull=True,
+                    issued_at__isnull=True,
+                    processed_at__isnull=True,
+                ),
+                name="component_stock_status_facts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.RESERVED) | Q(reserved_at__isnull=False),
+                name="component_reserved_status_facts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.ISSUED) | Q(issued_at__isnull=False),
+                name="component_issued_status_facts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.QUARANTINED) | Q(released_at__isnull=True),
+                name="component_quarantine_status_facts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.UNSAFE) | Q(unsafe_at__isnull=False),
+                name="component_unsafe_status_facts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.DISCARDED) | Q(discarded_at__isnull=False),
+                name="component_discarded_status_facts",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="component_status_values"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donation.din} {self.product_code} {self.division}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # The status is never typed in: it is re-derived from the facts on every save.
+        self.status = derive(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "status"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def group(self) -> str:
+        if not self.abo:
+            return ""
+        return f"{self.abo}{'+' if self.rhd == RhD.POSITIVE else '−'}"
+
+    def current_status(self) -> Status:
+        """The status now, including expiry that the sweep has not recorded yet."""
+        return derive(self)
+
+
+class Transfer(models.Model):
+    """A document moving released stock from one establishment to another: sent by one,
+    received by the other; the components change holder only on receipt."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("transfer number"), max_length=30, unique=True)
+    source = models.ForeignKey(
+        Organisation, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    destination = models.ForeignKey(
+        Organisation, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    components = models.ManyToManyField(Component, related_name="transfers")
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=F("destination")), name="transfer_between_two"
+            ),
+            models.CheckConstraint(
+                condition=Q(received_at__isnull=True, received_by__isnull=True)
+                | Q(received_at__isnull=False, received_by__isnull=False),
+                name="transfer_receipt_paired",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StockThreshold(models.Model):
+    """How many days of supply an establishment wants on the shelf for a component class
+    and group: below ``minimum_days`` the stock page shows a shortage, below
+    ``critical_days`` an emergency. ``daily_use`` is the expected issues per day."""
+
+    establishment = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="stock_thresholds"
+    )
+    component_kind = models.CharField(_("component class"), max_length=20)
+    abo = models.CharField(_("ABO group"), max_length=2, choices=ABO.choices)
+    rhd = models.CharField(_("RhD"), max_length=3, choices=RhD.choices)
+    daily_use = models.DecimalField(_("units used per day"), max_digits=7, decimal_places=2)
+    minimum_days = models.DecimalField(_("minimum days of supply"), max_digits=5, decimal_places=1)
+    critical_days = models.DecimalField(
+        _("critical days of supply"), max_digits=5, decimal_places=1
+    )
+
+    class Meta:
+        verbose_name = _("stock threshold")
+        verbose_name_plural = _("stock thresholds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "component_kind", "abo", "rhd"],
+                name="stock_threshold_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(daily_use__gt=0)
+                & Q(critical_days__gte=0)
+                & Q(minimum_days__gte=F("critical_days")),
+                name="stock_threshold_sane",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component_kind} {self.abo}{self.rhd}"
+
+
+class Job(models.Model):
+    """A unit of background work (the expiry sweep…), claimed by a worker process; the
+    database is the queue, so no broker is needed (CONVENTIONS.md 8)."""
+
+    kind = models.CharField(max_length=40)
+    run_after = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "finished_at", "run_after"], name="job_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.run_after:%Y-%m-%d %H:%M}"
+
+
+class UnsafeDonation(models.Model):
+    """A donation whose every component is unsafe: a mandatory test failed, or a look-back
+    reached it. Components made from it later start unsafe too. Never removed."""
+
+    donation = models.OneToOneField(Donation, on_delete=models.PROTECT, related_name="unsafe")
+    reason = models.CharField(_("why unsafe"), max_length=20, choices=UnsafeReason.choices)
+    found_at = models.DateTimeField(_("found unsafe at"))
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # The test result that made it unsafe (its public id), for the trace.
+    evidence = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("unsafe donation")
+        verbose_name_plural = _("unsafe donations")
+
+    def __str__(self) -> str:
+        return f"{self.donation}: {self.reason}"

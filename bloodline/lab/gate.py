@@ -1,0 +1,86 @@
+"""The release gate (safety.md §3): what stops a component from being released or issued.
+
+``blockers`` lists every reason, translated, so a person sees all of them at once. The same
+conditions are enforced again by database triggers (migration lab 0002), which refuse a
+release or an issue that bypasses this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bloodline.inventory.models import Component, UnsafeDonation
+from bloodline.inventory.status import Status
+from bloodline.lab import panel
+from bloodline.lab.models import Sample
+from bloodline.screening.models import Deferral
+
+
+def donor_deferred(component: Component, on: dt.date) -> bool:
+    return (
+        Deferral.objects.filter(donor_id=component.donation.donor_id, starts_on__lte=on)
+        .filter(Q(permanent=True) | Q(until__isnull=True) | Q(until__gt=on))
+        .exists()
+    )
+
+
+def local_day(component: Component, now: dt.datetime) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return timezone.localtime(now, ZoneInfo(component.establishment.effective_time_zone())).date()
+
+
+def lab_blockers(
+    component: Component, now: dt.datetime
+) -> tuple[list[str], panel.PanelState | None]:
+    """Tests, group and donor: the part of the gate that the laboratory answers for."""
+    problems: list[str] = []
+    sample = Sample.objects.filter(donation_id=component.donation_id).first()
+    if sample is None:
+        return [_("The laboratory has not received this donation's sample.")], None
+    donor = component.donation.donor
+    state = panel.evaluate(sample, donor.abo_confirmed, donor.rhd_confirmed)
+    for test in state.tests:
+        if test.state == "pending":
+            problems.append(_("Test %(test)s is not complete.") % {"test": test.code})
+        elif test.state in ("awaiting_verification", "unacceptable") or test.problem:
+            problems.append(f"{test.code}: {test.problem}")
+    problems += state.problems
+    if not state.abo or not state.rhd:
+        problems.append(_("The ABO/RhD group is not confirmed."))
+    if UnsafeDonation.objects.filter(donation_id=component.donation_id).exists():
+        problems.append(_("The donation was found unsafe."))
+    if donor_deferred(component, local_day(component, now)):
+        problems.append(_("The donor is deferred."))
+    return problems, state
+
+
+def blockers(
+    component: Component, now: dt.datetime | None = None, *, at_issue: bool = False
+) -> list[str]:
+    """Why the component may not be released now (or, ``at_issue``, may not leave now)."""
+    now = now or timezone.now()
+    status = component.current_status() if not at_issue else None
+    problems: list[str] = []
+    if component.unsafe_at is not None:
+        problems.append(_("The unit is unsafe."))
+    if component.discarded_at is not None or component.processed_at is not None:
+        problems.append(_("The unit no longer exists as such."))
+    if component.expires_at <= now:
+        problems.append(_("The unit has expired."))
+    if at_issue:
+        if component.stocked_at is None:
+            problems.append(_("The unit's label has not been checked into stock."))
+        if component.issued_at is not None:
+            problems.append(_("The unit has already been issued."))
+    elif status != Status.QUARANTINED:
+        problems.append(_("Only a quarantined unit can be released."))
+    lab, state = lab_blockers(component, now)
+    problems += lab
+    if at_issue and state is not None and (state.abo, state.rhd) != (component.abo, component.rhd):
+        problems.append(_("The unit's group does not match the laboratory's result."))
+    return list(dict.fromkeys(problems))
