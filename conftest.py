@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
 
 from bloodline.organisations.demo import DEMO_PASSWORD, Demo, seed
+
+if TYPE_CHECKING:
+    from bloodline.accounts.models import User
+    from bloodline.collection.models import Donation
+    from bloodline.organisations.models import Organisation
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +70,59 @@ def flushable_audit(transactional_db: None) -> Any:
     yield
     guards.remove(connection)
     kept_rows.remove_all(connection)
+
+
+# Blood centre -------------------------------------------------------------------------------
+# An equipped Vietnamese centre (local product codes, storage locations), a donation ready
+# for the lab, and the people who test, verify, stock, allocate and receive.
+
+
+@dataclass
+class Centre:
+    centre: Organisation
+    hospital: Organisation
+    unit: Organisation
+    lab: User
+    second: User
+    clerk: User
+    hospital_user: User
+
+    def donation(self, *, at: dt.datetime | None = None, donor: Any = None) -> Donation:
+        from django.utils import timezone
+
+        from bloodline.collection import factories as collection
+
+        person = donor or collection.donors(1, self.unit, prefix="Lab donor")[0]
+        return collection.donations(
+            [person],
+            credited_to=self.unit,
+            establishment=self.centre,
+            at=at or timezone.now() - dt.timedelta(hours=3),
+            volume_ml=350,
+        )[0]
+
+    def stocked(self, abo: str = "O", rhd: str = "pos", **kwargs: Any) -> list[Any]:
+        """A new donation's red cells and plasma, released and in stock."""
+        from bloodline.distribution import factories
+
+        return factories.stocked(
+            self.donation(**kwargs), lab=self.lab, clerk=self.clerk, abo=abo, rhd=rhd
+        )
+
+
+@pytest.fixture
+def centre(demo: Demo) -> Centre:
+    from bloodline.distribution import factories
+
+    nodes = demo.nodes
+    users = {p.username: u for p, u in demo.accounts}
+    factories.equip(nodes["vn_centre"])
+    return Centre(
+        centre=nodes["vn_centre"],
+        hospital=nodes["vn_hospital"],
+        unit=nodes["vn_garment"],
+        lab=users["lab_technician"],
+        second=users["establishment_admin"],
+        clerk=users["inventory_clerk"],
+        hospital_user=users["hospital_user"],
+    )

@@ -50,10 +50,16 @@ def equip(establishment: Organisation) -> None:
 
 
 def location_for(establishment: Organisation, kind: str) -> StorageLocation:
-    preferred = {"platelets": LocationKind.AGITATOR, "plasma": LocationKind.FREEZER, "cryoprecipitate": LocationKind.FREEZER}
+    preferred = {
+        "platelets": LocationKind.AGITATOR,
+        "plasma": LocationKind.FREEZER,
+        "cryoprecipitate": LocationKind.FREEZER,
+    }
     return StorageLocation.objects.filter(
         establishment=establishment, kind=preferred.get(kind, LocationKind.FRIDGE)
-    ).order_by("min_c").last() or StorageLocation.objects.get(establishment=establishment, name="Fridge 1")
+    ).order_by("min_c").last() or StorageLocation.objects.get(
+        establishment=establishment, name="Fridge 1"
+    )
 
 
 def passing_rows(donation: Donation, abo: str, rhd: str) -> list[dict[str, str]]:
@@ -105,3 +111,46 @@ def label_scans(component: object) -> dict[str, str]:
         "group_scan": isbt128.blood_group_data(component.abo, component.rhd),  # type: ignore[attr-defined]
         "product_scan": isbt128.product_code_data(component.product_code, component.division),  # type: ignore[attr-defined]
     }
+
+
+def stocked(
+    donation: Donation,
+    *,
+    lab: object,
+    clerk: object,
+    abo: str = "O",
+    rhd: str = "pos",
+    recipe: str = "red_cells_plasma",
+    volumes: dict[str, int] | None = None,
+) -> list[object]:
+    """Take a donation through processing, a passing result file, release, label and
+    scan-back: its components end up available stock. Through the real actions."""
+    from bloodline.inventory import actions as inventory
+    from bloodline.lab import actions as lab_actions
+    from bloodline.lab import imports
+
+    made = inventory.process_donation(
+        by=clerk,  # type: ignore[arg-type]
+        donation=donation,
+        recipe=recipe,
+        volumes=volumes or {"red_cells_additive": 250, "plasma_fresh_frozen": 200},
+    )
+    imports.import_results(
+        by=lab,  # type: ignore[arg-type]
+        establishment=donation.establishment,
+        file_name="generated.csv",
+        content=to_csv(passing_rows(donation, abo, rhd)),
+    )
+    ready = []
+    for component in made:
+        component = lab_actions.release(by=lab, component=component)  # type: ignore[arg-type]
+        inventory.label_printed(by=clerk, component=component)  # type: ignore[arg-type]
+        ready.append(
+            inventory.scan_back(
+                by=clerk,  # type: ignore[arg-type]
+                component=component,
+                location=location_for(donation.establishment, component.component_kind),
+                **label_scans(component),
+            )
+        )
+    return ready
