@@ -192,6 +192,8 @@ def cancel_order(*, by: User, order: Order, version: int | None = None) -> Order
         raise refuse(_("Only an order not yet dispatched can be cancelled."))
     for allocation in Allocation.objects.filter(line__order=order, cancelled_at__isnull=True):
         _unallocate(allocation)
+    # Units scanned into the shipment never left: unpack them, so another order may ship them.
+    ShipmentItem.objects.filter(shipment__order=order).delete()
     order.status, order.cancelled_at = OrderStatus.CANCELLED, timezone.now()
     _bump(order)
     _audit(by, "order.cancel", order, {"status": [OrderStatus.PLACED, OrderStatus.CANCELLED]})
@@ -293,10 +295,16 @@ def _lock_if_free(unit: Component) -> Component | None:
 
 @transaction.atomic
 def allocate_unit(
-    *, by: User, line: OrderLine, component: Component, version: int | None = None
+    *,
+    by: User,
+    line: OrderLine,
+    component: Component,
+    version: int | None = None,
+    order_version: int | None = None,
 ) -> Allocation:
-    """Allocate a unit the desk chose; refused unless it is compatible and available."""
-    order = locked_order(line.order)
+    """Allocate a unit the desk chose; refused unless it is compatible and available.
+    ``version`` is the unit's, ``order_version`` the order's as the desk saw them."""
+    order = locked_order(line.order, order_version)
     access.require(by, Perm.ORDER_FULFIL, order.supplier)
     if order.status != OrderStatus.PLACED:
         raise refuse(_("Only a placed order can be allocated."))
@@ -336,8 +344,8 @@ def _unallocate(allocation: Allocation) -> None:
 
 
 @transaction.atomic
-def unallocate(*, by: User, allocation: Allocation) -> None:
-    order = locked_order(allocation.line.order)
+def unallocate(*, by: User, allocation: Allocation, version: int | None = None) -> None:
+    order = locked_order(allocation.line.order, version)
     access.require(by, Perm.ORDER_FULFIL, order.supplier)
     if order.status != OrderStatus.PLACED or allocation.cancelled_at is not None:
         raise refuse(_("This allocation cannot be cancelled now."))
@@ -498,6 +506,10 @@ def report_outcome(
         )
     else:  # returned in the cold chain: back on the establishment's shelf
         unit.issued_at, unit.issued_to, unit.location = None, None, None
+        # Its allocation to this order ends, so the unit can be allocated again.
+        Allocation.objects.filter(component=unit, cancelled_at__isnull=True).update(
+            cancelled_at=now
+        )
     inventory.save(
         unit,
         [

@@ -1,5 +1,234 @@
-"""JSON API of this app under /api/v1/."""
+"""Hospital orders and their fulfilment under /api/v1/distribution.
 
-from ninja import Router
+A hospital places an order and reports receipt and outcomes; the establishment's desk
+allocates, scans units into the shipment and dispatches it. Every write goes through
+distribution.actions (locks, the release gate at issue, audit); scope comes from
+organisations/access: an order is visible to those who can see its hospital or its
+supplier (404 otherwise), and usable by its parties (403 for other people who see it).
+"""
 
-router = Router()
+# No "from __future__ import annotations": django-ninja reads annotations at run time.
+
+import uuid
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from bloodline.accounts.models import User
+from bloodline.distribution import actions
+from bloodline.distribution.models import (
+    Allocation,
+    ItemOutcome,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentItem,
+)
+from bloodline.distribution.schemas import (
+    DispatchIn,
+    OrderIn,
+    OrderOut,
+    OutcomeIn,
+    PickIn,
+    ReceiveIn,
+    ShipmentItemOut,
+    ShipmentOut,
+    VersionIn,
+)
+from bloodline.organisations import access
+from bloodline.organisations.models import Organisation
+from bloodline.organisations.roles import Perm
+
+router = Router(tags=["distribution"])
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# Lookups ------------------------------------------------------------------------------------
+
+
+def _orders(qs: QuerySet[Order]) -> QuerySet[Order]:
+    live = Allocation.objects.filter(cancelled_at__isnull=True).select_related(
+        "component__donation"
+    )
+    return qs.select_related("hospital", "supplier").prefetch_related(
+        Prefetch("lines", OrderLine.objects.order_by("pk")),
+        Prefetch("lines__allocations", live),
+    )
+
+
+def _fresh(order: Order) -> Order:
+    return _orders(Order.objects.all()).get(pk=order.pk)
+
+
+def _sees(user: access.AnyUser, order: Order) -> bool:
+    return access.has_perm(user, Perm.VIEW, order.hospital) or access.has_perm(
+        user, Perm.VIEW, order.supplier
+    )
+
+
+def _is_party(user: access.AnyUser, order: Order) -> bool:
+    return access.has_perm(user, Perm.ORDER_PLACE, order.hospital) or access.has_perm(
+        user, Perm.ORDER_FULFIL, order.supplier
+    )
+
+
+def _order(user: access.AnyUser, public_id: str) -> Order:
+    """The order with this UUID or order number: 404 unless the person can see its hospital
+    or its supplier, 403 unless they place orders for the one or fulfil them at the other."""
+    try:
+        found = Order.objects.filter(uuid=uuid.UUID(public_id))
+    except ValueError:
+        found = Order.objects.filter(number=public_id.strip().upper())
+    order = found.select_related("hospital", "supplier").first()
+    if order is None or not _sees(user, order):
+        raise Http404
+    if not _is_party(user, order):
+        raise PermissionDenied
+    return order
+
+
+def _shipment(order: Order) -> Shipment:
+    items = ShipmentItem.objects.select_related("component__donation").order_by("pk")
+    found = (
+        Shipment.objects.select_related("order")
+        .prefetch_related(Prefetch("items", items))
+        .filter(order=order)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+# Orders -------------------------------------------------------------------------------------
+
+
+@router.get("/orders", response=list[OrderOut])
+@paginate(LimitOffsetPagination)
+def list_orders(request: HttpRequest, status: str = "") -> QuerySet[Order]:
+    """Orders of the person's hospitals, and orders addressed to their establishments' desks;
+    newest first."""
+    user = request.user
+    qs = Order.objects.filter(
+        Q(hospital__in=access.organisations(user, Perm.ORDER_PLACE))
+        | Q(supplier__in=access.organisations(user, Perm.ORDER_FULFIL))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return _orders(qs).order_by("-placed_at", "-pk")
+
+
+def _supplier(public_id: uuid.UUID) -> Organisation:
+    # The establishment supplying a hospital is usually outside the hospital's own view, so
+    # it is looked up among all organisations; the action checks that it is a supplier.
+    found = Organisation.objects.filter(uuid=public_id).first()
+    if found is None:
+        raise ValidationError({"supplier": [_("Choose a blood centre or blood station.")]})
+    return found
+
+
+@router.post("/orders", response={201: OrderOut})
+def place_order(request: HttpRequest, payload: OrderIn) -> Status[Order]:
+    """Place an order for a hospital. A ``needed_by`` without an offset is a wall-clock time
+    at the hospital."""
+    hospital = access.get_organisation(request.user, payload.hospital, Perm.ORDER_PLACE)
+    needed_by = payload.needed_by
+    if timezone.is_naive(needed_by):
+        needed_by = timezone.make_aware(needed_by, ZoneInfo(hospital.effective_time_zone()))
+    order = actions.place_order(
+        by=_actor(request),
+        hospital=hospital,
+        supplier=_supplier(payload.supplier),
+        urgency=payload.urgency,
+        needed_by=needed_by,
+        note=payload.note,
+        lines=[actions.LineRequest(**line.dict()) for line in payload.lines],
+    )
+    return Status(201, _fresh(order))
+
+
+@router.get("/orders/{public_id}", response=OrderOut)
+def get_order(request: HttpRequest, public_id: str) -> Order:
+    """One order by its UUID or its order number, with its lines and allocated units."""
+    return _fresh(_order(request.user, public_id))
+
+
+@router.post("/orders/{public_id}/allocate", response=OrderOut)
+def allocate(request: HttpRequest, public_id: str, payload: VersionIn) -> Order:
+    """Allocate the best compatible available units, first expiry first, to every open line."""
+    order = _order(request.user, public_id)
+    actions.allocate(by=_actor(request), order=order, version=payload.version)
+    return _fresh(order)
+
+
+# Shipment -----------------------------------------------------------------------------------
+
+
+@router.get("/orders/{public_id}/shipment", response=ShipmentOut)
+def get_shipment(request: HttpRequest, public_id: str) -> Shipment:
+    """The units scanned for the order, dispatch and receipt, and each unit's outcome."""
+    return _shipment(_order(request.user, public_id))
+
+
+@router.post("/orders/{public_id}/pick", response={201: ShipmentOut})
+def pick(request: HttpRequest, public_id: str, payload: PickIn) -> Status[Shipment]:
+    """Scan an allocated unit into the shipment (DIN bar code, then product bar code). The
+    release gate is checked again: a unit that may not leave is refused and nothing is added."""
+    order = _order(request.user, public_id)
+    actions.pick(
+        by=_actor(request),
+        order=order,
+        din_scan=payload.din_scan,
+        product_scan=payload.product_scan,
+    )
+    return Status(201, _shipment(order))
+
+
+@router.post("/orders/{public_id}/dispatch", response=ShipmentOut)
+def dispatch(request: HttpRequest, public_id: str, payload: DispatchIn) -> Shipment:
+    """Issue the scanned units, if the count packed equals the count scanned and every unit
+    passes the gate again now."""
+    order = _order(request.user, public_id)
+    actions.dispatch(
+        by=_actor(request), order=order, packed_count=payload.packed_count, version=payload.version
+    )
+    return _shipment(order)
+
+
+@router.post("/orders/{public_id}/receive", response=ShipmentOut)
+def receive(request: HttpRequest, public_id: str, payload: ReceiveIn) -> Shipment:
+    """The hospital confirms the shipment arrived, with the count of units it received."""
+    order = _order(request.user, public_id)
+    actions.receive(by=_actor(request), order=order, received_count=payload.received_count)
+    return _shipment(order)
+
+
+@router.post("/shipment-items/{component_id}/outcome", response=ShipmentItemOut)
+def report_outcome(
+    request: HttpRequest, component_id: uuid.UUID, payload: OutcomeIn
+) -> ShipmentItem:
+    """What became of a unit at the hospital: transfused, returned (say whether the cold
+    chain was kept) or discarded (say why). The unit is named by its component UUID; its
+    shipment is the one it is in now (a unit returned earlier may have gone out again)."""
+    item = (
+        ShipmentItem.objects.select_related(
+            "shipment__order__hospital", "shipment__order__supplier"
+        )
+        .filter(component__uuid=component_id)
+        .exclude(outcome=ItemOutcome.RETURNED)
+        .order_by("-pk")
+        .first()
+    )
+    if item is None or not _sees(request.user, item.shipment.order):
+        raise Http404
+    actions.report_outcome(by=_actor(request), item=item, **payload.dict())
+    return ShipmentItem.objects.select_related("component__donation").get(pk=item.pk)

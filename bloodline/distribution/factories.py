@@ -14,8 +14,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from bloodline.accounts.models import User
 from bloodline.collection.models import Donation
-from bloodline.inventory.models import LocationKind, ProductCode, StorageLocation
+from bloodline.inventory.models import Component, LocationKind, ProductCode, StorageLocation
 from bloodline.jurisdictions.loader import registry
 from bloodline.lib import isbt128
 from bloodline.organisations.models import Organisation
@@ -103,26 +104,26 @@ def to_csv(rows: Iterable[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-def label_scans(component: object) -> dict[str, str]:
+def label_scans(component: Component) -> dict[str, str]:
     """What a scanner reads from a correct label: DIN with its Type 3 flag, group, product."""
-    din = component.donation.din  # type: ignore[attr-defined]
+    din = component.donation.din
     return {
         "din_scan": f"={din}{isbt128.type3_flag(din)}",
-        "group_scan": isbt128.blood_group_data(component.abo, component.rhd),  # type: ignore[attr-defined]
-        "product_scan": isbt128.product_code_data(component.product_code, component.division),  # type: ignore[attr-defined]
+        "group_scan": isbt128.blood_group_data(component.abo, component.rhd),
+        "product_scan": isbt128.product_code_data(component.product_code, component.division),
     }
 
 
 def stocked(
     donation: Donation,
     *,
-    lab: object,
-    clerk: object,
+    lab: User,
+    clerk: User,
     abo: str = "O",
     rhd: str = "pos",
     recipe: str = "red_cells_plasma",
     volumes: dict[str, int] | None = None,
-) -> list[object]:
+) -> list[Component]:
     """Take a donation through processing, a passing result file, release, label and
     scan-back: its components end up available stock. Through the real actions."""
     from bloodline.inventory import actions as inventory
@@ -130,27 +131,30 @@ def stocked(
     from bloodline.lab import imports
 
     made = inventory.process_donation(
-        by=clerk,  # type: ignore[arg-type]
+        by=clerk,
         donation=donation,
         recipe=recipe,
         volumes=volumes or {"red_cells_additive": 250, "plasma_fresh_frozen": 200},
     )
     imports.import_results(
-        by=lab,  # type: ignore[arg-type]
+        by=lab,
         establishment=donation.establishment,
         file_name="generated.csv",
         content=to_csv(passing_rows(donation, abo, rhd)),
     )
     ready = []
     for component in made:
-        component = lab_actions.release(by=lab, component=component)  # type: ignore[arg-type]
-        inventory.label_printed(by=clerk, component=component)  # type: ignore[arg-type]
+        component = lab_actions.release(by=lab, component=component)
+        inventory.label_printed(by=clerk, component=component)
+        scans = label_scans(component)
         ready.append(
             inventory.scan_back(
-                by=clerk,  # type: ignore[arg-type]
+                by=clerk,
                 component=component,
                 location=location_for(donation.establishment, component.component_kind),
-                **label_scans(component),
+                din_scan=scans["din_scan"],
+                group_scan=scans["group_scan"],
+                product_scan=scans["product_scan"],
             )
         )
     return ready

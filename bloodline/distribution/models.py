@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bloodline.donors.models import ABO, RhD
 from bloodline.inventory.models import Component
@@ -29,7 +30,7 @@ class OrderStatus(models.TextChoices):
     PLACED = "placed", _("placed")
     DISPATCHED = "dispatched", _("dispatched")
     RECEIVED = "received", _("received")
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("order status", "cancelled")
 
 
 class Order(models.Model):

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from bloodline.distribution import trace_views as views
 
 app_name = "trace"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.trace_search, name="search"),
+    path("donor/<uuid:public_id>/", views.trace_donor, name="donor"),
+    path("<str:din>/", views.trace_unit, name="unit"),
+]

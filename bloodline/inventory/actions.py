@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -19,12 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
-from bloodline.audit.record import record
+from bloodline.audit.record import record, snapshot
 from bloodline.collection.models import Donation
+from bloodline.donors.models import ABO, RhD
 from bloodline.inventory.models import (
     Component,
     DiscardReason,
+    LocationKind,
     ProductCode,
+    StockThreshold,
     StorageLocation,
     Transfer,
     UnsafeDonation,
@@ -33,7 +37,7 @@ from bloodline.inventory.models import (
 from bloodline.inventory.status import FINAL, IN_STOCK, Status
 from bloodline.jurisdictions.loader import registry
 from bloodline.jurisdictions.schema import Component as ComponentRule
-from bloodline.jurisdictions.schema import RuleSet
+from bloodline.jurisdictions.schema import ComponentKind, RuleSet
 from bloodline.lib import expiry, isbt128
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
@@ -251,7 +255,11 @@ def scan_back(
     errors: dict[str, list[str]] = {}
     try:
         din = isbt128.parse(din_scan)
-        if din.din != component.donation.din:
+        if len(din_scan.strip().replace(" ", "")) == 13:
+            # A bare DIN proves nothing about the label: the scan carries its flag, a typed
+            # DIN its check character (QUALITY T7).
+            errors["din_scan"] = [_("Scan the label, or type the DIN with its check character.")]
+        elif din.din != component.donation.din:
             errors["din_scan"] = [_("The DIN on the label is not this unit's.")]
     except isbt128.DinError as exc:
         errors["din_scan"] = [str(exc)]
@@ -461,6 +469,131 @@ def receive_transfer(*, by: User, transfer: Transfer) -> Transfer:
         object_type="inventory.transfer",
         object_id=str(transfer.uuid),
         object_label=transfer.number,
-        changes={"received_at": [None, transfer.received_at]},
+        changes={"received_at": [None, transfer.received_at.isoformat()]},
     )
     return transfer
+
+
+# Stock thresholds and storage locations (configuration, audited) ----------------------------
+
+COMPONENT_KINDS = get_args(ComponentKind)
+
+
+@transaction.atomic
+def set_threshold(
+    *,
+    by: User,
+    establishment: Organisation,
+    component_kind: str,
+    abo: str,
+    rhd: str,
+    daily_use: Decimal,
+    minimum_days: Decimal,
+    critical_days: Decimal,
+) -> StockThreshold:
+    """Add or change the days-of-supply threshold of a component class and group."""
+    access.require(by, Perm.STOCK_MANAGE, establishment)
+    errors: dict[str, list[str]] = {}
+    if component_kind not in COMPONENT_KINDS:
+        errors["component_kind"] = [_("Choose a component class.")]
+    if abo not in ABO.values or rhd not in RhD.values:
+        errors["abo"] = [_("Choose the ABO group and RhD.")]
+    if daily_use <= 0:
+        errors["daily_use"] = [_("The units used per day must be more than zero.")]
+    if critical_days < 0:
+        errors["critical_days"] = [_("The critical days of supply cannot be negative.")]
+    if minimum_days < critical_days:
+        errors["minimum_days"] = [
+            _("The minimum days of supply cannot be below the critical days.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    key: dict[str, Any] = {
+        "establishment": establishment,
+        "component_kind": component_kind,
+        "abo": abo,
+        "rhd": rhd,
+    }
+    fields = ("daily_use", "minimum_days", "critical_days")
+    found = StockThreshold.objects.select_for_update().filter(**key).first()
+    before = snapshot(found, fields) if found else dict.fromkeys(fields)
+    threshold, _created = StockThreshold.objects.update_or_create(
+        **key,
+        defaults={
+            "daily_use": daily_use,
+            "minimum_days": minimum_days,
+            "critical_days": critical_days,
+        },
+    )
+    threshold.refresh_from_db()  # the stored values, as the database rounds them
+    after = snapshot(threshold, fields)
+    record(
+        by=by,
+        action="stock.threshold",
+        object_type="inventory.stockthreshold",
+        object_id=f"{establishment.uuid}:{component_kind}:{abo}:{rhd}",
+        object_label=str(threshold),
+        changes={f: [before[f], after[f]] for f in fields if before[f] != after[f]},
+    )
+    return threshold
+
+
+def _audit_location(
+    by: User, action: str, location: StorageLocation, changes: Mapping[str, object]
+) -> None:
+    record(
+        by=by,
+        action=action,
+        object_type="inventory.storagelocation",
+        object_id=str(location.uuid),
+        object_label=location.name,
+        changes=dict(changes),
+    )
+
+
+@transaction.atomic
+def add_location(
+    *,
+    by: User,
+    establishment: Organisation,
+    name: str,
+    kind: str,
+    min_c: Decimal,
+    max_c: Decimal,
+) -> StorageLocation:
+    """A new fridge, freezer or agitator; its range decides which components may go there."""
+    access.require(by, Perm.STOCK_MANAGE, establishment)
+    name = " ".join(name.split())
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Give the location a name.")]
+    elif StorageLocation.objects.filter(establishment=establishment, name=name).exists():
+        errors["name"] = [_("This establishment already has a location with this name.")]
+    if kind not in LocationKind.values:
+        errors["kind"] = [_("Choose the kind of location.")]
+    if min_c > max_c:
+        errors["max_c"] = [_("The highest temperature cannot be below the lowest.")]
+    if errors:
+        raise ValidationError(errors)
+    location = StorageLocation.objects.create(
+        establishment=establishment, name=name, kind=kind, min_c=min_c, max_c=max_c
+    )
+    changes = snapshot(location, ("name", "kind", "min_c", "max_c"))
+    _audit_location(by, "location.add", location, {k: [None, v] for k, v in changes.items()})
+    return location
+
+
+@transaction.atomic
+def deactivate_location(*, by: User, location: StorageLocation) -> StorageLocation:
+    """Take a location out of use; refused while units are still kept there."""
+    location = StorageLocation.objects.select_for_update().get(pk=location.pk)
+    access.require(by, Perm.STOCK_MANAGE, location.establishment)
+    if not location.active:
+        raise refuse(_("This location is already out of use."))
+    live = [Status.QUARANTINED, Status.RELEASED, *IN_STOCK]
+    if Component.objects.filter(location=location, status__in=live).exists():
+        raise refuse(_("Units are still kept here; move them before taking it out of use."))
+    location.active = False
+    location.save(update_fields=["active"])
+    _audit_location(by, "location.deactivate", location, {"active": [True, False]})
+    return location

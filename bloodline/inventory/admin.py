@@ -26,9 +26,7 @@ class ProductCodeForm(forms.ModelForm[ProductCode]):
             self.add_error("establishment", _("Choose a blood establishment."))
         elif establishment is not None:
             known = {
-                c.code
-                for r in registry.versions(establishment.jurisdiction)
-                for c in r.components
+                c.code for r in registry.versions(establishment.jurisdiction) for c in r.components
             }
             if data.get("component_code") not in known:
                 self.add_error(

@@ -1,5 +1,120 @@
-"""JSON API of this app under /api/v1/."""
+"""Stock under /api/v1/stock: what an establishment holds, and one unit.
 
+Scoped through organisations/access like the pages: 404 for an establishment or unit outside
+the person's view, 403 where they can see it but may not look at stock.
+"""
+
+# No "from __future__ import annotations": django-ninja reads annotations at run time.
+
+from collections.abc import Callable
+from typing import Literal
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
 from ninja import Router
 
-router = Router()
+from bloodline.inventory import stock
+from bloodline.inventory.models import Component
+from bloodline.inventory.schemas import (
+    ComponentOut,
+    ExpiryBand,
+    StockOut,
+    StockRow,
+    SupplyOut,
+)
+from bloodline.organisations import access
+from bloodline.organisations.roles import Perm
+
+router = Router(tags=["stock"])
+
+
+def component_or_404(user: access.AnyUser, public_id: UUID) -> Component:
+    """The unit, with what its answer shows, if the person can see its holder (else 404)."""
+    unit = (
+        Component.objects.select_related("donation", "establishment", "location", "issued_to")
+        .filter(uuid=public_id)
+        .first()
+    )
+    if unit is None or not access.has_perm(user, Perm.VIEW, unit.establishment):
+        raise Http404
+    return unit
+
+
+def _bands(row: stock.Row) -> list[ExpiryBand]:
+    limits: list[int | None] = [*stock.BUCKETS, None]
+    return [
+        ExpiryBand(up_to_days=limit, label=str(label), units=units)
+        for limit, label, units in zip(limits, stock.BUCKET_LABELS, row.by_days, strict=True)
+    ]
+
+
+def _wanted(component_code: str, abo: str | None, rhd: str | None) -> Callable[..., bool]:
+    def wanted(code: str | None, unit_abo: str, unit_rhd: str) -> bool:
+        return (
+            (not component_code or code is None or code == component_code)
+            and (not abo or unit_abo == abo)
+            and (not rhd or unit_rhd == rhd)
+        )
+
+    return wanted
+
+
+@router.get("/", response=StockOut)
+def get_stock(
+    request: HttpRequest,
+    establishment: UUID,
+    component_code: str = "",
+    abo: Literal["A", "B", "AB", "O"] | None = None,
+    rhd: Literal["pos", "neg"] | None = None,
+) -> dict[str, object]:
+    """Available units (released, label checked, not reserved, unexpired now) by component
+    type and ABO/RhD, split by days to expiry, with the units still in quarantine or waiting
+    for their label; days of supply against the thresholds; units expiring within a day.
+    The same figures as the stock page (inventory/stock.py), in a fixed number of queries."""
+    holder = access.get_organisation(request.user, establishment, Perm.STOCK_VIEW)
+    found = stock.summary(holder)
+    wanted = _wanted(component_code, abo, rhd)
+    rows = [r for r in found.rows if wanted(r.component_code, r.abo, r.rhd)]
+    # A plain dict: the response schema resolves the expiring units from the models.
+    return {
+        "establishment": holder.uuid,
+        "as_of": found.now,
+        "total": sum(r.available for r in rows),
+        "rows": [
+            StockRow(
+                component_kind=r.component_kind,
+                component_code=r.component_code,
+                abo=r.abo,
+                rhd=r.rhd,
+                group=r.group,
+                available=r.available,
+                expiring=_bands(r),
+                quarantined=r.quarantined,
+                awaiting_label=r.awaiting_label,
+            )
+            for r in rows
+        ],
+        # Days of supply are per component class, so a product filter does not apply.
+        "supply": [
+            SupplyOut(
+                component_kind=s.component_kind,
+                abo=s.abo,
+                rhd=s.rhd,
+                group=s.group,
+                available=s.available,
+                days=s.days,
+                level=s.level,
+            )
+            for s in found.supply
+            if wanted(None, s.abo, s.rhd)
+        ],
+        "expiring_soon": [u for u in found.expiring if wanted(u.component_code, u.abo, u.rhd)],
+    }
+
+
+@router.get("/units/{public_id}", response=ComponentOut)
+def get_unit(request: HttpRequest, public_id: UUID) -> Component:
+    """One unit: status, group, expiry, product code and division, DIN, location, version."""
+    unit = component_or_404(request.user, public_id)
+    access.require(request.user, Perm.STOCK_VIEW, unit.establishment)
+    return unit

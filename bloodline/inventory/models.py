@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bloodline.collection.models import Donation
 from bloodline.donors.models import ABO, RhD
@@ -330,10 +331,16 @@ class Transfer(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("transfer number"), max_length=30, unique=True)
     source = models.ForeignKey(
-        Organisation, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=pgettext_lazy("transfer", "from"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     destination = models.ForeignKey(
-        Organisation, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=pgettext_lazy("transfer", "to"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     components = models.ManyToManyField(Component, related_name="transfers")
     sent_at = models.DateTimeField(_("sent at"))

@@ -14,6 +14,7 @@ from typing import Protocol
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -21,7 +22,7 @@ class Status(models.TextChoices):
     RELEASED = "released", _("released, label to check")
     AVAILABLE = "available", _("available")
     RESERVED = "reserved", _("reserved")
-    ISSUED = "issued", _("issued")
+    ISSUED = "issued", pgettext_lazy("component status", "issued")
     TRANSFUSED = "transfused", _("transfused")
     PROCESSED = "processed", _("processed further")
     UNSAFE = "unsafe", _("unsafe")

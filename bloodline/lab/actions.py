@@ -10,6 +10,7 @@ permanently and runs the look-back over the donor's earlier donations (QUALITY T
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -160,7 +161,9 @@ def _check_stage(sample: Sample, test: str, stage: str) -> None:
         )
 
 
-def _new_result(by: User, sample: Sample, values: dict[str, object], **extra: object) -> TestResult:
+def _new_result(
+    by: User, sample: Sample, values: Mapping[str, object], **extra: object
+) -> TestResult:
     """Validate one result and build it (not saved)."""
     test = str(values.get("test") or "").strip()
     required = next((t for t in sample.required_tests.all() if t.code == test), None)

@@ -45,16 +45,22 @@ def lab_blockers(
     donor = component.donation.donor
     state = panel.evaluate(sample, donor.abo_confirmed, donor.rhd_confirmed)
     for test in state.tests:
-        if test.state == "pending":
+        if test.problem:
+            problems.append(
+                _("Test %(test)s: %(problem)s") % {"test": test.code, "problem": test.problem}
+            )
+        elif test.state == "pending":
             problems.append(_("Test %(test)s is not complete.") % {"test": test.code})
-        elif test.state in ("awaiting_verification", "unacceptable") or test.problem:
-            problems.append(f"{test.code}: {test.problem}")
     problems += state.problems
     if not state.abo or not state.rhd:
         problems.append(_("The ABO/RhD group is not confirmed."))
     if UnsafeDonation.objects.filter(donation_id=component.donation_id).exists():
         problems.append(_("The donation was found unsafe."))
-    if donor_deferred(component, local_day(component, now)):
+    # The database's copy of this rule (lab migration 0002) reads the day in UTC, the gate in
+    # the establishment's zone; a donor deferred on either day is refused here, so the
+    # database never refuses a release the gate let through.
+    days = {local_day(component, now), now.astimezone(dt.UTC).date()}
+    if any(donor_deferred(component, day) for day in days):
         problems.append(_("The donor is deferred."))
     return problems, state
 

@@ -39,18 +39,29 @@ def _rows(content: str) -> tuple[list[str], list[dict[str, str]]]:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ValidationError(
-            {"file": [_("The file needs the columns %(columns)s.") % {"columns": ", ".join(missing)}]}
+            {
+                "file": [
+                    _("The file needs the columns %(columns)s.") % {"columns": ", ".join(missing)}
+                ]
+            }
         )
     rows = []
     for raw in reader:
         rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k})
         if len(rows) > MAX_ROWS:
-            raise ValidationError({"file": [_("A file may hold at most %(n)s rows.") % {"n": MAX_ROWS}]})
+            raise ValidationError(
+                {"file": [_("A file may hold at most %(n)s rows.") % {"n": MAX_ROWS}]}
+            )
     return header, rows
 
 
 def _row_error(line: int, row: dict[str, str], message: str) -> dict[str, Any]:
-    return {"line": line, "din": row.get("din", "")[:20], "test": row.get("test", "")[:60], "error": message}
+    return {
+        "line": line,
+        "din": row.get("din", "")[:20],
+        "test": row.get("test", "")[:60],
+        "error": message,
+    }
 
 
 def _donation(row: dict[str, str], establishment: Organisation) -> Donation:
@@ -73,7 +84,9 @@ def _take(by: User, batch: ImportBatch, row: dict[str, str]) -> TestResult:
         if external and TestResult.objects.filter(sample=sample, external_id=external).exists():
             raise ValidationError(_("This result was imported before (same result id)."))
         values = {**row, "reading": row.get("result", "")}
-        result = actions._new_result(by, sample, values, source=Source.IMPORT, batch=batch, external_id=external)
+        result = actions._new_result(
+            by, sample, values, source=Source.IMPORT, batch=batch, external_id=external
+        )
         try:
             result.save()
         except IntegrityError:
@@ -83,21 +96,38 @@ def _take(by: User, batch: ImportBatch, row: dict[str, str]) -> TestResult:
 
 
 @transaction.atomic
-def import_results(*, by: User, establishment: Organisation, file_name: str, content: str) -> ImportBatch:
+def import_results(
+    *, by: User, establishment: Organisation, file_name: str, content: str
+) -> ImportBatch:
     """Import an analyser file for ``establishment``; returns the batch with its counts and
     the refused rows. A row repeated within the file is refused, not imported twice."""
     access.require(by, Perm.LAB_RESULT, establishment)
-    _, rows = _rows(content)
+    _header, rows = _rows(content)
     if not rows:
         raise ValidationError({"file": [_("The file has no result rows.")]})
     batch = ImportBatch.objects.create(
-        establishment=establishment, file_name=file_name[:200], imported_at=timezone.now(), imported_by=by
+        establishment=establishment,
+        file_name=file_name[:200],
+        imported_at=timezone.now(),
+        imported_by=by,
     )
     seen: set[tuple[str, ...]] = set()
     refused: list[dict[str, Any]] = []
     taken = 0
     for line, row in enumerate(rows, start=2):
-        key = tuple(row.get(c, "").upper() for c in ("din", "test", "stage", "result", "value", "manufacturer", "operator", "result_id"))
+        key = tuple(
+            row.get(c, "").upper()
+            for c in (
+                "din",
+                "test",
+                "stage",
+                "result",
+                "value",
+                "manufacturer",
+                "operator",
+                "result_id",
+            )
+        )
         if key in seen:
             refused.append(_row_error(line, row, _("This row repeats an earlier row of the file.")))
             continue

@@ -21,9 +21,36 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if access.scope_paths(user, Perm.VIEW) or user.is_superuser:
             items.append((reverse("organisations:list"), _("Organisations")))
         items.append((reverse("programmes:list"), _("Plans")))
+        items += _blood_centre(user)
         items.append((reverse("jurisdictions:list"), _("Rule sets")))
         items.append((reverse("profile"), _("My account")))
         if user.is_staff:
             items.append((reverse("admin:index"), _("Configuration")))
     # Each language is offered under its own name, whatever the page's language.
     return {"nav_items": items, "autonyms": settings.LANGUAGES}
+
+
+def _blood_centre(user: Any) -> list[tuple[str, Any]]:
+    """Laboratory, stock, orders and trace, for the people whose roles use them."""
+    held = {perm for perm in _CENTRE_PERMS if user.is_superuser or access.scope_paths(user, perm)}
+    items: list[tuple[str, Any]] = []
+    if Perm.LAB_RESULT in held:
+        items.append((reverse("lab:worklist"), _("Laboratory")))
+    if Perm.STOCK_VIEW in held:
+        items.append((reverse("inventory:stock"), _("Stock")))
+    if Perm.ORDER_FULFIL in held or Perm.ORDER_PLACE in held:
+        items.append((reverse("distribution:orders"), _("Orders")))
+    if Perm.ORDER_PLACE in held and Perm.LAB_RESULT not in held:
+        items.append((reverse("lab:notifications"), _("Look-back notices")))
+    if Perm.TRACE_VIEW in held or Perm.ORDER_PLACE in held:
+        items.append((reverse("trace:search"), _("Trace")))
+    return items
+
+
+_CENTRE_PERMS = (
+    Perm.LAB_RESULT,
+    Perm.STOCK_VIEW,
+    Perm.ORDER_FULFIL,
+    Perm.ORDER_PLACE,
+    Perm.TRACE_VIEW,
+)

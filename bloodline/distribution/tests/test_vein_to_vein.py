@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -15,9 +16,9 @@ from bloodline.lab import actions as lab
 from bloodline.lab import imports
 
 
-def test_a_unit_goes_from_collection_to_transfusion(centre) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_goes_from_collection_to_transfusion(centre: Any) -> None:
     donation = centre.donation()
-    red, plasma = inventory.process_donation(
+    red, _plasma = inventory.process_donation(
         by=centre.clerk,
         donation=donation,
         recipe="red_cells_plasma",
@@ -34,11 +35,14 @@ def test_a_unit_goes_from_collection_to_transfusion(centre) -> None:  # type: ig
     red = lab.release(by=centre.lab, component=red)
     assert (red.status, red.abo, red.rhd) == (Status.RELEASED, "O", "pos")
     inventory.label_printed(by=centre.clerk, component=red)
+    scans = factories.label_scans(red)
     red = inventory.scan_back(
         by=centre.clerk,
         component=red,
         location=factories.location_for(centre.centre, "red_cells"),
-        **factories.label_scans(red),
+        din_scan=scans["din_scan"],
+        group_scan=scans["group_scan"],
+        product_scan=scans["product_scan"],
     )
     assert red.status == Status.AVAILABLE
     order = distribution.place_order(
@@ -51,7 +55,6 @@ def test_a_unit_goes_from_collection_to_transfusion(centre) -> None:  # type: ig
     )
     [allocation] = distribution.allocate(by=centre.clerk, order=order)
     assert allocation.component == red
-    scans = factories.label_scans(red)
     distribution.pick(
         by=centre.clerk, order=order, din_scan=scans["din_scan"], product_scan=scans["product_scan"]
     )
@@ -67,6 +70,6 @@ def test_a_unit_goes_from_collection_to_transfusion(centre) -> None:  # type: ig
     assert red.status == Status.TRANSFUSED
 
 
-def test_the_centre_fixture_stocks_units(centre) -> None:  # type: ignore[no-untyped-def]
+def test_the_centre_fixture_stocks_units(centre: Any) -> None:
     red, plasma = centre.stocked("A", "neg")
     assert (red.status, red.group(), plasma.status) == (Status.AVAILABLE, "A−", Status.AVAILABLE)

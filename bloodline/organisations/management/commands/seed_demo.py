@@ -15,6 +15,11 @@ class Command(BaseCommand):
         self.stdout.write(
             "Demo programme loaded." if demo.created else "Demo programme already present."
         )
+        # The blood centre sits above the organisation tree in the layers: imported here.
+        from bloodline.distribution.demo import seed_blood_centre
+
+        if seed_blood_centre():
+            self.stdout.write("Blood-centre stock, laboratory work and hospital orders loaded.")
         self.stdout.write(f"Demo logins (password for every account: {DEMO_PASSWORD}):")
         for persona, _user in demo.accounts:
             self.stdout.write(f"  {persona.username:<24} {persona.description}")
@@ -22,4 +27,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Try a donation day: sign in as drive_nurse or physician, open Drives and the drive "
             "running today, then “Open the stations”."
+        )
+        self.stdout.write(
+            "Try the blood centre: lab_technician (results and release), inventory_clerk "
+            "(stock and orders), hospital_user (orders and a look-back notification)."
         )

@@ -1,0 +1,138 @@
+"""Laboratory pages away from the bench: analyser imports and look-back notifications."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bloodline.accounts.models import User
+from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.lab import actions, imports
+from bloodline.lab.forms import (
+    IMPORT_COLUMNS,
+    AcknowledgeForm,
+    ImportForm,
+)
+from bloodline.lab.models import ImportBatch, NotificationTask, Reading
+from bloodline.lab.views import LIST_LIMIT, _establishments, _lab_scope
+from bloodline.organisations import access
+from bloodline.organisations.roles import Perm
+
+# Imports ------------------------------------------------------------------------------------
+
+
+@login_required
+def import_page(request: AuthenticatedRequest) -> HttpResponse:
+    establishments = _lab_scope(request.user)
+    posted = request.method == "POST"
+    form = ImportForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        establishments=establishments,
+    )
+    if posted and form.is_valid():
+        try:
+            batch = imports.import_results(
+                by=request.user,
+                establishment=form.cleaned_data["establishment"],
+                file_name=form.cleaned_data["file"].name or "",
+                content=form.content,
+            )
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            return redirect("lab:batch", batch.uuid)
+    recent = (
+        ImportBatch.objects.filter(establishment__in=establishments)
+        .select_related("establishment", "imported_by")
+        .order_by("-imported_at")[:20]
+    )
+    context = {
+        "form": form,
+        "recent": recent,
+        "columns": [(name, text, name in imports.REQUIRED) for name, text in IMPORT_COLUMNS],
+        "readings": Reading.choices,
+    }
+    return render(request, "lab/import.html", context)
+
+
+@login_required
+def batch(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
+    found = ImportBatch.objects.select_related("establishment", "imported_by").filter(
+        uuid=public_id
+    )
+    batch = found.first()
+    if batch is None or not access.has_perm(request.user, Perm.VIEW, batch.establishment):
+        raise Http404
+    access.require(request.user, Perm.LAB_RESULT, batch.establishment)
+    samples = (
+        batch.results.values("sample__donation__din")
+        .annotate(results=Count("id"))
+        .order_by("sample__donation__din")[:LIST_LIMIT]
+    )
+    return render(
+        request, "lab/batch.html", {"batch": batch, "samples": samples, "limit": LIST_LIMIT}
+    )
+
+
+# Look-back notifications ---------------------------------------------------------------------
+
+
+def _tasks(user: User) -> QuerySet[NotificationTask]:
+    """Tasks of the person's hospitals, and tasks raised from their laboratory's donations."""
+    hospital = bool(access.scope_paths(user, Perm.ORDER_PLACE))
+    lab = bool(access.scope_paths(user, Perm.LAB_RESULT))
+    if not (hospital or lab or user.is_superuser):
+        raise PermissionDenied
+    hospitals = access.organisations(user, Perm.ORDER_PLACE)
+    return NotificationTask.objects.filter(
+        Q(hospital__in=hospitals) | Q(component__donation__establishment__in=_establishments(user))
+    ).select_related("hospital", "component__donation", "result", "acknowledged_by")
+
+
+def _notifications(
+    request: AuthenticatedRequest, bound: dict[uuid.UUID, AcknowledgeForm] | None = None
+) -> HttpResponse:
+    tasks = _tasks(request.user)
+    waiting = list(tasks.filter(acknowledged_at__isnull=True).order_by("created_at")[:LIST_LIMIT])
+    done = tasks.filter(acknowledged_at__isnull=False).order_by("-acknowledged_at")[:LIST_LIMIT]
+    rows = []
+    for task in waiting:
+        form = None
+        if access.has_perm(request.user, Perm.ORDER_PLACE, task.hospital):
+            form = (bound or {}).get(task.uuid) or AcknowledgeForm(task=task)
+        rows.append((task, form))
+    lab = bool(access.scope_paths(request.user, Perm.LAB_RESULT)) or request.user.is_superuser
+    context = {"waiting": rows, "done": done, "limit": LIST_LIMIT, "perms_lab": lab}
+    return render(request, "lab/notifications.html", context)
+
+
+@login_required
+def notifications(request: AuthenticatedRequest) -> HttpResponse:
+    return _notifications(request)
+
+
+@require_POST
+@login_required
+def acknowledge(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
+    task = _tasks(request.user).filter(uuid=public_id).first()
+    if task is None:
+        raise Http404
+    form = AcknowledgeForm(request.POST, task=task)
+    if form.is_valid():
+        try:
+            actions.acknowledge(by=request.user, task=task, response=form.cleaned_data["response"])
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, _("The notification is acknowledged."))
+            return redirect("lab:notifications")
+    return _notifications(request, {task.uuid: form})

@@ -1,0 +1,146 @@
+"""The shapes of the laboratory API: result imports, a sample's panel and its results.
+
+A sample is named by its donation's DIN; answers carry no donor data (no name, no identity,
+no birth date), only the donation's test results and the group the laboratory found.
+"""
+
+# No "from __future__ import annotations": django-ninja reads annotations at run time.
+
+import datetime as dt
+from decimal import Decimal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from bloodline.inventory.schemas import ComponentOut
+from bloodline.lab.models import ImportBatch, TestResult
+
+
+class ImportIn(Schema):
+    establishment: UUID
+    file_name: str = Field(max_length=200)
+    csv: str = Field(description="The analyser file's text: a header row, then one result a row")
+
+
+class RefusedRowOut(Schema):
+    line: int
+    din: str
+    test: str
+    error: str
+
+
+class ImportBatchOut(Schema):
+    uuid: UUID
+    establishment: UUID
+    file_name: str
+    imported_at: dt.datetime
+    rows_taken: int
+    rows_refused: int
+    refused: list[RefusedRowOut]
+
+    @staticmethod
+    def resolve_establishment(obj: ImportBatch) -> UUID:
+        return obj.establishment.uuid
+
+
+class ResultIn(Schema):
+    test: str = Field(max_length=60)
+    stage: str = Field(default="screen", max_length=12)
+    reading: str = Field(default="", max_length=16)
+    value: Decimal | None = None
+    manufacturer: str = Field(default="", max_length=100)
+    reagent_lot: str = Field(default="", max_length=60)
+    operator: str = Field(default="", max_length=150)
+    instrument: str = Field(default="", max_length=100)
+
+
+class CorrectionIn(Schema):
+    reason: str = Field(max_length=1000)
+    reading: str = Field(default="", max_length=16)
+    value: Decimal | None = None
+    manufacturer: str = Field(default="", max_length=100)
+    reagent_lot: str = Field(default="", max_length=60)
+    operator: str = Field(default="", max_length=150)
+    instrument: str = Field(default="", max_length=100)
+
+
+class ReleaseIn(Schema):
+    version: int
+
+
+class ResultOut(Schema):
+    uuid: UUID
+    test: str
+    stage: str
+    reading: str
+    reading_label: str
+    value: Decimal | None
+    acceptable: bool
+    counts: bool
+    manufacturer: str
+    reagent_lot: str
+    operator: str
+    instrument: str
+    source: str
+    batch: UUID | None
+    entered_at: dt.datetime
+    entered_by: str
+    verified_at: dt.datetime | None
+    verified_by: str | None
+    corrects: UUID | None
+    correction_reason: str
+
+    @staticmethod
+    def resolve_reading_label(obj: TestResult) -> str:
+        return str(obj.get_reading_display())
+
+    @staticmethod
+    def resolve_counts(obj: TestResult) -> bool:
+        return obj.counts()
+
+    @staticmethod
+    def resolve_batch(obj: TestResult) -> UUID | None:
+        return obj.batch.uuid if obj.batch is not None else None
+
+    @staticmethod
+    def resolve_entered_by(obj: TestResult) -> str:
+        return obj.entered_by.get_username()
+
+    @staticmethod
+    def resolve_verified_by(obj: TestResult) -> str | None:
+        return obj.verified_by.get_username() if obj.verified_by is not None else None
+
+    @staticmethod
+    def resolve_corrects(obj: TestResult) -> UUID | None:
+        return obj.corrects.uuid if obj.corrects is not None else None
+
+
+class TestStateOut(Schema):
+    code: str
+    kind: str
+    required: bool
+    runs_required: int
+    state: str
+    runs: int
+    readings: list[str]
+    problem: str
+
+
+class PanelOut(Schema):
+    tests: list[TestStateOut]
+    abo: str
+    rhd: str
+    problems: list[str]
+    complete: bool
+    confirmed_positive: list[UUID]
+
+
+class SampleOut(Schema):
+    uuid: UUID
+    din: str
+    establishment: UUID
+    rule_set: str
+    received_at: dt.datetime
+    panel: PanelOut
+    results: list[ResultOut]
+    components: list[ComponentOut]
