@@ -38,12 +38,12 @@ from bloodline.inventory.status import Status
 from bloodline.jurisdictions.loader import registry
 from bloodline.lab import gate
 from bloodline.lib import isbt128
+from bloodline.lib.forms import refuse
 from bloodline.organisations import access
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 
-refuse = inventory.refuse
 HOSPITALS = frozenset({Kind.HOSPITAL, Kind.HOSPITAL_BLOOD_BANK})
 SUPPLIERS = frozenset({Kind.BLOOD_CENTRE, Kind.BLOOD_STATION})
 
@@ -422,7 +422,10 @@ def dispatch(*, by: User, order: Order, packed_count: int, version: int | None =
     units = []
     for item in items:
         unit = inventory.locked(item.component)
-        problems += [f"{unit}: {p}" for p in gate.blockers(unit, now, at_issue=True)]
+        problems += [
+            _("Unit %(unit)s: %(problem)s") % {"unit": unit, "problem": p}
+            for p in gate.blockers(unit, now, at_issue=True)
+        ]
         units.append(unit)
     if problems:
         raise ValidationError({"__all__": problems})

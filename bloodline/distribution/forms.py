@@ -18,34 +18,10 @@ from django.utils.translation import pgettext_lazy
 from bloodline.distribution import compatibility
 from bloodline.distribution.actions import LineRequest
 from bloodline.distribution.models import ItemOutcome, Urgency
+from bloodline.jurisdictions.labels import component_type
 from bloodline.lib import isbt128
 from bloodline.lib.forms import ActionErrorsMixin
 from bloodline.organisations.models import SEGMENT, Organisation
-
-# Component types of the shipped rule sets; a code without a label here is shown as it is.
-PRODUCTS = {
-    "whole_blood": _("whole blood"),
-    "whole_blood_cpda1": _("whole blood, CPDA-1"),
-    "whole_blood_room_temperature": _("whole blood kept at room temperature"),
-    "red_cells_additive": _("red cells in additive solution"),
-    "red_cells_washed": _("washed red cells"),
-    "red_cells_frozen": _("frozen red cells"),
-    # xgettext:no-python-format
-    "red_cells_frozen_glycerol_20": _("frozen red cells, 20 % glycerol"),
-    # xgettext:no-python-format
-    "red_cells_frozen_glycerol_40": _("frozen red cells, 40 % glycerol"),
-    "red_cells_deglycerolised": _("deglycerolised red cells"),
-    "platelets_apheresis": _("apheresis platelets"),
-    "platelets_pooled": _("pooled platelets"),
-    "platelets_unagitated": _("platelets kept without agitation"),
-    "platelets_bacterial_safety": _("platelets with bacterial detection or reduction"),
-    "plasma_fresh_frozen": _("fresh frozen plasma"),
-    "plasma_fresh_frozen_deep": _("fresh frozen plasma, at or below −25 °C"),
-    "plasma_frozen": _("frozen plasma"),
-    "plasma_thawed": _("thawed plasma"),
-    "cryoprecipitate": _("cryoprecipitate"),
-    "granulocytes": _("granulocytes"),
-}
 
 CONDITIONS = {
     compatibility.LOW_TITRE: _("only a unit tested low-titre for anti-A and anti-B"),
@@ -79,8 +55,7 @@ SCAN_ATTRS = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck
 
 
 def product_label(code: str) -> str:
-    label = PRODUCTS.get(code)
-    return code if label is None else str(label)
+    return component_type(code)
 
 
 def condition_labels(conditional: str) -> list[str]:

@@ -14,16 +14,12 @@ from django.views.decorators.http import require_GET
 from bloodline.accounts.models import User
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.distribution import trace
+from bloodline.distribution.views import _can
 from bloodline.donors import access as donor_access
 from bloodline.lib import isbt128
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
-
-
-def _can(user: User, perm: str) -> bool:
-    return user.is_superuser or bool(access.scope_paths(user, perm))
-
 
 # Vein-to-vein trace ---------------------------------------------------------------------------
 

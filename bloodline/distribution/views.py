@@ -52,6 +52,7 @@ from bloodline.distribution.models import (
     Urgency,
 )
 from bloodline.inventory.models import Component
+from bloodline.lib.forms import refuse
 from bloodline.organisations import access
 from bloodline.organisations.models import SEGMENT, Organisation
 from bloodline.organisations.roles import Perm
@@ -351,7 +352,7 @@ def allocate(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpRespons
     def act(order: Order, data: dict[str, Any]) -> str:
         made = actions.allocate(by=request.user, order=order, version=data["version"])
         if not made:
-            raise actions.refuse(_("No compatible unit is available for the lines still open."))
+            raise refuse(_("No compatible unit is available for the lines still open."))
         return ngettext("%(n)s unit allocated.", "%(n)s units allocated.", len(made)) % {
             "n": len(made)
         }
@@ -365,14 +366,14 @@ def allocate_unit(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpRe
     def act(order: Order, data: dict[str, Any]) -> str:
         lines = list(order.lines.all())
         if data["line"] > len(lines):
-            raise actions.refuse(_("This order has no such line."))
+            raise refuse(_("This order has no such line."))
         unit = (
             Component.objects.filter(uuid=data["unit"], establishment=order.supplier)
             .select_related("donation")
             .first()
         )
         if unit is None:
-            raise actions.refuse(_("No such unit is held by this establishment."))
+            raise refuse(_("No such unit is held by this establishment."))
         actions.allocate_unit(
             by=request.user,
             line=lines[data["line"] - 1],
@@ -397,7 +398,7 @@ def unallocate(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpRespo
             .first()
         )
         if allocation is None:
-            raise actions.refuse(_("This unit is not allocated to this order."))
+            raise refuse(_("This unit is not allocated to this order."))
         actions.unallocate(by=request.user, allocation=allocation, version=data["version"])
         return _("Unit %(unit)s is back in stock.") % {"unit": allocation.component}
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,13 +39,10 @@ from bloodline.jurisdictions.loader import registry
 from bloodline.jurisdictions.schema import Component as ComponentRule
 from bloodline.jurisdictions.schema import ComponentKind, RuleSet
 from bloodline.lib import expiry, isbt128
+from bloodline.lib.forms import refuse
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
-
-
-def refuse(message: str, field: str = NON_FIELD_ERRORS) -> ValidationError:
-    return ValidationError({field: [message]})
 
 
 def zone(establishment: Organisation) -> ZoneInfo:

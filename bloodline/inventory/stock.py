@@ -21,17 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from bloodline.inventory import actions
 from bloodline.inventory.models import Component, StockThreshold, StorageLocation
 from bloodline.inventory.status import Status
+from bloodline.jurisdictions.labels import COMPONENT_KINDS as KIND_NAMES
 from bloodline.organisations.models import Organisation
 
-# The compatibility classes of the rule sets (jurisdictions.schema.ComponentKind), by name.
-KIND_NAMES = {
-    "whole_blood": _("whole blood"),
-    "red_cells": _("red cells"),
-    "platelets": _("platelets"),
-    "plasma": _("plasma"),
-    "cryoprecipitate": _("cryoprecipitate"),
-    "granulocytes": _("granulocytes"),
-}
 ABO_ORDER = {"O": 0, "A": 1, "B": 2, "AB": 3}
 RHD_ORDER = {"pos": 0, "neg": 1}
 # Upper bounds (days to expiry) of the columns of the stock table; the last is open.

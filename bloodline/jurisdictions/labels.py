@@ -12,6 +12,50 @@ DONATION_TYPES = {
     "double_red_cells": _("double red-cell apheresis"),
 }
 
+# The compatibility classes of components (schema.ComponentKind, components.md §5).
+COMPONENT_KINDS = {
+    "whole_blood": _("whole blood"),
+    "red_cells": _("red cells"),
+    "platelets": _("platelets"),
+    "plasma": _("plasma"),
+    "cryoprecipitate": _("cryoprecipitate"),
+    "granulocytes": _("granulocytes"),
+}
+
+# Component types of the shipped rule sets; a code without a label here is shown as it is.
+COMPONENT_TYPES = {
+    "whole_blood": _("whole blood"),
+    "whole_blood_cpda1": _("whole blood, CPDA-1"),
+    "whole_blood_room_temperature": _("whole blood kept at room temperature"),
+    "red_cells_additive": _("red cells in additive solution"),
+    "red_cells_washed": _("washed red cells"),
+    "red_cells_frozen": _("frozen red cells"),
+    # xgettext:no-python-format
+    "red_cells_frozen_glycerol_20": _("frozen red cells, 20 % glycerol"),
+    # xgettext:no-python-format
+    "red_cells_frozen_glycerol_40": _("frozen red cells, 40 % glycerol"),
+    "red_cells_deglycerolised": _("deglycerolised red cells"),
+    "platelets_apheresis": _("apheresis platelets"),
+    "platelets_pooled": _("pooled platelets"),
+    "platelets_unagitated": _("platelets kept without agitation"),
+    "platelets_bacterial_safety": _("platelets with bacterial detection or reduction"),
+    "plasma_fresh_frozen": _("fresh frozen plasma"),
+    "plasma_fresh_frozen_deep": _("fresh frozen plasma, at or below −25 °C"),
+    "plasma_frozen": _("frozen plasma"),
+    "plasma_thawed": _("thawed plasma"),
+    "cryoprecipitate": _("cryoprecipitate"),
+    "granulocytes": _("granulocytes"),
+}
+
+
+def component_type(code: str) -> str:
+    return str(COMPONENT_TYPES.get(code, code))
+
+
+def component_kind(code: str) -> str:
+    return str(COMPONENT_KINDS.get(code, code))
+
+
 SEXES = {"M": _("men"), "F": _("women"), "any": _("everyone")}
 
 

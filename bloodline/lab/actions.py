@@ -35,11 +35,11 @@ from bloodline.lab.models import (
     Stage,
     TestResult,
 )
+from bloodline.lib.forms import refuse
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
 from bloodline.screening.models import Deferral
 
-refuse = inventory.refuse
 # A look-back window in calendar units is widened to whole days on the safe side.
 _WINDOW_DAYS = {"hours": 1 / 24, "days": 1, "weeks": 7, "months": 31, "years": 366}
 
@@ -369,11 +369,9 @@ def release(*, by: User, component: Component, version: int | None = None) -> Co
     component = inventory.locked(component, version)
     access.require(by, Perm.LAB_RELEASE, component.establishment)
     now = timezone.now()
-    problems = gate.blockers(component, now)
-    if problems:
+    problems, state = gate.assess(component, now)
+    if problems or state is None:
         raise ValidationError({"__all__": problems})
-    _, state = gate.lab_blockers(component, now)
-    assert state is not None
     component.abo, component.rhd = state.abo, state.rhd
     component.released_at, component.released_by = now, by
     inventory.save(component, ["abo", "rhd", "released_at", "released_by"])

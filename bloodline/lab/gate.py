@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bloodline.inventory.actions import zone
 from bloodline.inventory.models import Component, UnsafeDonation
 from bloodline.inventory.status import Status
 from bloodline.lab import panel
@@ -29,9 +30,7 @@ def donor_deferred(component: Component, on: dt.date) -> bool:
 
 
 def local_day(component: Component, now: dt.datetime) -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    return timezone.localtime(now, ZoneInfo(component.establishment.effective_time_zone())).date()
+    return timezone.localtime(now, zone(component.establishment)).date()
 
 
 def lab_blockers(
@@ -69,6 +68,13 @@ def blockers(
     component: Component, now: dt.datetime | None = None, *, at_issue: bool = False
 ) -> list[str]:
     """Why the component may not be released now (or, ``at_issue``, may not leave now)."""
+    return assess(component, now, at_issue=at_issue)[0]
+
+
+def assess(
+    component: Component, now: dt.datetime | None = None, *, at_issue: bool = False
+) -> tuple[list[str], panel.PanelState | None]:
+    """``blockers`` and the panel they were read from (its group is what a release records)."""
     now = now or timezone.now()
     status = component.current_status() if not at_issue else None
     problems: list[str] = []
@@ -89,4 +95,4 @@ def blockers(
     problems += lab
     if at_issue and state is not None and (state.abo, state.rhd) != (component.abo, component.rhd):
         problems.append(_("The unit's group does not match the laboratory's result."))
-    return list(dict.fromkeys(problems))
+    return list(dict.fromkeys(problems)), state

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 if TYPE_CHECKING:
     from django.forms import Field
@@ -26,3 +26,8 @@ class ActionErrorsMixin:
             target = name if name in self.fields else None
             for message in messages:
                 self.add_error(target, message)
+
+
+def refuse(message: str, field: str = NON_FIELD_ERRORS) -> ValidationError:
+    """An action's refusal, keyed by the field it concerns (or the whole form)."""
+    return ValidationError({field: [message]})

@@ -9,20 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.drives.models import Drive, DriveStatus
+from bloodline.lib.forms import refuse
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
 from bloodline.screening.models import Presentation, Step
-
-
-def refuse(message: str, field: str = NON_FIELD_ERRORS) -> ValidationError:
-    return ValidationError({field: [message]})
 
 
 def require_running(drive: Drive) -> None:

@@ -21,7 +21,7 @@ def test_it_shows_the_unit_with_its_din_check_character_and_local_expiry(centre,
     assert page.status_code == 200
     text = page.content.decode()
     assert isbt128.Din(red.donation.din).eye_readable() in text
-    assert red.product_code in text and "red_cells_additive" in text
+    assert red.product_code in text and "red cells in additive solution" in text
     local = timezone.localtime(red.expires_at, zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
     with translation.override("en"):
         shown = formats.date_format(local, "SHORT_DATETIME_FORMAT")

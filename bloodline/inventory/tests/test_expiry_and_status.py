@@ -277,7 +277,7 @@ def test_expiry_is_checked_again_when_the_unit_leaves(centre):
     red, order = picked_unit(centre)
     with at(red.expires_at), pytest.raises(ValidationError) as refused:
         distribution.dispatch(by=centre.clerk, order=order, packed_count=1)
-    assert f"{red}: The unit has expired." in refused.value.messages
+    assert f"Unit {red}: The unit has expired." in refused.value.messages
     red.refresh_from_db()
     assert red.issued_at is None
     with at(red.expires_at - dt.timedelta(seconds=1)):

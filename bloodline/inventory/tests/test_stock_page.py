@@ -94,7 +94,7 @@ def test_the_page_shows_the_table_and_the_units_about_to_expire(centre, english)
     page = english("inventory_clerk").get(URL)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "red_cells_additive" in text and "AB−" in text
+    assert "red cells in additive solution" in text and "AB−" in text
     assert reverse("inventory:component", args=[red.uuid]) in text
     assert isbt128.Din(red.donation.din).eye_readable() in text
 

@@ -29,6 +29,20 @@ def donation_type(code: str) -> str:
 
 
 @register.filter
+def component_type(code: str) -> str:
+    from bloodline.jurisdictions.labels import component_type as name
+
+    return name(code)
+
+
+@register.filter
+def component_kind(code: str) -> str:
+    from bloodline.jurisdictions.labels import component_kind as name
+
+    return name(code)
+
+
+@register.filter
 def sex_label(code: str) -> str:
     from bloodline.jurisdictions.labels import SEXES
 
