@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -177,20 +176,6 @@ def test_a_broken_rule_file_stops_start_up(tmp_path):
     )
     assert done.returncode != 0
     assert "Jurisdiction rule sets: vn.toml: age.max_years: Field required" in done.stderr
-
-
-def test_every_source_id_exists_in_the_shared_domain_sources():
-    sources = Path(os.environ.get("BLOODLINE_SHARED_DIR", settings.BASE_DIR.parent / "shared"))
-    sources = sources / "domain" / "sources.md"
-    if not sources.exists():
-        pytest.skip(f"shared domain sources not beside the checkout ({sources})")
-    known = set(re.findall(r"^\| ([SRU][0-9]+) \|", sources.read_text(encoding="utf-8"), re.M))
-    used = set(
-        re.findall(
-            r'"([SRU][0-9]+)"', "".join(f.read_text(encoding="utf-8") for f in RULES.glob("*.toml"))
-        )
-    )
-    assert used and used <= known, sorted(used - known)
 
 
 @pytest.mark.parametrize(
