@@ -11,6 +11,7 @@ from django.utils import timezone
 from bloodline.donors.models import Donor
 from bloodline.drives import reconciliation
 from bloodline.drives.models import DriveStatus, VoidedDin
+from bloodline.lib.querycount import assert_flat, counted
 from bloodline.screening.models import Deferral
 
 
@@ -137,8 +138,55 @@ def test_a_voided_number_needs_a_reason_in_the_database(make_drive, users):
         )
 
 
-def test_the_reconciliation_figures_take_a_fixed_number_of_queries(
-    day, django_assert_max_num_queries
+def _a_day_of(n, drive, register, present, collect, users) -> None:
+    """``n`` people of every kind the reconciliation lists or counts."""
+    for i in range(n):
+        slot = i % 4
+        register(drive, slot_index=slot)  # a no-show
+        done = present(drive, register(drive, slot_index=slot).registration, step="done")
+        collect(drive, done.donor)
+        low_hb = present(drive, register(drive, slot_index=slot).registration, step="deferred")
+        Deferral.objects.create(
+            donor=low_hb.donor,
+            presentation=low_hb,
+            code="haemoglobin_low",
+            reason="Hb",
+            starts_on=timezone.localdate(),
+        )
+        present(
+            drive, donor=Donor.objects.create(full_name=f"A {i}"), step="done", decision="accept"
+        )
+        present(drive, donor=Donor.objects.create(full_name=f"B {i}"), step="vitals")
+        collect(drive, Donor.objects.create(full_name=f"C {i}"))  # never checked in
+        VoidedDin.objects.create(
+            din=f"A999926{900000 + drive.pk * 100 + i:06d}",
+            drive=drive,
+            reason="label torn",
+            voided_by=users["establishment_admin"],
+            voided_at=timezone.now(),
+        )
+
+
+def test_the_reconciliation_and_its_page_take_the_same_queries_for_ten_times_the_people(
+    make_drive, register, present, collect, users, english
 ):
-    with django_assert_max_num_queries(13):
-        reconciliation.reconcile(day["drive"])
+    small, large = (make_drive(DriveStatus.RUNNING, beds=30) for _ in range(2))
+    _a_day_of(1, small, register, present, collect, users)
+    _a_day_of(10, large, register, present, collect, users)
+    with counted() as few:
+        one = reconciliation.reconcile(small)
+    with counted() as many:
+        ten = reconciliation.reconcile(large)
+    assert_flat(few, many, sizes=(1, 10))
+    assert len(few) <= 13
+    assert (one.mismatches, ten.mismatches) == (3, 30)
+    assert len(ten.no_shows) == 10 and ten.figures.deferred_by_reason == [("haemoglobin_low", 10)]
+
+    client = english("establishment_admin")
+    client.get(f"/drives/{small.uuid}/reconcile/")  # session and grants settle
+    with counted() as few:
+        client.get(f"/drives/{small.uuid}/reconcile/")
+    with counted() as many:
+        page = client.get(f"/drives/{large.uuid}/reconcile/")
+    assert_flat(few, many, sizes=(1, 10))
+    assert page.content.decode().count("Người hiến") >= 10  # the ten no-shows are listed
