@@ -10,9 +10,11 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from bloodline.collection import factories
+from bloodline.lib.querycount import assert_flat, counted
 from bloodline.programmes import actions
 
 from .conftest import amounts
+from .test_progress_queries import planned_district
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -66,17 +68,20 @@ def test_a_unit_organiser_sees_its_own_progress_only(plan, demo, login):
     )
 
 
-def test_the_progress_page_query_count_is_bounded(
-    plan, demo, communes, chair, login, django_assert_max_num_queries
-):
-    actions.set_targets(
-        by=chair, plan=plan, parent=demo.nodes["vn_dong"], round=None, amounts=amounts(communes, 40)
-    )
-    for c in communes:
-        record(demo, c, 3)
-    client = login("district_committee")
-    with django_assert_max_num_queries(20):
-        client.get(f"/plans/{plan.uuid}/progress/{demo.nodes['vn_dong'].uuid}/")
+def test_the_progress_page_takes_the_same_queries_for_ten_times_the_units(demo, login):
+    small_plan, small, _ = planned_district(demo, 10, 20_000_000)
+    large_plan, large, bags = planned_district(demo, 100, 30_000_000)
+    client = login("province_committee")
+    client.cookies["django_language"] = "en"
+    client.get(f"/plans/{small_plan.uuid}/progress/{small.uuid}/")  # session and grants settle
+    with counted() as few:
+        assert client.get(f"/plans/{small_plan.uuid}/progress/{small.uuid}/").status_code == 200
+    with counted() as many:
+        page = client.get(f"/plans/{large_plan.uuid}/progress/{large.uuid}/")
+    assert_flat(few, many, sizes=(10, 100))
+    assert len(few) <= 20
+    html = page.content.decode()
+    assert f"{bags} of 1,000 bags" in html and html.count(">Unit 300") == 100
 
 
 def test_progress_through_the_api(plan, demo, communes, chair, login):

@@ -14,7 +14,7 @@ from bloodline.collection import factories
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Organisation, segment
 from bloodline.programmes import actions, progress
-from bloodline.programmes.models import Measure, Target
+from bloodline.programmes.models import Measure, Plan, Target
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -52,7 +52,9 @@ def wide_district(demo, size: int, first_id: int) -> Organisation:
     return district
 
 
-def measure(demo, size: int, first_id: int) -> int:
+def planned_district(demo, size: int, first_id: int) -> tuple[Plan, Organisation, int]:
+    """A plan over a district of ``size`` units, each with a target of 10 bags; one unit in
+    every ``size // 10`` gave three donations. Returns the plan, the district and the bags."""
     chair = next(u for p, u in demo.accounts if p.username == "province_committee")
     district = wide_district(demo, size, first_id)
     plan = actions.create_plan(
@@ -68,17 +70,23 @@ def measure(demo, size: int, first_id: int) -> int:
     )
     units = list(district.children.filter(kind=Kind.ENTERPRISE))
     Target.objects.bulk_create(Target(plan=plan, organisation=u, amount=Decimal(10)) for u in units)
-    for unit in units[:: max(1, size // 10)]:
+    giving = units[:: max(1, size // 10)]
+    for unit in giving:
         factories.donations(
             factories.donors(3, unit),
             credited_to=unit,
             establishment=demo.nodes["vn_centre"],
             at=dt.datetime(2026, 3, 1, 9, tzinfo=HCM),
         )
+    return plan, district, 3 * len(giving)
+
+
+def measure(demo, size: int, first_id: int) -> int:
+    plan, district, bags = planned_district(demo, size, first_id)
     with CaptureQueriesContext(connection) as queries:
         report = progress.report(plan, district)
     assert len(report.children) == size  # the units, not the committee
-    assert report.total.figures.bags == 3 * len(units[:: max(1, size // 10)])
+    assert report.total.figures.bags == bags
     return len(queries.captured_queries)
 
 
