@@ -87,7 +87,8 @@ def test_a_donors_trace_takes_the_same_queries_for_ten_times_the_donations(
     centre: Any,
 ) -> None:
     def donor_with(donations: int) -> Any:
-        donor, units = None, []
+        donor: Any = None
+        units: list[Any] = []
         for days in range(donations):
             at = timezone.now() - dt.timedelta(days=days + 1)
             made = centre.stocked("O", "pos", donor=donor, at=at)
