@@ -83,3 +83,15 @@ def registry_from(folder: Path) -> Registry:
     loaded = Registry()
     loaded.load(folder)
     return loaded
+
+
+def allow_overrides(*codes: str) -> Callable[[str], str]:
+    """An edit marking ``codes`` overridable, as a deployer would (cited here as S33)."""
+    entries = ", ".join(f'{{ code = "{c}", source = ["S33"] }}' for c in codes)
+
+    def edit(text: str) -> str:
+        return text.replace(
+            "\nprovenance = ", f"\nphysician_overrides = [{entries}]\nprovenance = ", 1
+        )
+
+    return edit

@@ -195,3 +195,20 @@ def test_a_confirmed_copy_of_the_vietnamese_rules_defers_below_its_limits(tmp_pa
     assert evaluate(facts(hb_g_l=119), rules).outcome == T
     assert evaluate(facts(systolic=181, diastolic=80), rules).outcome == T
     assert evaluate(facts(pulse=49), rules).outcome == T
+
+
+@pytest.mark.django_db
+def test_the_physician_station_shows_review_in_its_own_style_with_the_reasons(
+    at_physician: Any, english: Any, drive: Any
+) -> None:
+    from django.urls import reverse
+
+    presentation = at_physician(systolic="175", diastolic="105", temperature_c="38.3", pulse="96")
+    assert presentation.engine_outcome == "review"
+    url = reverse("stations:station", args=[drive.uuid, "physician"])
+    page = english("physician").get(f"{url}?p={presentation.uuid}").content.decode()
+    assert 'class="engine-review"' in page and "engine-eligible" not in page.split("</style>")[1]
+    assert "a physician must decide" in page
+    assert "Diastolic pressure 105 mmHg is above the limit 100." in page
+    assert "Temperature 38.3 °C is above the limit 37.5." in page
+    assert "awaits the deployer&#x27;s confirmation" in page
