@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
 
 from bloodline.jurisdictions.labels import VITALS
 from bloodline.jurisdictions.loader import UnknownRuleSet, registry
 from bloodline.jurisdictions.schema import Limit, NotJudged, RuleSet
 
 
-def _vital_rows(rules: RuleSet) -> list[tuple[str, Limit | NotJudged]]:
+def _vital_rows(rules: RuleSet) -> list[tuple[str | Promise, Limit | NotJudged]]:
     """Every vital-sign rule the set states: a limit, or "not judged — physician review"."""
     return [
         (VITALS.get(name, name), getattr(rules.vitals, name))
