@@ -82,3 +82,8 @@ VITALS = {
     "pulse_max": _("Maximum pulse (per minute)"),
     "temperature_max_c": _("Maximum temperature (°C)"),
 }
+
+HAEMOGLOBIN = {
+    "M": _("Minimum haemoglobin, men (g/L)"),
+    "F": _("Minimum haemoglobin, women (g/L)"),
+}

@@ -129,9 +129,17 @@ class Limit(Quantity):
     inclusive: bool = True
 
 
+class NotJudged(Provenance):
+    """The rule set states no limit for a check the engine knows: a measured value is sent to
+    a physician ("not judged by this rule set — physician review"), never passed as eligible.
+    ``source`` may name the text that leaves the check to the physician."""
+
+    not_judged: Literal[True]
+
+
 class BySex(Strict):
-    M: Quantity
-    F: Quantity
+    M: Quantity | NotJudged
+    F: Quantity | NotJudged
 
 
 class VolumeHaemoglobin(Provenance):
@@ -147,17 +155,21 @@ class Haemoglobin(Strict):
 
 
 class Vitals(Strict):
-    """Vital-sign limits; a limit the rule set does not state is not judged."""
+    """Vital-sign limits. Every limit the engine knows must be stated: a value (verified or
+    flagged ``verified = false``) or ``not_judged = true`` (physician review); a file that
+    leaves one out is refused. Two refinements only some standards use are optional: a
+    minimum pulse pressure (China) and a lower pulse minimum for endurance athletes (China);
+    without them the systolic/diastolic and pulse limits alone judge (decision 0014)."""
 
-    systolic_min: Limit | None = None
-    systolic_max: Limit | None = None
-    diastolic_min: Limit | None = None
-    diastolic_max: Limit | None = None
+    systolic_min: Limit | NotJudged
+    systolic_max: Limit | NotJudged
+    diastolic_min: Limit | NotJudged
+    diastolic_max: Limit | NotJudged
+    pulse_min: Limit | NotJudged
+    pulse_max: Limit | NotJudged
+    temperature_max_c: Limit | NotJudged
     pulse_pressure_min: Limit | None = None
-    pulse_min: Limit | None = None
     pulse_min_endurance_athlete: Limit | None = None
-    pulse_max: Limit | None = None
-    temperature_max_c: Limit | None = None
 
 
 class Duration(Strict):
@@ -210,6 +222,32 @@ class IntervalBasis(Provenance):
     """ "most_recent": only the most recent donation counts, whatever its type."""
 
     rule: Literal["each_type", "most_recent"]
+
+
+# Reason codes the engine gives for a measured value outside a limit (screening/engine.py).
+MEASURED_REASON_CODES = frozenset(
+    {
+        "weight.low",
+        "hb.low",
+        "bp.systolic_low",
+        "bp.systolic_high",
+        "bp.diastolic_low",
+        "bp.diastolic_high",
+        "bp.pulse_pressure_low",
+        "pulse.low",
+        "pulse.high",
+        "temperature.high",
+    }
+)
+
+
+class PhysicianOverride(Provenance):
+    """A temporary deferral, named by the engine's reason code, that a physician may lift
+    with a written reason. A reason not listed is not overridable; permanent deferrals and
+    deferrals on the donor's record (look-back, infection markers, staff) never are
+    (decision 0015)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_.]*$")
 
 
 class NationalId(Provenance):
@@ -385,7 +423,7 @@ class RuleSet(Strict):
     interval_basis: IntervalBasis | None = None
     apheresis_min_weight_kg: Quantity | None = None
     haemoglobin: Haemoglobin
-    vitals: Vitals = Field(default_factory=Vitals)
+    vitals: Vitals
     annual_maxima: list[AnnualMaximum] = Field(default_factory=list)
     deferrals: list[Deferral] = Field(min_length=1)
     counting_unit: CountingUnit
@@ -397,6 +435,8 @@ class RuleSet(Strict):
     lookback: Lookback
     # How donations are processed into the components above; empty when there are none.
     recipes: list[Recipe] = Field(default_factory=list)
+    # Temporary deferral reasons a physician may override; empty: none (decision 0015).
+    physician_overrides: list[PhysicianOverride] = Field(default_factory=list)
 
     @field_validator("title")
     @classmethod
@@ -451,6 +491,39 @@ class RuleSet(Strict):
                         f"recipe {recipe.code}: {output} is not made from {recipe.collection}"
                     )
         return self
+
+    @model_validator(mode="after")
+    def _overrides_lift_temporary_deferrals_only(self) -> RuleSet:
+        kinds = {f"deferral.{d.code}": d.kind for d in self.deferrals}
+        allowed = {
+            *MEASURED_REASON_CODES,
+            "annual.max_reached",
+            *(f"interval.{i.before}_after_{i.after}" for i in self.intervals),
+            *(code for code, kind in kinds.items() if kind in ("temporary", "while_present")),
+        }
+        seen: set[str] = set()
+        for item in self.physician_overrides:
+            if item.code in seen:
+                raise ValueError(f"physician override {item.code} is listed twice")
+            seen.add(item.code)
+            if item.code.startswith("deferral.recorded."):
+                raise ValueError(
+                    f"{item.code}: a deferral on the donor's record (look-back, infection "
+                    "marker, staff) is never overridable"
+                )
+            if kinds.get(item.code) == "permanent":
+                raise ValueError(f"{item.code}: a permanent deferral is never overridable")
+            if item.code not in allowed:
+                raise ValueError(
+                    f"{item.code} is not a temporary deferral reason of this rule set; only "
+                    "measured values, intervals, annual maxima and temporary questions may be "
+                    "overridable"
+                )
+        return self
+
+    def overridable(self) -> frozenset[str]:
+        """Reason codes a physician may override under this rule set."""
+        return frozenset(o.code for o in self.physician_overrides)
 
     def component(self, code: str) -> Component | None:
         return next((c for c in self.components if c.code == code), None)

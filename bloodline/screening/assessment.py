@@ -19,6 +19,7 @@ from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.collection.models import Donation as DonationRecord
 from bloodline.jurisdictions.loader import registry
+from bloodline.jurisdictions.schema import RuleSet
 from bloodline.organisations.roles import Perm
 from bloodline.screening import engine
 from bloodline.screening.models import Decision, Deferral, Presentation, Step
@@ -159,6 +160,7 @@ def _reason_row(reason: engine.Reason) -> dict[str, Any]:
         "severity": reason.severity,
         "until": reason.until.isoformat() if reason.until else None,
         "verified": reason.verified,
+        "overridable": reason.overridable,
     }
 
 
@@ -200,19 +202,37 @@ def engine_deferred(presentation: Presentation) -> bool:
     return presentation.engine_outcome in DEFERRED
 
 
+def _judged_now(
+    presentation: Presentation,
+) -> tuple[engine.Decision, engine.Facts, RuleSet]:
+    """The engine's decision on the stored measurements today, so a deferral recorded since
+    the vital signs were taken (look-back, a confirmed infection marker) is seen."""
+    on = local_date(presentation.drive)
+    rules = registry.get(presentation.drive.establishment.jurisdiction, on)
+    facts = facts_for(presentation, on)
+    return engine.evaluate(facts, rules), facts, rules
+
+
+def may_override(presentation: Presentation) -> bool:
+    """Only a temporary deferral whose every deferring reason the rule set marks overridable;
+    never a permanent one or one on the donor's record (decision 0015)."""
+    return engine_deferred(presentation) and _judged_now(presentation)[0].overridable
+
+
+def volumes_the_rules_allow(presentation: Presentation) -> list[int]:
+    """Whole-blood volumes the weight, volume and Hb-by-volume rules allow this donor, whatever
+    the physician decided; empty means nothing may be collected."""
+    _decision, facts, rules = _judged_now(presentation)
+    return engine.allowed_volumes(facts, rules)
+
+
 def offered_volumes(presentation: Presentation) -> list[int]:
-    """Volumes the physician may choose: the engine's, or when overriding a deferral the rule
-    set's volumes for the donor's weight (the physician takes the decision on the rest)."""
+    """Volumes the physician may choose: the engine's, or when overriding a deferral the
+    volumes the rules still allow for the donor's weight and Hb (none if no override)."""
     if not engine_deferred(presentation):
         return list(presentation.engine_volumes_ml)
-    rules = registry.get(
-        presentation.drive.establishment.jurisdiction, local_date(presentation.drive)
-    )
-    weight = float(presentation.weight_kg) if presentation.weight_kg is not None else None
-    sex: engine.Sex = "M" if presentation.donor.sex == "M" else "F"
-    return engine.volumes_for_weight(rules, sex, weight) or list(
-        rules.whole_blood_volumes.values_ml
-    )
+    decision, facts, rules = _judged_now(presentation)
+    return engine.allowed_volumes(facts, rules) if decision.overridable else []
 
 
 def _check_decision(
@@ -232,8 +252,28 @@ def _check_decision(
         ]
     elif decision == Decision.OVERRIDE and not engine_deferred(presentation):
         errors["decision"] = [_("The engine did not defer this donor; accept instead.")]
+    elif decision == Decision.OVERRIDE and not may_override(presentation):
+        errors["decision"] = [
+            _(
+                "This deferral cannot be overridden: the rules let a physician lift only the "
+                "temporary deferrals they mark as overridable, never a permanent deferral or "
+                "one on the donor's record."
+            )
+        ]
+    elif decision == Decision.ACCEPT and _judged_now(presentation)[0].outcome in DEFERRED:
+        errors["decision"] = [
+            _(
+                "A deferral has been recorded for this donor since the vital signs were "
+                "taken; enter the vital signs again."
+            )
+        ]
     accepting = decision in (Decision.ACCEPT, Decision.OVERRIDE) and "decision" not in errors
-    if accepting and volume_ml not in offered_volumes(presentation):
+    offered = offered_volumes(presentation) if accepting else []
+    if accepting and not offered:
+        errors["volume_ml"] = [
+            _("The rules allow no volume for this donor: nothing may be collected.")
+        ]
+    elif accepting and volume_ml not in offered:
         errors["volume_ml"] = [_("Choose one of the volumes offered for this donor.")]
     if decision in (Decision.OVERRIDE, Decision.DEFER) and not reason.strip():
         errors["decision_reason"] = [_("Give the reason for this decision.")]
@@ -288,18 +328,24 @@ def physician_decide(
     step = Step.DEFERRED if deferral else Step.COLLECTION
     fields = ["decision", "decision_reason", "volume_ml", "decided_at", "decided_by"]
     move_on(presentation, step, fields)
+    changes: dict[str, Any] = {
+        "decision": [None, decision],
+        "engine_outcome": [None, presentation.engine_outcome],
+        "rule_set": [None, presentation.rule_set],
+        "volume_ml": [None, presentation.volume_ml],
+        "deferral": [None, str(deferral.uuid) if deferral else None],
+    }
+    if decision == Decision.OVERRIDE:
+        # What was lifted, as codes with their parameters; the signer is the event's actor.
+        lifted = [r for r in presentation.engine_reasons if r["severity"] == "temporary"]
+        changes["overridden"] = [None, [r["code"] for r in lifted]]
+        changes["overridden_until"] = [None, [r["until"] for r in lifted]]
     record(
         by=by,
         action=f"presentation.{decision}",
         object_type="screening.presentation",
         object_id=str(presentation.uuid),
-        changes={
-            "decision": [None, decision],
-            "engine_outcome": [None, presentation.engine_outcome],
-            "rule_set": [None, presentation.rule_set],
-            "volume_ml": [None, presentation.volume_ml],
-            "deferral": [None, str(deferral.uuid) if deferral else None],
-        },
+        changes=changes,
         reason=reason.strip(),
     )
     return presentation

@@ -16,13 +16,15 @@ from typing import Literal
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from bloodline.jurisdictions.labels import DONATION_TYPES, period_text
+from bloodline.jurisdictions.labels import DONATION_TYPES, HAEMOGLOBIN, VITALS, period_text
 from bloodline.jurisdictions.loader import Registry, registry
 from bloodline.jurisdictions.schema import (
     AnnualMaximum,
     Deferral,
     Limit,
+    NotJudged,
     Provenance,
+    Quantity,
     RuleSet,
     WeightBand,
 )
@@ -83,6 +85,8 @@ class Reason:
     severity: Severity
     until: dt.date | None = None
     verified: bool = True
+    # A temporary deferral the rule set lets a physician override (decision 0015).
+    overridable: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,12 @@ class Decision:
     allowed_volumes_ml: list[int]
     deferred_until: dt.date | None
     rule_set: str
+
+    @property
+    def overridable(self) -> bool:
+        """A temporary deferral whose every deferring reason the rules mark overridable."""
+        deciding = [r for r in self.reasons if r.severity != "review"]
+        return self.outcome == "deferred_temporary" and all(r.overridable for r in deciding)
 
 
 class _Collector:
@@ -112,7 +122,10 @@ class _Collector:
         source = ", ".join(rule.source) if rule else ""
         verified = rule.verified if rule else True
         version = f"{self.rules.code} {self.rules.version}"
-        self.reasons.append(Reason(code, message, source, version, severity, until, verified))
+        overridable = severity == "temporary" and code in self.rules.overridable()
+        self.reasons.append(
+            Reason(code, message, source, version, severity, until, verified, overridable)
+        )
 
 
 def _num(value: float) -> str:
@@ -265,50 +278,96 @@ def allowed_volumes(facts: Facts, rules: RuleSet) -> list[int]:
 # --- haemoglobin and vital signs -------------------------------------------------------------
 
 
+def _not_judged(key: str, value: float, rule: NotJudged | None, out: _Collector) -> None:
+    """A measured value the rule set has no limit for: a physician judges it (README rule 3)."""
+    message = _(
+        "These rules set no “%(rule)s”, so the measured %(value)s is not judged; a physician "
+        "must decide."
+    ) % {"rule": RULE_NAMES.get(key, key), "value": _num(value)}
+    out.add(f"no_rule.{key}", message, rule, "review")
+
+
+def _breach(code: str, message: str, rule: Provenance, out: _Collector) -> None:
+    """A verified limit defers; a limit still awaiting the deployer's confirmation sends the
+    donor to a physician with that said (decision 0014)."""
+    if rule.verified:
+        out.add(code, message, rule, "temporary")
+        return
+    message = _(
+        "%(finding)s This limit awaits the deployer's confirmation; a physician must decide."
+    ) % {"finding": message}
+    out.add(code, message, rule, "review")
+
+
+def _hb_rule(facts: Facts, rules: RuleSet) -> Quantity | NotJudged:
+    return rules.haemoglobin.min_g_l.M if facts.sex == "M" else rules.haemoglobin.min_g_l.F
+
+
+def _check_hb(facts: Facts, out: _Collector) -> None:
+    if facts.hb_g_l is None:
+        return
+    rule = _hb_rule(facts, out.rules)
+    if isinstance(rule, NotJudged):
+        _not_judged(f"hb_min_{facts.sex}", facts.hb_g_l, rule, out)
+    elif facts.hb_g_l < rule.value:
+        message = _("Haemoglobin %(value)s g/L is below the minimum of %(minimum)s g/L.") % {
+            "value": _num(facts.hb_g_l),
+            "minimum": _num(rule.value),
+        }
+        _breach("hb.low", message, rule, out)
+
+
+# (reason code, rule key, whether the limit is a minimum). Pulse pressure is an optional
+# refinement: a rule set without it judges the systolic and diastolic pressures alone.
+VITAL_CHECKS = (
+    ("bp.systolic_low", "systolic_min", True),
+    ("bp.systolic_high", "systolic_max", False),
+    ("bp.diastolic_low", "diastolic_min", True),
+    ("bp.diastolic_high", "diastolic_max", False),
+    ("bp.pulse_pressure_low", "pulse_pressure_min", True),
+    ("pulse.low", "pulse_min", True),
+    ("pulse.high", "pulse_max", False),
+    ("temperature.high", "temperature_max_c", False),
+)
+OPTIONAL_VITALS = frozenset({"pulse_pressure_min"})
+
+
+MEASURED_FIELD = {
+    "systolic_min": "systolic",
+    "systolic_max": "systolic",
+    "diastolic_min": "diastolic",
+    "diastolic_max": "diastolic",
+    "pulse_min": "pulse",
+    "pulse_max": "pulse",
+    "temperature_max_c": "temperature_c",
+}
+RULE_NAMES = {**VITALS, "hb_min_M": HAEMOGLOBIN["M"], "hb_min_F": HAEMOGLOBIN["F"]}
+
+
+def _measured(facts: Facts, key: str) -> float | None:
+    if key == "pulse_pressure_min":
+        if facts.systolic is None or facts.diastolic is None:
+            return None
+        return facts.systolic - facts.diastolic
+    value: float | None = getattr(facts, MEASURED_FIELD[key])
+    return value
+
+
+def _vital_rule(facts: Facts, rules: RuleSet, key: str) -> Limit | NotJudged | None:
+    if key == "pulse_min":
+        athlete = rules.vitals.pulse_min_endurance_athlete
+        if athlete is not None and facts.answers.get(ENDURANCE_ATHLETE) is True:
+            return athlete
+    rule: Limit | NotJudged | None = getattr(rules.vitals, key)
+    return rule
+
+
 def _below(value: float, limit: Limit) -> bool:
     return value < limit.value if limit.inclusive else value <= limit.value
 
 
 def _above(value: float, limit: Limit) -> bool:
     return value > limit.value if limit.inclusive else value >= limit.value
-
-
-def _check_hb(facts: Facts, out: _Collector) -> None:
-    if facts.hb_g_l is None:
-        return
-    rule = out.rules.haemoglobin.min_g_l.M if facts.sex == "M" else out.rules.haemoglobin.min_g_l.F
-    if facts.hb_g_l < rule.value:
-        message = _("Haemoglobin %(value)s g/L is below the minimum of %(minimum)s g/L.") % {
-            "value": _num(facts.hb_g_l),
-            "minimum": _num(rule.value),
-        }
-        out.add("hb.low", message, rule, "temporary")
-
-
-def _vital_checks(facts: Facts, rules: RuleSet) -> list[tuple[str, float | None, Limit | None]]:
-    v = rules.vitals
-    pressure = (
-        facts.systolic - facts.diastolic
-        if facts.systolic is not None and facts.diastolic is not None
-        else None
-    )
-    return [
-        ("bp.systolic_low", facts.systolic, v.systolic_min),
-        ("bp.systolic_high", facts.systolic, v.systolic_max),
-        ("bp.diastolic_low", facts.diastolic, v.diastolic_min),
-        ("bp.diastolic_high", facts.diastolic, v.diastolic_max),
-        ("bp.pulse_pressure_low", pressure, v.pulse_pressure_min),
-        ("pulse.low", facts.pulse, _pulse_minimum(facts, rules)),
-        ("pulse.high", facts.pulse, v.pulse_max),
-        ("temperature.high", facts.temperature_c, v.temperature_max_c),
-    ]
-
-
-def _pulse_minimum(facts: Facts, rules: RuleSet) -> Limit | None:
-    athlete = rules.vitals.pulse_min_endurance_athlete
-    if athlete is not None and facts.answers.get(ENDURANCE_ATHLETE) is True:
-        return athlete
-    return rules.vitals.pulse_min
 
 
 def _vital_message(code: str, value: float, limit: Limit) -> str:
@@ -326,12 +385,17 @@ def _vital_message(code: str, value: float, limit: Limit) -> str:
 
 
 def _check_vitals(facts: Facts, out: _Collector) -> None:
-    for code, value, limit in _vital_checks(facts, out.rules):
-        if value is None or limit is None:
+    for code, key, minimum in VITAL_CHECKS:
+        value = _measured(facts, key)
+        if value is None:
             continue
-        low = code.endswith("_low") or code == "pulse.low"
-        if (low and _below(value, limit)) or (not low and _above(value, limit)):
-            out.add(code, _vital_message(code, value, limit), limit, "temporary")
+        rule = _vital_rule(facts, out.rules, key)
+        if rule is None and key in OPTIONAL_VITALS:
+            continue
+        if rule is None or isinstance(rule, NotJudged):
+            _not_judged(key, value, rule, out)
+        elif _below(value, rule) if minimum else _above(value, rule):
+            _breach(code, _vital_message(code, value, rule), rule, out)
 
 
 # --- intervals and annual maxima -------------------------------------------------------------

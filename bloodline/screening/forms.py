@@ -96,12 +96,21 @@ class DecisionForm(StationForm):
     permanent = forms.BooleanField(label=_("Permanent deferral"), required=False)
 
     def __init__(
-        self, *args: Any, volumes: list[int], engine_deferred: bool, **kwargs: Any
+        self,
+        *args: Any,
+        volumes: list[int],
+        engine_deferred: bool,
+        overridable: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         # Only what may be chosen is offered: accept when the engine did not defer, override
-        # (with a reason) when it did.
-        allowed = [Decision.OVERRIDE if engine_deferred else Decision.ACCEPT, Decision.DEFER]
+        # (with a reason) when it deferred for reasons the rules mark overridable.
+        allowed = [Decision.DEFER]
+        if not engine_deferred:
+            allowed.insert(0, Decision.ACCEPT)
+        elif overridable:
+            allowed.insert(0, Decision.OVERRIDE)
         self.fields["decision"].choices = [  # type: ignore[attr-defined]
             (d.value, d.label) for d in allowed
         ]

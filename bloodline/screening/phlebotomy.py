@@ -17,6 +17,7 @@ from bloodline.collection import dins
 from bloodline.collection.actions import Phlebotomy, Reaction, add_reaction, record_donation
 from bloodline.collection.models import Donation, DonationType, Facility
 from bloodline.lib import isbt128
+from bloodline.screening.assessment import volumes_the_rules_allow
 from bloodline.screening.models import Presentation, Step
 from bloodline.screening.stations import at_step, local_date, move_on, refuse, require_station
 
@@ -53,6 +54,17 @@ def _check(
 ) -> None:
     errors = phlebotomy.errors() | (reaction.errors() if reaction else {})
     accepted = presentation.volume_ml or 0
+    # Whatever was decided (an override included), the bag obeys the weight, volume and
+    # Hb-by-volume rules (decision 0015).
+    if accepted not in volumes_the_rules_allow(presentation):
+        raise refuse(
+            _(
+                "The rules do not allow a %(volume)s mL collection from this donor: nothing "
+                "may be collected."
+            )
+            % {"volume": accepted},
+            "volume_ml",
+        )
     if volume_ml is None or not 0 < volume_ml <= accepted:
         errors["volume_ml"] = [
             _("Enter the volume collected, at most the accepted %(volume)s mL.")

@@ -34,7 +34,12 @@ from bloodline.organisations import access as org_access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 from bloodline.screening import actions, forms
-from bloodline.screening.assessment import engine_deferred, offered_volumes, questions_for
+from bloodline.screening.assessment import (
+    engine_deferred,
+    may_override,
+    offered_volumes,
+    questions_for,
+)
 from bloodline.screening.models import Presentation, Step
 from bloodline.screening.stations import local_date
 
@@ -198,6 +203,7 @@ def _physician(
         request.POST or None,
         volumes=offered_volumes(presentation),
         engine_deferred=engine_deferred(presentation),
+        overridable=may_override(presentation),
     )
     if request.method != "POST" or not form.is_valid():
         return form, None

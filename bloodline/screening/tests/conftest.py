@@ -114,3 +114,17 @@ def make_plan(demo: Any, number: str = "12/KH-BCĐ") -> Any:
         rule_set="VN-TT26-2013",
         status=PlanStatus.ISSUED,
     )
+
+
+@pytest.fixture
+def rules_in_force(tmp_path: Any) -> Any:
+    """Put changed copies of the rule files in force for the whole app (pages, API, actions);
+    the shipped rule files are loaded again afterwards."""
+    from bloodline.jurisdictions.loader import registry
+    from bloodline.screening.tests.helpers import rules_copy
+
+    def load(*edits: Any) -> None:
+        registry.load(rules_copy(tmp_path, *edits))
+
+    yield load
+    registry.load()

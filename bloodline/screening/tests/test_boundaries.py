@@ -107,7 +107,8 @@ def test_apheresis_minimum_weight(code, weight, outcome):
     assert decide(code, donation_type="platelets", weight_kg=weight).outcome == outcome
 
 
-# Haemoglobin, g/L (§1.1, §2 UNVERIFIED, §3 UNVERIFIED, §4).
+# Haemoglobin, g/L (§1.1, §2 UNVERIFIED, §3 UNVERIFIED, §4). Below an UNVERIFIED minimum the
+# donor goes to a physician (review), not to a deferral, until the deployer confirms it (0014).
 HB = [
     (CN, "M", 119, T),
     (CN, "M", 120, E),
@@ -115,13 +116,13 @@ HB = [
     (CN, "F", 114, T),
     (CN, "F", 115, E),
     (CN, "F", 116, E),
-    (VN, "M", 119, T),
+    (VN, "M", 119, R),
     (VN, "M", 120, E),
-    (VN, "F", 119.9, T),
+    (VN, "F", 119.9, R),
     (VN, "F", 120, E),
-    (WHO, "M", 129, T),
+    (WHO, "M", 129, R),
     (WHO, "M", 130, E),
-    (WHO, "F", 119, T),
+    (WHO, "F", 119, R),
     (WHO, "F", 120, E),
     (EU, "M", 134, T),
     (EU, "M", 135, E),
@@ -135,7 +136,7 @@ HB = [
 def test_haemoglobin_minimum_by_sex(code, sex, hb, outcome):
     decision = decide(code, sex=sex, hb_g_l=hb)
     assert decision.outcome == outcome
-    assert codes(decision) == (["hb.low"] if outcome == T else [])
+    assert codes(decision) == (["hb.low"] if outcome != E else [])
 
 
 @pytest.mark.parametrize(
@@ -148,7 +149,10 @@ def test_vietnam_needs_125_g_l_for_350_ml_or_more(hb, volumes):
 
 
 # Vital signs: China 90 <= SBP < 140, 60 <= DBP < 90, PP >= 30, pulse 60-100 (athletes 50),
-# temperature <= 37.5 (§1.1); WHO 90/50-180/100, pulse < 100 (§3).
+# temperature <= 37.5 UNVERIFIED (§1.1); WHO 90/50-180/100, pulse < 100, all UNVERIFIED, no
+# lower pulse and no temperature number (§3); Vietnam the same WHO values as UNVERIFIED
+# candidates, pulse >= 50 and temperature <= 37.5 from US practice (§3, §5); EU none (§4).
+# An UNVERIFIED limit breached, or a measured value no limit judges, is review (0014).
 VITALS = [
     (CN, {"systolic": 89}, T, "bp.systolic_low"),  # with any DBP >= 60 the PP is < 30 too
     (CN, {"systolic": 90, "diastolic": 60}, E, None),
@@ -168,18 +172,32 @@ VITALS = [
     (CN, {"pulse": 50, "answers": {"endurance_athlete": False}}, T, "pulse.low"),
     (CN, {"temperature_c": 37.4}, E, None),
     (CN, {"temperature_c": 37.5}, E, None),
-    (CN, {"temperature_c": 37.6}, T, "temperature.high"),
-    (WHO, {"systolic": 89, "diastolic": 70}, T, "bp.systolic_low"),
+    (CN, {"temperature_c": 37.6}, R, "temperature.high"),  # 37.5 is UNVERIFIED
+    (WHO, {"systolic": 89, "diastolic": 70}, R, "bp.systolic_low"),
     (WHO, {"systolic": 90, "diastolic": 50}, E, None),
     (WHO, {"systolic": 180, "diastolic": 100}, E, None),
-    (WHO, {"systolic": 181, "diastolic": 80}, T, "bp.systolic_high"),
-    (WHO, {"systolic": 120, "diastolic": 49}, T, "bp.diastolic_low"),
-    (WHO, {"systolic": 150, "diastolic": 101}, T, "bp.diastolic_high"),
-    (WHO, {"pulse": 99}, E, None),
-    (WHO, {"pulse": 100}, T, "pulse.high"),
-    (WHO, {"temperature_c": 39}, E, None),  # no number in the source: not judged
-    (VN, {"systolic": 200, "diastolic": 120, "pulse": 130}, E, None),  # none in TT 26/2013
-    (EU, {"systolic": 200, "diastolic": 120, "pulse": 130}, E, None),  # none in Annex III
+    (WHO, {"systolic": 181, "diastolic": 80}, R, "bp.systolic_high"),
+    (WHO, {"systolic": 120, "diastolic": 49}, R, "bp.diastolic_low"),
+    (WHO, {"systolic": 150, "diastolic": 101}, R, "bp.diastolic_high"),
+    (WHO, {"pulse": 99}, R, "no_rule.pulse_min"),  # no lower limit: not judged
+    (WHO, {"pulse": 100}, R, "no_rule.pulse_min"),  # and pulse.high, see below
+    (WHO, {"temperature_c": 39}, R, "no_rule.temperature_max_c"),  # no number in the source
+    (VN, {"systolic": 200, "diastolic": 120, "pulse": 130}, R, "bp.systolic_high"),  # was E
+    (VN, {"systolic": 89, "diastolic": 60}, R, "bp.systolic_low"),
+    (VN, {"systolic": 90, "diastolic": 50}, E, None),
+    (VN, {"systolic": 180, "diastolic": 100}, E, None),
+    (VN, {"systolic": 181, "diastolic": 80}, R, "bp.systolic_high"),
+    (VN, {"systolic": 120, "diastolic": 49}, R, "bp.diastolic_low"),
+    (VN, {"systolic": 150, "diastolic": 101}, R, "bp.diastolic_high"),
+    (VN, {"pulse": 49}, R, "pulse.low"),
+    (VN, {"pulse": 50}, E, None),
+    (VN, {"pulse": 99}, E, None),
+    (VN, {"pulse": 100}, R, "pulse.high"),
+    (VN, {"temperature_c": 37.5}, E, None),
+    (VN, {"temperature_c": 37.6}, R, "temperature.high"),
+    (EU, {"systolic": 120}, R, "no_rule.systolic_min"),  # and no_rule.systolic_max
+    (EU, {"pulse": 72}, R, "no_rule.pulse_min"),
+    (EU, {"temperature_c": 36.6}, R, "no_rule.temperature_max_c"),
 ]
 
 
@@ -187,7 +205,33 @@ VITALS = [
 def test_vital_sign_limits(code, vitals, outcome, reason):
     decision = decide(code, **vitals)
     assert decision.outcome == outcome
-    assert codes(decision) == ([reason] if reason else [])
+    if reason is None:
+        assert codes(decision) == []
+    else:
+        assert codes(decision)[0] == reason
+        assert all(
+            r.severity == ("temporary" if outcome == T else "review")
+            for r in decision.reasons
+            if r.code == reason
+        )
+
+
+def test_a_who_pulse_of_100_breaches_the_unverified_maximum_and_has_no_minimum_to_judge_it():
+    decision = decide(WHO, pulse=100)
+    assert (decision.outcome, sorted(codes(decision))) == (R, ["no_rule.pulse_min", "pulse.high"])
+
+
+def test_eu_judges_no_blood_pressure_so_both_limits_are_named():
+    decision = decide(EU, systolic=200, diastolic=120, pulse=130)
+    assert decision.outcome == R
+    assert set(codes(decision)) == {
+        "no_rule.systolic_min",
+        "no_rule.systolic_max",
+        "no_rule.diastolic_min",
+        "no_rule.diastolic_max",
+        "no_rule.pulse_min",
+        "no_rule.pulse_max",
+    }
 
 
 # Intervals: (rule set, sex, last donation, its type, wanted type, check date, outcome).

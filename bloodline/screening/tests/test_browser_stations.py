@@ -36,8 +36,16 @@ def test_three_donors_go_through_every_station_and_two_donations_count(
     live_server: Any,
     flushable_audit: None,
     page: Any,  # noqa: F811
+    rules_in_force: Any,
 ) -> None:
     from django.utils import timezone
+
+    from bloodline.screening.tests.helpers import allow_overrides, confirm_vn_limits
+
+    # The deployer has confirmed the Vietnamese Hb minimum (unconfirmed, low Hb only sends the
+    # donor to review: decision 0014) and lets a physician override low Hb (decision 0015).
+    vn = "vn-tt26-2013.toml"
+    rules_in_force((vn, confirm_vn_limits), (vn, allow_overrides("hb.low")))
 
     from bloodline.accounts.models import User
     from bloodline.collection.models import Donation, Facility

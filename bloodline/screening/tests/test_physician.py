@@ -11,9 +11,18 @@ from bloodline.accounts.models import User
 from bloodline.audit.models import AuditEvent
 from bloodline.screening import actions
 from bloodline.screening.models import Deferral, Presentation, Step
+from bloodline.screening.tests.helpers import allow_overrides, confirm_vn_limits
 
 pytestmark = pytest.mark.django_db
 LOW_HB = {"hb_g_l": "105"}
+
+
+@pytest.fixture
+def confirmed(rules_in_force: Any) -> None:
+    """Vietnamese limits confirmed by the deployer (an unverified Hb minimum only sends the
+    donor to review, decision 0014) and low Hb marked overridable (decision 0015)."""
+    vn = "vn-tt26-2013.toml"
+    rules_in_force((vn, confirm_vn_limits), (vn, allow_overrides("hb.low")))
 
 
 def decide(presentation: Presentation, by: User, **values: Any) -> Presentation:
@@ -41,7 +50,7 @@ def test_a_volume_the_engine_did_not_allow_is_refused(at_physician: Any, physici
 
 
 def test_plain_accept_is_refused_when_the_engine_deferred(
-    at_physician: Any, physician: User
+    at_physician: Any, physician: User, confirmed: None
 ) -> None:
     presentation = at_physician(**LOW_HB)
     with pytest.raises(ValidationError) as exc:
@@ -51,7 +60,9 @@ def test_plain_accept_is_refused_when_the_engine_deferred(
     assert presentation.step == Step.PHYSICIAN and presentation.decision == ""
 
 
-def test_an_override_needs_a_reason_and_is_audited(at_physician: Any, physician: User) -> None:
+def test_an_override_needs_a_reason_and_is_audited(
+    at_physician: Any, physician: User, confirmed: None
+) -> None:
     presentation = at_physician(**LOW_HB)
     with pytest.raises(ValidationError) as exc:
         decide(presentation, physician, decision="override", volume_ml=250, reason="  ")
@@ -72,7 +83,9 @@ def test_override_is_only_for_a_deferral(at_physician: Any, physician: User) -> 
     assert list(exc.value.message_dict) == ["decision"]
 
 
-def test_deferring_records_a_deferral_until_a_date(at_physician: Any, physician: User) -> None:
+def test_deferring_records_a_deferral_until_a_date(
+    at_physician: Any, physician: User, confirmed: None
+) -> None:
     presentation = at_physician(**LOW_HB)
     until = presentation.arrived_at.date() + dt.timedelta(days=84)
     presentation = decide(

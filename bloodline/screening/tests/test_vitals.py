@@ -10,6 +10,7 @@ from bloodline.audit.models import AuditEvent
 from bloodline.screening import actions
 from bloodline.screening.models import Deferral, Step
 from bloodline.screening.tests.conftest import HEALTHY, no_answers
+from bloodline.screening.tests.helpers import confirm_vn_limits
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +39,32 @@ def test_a_healthy_donor_is_eligible_with_the_volumes_the_rules_allow(
     assert "135" not in str(event.changes)  # no measurements in the trail
 
 
-def test_it_defers_a_donor_with_haemoglobin_below_the_minimum(answered: Any, nurse: User) -> None:
+def test_it_defers_a_donor_with_haemoglobin_below_the_minimum(
+    answered: Any, nurse: User, rules_in_force: Any
+) -> None:
+    # The Vietnamese Hb minimum is UNVERIFIED: it defers once the deployer confirms it (0014).
+    rules_in_force(("vn-tt26-2013.toml", confirm_vn_limits))
     presentation = actions.record_vitals(
         by=nurse, presentation=answered(), **(HEALTHY | {"hb_g_l": "105"})
     )
     assert presentation.engine_outcome == "deferred_temporary"
     assert [r["code"] for r in presentation.engine_reasons] == ["hb.low"]
     assert presentation.engine_volumes_ml == []
+
+
+def test_an_unconfirmed_haemoglobin_minimum_sends_the_donor_to_the_physician(
+    answered: Any, nurse: User
+) -> None:
+    presentation = actions.record_vitals(
+        by=nurse, presentation=answered(), **(HEALTHY | {"hb_g_l": "105"})
+    )
+    assert presentation.engine_outcome == "review"
+    reasons = presentation.engine_reasons
+    assert [(r["code"], r["severity"], r["verified"]) for r in reasons] == [
+        ("hb.low", "review", False)
+    ]
+    # Below 125 g/L the (unverified) Hb-by-volume rule still limits the bag to 250 mL.
+    assert presentation.engine_volumes_ml == [250]
 
 
 def test_a_yes_answer_and_a_recorded_deferral_reach_the_engine(answered: Any, nurse: User) -> None:
