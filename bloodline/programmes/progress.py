@@ -5,11 +5,13 @@ fixed number of aggregate queries over the donations credited to the node's subt
 by which child subtree the credited organisation lies in. The number of queries does not grow
 with the size of the tree, and no Python loop runs over donations.
 
-Measures (domain/programmes.md §1): donations = every collection; bags = whole-blood
-collections (one bag of any size, the Vietnamese đơn vị); converted units = whole-blood mL ÷
-the plan's base volume (250 mL in Vietnam, 200 mL "U" in China); mL = whole-blood mL. How
-apheresis enters converted units is not settled in the sources, so apheresis is counted in
-donations only.
+Measures (domain/programmes.md §1): donations = every *complete* collection (an incomplete
+one, stopped below the rule set's minimum for its bag, is a presentation, not a donation);
+bags = complete whole-blood collections (one bag of any size, the Vietnamese đơn vị); mL =
+the nominal volume of those bags (whole blood is counted at the bag's nominal volume, not at
+what the scale showed); converted units = that mL ÷ the plan's base volume (250 mL in Vietnam
+[U21], 200 mL "U" in China [S62]). How apheresis enters converted units is not settled in the
+sources, so apheresis is counted in donations only.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
-from bloodline.collection.models import Donation, DonationType
+from bloodline.collection.models import Donation, DonationType, Outcome
 from bloodline.organisations.models import SEGMENT, Organisation, subtree_bounds
 from bloodline.programmes.models import Measure, Plan, Round, Target
 
 WB = Q(donation_type=DonationType.WHOLE_BLOOD)
+COMPLETE = Q(outcome=Outcome.COMPLETE)
+# Whole blood counts at the bag's nominal volume (programmes.md §1).
+NOMINAL_ML = "bag_volume_ml"
 
 
 @dataclass
@@ -128,6 +133,7 @@ def _donations(
     low, high = subtree_bounds(node.path)
     since, until = _window(zone, start, end)
     return Donation.objects.filter(
+        COMPLETE,
         credited_to__path__gte=low,
         credited_to__path__lt=high,
         collected_at__gte=since,
@@ -137,12 +143,12 @@ def _donations(
 
 def _aggregates(first: bool = True) -> dict[str, Any]:
     earlier = Donation.objects.filter(
-        donor=OuterRef("donor"), collected_at__lt=OuterRef("collected_at")
+        COMPLETE, donor=OuterRef("donor"), collected_at__lt=OuterRef("collected_at")
     )
     values: dict[str, Any] = {
         "donations": Count("id"),
         "bags": Count("id", filter=WB),
-        "ml": Sum("volume_ml", filter=WB),
+        "ml": Sum(NOMINAL_ML, filter=WB),
         "donors": Count("donor", distinct=True),
     }
     if first:
@@ -218,11 +224,11 @@ def _by_round(plan: Plan, node: Organisation, zone: zoneinfo.ZoneInfo) -> list[t
         in_round = Q(collected_at__gte=since, collected_at__lt=until)
         values[f"d{r.pk}"] = Count("id", filter=in_round)
         values[f"b{r.pk}"] = Count("id", filter=in_round & WB)
-        values[f"m{r.pk}"] = Sum("volume_ml", filter=in_round & WB)
+        values[f"m{r.pk}"] = Sum(NOMINAL_ML, filter=in_round & WB)
         values[f"p{r.pk}"] = Count("donor", filter=in_round, distinct=True)
-    row = Donation.objects.filter(credited_to__path__gte=low, credited_to__path__lt=high).aggregate(
-        **values
-    )
+    row = Donation.objects.filter(
+        COMPLETE, credited_to__path__gte=low, credited_to__path__lt=high
+    ).aggregate(**values)
     return [
         (
             r,
