@@ -61,6 +61,10 @@ class Shortfall:
     note: str = ""
 
 
+# The shortfall of a complete collection: none.
+NO_SHORTFALL = Shortfall()
+
+
 def rules_at(establishment: Organisation, collected_at: dt.datetime) -> RuleSet | None:
     """The rule set in force at the establishment on the (local) day of the collection."""
     zone = zoneinfo.ZoneInfo(establishment.effective_time_zone())
@@ -124,7 +128,7 @@ def validate_donation(
     *,
     establishment: Organisation | None = None,
     collected_at: dt.datetime | None = None,
-    shortfall: Shortfall = Shortfall(),
+    shortfall: Shortfall = NO_SHORTFALL,
 ) -> str:
     """Raise a ValidationError keyed by field for anything that would make a bad record;
     otherwise return the collection's outcome (complete or incomplete)."""
@@ -251,7 +255,7 @@ def record_donation(
     drive: Drive | None = None,
     credited_to: Organisation | None = None,
     phlebotomy: Phlebotomy | None = None,
-    shortfall: Shortfall = Shortfall(),
+    shortfall: Shortfall = NO_SHORTFALL,
 ) -> Donation:
     """Record a collection. Whole blood below the rule set's minimum for its bag is recorded
     as an incomplete collection, which needs a reason (``shortfall``)."""

@@ -21,6 +21,7 @@ from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 from bloodline.programmes import target_sums
 from bloodline.programmes.models import Measure, Plan, PlanStatus, Round, Target
+
 # Re-exported: views and spreadsheets print amounts with it.
 from bloodline.programmes.target_sums import plain_amount as plain_amount
 

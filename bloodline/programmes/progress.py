@@ -27,6 +27,8 @@ from django.db.models.functions import Substr
 
 from bloodline.collection.models import Donation, DonationType, Outcome
 from bloodline.organisations.models import SEGMENT, Organisation, subtree_bounds
+from bloodline.programmes import deferral_figures
+from bloodline.programmes.deferral_figures import Deferrals
 from bloodline.programmes.models import Measure, Plan, Round, Target
 
 WB = Q(donation_type=DonationType.WHOLE_BLOOD)
@@ -77,6 +79,7 @@ class Line:
     target: Decimal | None
     figures: Figures
     measure: str
+    deferrals: Deferrals = field(default_factory=Deferrals)
 
     @property
     def achieved(self) -> Decimal:
@@ -103,6 +106,10 @@ class Report:
     direct: Line | None  # donations credited to the node itself, not to a unit under it
     by_round: list[tuple[Round, Line]] = field(default_factory=list)
     by_drive: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def deferrals(self) -> Deferrals:
+        return self.total.deferrals
 
     @property
     def with_target(self) -> list[Line]:
@@ -190,8 +197,17 @@ def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Repor
             plan=plan, round=round_, organisation__in=[node.pk, *(c.pk for c in children)]
         )
     }
+    seen = deferral_figures.presentations(node.path, *_window(zone, start, end))
+    deferred = deferral_figures.by_branch(seen, cut)
+    at_drives = deferral_figures.by_drive(seen, plan.rule_set)
     lines = [
-        Line(c, targets.get(c.pk), grouped.get(c.path, Figures(base_ml=base)), plan.measure)
+        Line(
+            c,
+            targets.get(c.pk),
+            grouped.get(c.path, Figures(base_ml=base)),
+            plan.measure,
+            deferred.get(c.path, Deferrals()),
+        )
         for c in children
     ]
     own = grouped.get(node.path)
@@ -201,11 +217,17 @@ def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Repor
         round=round_,
         start=start,
         end=end,
-        total=Line(node, targets.get(node.pk), total, plan.measure),
+        total=Line(
+            node,
+            targets.get(node.pk),
+            total,
+            plan.measure,
+            deferral_figures.for_node(deferred, at_drives),
+        ),
         children=lines,
         direct=Line(node, None, own, plan.measure) if own else None,
         by_round=_by_round(plan, node, zone) if round_ is None else [],
-        by_drive=_by_drive(donations, base),
+        by_drive=_by_drive(donations, base, at_drives),
     )
 
 
@@ -249,20 +271,27 @@ def _by_round(plan: Plan, node: Organisation, zone: zoneinfo.ZoneInfo) -> list[t
     ]
 
 
-def _by_drive(donations: QuerySet[Donation], base: int) -> list[dict[str, Any]]:
+def _by_drive(
+    donations: QuerySet[Donation], base: int, seen: dict[Any, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each drive with donations or presentations in the period: its figures and deferrals."""
     rows = (
         donations.filter(drive__isnull=False)
         .values("drive__uuid", "drive__title", "drive__starts_on", "drive__expected_units")
         .annotate(**_aggregates(first=False))
-        .order_by("drive__starts_on", "drive__title")
     )
-    return [
-        {
+    drives = {
+        row["drive__uuid"]: {
             "uuid": row["drive__uuid"],
             "title": row["drive__title"],
             "date": row["drive__starts_on"],
             "expected": row["drive__expected_units"],
             "figures": _figures(row, base),
+            "deferrals": Deferrals(),
         }
-        for row in rows
-    ]
+        for row in rows.order_by()
+    }
+    for uuid, found in seen.items():
+        drives.setdefault(uuid, {**found, "figures": Figures(base_ml=base)})
+        drives[uuid]["deferrals"] = found["deferrals"]
+    return sorted(drives.values(), key=lambda d: (d["date"], d["title"]))

@@ -15,6 +15,7 @@ from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.collection import dins
 from bloodline.collection.actions import (
+    NO_SHORTFALL,
     Phlebotomy,
     Reaction,
     Shortfall,
@@ -80,7 +81,7 @@ def collect(
     ended_at: dt.datetime,
     problems: str = "",
     reaction: Reaction | None = None,
-    shortfall: Shortfall = Shortfall(),
+    shortfall: Shortfall = NO_SHORTFALL,
 ) -> Donation:
     """Record the collection of an accepted donor; credited to the registration's mobiliser.
     Below the rule set's minimum for the bag it is an incomplete collection and ``shortfall``

@@ -69,7 +69,10 @@ def test_a_parent_cannot_go_below_what_its_children_hold(plan, demo, chair):
         plan=plan,
         parent=commune,
         round=None,
-        amounts={demo.nodes["vn_seafood"]: Decimal(20), demo.nodes["vn_dong_c0_party"]: Decimal(10)},
+        amounts={
+            demo.nodes["vn_seafood"]: Decimal(20),
+            demo.nodes["vn_dong_c0_party"]: Decimal(10),
+        },
     )
     with pytest.raises(ValidationError) as exc:
         actions.set_targets(
@@ -87,7 +90,11 @@ def test_over_allocation_lets_a_parent_go_below_its_children(plan, demo, chair):
         by=chair, plan=plan, parent=district, round=None, amounts={commune: Decimal(30)}
     )
     actions.set_targets(
-        by=chair, plan=plan, parent=commune, round=None, amounts={demo.nodes["vn_seafood"]: Decimal(30)}
+        by=chair,
+        plan=plan,
+        parent=commune,
+        round=None,
+        amounts={demo.nodes["vn_seafood"]: Decimal(30)},
     )
     actions.set_targets(
         by=chair, plan=plan, parent=district, round=None, amounts={commune: Decimal(25)}
@@ -101,10 +108,16 @@ def test_a_target_its_units_lean_on_cannot_be_removed(plan, demo, chair):
         by=chair, plan=plan, parent=district, round=None, amounts={commune: Decimal(30)}
     )
     actions.set_targets(
-        by=chair, plan=plan, parent=commune, round=None, amounts={demo.nodes["vn_seafood"]: Decimal(5)}
+        by=chair,
+        plan=plan,
+        parent=commune,
+        round=None,
+        amounts={demo.nodes["vn_seafood"]: Decimal(5)},
     )
     with pytest.raises(ValidationError):
-        actions.set_targets(by=chair, plan=plan, parent=district, round=None, amounts={commune: None})
+        actions.set_targets(
+            by=chair, plan=plan, parent=district, round=None, amounts={commune: None}
+        )
     assert targets_of(plan, district)[commune.name] == 30
 
 
@@ -138,7 +151,11 @@ def test_the_xlsx_upload_refuses_a_parent_below_its_children(plan, demo, chair, 
         by=chair, plan=plan, parent=district, round=None, amounts={commune: Decimal(30)}
     )
     actions.set_targets(
-        by=chair, plan=plan, parent=commune, round=None, amounts={demo.nodes["vn_seafood"]: Decimal(30)}
+        by=chair,
+        plan=plan,
+        parent=commune,
+        round=None,
+        amounts={demo.nodes["vn_seafood"]: Decimal(30)},
     )
     client = login("district_committee")
     client.cookies["django_language"] = "en"
@@ -148,9 +165,7 @@ def test_the_xlsx_upload_refuses_a_parent_below_its_children(plan, demo, chair, 
         {"file": xlsx([header, [commune.official_code, "", 30, 10]])},
     )
     assert response.status_code == 400
-    assert "already hold 30; its target cannot be lower" in html.unescape(
-        response.content.decode()
-    )
+    assert "already hold 30; its target cannot be lower" in html.unescape(response.content.decode())
     assert targets_of(plan, district)[commune.name] == 30
 
 
@@ -162,7 +177,11 @@ def test_the_api_refuses_a_parent_below_its_children_in_the_readers_language(
         by=chair, plan=plan, parent=district, round=None, amounts={commune: Decimal(30)}
     )
     actions.set_targets(
-        by=chair, plan=plan, parent=commune, round=None, amounts={demo.nodes["vn_seafood"]: Decimal(30)}
+        by=chair,
+        plan=plan,
+        parent=commune,
+        round=None,
+        amounts={demo.nodes["vn_seafood"]: Decimal(30)},
     )
     client = login("district_committee")
     client.cookies["django_language"] = "fr"

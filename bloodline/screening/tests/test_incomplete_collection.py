@@ -16,7 +16,7 @@ from django.utils import timezone
 from bloodline.accounts.models import User
 from bloodline.audit.models import AuditEvent
 from bloodline.collection.actions import Shortfall
-from bloodline.collection.models import Donation, DinCounter
+from bloodline.collection.models import DinCounter, Donation
 from bloodline.screening import actions
 from bloodline.screening.models import Presentation, Step
 
