@@ -148,7 +148,7 @@ def validate_donation(
         errors["donation_type"] = [_("Choose a donation type from the list.")]
     if volume_ml <= 0:
         errors["volume_ml"] = [_("Enter the volume collected in millilitres.")]
-    outcome = Outcome.COMPLETE
+    outcome: str = Outcome.COMPLETE
     if donation_type == DonationType.WHOLE_BLOOD and not bag_volume_ml:
         errors["bag_volume_ml"] = [_("A whole-blood donation needs the bag's nominal volume.")]
     elif donation_type == DonationType.WHOLE_BLOOD and bag_volume_ml and volume_ml > 0:

@@ -3,6 +3,8 @@ incomplete collection needs its reason, and what lacks one is refused with nothi
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ ADD = "/admin/collection/donation/add/"
 
 def form(demo, volume: int, **extra: str) -> dict[str, str]:
     donor = factories.donors(1, demo.nodes["vn_garment"])[0]
-    now = timezone.localtime(timezone.now() - timezone.timedelta(hours=1))
+    now = timezone.localtime(timezone.now() - dt.timedelta(hours=1))
     return {
         "din": "W000126000123",
         "donor": str(donor.pk),
