@@ -59,10 +59,15 @@ def _check(
     reaction: Reaction | None,
 ) -> None:
     errors = phlebotomy.errors() | (reaction.errors() if reaction else {})
-    # The upper bound and the complete-collection minimum are the rule set's, per bag size
+    # Never more than the physician accepted: that volume already obeys the donor's weight
+    # limit. The complete-collection minimum is the rule set's, per bag size
     # (collection.actions.validate_donation).
-    if volume_ml is None or volume_ml <= 0:
-        errors["volume_ml"] = [_("Enter the volume collected in millilitres.")]
+    accepted = presentation.volume_ml or 0
+    if volume_ml is None or not 0 < volume_ml <= accepted:
+        errors["volume_ml"] = [
+            _("Enter the volume collected, at most the accepted %(volume)s mL.")
+            % {"volume": accepted}
+        ]
     if ended_at > timezone.now() + dt.timedelta(minutes=5):
         errors["ended_at"] = [_("The needle-out time is in the future.")]
     if errors:

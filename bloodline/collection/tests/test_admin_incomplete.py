@@ -58,3 +58,9 @@ def test_the_admin_refuses_an_overfilled_bag(demo, login):
     page = client.post(ADD, form(demo, 400)).content.decode()
     assert "more than a 350 mL bag can hold (at most 385 mL)" in page
     assert not Donation.objects.exists()
+
+
+def test_the_admin_accepts_a_bag_filled_within_tolerance(demo, login):
+    client = login("admin")
+    assert client.post(ADD, form(demo, 380)).status_code == 302  # ≤ 385 for a 350 mL bag
+    assert Donation.objects.get().outcome == "complete"
