@@ -101,7 +101,7 @@ def test_the_progress_page_and_api_show_deferrals(demo, make_drive, seen, login)
     province = demo.nodes["vn_province"]
     page = client.get(f"/plans/{plan.uuid}/progress/{province.uuid}/").content.decode()
     assert "2 of 4 presentations (50.0 %)" in page
-    assert "haemoglobin too low: 2" in page
+    assert "haemoglobin too low: 2 donors" in page
     body = client.get(f"/api/v1/plans/{plan.uuid}/progress", {"node": str(province.uuid)}).json()
     assert body["total"]["deferrals"]["deferred"] == 2
     assert body["total"]["deferrals"]["rate_percent"] == "50.0"
