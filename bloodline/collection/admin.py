@@ -6,7 +6,12 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from bloodline.collection.actions import default_credit, record_donation, validate_donation
+from bloodline.collection.actions import (
+    Shortfall,
+    default_credit,
+    record_donation,
+    validate_donation,
+)
 from bloodline.collection.models import Donation
 
 
@@ -22,6 +27,8 @@ class DonationForm(forms.ModelForm[Donation]):
             "donation_type",
             "volume_ml",
             "bag_volume_ml",
+            "incomplete_reason",
+            "incomplete_note",
             "credited_to",
         ]
 
@@ -43,12 +50,19 @@ class DonationForm(forms.ModelForm[Donation]):
                 data.get("volume_ml") or 0,
                 data.get("bag_volume_ml"),
                 credit,
+                establishment=data.get("establishment"),
+                collected_at=data.get("collected_at"),
+                shortfall=self.shortfall(),
             )
         except forms.ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:
                     self.add_error(field if field in self.fields else None, message)
         return data
+
+    def shortfall(self) -> Shortfall:
+        data = self.cleaned_data
+        return Shortfall(data.get("incomplete_reason") or "", data.get("incomplete_note") or "")
 
 
 @admin.register(Donation)
@@ -57,8 +71,16 @@ class DonationAdmin(admin.ModelAdmin[Donation]):
     through the same action (checks, credit default, audit) as every other caller."""
 
     form = DonationForm
-    list_display = ["din", "collected_at", "donation_type", "volume_ml", "credited_to"]
-    list_filter = ["donation_type"]
+    list_display = [
+        "din",
+        "collected_at",
+        "donation_type",
+        "volume_ml",
+        "bag_volume_ml",
+        "outcome",
+        "credited_to",
+    ]
+    list_filter = ["donation_type", "outcome"]
     search_fields = ["din"]
     raw_id_fields = ["donor", "drive", "establishment", "credited_to"]
 
@@ -80,5 +102,6 @@ class DonationAdmin(admin.ModelAdmin[Donation]):
             bag_volume_ml=obj.bag_volume_ml,
             drive=obj.drive,
             credited_to=form.cleaned_data.get("credited_to"),
+            shortfall=form.shortfall(),
         )
         obj.pk = saved.pk

@@ -362,6 +362,7 @@ def _check_closing(drive: Drive, status: str, confirm_no_shows: bool) -> dict[st
                 "arrived": figures.arrived,
                 "deferred": figures.deferred,
                 "collected": figures.collected,
+                "incomplete": figures.incomplete,
                 "voided": figures.voided,
             },
         ]
