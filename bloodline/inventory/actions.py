@@ -382,10 +382,10 @@ def record_processing(
         raise refuse(
             _("This unit cannot be processed: it is %(status)s.") % {"status": status.label}
         )
-    if status == Status.EXPIRED or component.expires_at <= when:
-        raise refuse(_("This unit has expired; an expired unit is never processed."))
     if when > now:
         raise refuse(_("The time of processing cannot be in the future."), "at")
+    if status == Status.EXPIRED or component.expires_at <= when:
+        raise refuse(_("This unit has expired; an expired unit is never processed."))
     done = list(component.processing_events.all())
     steps = [component.collected_at, component.released_at, *(e.at for e in done)]
     if when < max(step for step in steps if step is not None):

@@ -127,7 +127,7 @@ def test_an_unknown_kind_is_refused(centre):
 
 
 def test_an_issued_unit_is_not_processed(centre):
-    red, plasma = centre.stocked()
+    _red, plasma = centre.stocked()
     order = distribution.place_order(
         by=centre.hospital_user,
         hospital=centre.hospital,
@@ -177,11 +177,11 @@ def test_an_unsafe_unit_is_not_processed(centre):
 
 def test_an_expired_unit_is_not_processed(centre):
     _red, plasma = centre.stocked()
-    with at(plasma.expires_at + dt.timedelta(seconds=1)):
-        with pytest.raises(ValidationError) as refused:
-            inventory.record_processing(
-                by=centre.clerk, component=plasma, kind="thaw", location=fridge(plasma)
-            )
+    late = at(plasma.expires_at + dt.timedelta(seconds=1))
+    with late, pytest.raises(ValidationError) as refused:
+        inventory.record_processing(
+            by=centre.clerk, component=plasma, kind="thaw", location=fridge(plasma)
+        )
     assert messages(refused) == ["This unit has expired; an expired unit is never processed."]
     unchanged(plasma)
 
@@ -190,7 +190,8 @@ def test_an_expired_unit_is_not_processed(centre):
     ("shift", "message"),
     [
         (dt.timedelta(minutes=5), "The time of processing cannot be in the future."),
-        (-dt.timedelta(days=2), "The time of processing cannot be before the unit's last recorded step."),
+        (-dt.timedelta(days=2),
+         "The time of processing cannot be before the unit's last recorded step."),
     ],
 )  # fmt: skip
 def test_a_time_in_the_future_or_before_the_last_step_is_refused(centre, shift, message):
@@ -235,9 +236,8 @@ def test_a_quarantined_unit_may_be_thawed_and_then_not_released_after_six_hours(
         content=factories.to_csv(rows),
     )
     event = inventory.record_processing(by=centre.clerk, component=plasma, kind="thaw")
-    with at(event.expires_at):
-        with pytest.raises(ValidationError) as refused:
-            lab.release(by=centre.lab, component=plasma)
+    with at(event.expires_at), pytest.raises(ValidationError) as refused:
+        lab.release(by=centre.lab, component=plasma)
     assert "The unit has expired." in messages(refused)
     with at(event.expires_at - dt.timedelta(seconds=1)):
         released = lab.release(by=centre.lab, component=plasma)

@@ -1,159 +1,107 @@
-"""Processing a donation into components through the pages: scan the DIN, choose a recipe of
-the rule set, give the volumes."""
+"""Recording a processing step from the unit's page (inventory clerk): the form, the refusal
+with its reason on the form and nothing written, the history line, and the new expiry on the
+unit page, the stock page and the blood-group label."""
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+
 from django.urls import reverse
+from django.utils import formats, timezone
 
-from bloodline.inventory.models import Component
-from bloodline.inventory.status import Status
-from bloodline.lib import isbt128
-
-
-def _url(donation) -> str:
-    return reverse("inventory:process", args=[donation.din])
+from bloodline.inventory import actions, labels, stock
+from bloodline.inventory.models import Component, ProcessingEvent, StorageLocation
 
 
-def test_the_search_page_lists_donations_not_yet_processed(centre, english, processed) -> None:
-    waiting = centre.donation()
-    done = processed()[0].donation
-    page = english("inventory_clerk").get(reverse("inventory:process_search"))
-    assert page.status_code == 200
-    text = page.content.decode()
-    assert isbt128.Din(waiting.din).eye_readable() in text
-    assert isbt128.Din(done.din).eye_readable() not in text
+def _fridge(centre) -> StorageLocation:
+    return StorageLocation.objects.get(establishment=centre.centre, name="Fridge 1")
 
 
-def test_the_search_list_takes_the_same_queries_for_many_donations(
-    centre, english, django_assert_max_num_queries
+def _page(client, unit) -> str:
+    return client.get(reverse("inventory:component", args=[unit.uuid])).content.decode()
+
+
+def _post(client, unit, **data):
+    return client.post(reverse("inventory:processing", args=[unit.uuid]), data)
+
+
+def test_the_unit_page_offers_the_processing_the_rule_set_states(centre, english) -> None:
+    red, plasma = centre.stocked()
+    clerk = english("inventory_clerk")
+    page = _page(clerk, plasma)
+    assert "Record the processing" in page
+    assert "thawed: 6 hours" in page
+    assert "The rule set states no processing for this component type." in _page(clerk, red)
+    # People who may only look at stock see no form.
+    assert "Record the processing" not in _page(english("lab_technician"), plasma)
+
+
+def test_a_clerk_thaws_plasma_from_its_page_and_sees_the_new_expiry(centre, english) -> None:
+    _red, plasma = centre.stocked()
+    clerk = english("inventory_clerk")
+    response = _post(
+        clerk, plasma, kind="thaw", location=str(_fridge(centre).uuid), version=plasma.version
+    )
+    assert response.status_code == 302, response.content.decode()
+    plasma.refresh_from_db()
+    event = ProcessingEvent.objects.get(component=plasma)
+    assert plasma.expires_at == event.expires_at == event.at + dt.timedelta(hours=6)
+    page = _page(clerk, plasma)
+    shown = formats.date_format(
+        timezone.localtime(plasma.expires_at, actions.zone(centre.centre)),
+        "SHORT_DATETIME_FORMAT",
+    )
+    assert shown in page
+    assert "thawed" in page  # the history line
+    assert "Record the processing" in page  # other steps stay possible (refused by rule)
+
+
+def test_a_refused_step_shows_its_reason_on_the_form_and_writes_nothing(centre, english) -> None:
+    red, _plasma = centre.stocked()
+    before = red.expires_at
+    response = _post(english("inventory_clerk"), red, kind="thaw", version=red.version)
+    assert response.status_code == 400
+    assert "The rule set VN-TT26-2013 states no rule for" in response.content.decode()
+    red.refresh_from_db()
+    assert red.expires_at == before
+    assert not ProcessingEvent.objects.exists()
+
+
+def test_thawing_plasma_left_in_the_freezer_asks_where_it_goes(centre, english) -> None:
+    _red, plasma = centre.stocked()
+    response = _post(english("inventory_clerk"), plasma, kind="thaw", version=plasma.version)
+    assert response.status_code == 400
+    assert "needs another temperature" in response.content.decode()
+    assert not ProcessingEvent.objects.exists()
+
+
+def test_the_stock_page_counts_thawed_plasma_as_expiring_within_a_day(centre, english) -> None:
+    _red, plasma = centre.stocked()
+    assert plasma not in [c for c in stock.summary(centre.centre).expiring]
+    actions.record_processing(
+        by=centre.clerk, component=plasma, kind="thaw", location=_fridge(centre)
+    )
+    summary = stock.summary(centre.centre)
+    assert [c.pk for c in summary.expiring] == [plasma.pk]
+    row = next(r for r in summary.rows if r.component_code == "plasma_fresh_frozen")
+    assert row.by_days[0] == 1
+    page = english("inventory_clerk").get(
+        f"{reverse('inventory:stock')}?establishment={centre.centre.uuid}"
+    )
+    assert reverse("inventory:component", args=[plasma.uuid]) in page.content.decode()
+
+
+def test_the_label_of_a_thawed_unit_prints_the_new_expiry_and_fridge_range(
+    centre, released
 ) -> None:
-    client = english("inventory_clerk")
-    centre.donation()
-    client.get(reverse("inventory:process_search"))  # warm the caches
-    with django_assert_max_num_queries(8) as few:
-        client.get(reverse("inventory:process_search"))
-    baseline = len(few)  # counted now: the next request empties the query log
-    for _ in range(6):
-        centre.donation()
-    with django_assert_max_num_queries(baseline):
-        page = client.get(reverse("inventory:process_search"))
-    assert len(page.context["rows"]) == 7
-
-
-def test_a_din_typed_with_its_check_character_opens_the_donation(centre, english) -> None:
-    donation = centre.donation()
-    typed = donation.din + isbt128.check_character(donation.din)
-    response = english("inventory_clerk").get(reverse("inventory:process_search"), {"din": typed})
-    assert response.status_code == 302 and response["Location"] == _url(donation)
-
-
-def test_a_scanned_din_opens_the_donation(centre, english) -> None:
-    donation = centre.donation()
-    scanned = f"={donation.din}{isbt128.type3_flag(donation.din)}"
-    response = english("inventory_clerk").get(reverse("inventory:process_search"), {"din": scanned})
-    assert response["Location"] == _url(donation)
-
-
-def test_a_wrong_check_character_is_refused(centre, english) -> None:
-    donation = centre.donation()
-    right = isbt128.check_character(donation.din)
-    wrong = next(c for c in "ABC" if c != right)
-    page = english("inventory_clerk").get(
-        reverse("inventory:process_search"), {"din": donation.din + wrong}
-    )
-    assert page.status_code == 200
-    assert "check character does not match" in page.content.decode()
-
-
-def test_an_unknown_din_is_said_so(centre, english) -> None:
-    page = english("inventory_clerk").get(
-        reverse("inventory:process_search"), {"din": "G9999269999999"[:13]}
-    )
-    assert "No donation with this DIN" in page.content.decode()
-
-
-def test_it_offers_the_recipes_of_the_rule_set_for_whole_blood(centre, english) -> None:
-    donation = centre.donation()
-    page = english("inventory_clerk").get(_url(donation))
-    form = page.context["form"]
-    assert [r.code for r in form.recipes] == [
-        "keep_whole_blood",
-        "keep_whole_blood_cpda1",
-        "red_cells_plasma",
-    ]
-    # One output keeps the whole donation: its volume is offered; split outputs start blank.
-    assert form["volume_whole_blood"].value() == donation.volume_ml
-    assert form["volume_red_cells_additive"].value() is None
-
-
-def test_it_makes_the_components_of_the_chosen_recipe(centre, english) -> None:
-    donation = centre.donation()
-    client = english("inventory_clerk")
-    response = client.post(
-        _url(donation),
-        {
-            "recipe": "red_cells_plasma",
-            "volume_red_cells_additive": "250",
-            "volume_plasma_fresh_frozen": "200",
-            "volume_whole_blood": "350",  # another recipe's field, ignored
-        },
-    )
-    assert response.status_code == 302
-    made = Component.objects.filter(donation=donation).order_by("component_code")
-    assert [(c.component_code, c.volume_ml, c.status) for c in made] == [
-        ("plasma_fresh_frozen", 200, Status.QUARANTINED),
-        ("red_cells_additive", 250, Status.QUARANTINED),
-    ]
-    page = client.get(_url(donation))
-    assert page.context["form"] is None
-    assert reverse("inventory:component", args=[made[0].uuid]) in page.content.decode()
-
-
-def test_a_missing_volume_shows_on_its_field_and_makes_nothing(centre, english) -> None:
-    donation = centre.donation()
-    page = english("inventory_clerk").post(
-        _url(donation), {"recipe": "red_cells_plasma", "volume_red_cells_additive": "250"}
-    )
-    assert page.status_code == 200
-    assert "volume_plasma_fresh_frozen" in page.context["form"].errors
-    assert not Component.objects.filter(donation=donation).exists()
-
-
-def test_a_recipe_must_be_chosen(centre, english) -> None:
-    donation = centre.donation()
-    page = english("inventory_clerk").post(_url(donation), {"volume_whole_blood": "350"})
-    assert "recipe" in page.context["form"].errors
-    assert not Component.objects.filter(donation=donation).exists()
-
-
-def test_a_donation_is_processed_once(centre, english, processed) -> None:
-    donation = processed()[0].donation
-    response = english("inventory_clerk").post(
-        _url(donation), {"recipe": "keep_whole_blood", "volume_whole_blood": "350"}
-    )
-    assert response.status_code == 302
-    assert Component.objects.filter(donation=donation).count() == 2
-
-
-@pytest.mark.parametrize(
-    ("persona", "status"),
-    [("hospital_user", 404), ("cn_establishment_admin", 404), ("drive_nurse", 403)],
-)
-def test_people_who_do_not_process_cannot(centre, english, persona, status) -> None:
-    donation = centre.donation()
-    client = english(persona)
-    assert client.get(_url(donation)).status_code == status
-    client.post(_url(donation), {"recipe": "keep_whole_blood", "volume_whole_blood": "350"})
-    assert not Component.objects.filter(donation=donation).exists()
-
-
-def test_the_search_page_is_closed_to_hospital_users(centre, english) -> None:
-    assert english("hospital_user").get(reverse("inventory:process_search")).status_code == 403
-
-
-def test_another_country_does_not_see_these_donations(centre, english) -> None:
-    donation = centre.donation()
-    page = english("cn_establishment_admin").get(reverse("inventory:process_search"))
-    assert page.status_code == 200
-    assert donation not in [d for d, _din in page.context["rows"]]
+    _red, plasma = released("O", "pos")
+    event = actions.record_processing(by=centre.clerk, component=plasma, kind="thaw")
+    plasma = Component.objects.select_related("donation", "establishment").get(pk=plasma.pk)
+    label = labels.group_label(plasma)
+    assert label.expires_local == timezone.localtime(event.expires_at, actions.zone(centre.centre))
+    html = labels.label_html(label)
+    local = label.expires_local
+    assert local.strftime("%Y-%m-%d") in html and local.strftime("%H:%M") in html
+    assert "Store at 2 to 6 °C" in html
+    assert "Store at -25 to -18 °C" not in html
+    assert "thawed" in html
