@@ -123,3 +123,15 @@ def test_a_broken_processing_rule_is_refused(tmp_path, edit, message):
     with pytest.raises(RuleSetError) as caught:
         Registry().load(_broken(tmp_path, edit))
     assert message in str(caught.value), str(caught.value)
+
+
+def test_the_report_lists_the_processing_rules_with_their_sources(demo, login):
+    client = login("drive_nurse")
+    client.cookies["django_language"] = "en"
+    page = client.get("/rules/VN-TT26-2013/").content.decode()
+    assert "Processing and expiry" in page
+    assert "<code>plasma_fresh_frozen_deep</code>" in page
+    assert "the event + the shelf life of <code>plasma_thawed</code>" in page
+    china = client.get("/rules/CN-GB18467-2011/").content.decode()
+    assert "the event + 24 hours" in china
+    assert "Processing and expiry" not in client.get("/rules/EU-2004-33/").content.decode()
