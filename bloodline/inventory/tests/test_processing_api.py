@@ -101,7 +101,7 @@ def test_a_discarded_unit_is_refused_in_the_readers_language(centre, api):
     assert "This unit cannot be processed: it is discarded." in english.content.decode()
     french = _post(api("inventory_clerk", "fr"), plasma, {"kind": "thaw"})
     assert french.status_code == 422
-    assert "This unit cannot be processed" not in french.content.decode()
+    assert "Cette unité ne peut pas être préparée" in french.json()["detail"][0]["msg"]
     assert not ProcessingEvent.objects.exists()
 
 
