@@ -293,7 +293,7 @@ class Component(Provenance):
     counted_from: Literal["collection", "processing"] = "collection"
 
 
-ProcessingEvent = Literal["open", "thaw", "wash", "irradiate"]
+ProcessingStep = Literal["open", "thaw", "wash", "irradiate"]
 
 
 class Processing(Provenance):
@@ -304,7 +304,7 @@ class Processing(Provenance):
     period of its own (``period``). Only the component types in ``applies_to`` may undergo
     the event; an event the rule set has no rule for is refused."""
 
-    event: ProcessingEvent
+    event: ProcessingStep
     applies_to: list[str] = Field(min_length=1)
     result: str | None = None
     period: Period | None = None

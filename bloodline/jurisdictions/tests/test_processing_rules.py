@@ -135,3 +135,12 @@ def test_the_report_lists_the_processing_rules_with_their_sources(demo, login):
     china = client.get("/rules/CN-GB18467-2011/").content.decode()
     assert "the event + 24 hours" in china
     assert "Processing and expiry" not in client.get("/rules/EU-2004-33/").content.decode()
+
+
+def test_the_rule_data_and_the_inventory_name_the_same_processing_steps():
+    from typing import get_args
+
+    from bloodline.inventory.models import ProcessingKind
+    from bloodline.jurisdictions.schema import ProcessingStep
+
+    assert set(get_args(ProcessingStep)) == set(ProcessingKind.values)
