@@ -27,6 +27,8 @@ from bloodline.inventory.models import (
     Component,
     DiscardReason,
     LocationKind,
+    ProcessingEvent,
+    ProcessingKind,
     ProductCode,
     StockThreshold,
     StorageLocation,
@@ -35,9 +37,10 @@ from bloodline.inventory.models import (
     UnsafeReason,
 )
 from bloodline.inventory.status import FINAL, IN_STOCK, Status
+from bloodline.jurisdictions.labels import component_type
 from bloodline.jurisdictions.loader import registry
 from bloodline.jurisdictions.schema import Component as ComponentRule
-from bloodline.jurisdictions.schema import ComponentKind, RuleSet
+from bloodline.jurisdictions.schema import ComponentKind, RuleSet, StorageTemperature
 from bloodline.lib import expiry, isbt128
 from bloodline.lib.forms import refuse
 from bloodline.organisations import access
@@ -237,8 +240,23 @@ def label_printed(*, by: User, component: Component) -> Component:
     return component
 
 
-def check_location(component: Component, location: StorageLocation) -> None:
-    rule = rule_of(component).storage
+def storage_of(component: Component) -> StorageTemperature:
+    """The storage range the unit needs now: its type's, or that of the type a processing
+    event made it (thawed plasma is kept at 2–6 °C and never refrozen [S59])."""
+    rules = rules_for(component.donation)
+    storage = rule_of(component).storage
+    for event in component.processing_events.order_by("at", "pk"):
+        rule = rules.processing_rule(event.kind, component.component_code)
+        result = rules.component(rule.result) if rule is not None and rule.result else None
+        if result is not None:
+            storage = result.storage
+    return storage
+
+
+def check_location(
+    component: Component, location: StorageLocation, storage: StorageTemperature | None = None
+) -> None:
+    rule = storage or storage_of(component)
     low = Decimal(str(rule.min_c)) if rule.min_c is not None else None
     high = Decimal(str(rule.max_c)) if rule.max_c is not None else None
     fits = (low is None or location.min_c >= low) and (high is None or location.max_c <= high)
@@ -342,6 +360,130 @@ def discard(
         note,
     )
     return component
+
+
+# Processing events: open, thaw, wash, irradiate (components.md §4) -------------------------
+
+NOT_PROCESSED = frozenset({*FINAL, Status.ISSUED, Status.UNSAFE})
+
+
+@transaction.atomic
+def record_processing(
+    *,
+    by: User,
+    component: Component,
+    kind: str,
+    at: dt.datetime | None = None,
+    location: StorageLocation | None = None,
+    version: int | None = None,
+) -> ProcessingEvent:
+    """Record that a unit's closed system was opened, or that it was thawed, washed or
+    irradiated, and shorten its expiry to the earlier of the old expiry and the event instant
+    plus the period the rule set states for that event on that component type. Refused, with
+    nothing written: a unit no longer in the stores (issued, unsafe, processed further,
+    discarded) or already expired; an event the rule set has no rule for (a missing rule is
+    not a pass); an event the unit already had (a thawed unit is never thawed again); a time
+    in the future or before the unit's last recorded step. When the event changes the storage
+    range (thawed plasma goes to 2–6 °C), the unit must go to a location that keeps it."""
+    component = locked(component, version)
+    access.require(by, Perm.STOCK_MANAGE, component.establishment)
+    if kind not in ProcessingKind.values:
+        raise refuse(_("Choose what was done to the unit."), "kind")
+    now = timezone.now()
+    when = at or now
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise refuse(_("Give the time of processing with its time zone."), "at")
+    status = component.current_status()
+    if status in NOT_PROCESSED:
+        raise refuse(
+            _("This unit cannot be processed: it is %(status)s.") % {"status": status.label}
+        )
+    if when > now:
+        raise refuse(_("The time of processing cannot be in the future."), "at")
+    if status == Status.EXPIRED or component.expires_at <= when:
+        raise refuse(_("This unit has expired; an expired unit is never processed."))
+    done = list(component.processing_events.all())
+    steps = [component.collected_at, component.released_at, *(e.at for e in done)]
+    if when < max(step for step in steps if step is not None):
+        raise refuse(
+            _("The time of processing cannot be before the unit's last recorded step."), "at"
+        )
+    if any(e.kind == kind for e in done):
+        if kind == ProcessingKind.THAW:
+            raise refuse(_("This unit has already been thawed; a thawed unit is never refrozen."))
+        raise refuse(
+            _("This unit already has this processing recorded: %(kind)s.")
+            % {"kind": ProcessingKind(kind).label},
+            "kind",
+        )
+    rules = rules_for(component.donation)
+    rule = rules.processing_rule(kind, component.component_code)
+    if rule is None:
+        raise refuse(
+            _(
+                "The rule set %(rules)s states no rule for “%(kind)s” on %(type)s, so it "
+                "cannot be recorded; the deployer must add one to the rule data."
+            )
+            % {
+                "rules": rules.code,
+                "kind": ProcessingKind(kind).label,
+                "type": component_type(component.component_code),
+            },
+            "kind",
+        )
+    period = rules.processing_period(rule)
+    result = rules.component(rule.result) if rule.result else None
+    if result is not None and location is None and component.location is not None:
+        try:
+            check_location(component, component.location, result.storage)
+        except ValidationError:
+            raise refuse(
+                _("After this processing the unit needs another temperature: choose its place."),
+                "location",
+            ) from None
+    if location is not None:
+        check_location(component, location, result.storage if result else None)
+    before = component.expires_at
+    after = expiry.after_processing(
+        before,
+        when,
+        period.value,
+        period.unit,
+        component.establishment.effective_time_zone(),
+        end_of_day=result.expires_at_end_of_day if result else False,
+    )
+    verified = rule.verified and period.verified and (result is None or result.verified)
+    event = ProcessingEvent.objects.create(
+        component=component,
+        kind=kind,
+        at=when,
+        by=by,
+        expires_before=before,
+        expires_at=after,
+        rule_set=f"{rules.code} {rules.version}",
+        period_value=period.value,
+        period_unit=period.unit,
+        sources=list(dict.fromkeys([*rule.source, *period.source])),
+        verified=verified,
+    )
+    fields = ["expires_at"]
+    component.expires_at = after
+    changes: dict[str, object] = {
+        "processing": [None, kind],
+        "at": [None, when.isoformat()],
+        "expires_at": [before.isoformat(), after.isoformat()],
+        "rule": [None, {"rule_set": event.rule_set, "sources": event.sources}],
+    }
+    if location is not None and location.pk != component.location_id:
+        changes["location"] = [
+            component.location.name if component.location else None,
+            location.name,
+        ]
+        component.location = location
+        fields.append("location")
+    save(component, fields)
+    _audit(by, "component.processing", component, changes)
+    return event
 
 
 # Unsafe donations (used by the laboratory and by look-back) --------------------------------

@@ -1,4 +1,5 @@
-"""Stock under /api/v1/stock: what an establishment holds, and one unit.
+"""Stock under /api/v1/stock: what an establishment holds, one unit, and the processing steps
+(opened, thawed, washed, irradiated) recorded on it.
 
 Scoped through organisations/access like the pages: 404 for an establishment or unit outside
 the person's view, 403 where they can see it but may not look at stock.
@@ -10,14 +11,19 @@ from collections.abc import Callable
 from typing import Literal
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Router
+from django.utils.translation import gettext as _
+from ninja import Router, Status
 
-from bloodline.inventory import stock
-from bloodline.inventory.models import Component
+from bloodline.accounts.models import User
+from bloodline.inventory import actions, stock
+from bloodline.inventory.models import Component, ProcessingEvent, StorageLocation
 from bloodline.inventory.schemas import (
     ComponentOut,
     ExpiryBand,
+    ProcessingIn,
+    ProcessingOut,
     StockOut,
     StockRow,
     SupplyOut,
@@ -118,3 +124,39 @@ def get_unit(request: HttpRequest, public_id: UUID) -> Component:
     unit = component_or_404(request.user, public_id)
     access.require(request.user, Perm.STOCK_VIEW, unit.establishment)
     return unit
+
+
+@router.post("/units/{public_id}/processing", response={201: ProcessingOut})
+def record_processing(
+    request: HttpRequest, public_id: UUID, payload: ProcessingIn
+) -> Status[ProcessingEvent]:
+    """Record that the unit was opened, thawed, washed or irradiated; its expiry becomes the
+    earlier of the old one and the step plus the rule set's period. 422 with the reason when
+    the rule set has no rule for the step on this type, the step was already done, or the
+    unit is issued, unsafe, discarded or expired; nothing is written then."""
+    unit = component_or_404(request.user, public_id)
+    location = None
+    if payload.location is not None:
+        location = StorageLocation.objects.filter(
+            uuid=payload.location, establishment=unit.establishment
+        ).first()
+        if location is None:
+            raise ValidationError({"location": [_("Choose a location of this establishment.")]})
+    user: User = request.user  # type: ignore[assignment]
+    event = actions.record_processing(
+        by=user,
+        component=unit,
+        kind=payload.kind,
+        at=payload.at,
+        location=location,
+        version=payload.version,
+    )
+    return Status(201, ProcessingEvent.objects.select_related("component", "by").get(pk=event.pk))
+
+
+@router.get("/units/{public_id}/processing", response=list[ProcessingOut])
+def list_processing(request: HttpRequest, public_id: UUID) -> list[ProcessingEvent]:
+    """The processing steps recorded on the unit, oldest first."""
+    unit = component_or_404(request.user, public_id)
+    access.require(request.user, Perm.STOCK_VIEW, unit.establishment)
+    return list(unit.processing_events.select_related("component", "by"))

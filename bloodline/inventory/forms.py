@@ -12,7 +12,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.donors.models import ABO, RhD
-from bloodline.inventory.models import DiscardReason, LocationKind, StorageLocation
+from bloodline.inventory.models import (
+    DiscardReason,
+    LocationKind,
+    ProcessingKind,
+    StorageLocation,
+)
 from bloodline.inventory.stock import KIND_NAMES
 from bloodline.jurisdictions.schema import Recipe, RuleSet
 from bloodline.lib import isbt128
@@ -167,6 +172,30 @@ class DiscardForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when the reason is “other”."),
     )
+
+
+class ProcessingForm(VersionedForm):
+    """Record that the unit was opened, thawed, washed or irradiated, now; where it goes when
+    the processing changes the temperature it needs (thawed plasma to a fridge)."""
+
+    id_prefix = "processing"
+    kind = forms.ChoiceField(label=_("What was done"), choices=[("", "—"), *ProcessingKind.choices])
+    location = forms.ChoiceField(
+        label=_("Put it in"),
+        required=False,
+        help_text=_("Only when the unit must be kept elsewhere after this processing."),
+    )
+
+    def __init__(self, *args: Any, locations: list[StorageLocation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locations = {str(loc.uuid): loc for loc in locations}
+        _choices(
+            self.fields["location"],
+            [("", "—"), *((k, loc.name) for k, loc in self.locations.items())],
+        )
+
+    def chosen_location(self) -> StorageLocation | None:
+        return self.locations.get(self.cleaned_data.get("location") or "")
 
 
 class EstablishmentForm(forms.Form):

@@ -1,6 +1,7 @@
 """The blood-group label of a released component: 100 × 100 mm, four quadrants
 (domain/isbt128.md §9) — DIN, ABO/RhD, product code with its description, volume and storage,
-and the expiry in the establishment's local time. A PDF made with WeasyPrint from an HTML
+and the expiry in the establishment's local time (shortened by any processing event, which the
+label names with its time). A PDF made with WeasyPrint from an HTML
 template; nothing is fetched while rendering.
 
 The bar codes carry what the scan-back reads: ``=`` + DIN + Type 3 flag (DS001), ``=%gg00``
@@ -11,7 +12,7 @@ in words only: the century digit of DS005 is not verified yet (isbt128.md §6).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from bloodline.collection.labels import barcode_svg
 from bloodline.inventory import actions
-from bloodline.inventory.models import Component, ProductCode
+from bloodline.inventory.models import Component, ProcessingEvent, ProductCode
 from bloodline.jurisdictions.schema import StorageTemperature
 from bloodline.lib import isbt128
 
@@ -56,6 +57,9 @@ class GroupLabel:
     collected_on: dt.date
     expires_local: dt.datetime
     zone: str
+    # Opened, thawed, washed, irradiated: each with its time; the expiry above already
+    # counts them (components.md §4).
+    processing: list[ProcessingEvent] = field(default_factory=list)
 
     @property
     def din_data(self) -> str:
@@ -92,10 +96,11 @@ def group_label(component: Component) -> GroupLabel:
         component=component,
         din=isbt128.Din(din13, isbt128.type3_flag(din13)),
         description=code.description if code else component.component_code,
-        storage=storage_text(actions.rule_of(component).storage),
+        storage=storage_text(actions.storage_of(component)),
         collected_on=timezone.localtime(component.collected_at, zone).date(),
         expires_local=timezone.localtime(component.expires_at, zone),
         zone=zone.key,
+        processing=list(component.processing_events.all()),
     )
 
 

@@ -324,6 +324,63 @@ class Component(models.Model):
         return derive(self)
 
 
+class ProcessingKind(models.TextChoices):
+    OPEN = "open", _("system opened")
+    THAW = "thaw", _("thawed")
+    WASH = "wash", _("washed")
+    IRRADIATE = "irradiate", _("irradiated")
+
+
+class ProcessingEvent(models.Model):
+    """Something done to a unit that shortens its life: its closed system opened, thawed,
+    washed or irradiated (components.md §4). Records who and when, the expiry before and the
+    expiry that resulted — the earlier of the old one and the event plus the rule's period —
+    and which rule set, period and sources decided it. Each kind happens once to a unit.
+    Never changed nor deleted; the unit's ``expires_at`` is never later than any event's."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    component = models.ForeignKey(
+        Component, on_delete=models.PROTECT, related_name="processing_events"
+    )
+    kind = models.CharField(_("processing"), max_length=12, choices=ProcessingKind.choices)
+    at = models.DateTimeField(_("done at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expires_before = models.DateTimeField(_("expiry before"))
+    expires_at = models.DateTimeField(_("expiry after"))
+    # The rule applied: rule set, period in its own unit, source ids, verified flag.
+    rule_set = models.CharField(_("rule set"), max_length=60)
+    period_value = models.PositiveIntegerField()
+    period_unit = models.CharField(max_length=8)
+    sources = models.JSONField(default=list)
+    verified = models.BooleanField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("processing event")
+        verbose_name_plural = _("processing events")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["component", "kind"], name="processing_once_per_kind"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ProcessingKind.values), name="processing_kind_values"
+            ),
+            # min(old expiry, event + period): never later than before, always after the event.
+            models.CheckConstraint(
+                condition=Q(expires_at__lte=F("expires_before")) & Q(expires_at__gt=F("at")),
+                name="processing_shortens_expiry",
+            ),
+            models.CheckConstraint(condition=Q(period_value__gt=0), name="processing_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"
+
+
 class Transfer(models.Model):
     """A document moving released stock from one establishment to another: sent by one,
     received by the other; the components change holder only on receipt."""

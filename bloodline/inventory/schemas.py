@@ -12,7 +12,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from bloodline.inventory.models import Component, StorageLocation
+from bloodline.inventory.models import Component, ProcessingEvent, StorageLocation
 
 
 class LocationOut(Schema):
@@ -142,3 +142,45 @@ class StockOut(Schema):
     expiring_soon: list[ExpiringUnitOut] = Field(
         description="Units still held (any live status) that expire within the next day"
     )
+
+
+class ProcessingIn(Schema):
+    """A processing step done to the unit: ``kind`` (open, thaw, wash, irradiate), when
+    (default now; with its time zone, not in the future), where the unit goes if the step
+    changes the temperature it needs, and the unit's version as last seen."""
+
+    kind: str
+    at: dt.datetime | None = None
+    location: UUID | None = None
+    version: int | None = None
+
+
+class ProcessingOut(Schema):
+    """A recorded processing step: who and when, the expiry before and after (the earlier of
+    the old expiry and the step plus the rule's period), and the rule that decided it."""
+
+    uuid: UUID
+    component: UUID
+    kind: str
+    kind_label: str
+    at: dt.datetime
+    by: str
+    expires_before: dt.datetime
+    expires_at: dt.datetime
+    rule_set: str
+    period_value: int
+    period_unit: str
+    sources: list[str]
+    verified: bool
+
+    @staticmethod
+    def resolve_component(obj: ProcessingEvent) -> UUID:
+        return obj.component.uuid
+
+    @staticmethod
+    def resolve_kind_label(obj: ProcessingEvent) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_by(obj: ProcessingEvent) -> str:
+        return str(obj.by.get_full_name())

@@ -217,11 +217,12 @@ def suitable_locations(component: Component) -> list[StorageLocation]:
     """The establishment's locations in use whose range suits the component's storage rule
     (the same check the actions make)."""
     found = []
+    storage = actions.storage_of(component)
     for location in StorageLocation.objects.filter(
         establishment_id=component.establishment_id, active=True
     ):
         try:
-            actions.check_location(component, location)
+            actions.check_location(component, location, storage)
         except ValidationError:
             continue
         found.append(location)

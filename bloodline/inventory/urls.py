@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern] = [
     path("unit/<uuid:public_id>/scan/", views.scan_back, name="scan_back"),
     path("unit/<uuid:public_id>/move/", views.move, name="move"),
     path("unit/<uuid:public_id>/discard/", views.discard, name="discard"),
+    path("unit/<uuid:public_id>/processing/", views.processing, name="processing"),
     path("locations/", stock_views.locations, name="locations"),
     path(
         "locations/<uuid:public_id>/deactivate/",

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection.models import Donation, Outcome
 from bloodline.inventory import actions, forms, labels, stock
-from bloodline.inventory.models import Component
+from bloodline.inventory.models import Component, StorageLocation
 from bloodline.inventory.status import FINAL, IN_STOCK, Status
 from bloodline.lib import isbt128
 from bloodline.organisations import access
@@ -206,6 +206,9 @@ def _facts(c: Component) -> list[tuple[Any, Any, str]]:
         (gettext_lazy("Found unsafe"), c.unsafe_at, str(c.get_unsafe_reason_display())),
         (gettext_lazy("Discarded"), c.discarded_at, str(c.get_discard_reason_display())),
     ]
+    for event in c.processing_events.select_related("by"):
+        rows.append((event.get_kind_display(), event.at, _name(event.by)))
+    rows.sort(key=lambda row: (row[1] is None, row[1] or 0))
     return [row for row in rows if row[1] is not None]
 
 
@@ -234,9 +237,33 @@ def _page(
             context["move_form"] = forms.MoveForm(initial=version, locations=locations)
         if current not in FINAL and current != Status.ISSUED:
             context["discard_form"] = forms.DiscardForm(initial=version)
+        if current not in actions.NOT_PROCESSED and current != Status.EXPIRED:
+            context["processing_form"] = forms.ProcessingForm(
+                initial=version, locations=_active_locations(component)
+            )
+            context["processing_rules"] = _processing_rules(component)
     # A refused form stays on the page with its errors, even if the unit changed meanwhile.
     context.update(bound)
     return render(request, "inventory/component.html", context, status=status)
+
+
+def _active_locations(component: Component) -> list[StorageLocation]:
+    return list(StorageLocation.objects.filter(establishment=component.establishment, active=True))
+
+
+def _processing_rules(component: Component) -> list[tuple[str, str]]:
+    """The processing the unit's rule set states for its type, with the period each gives."""
+    from bloodline.inventory.models import ProcessingKind
+    from bloodline.jurisdictions.labels import period_text
+
+    rules = actions.rules_for(component.donation)
+    found = []
+    for kind in ProcessingKind:
+        rule = rules.processing_rule(kind.value, component.component_code)
+        if rule is not None:
+            period = rules.processing_period(rule)
+            found.append((str(kind.label), period_text(period.value, period.unit)))
+    return found
 
 
 @login_required
@@ -339,3 +366,23 @@ def discard(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse
         )
 
     return _act(request, component, "discard_form", form, run, _("The unit was discarded."))
+
+
+@login_required
+@require_POST
+def processing(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
+    component = _component(request, public_id, Perm.STOCK_MANAGE)
+    form = forms.ProcessingForm(request.POST, locations=_active_locations(component))
+
+    def run() -> object:
+        data = form.cleaned_data
+        return actions.record_processing(
+            by=request.user,
+            component=component,
+            kind=data["kind"],
+            location=form.chosen_location(),
+            version=data["version"],
+        )
+
+    done = _("The processing is recorded; the expiry shown is the new one.")
+    return _act(request, component, "processing_form", form, run, done)

@@ -366,6 +366,35 @@ class Component(Provenance):
     volume_ml: VolumeRange | None = None
     # The unit expires at 23:59 local time of its last day (only where the source says so).
     expires_at_end_of_day: bool = False
+    # "processing": the type a unit becomes by a processing event (washed red cells, thawed
+    # plasma); its shelf life counts from that event, never from collection, so no recipe
+    # makes it and only a ``processing`` rule names it (components.md §4).
+    counted_from: Literal["collection", "processing"] = "collection"
+
+
+ProcessingStep = Literal["open", "thaw", "wash", "irradiate"]
+
+
+class Processing(Provenance):
+    """What a processing event does to a unit's expiry: the new expiry is the earlier of the
+    old one and the event instant plus a period (components.md §4; China's open-system rule
+    [S58]). The period is either the shelf life of the component type the unit becomes
+    (``result``, a type counted from processing, whose storage range then applies) or a
+    period of its own (``period``). Only the component types in ``applies_to`` may undergo
+    the event; an event the rule set has no rule for is refused."""
+
+    event: ProcessingStep
+    applies_to: list[str] = Field(min_length=1)
+    result: str | None = None
+    period: Period | None = None
+
+    @model_validator(mode="after")
+    def _one_period(self) -> Processing:
+        if (self.result is None) == (self.period is None):
+            raise ValueError("a processing rule needs either result or period, not both")
+        if len(set(self.applies_to)) != len(self.applies_to):
+            raise ValueError("each component may appear only once in applies_to")
+        return self
 
 
 class Recipe(Provenance):
@@ -478,6 +507,9 @@ class RuleSet(Strict):
     recipes: list[Recipe] = Field(default_factory=list)
     # Temporary deferral reasons a physician may override; empty: none (decision 0015).
     physician_overrides: list[PhysicianOverride] = Field(default_factory=list)
+    # Processing events (open, thaw, wash, irradiate) and how they shorten expiry; an event
+    # with no rule here is refused (components.md §4).
+    processing: list[Processing] = Field(default_factory=list)
 
     @field_validator("title")
     @classmethod
@@ -531,6 +563,36 @@ class RuleSet(Strict):
                     raise ValueError(
                         f"recipe {recipe.code}: {output} is not made from {recipe.collection}"
                     )
+                if component.counted_from == "processing":
+                    raise ValueError(
+                        f"recipe {recipe.code}: {output} is made by a processing event"
+                    )
+        return self
+
+    @model_validator(mode="after")
+    def _processing_names_known_components(self) -> RuleSet:
+        seen: set[tuple[str, str]] = set()
+        for rule in self.processing:
+            for code in rule.applies_to:
+                component = self.component(code)
+                if component is None:
+                    raise ValueError(
+                        f"processing {rule.event}: {code!r} is not a component of this rule set"
+                    )
+                if component.counted_from == "processing":
+                    raise ValueError(
+                        f"processing {rule.event}: {code} is itself made by processing"
+                    )
+                if (rule.event, code) in seen:
+                    raise ValueError(f"processing {rule.event}: {code} has two rules")
+                seen.add((rule.event, code))
+            if rule.result is not None:
+                result = self.component(rule.result)
+                if result is None or result.counted_from != "processing":
+                    raise ValueError(
+                        f"processing {rule.event}: the result {rule.result!r} must be a "
+                        "component of this rule set counted from processing"
+                    )
         return self
 
     @model_validator(mode="after")
@@ -571,6 +633,21 @@ class RuleSet(Strict):
 
     def recipe(self, code: str) -> Recipe | None:
         return next((r for r in self.recipes if r.code == code), None)
+
+    def processing_rule(self, event: str, component_code: str) -> Processing | None:
+        """The rule for ``event`` on a unit of ``component_code``; None: the event is refused."""
+        return next(
+            (p for p in self.processing if p.event == event and component_code in p.applies_to),
+            None,
+        )
+
+    def processing_period(self, rule: Processing) -> Period:
+        """The period a processing rule adds to the event instant."""
+        if rule.period is not None:
+            return rule.period
+        result = self.component(rule.result or "")
+        assert result is not None  # checked when the rule set is loaded
+        return result.shelf_life
 
     def recipes_for(self, donation_type: str) -> list[Recipe]:
         """The recipes a donation of ``donation_type`` may be processed with."""

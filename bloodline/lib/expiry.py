@@ -18,6 +18,11 @@ Pure functions; no database, no settings. Semantics (domain components.md §4, s
   on which the period ends (the ISBT 128 default time, isbt128.md §6).
 
 The result is always an aware datetime in UTC.
+
+A processing event (system opened, thawed, washed, irradiated) shortens the expiry: the new
+expiry is the earlier of the old one and the event instant plus the event's period, computed
+with the same semantics (``after_processing``; components.md §4, China's open-system rule
+[S58]). It never lengthens it.
 """
 
 from __future__ import annotations
@@ -106,3 +111,19 @@ def component_expiry(rule: ComponentRule, collected_at: dt.datetime, zone: str) 
         zone,
         end_of_day=rule.expires_at_end_of_day,
     )
+
+
+def after_processing(
+    expires_at: dt.datetime,
+    event_at: dt.datetime,
+    value: int,
+    unit: str,
+    zone: str,
+    *,
+    end_of_day: bool = False,
+) -> dt.datetime:
+    """The expiry after a processing event at ``event_at``: min(old expiry, event + period)."""
+    if expires_at.tzinfo is None or expires_at.utcoffset() is None:
+        raise ValueError("the expiry instant must be timezone-aware")
+    after = expiry(event_at, value, unit, zone, end_of_day=end_of_day)
+    return min(expires_at.astimezone(UTC), after)
