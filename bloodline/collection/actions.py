@@ -21,7 +21,7 @@ from bloodline.collection.models import (
     ReactionSeverity,
 )
 from bloodline.donors.models import Donor
-from bloodline.drives.models import Drive, Registration
+from bloodline.drives.models import Drive, DriveStatus, Registration
 from bloodline.drives.reconciliation import is_voided
 from bloodline.lib import isbt128
 from bloodline.organisations import access
@@ -77,6 +77,39 @@ def validate_donation(
         errors["credited_to"] = [_("Choose the organisation that mobilised this donor.")]
     if errors:
         raise ValidationError(errors)
+
+
+# A donation is added to a drive that is running or closed (before it is reconciled).
+DONATION_STATUSES = frozenset({DriveStatus.RUNNING, DriveStatus.CLOSED})
+
+
+def drive_errors(
+    drive: Drive | None, establishment: Organisation | None, collected_at: dt.datetime | None
+) -> dict[str, list[str]]:
+    """What makes a donation not fit its drive: a reconciled (locked) or not running drive,
+    another establishment than the drive's, a collection time outside the drive's days in
+    the drive's own time zone (decision 0022). Read by every path that records donations."""
+    if drive is None:
+        return {}
+    errors: dict[str, list[str]] = {}
+    if drive.status == DriveStatus.RECONCILED:
+        errors["drive"] = [
+            _("This drive is reconciled and its records are locked; reopen it first.")
+        ]
+    elif drive.status not in DONATION_STATUSES:
+        errors["drive"] = [_("Donations are recorded at a drive that is running or closed.")]
+    if establishment is not None and establishment.pk != drive.establishment_id:
+        errors["establishment"] = [
+            _("A donation at this drive is collected by the drive's own establishment.")
+        ]
+    if collected_at is not None:
+        day = collected_at.astimezone(drive.time_zone()).date()
+        if not drive.starts_on <= day <= drive.ends_on:
+            errors["collected_at"] = [
+                _("The collection time is outside the drive's days (%(first)s to %(last)s).")
+                % {"first": drive.starts_on.isoformat(), "last": drive.ends_on.isoformat()}
+            ]
+    return errors
 
 
 @dataclass(frozen=True)
@@ -168,6 +201,9 @@ def record_donation(
     if by is not None:
         access.require(by, Perm.DONATION_RECORD, establishment)
     credited_to = credited_to or default_credit(donor, drive)
+    misfit = drive_errors(drive, establishment, collected_at)
+    if misfit:
+        raise ValidationError(misfit)
     validate_donation(din, donation_type, volume_ml, bag_volume_ml, credited_to)
     din = isbt128.parse(din).din  # stored as the 13 characters, whatever form was typed
     if phlebotomy is not None and phlebotomy.errors():
