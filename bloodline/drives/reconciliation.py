@@ -220,15 +220,9 @@ def _voided_but_used(drive: Drive) -> list[Any]:
     return [d for d in drive.donations.order_by("din") if din13(d.din) in voided]
 
 
-def _accounted_without_donation(numbers: list[str]) -> set[str]:
-    """DINs of ``numbers`` used by a collection that made no donation. Seam for incomplete
-    collections (a presentation with its DIN accounted, not a donation): none exist yet."""
-    del numbers
-    return set()
-
-
 def label_account(drive: Drive) -> LabelAccount:
-    """The drive's pre-printed numbers: used here, used at another drive, voided, missing."""
+    """The drive's pre-printed numbers: used here, used at another drive, voided, missing.
+    Any collection recorded under a number uses it, complete or not."""
     numbers = [din for s in drive.label_sets.all() for din in s.dins()]
     if not numbers:
         return LabelAccount()
@@ -240,14 +234,13 @@ def label_account(drive: Drive) -> LabelAccount:
         .order_by("din")
     }
     voided = set(VoidedDin.objects.filter(din__in=numbers).values_list("din", flat=True))
-    other = _accounted_without_donation(numbers)
     elsewhere = [d for d in used.values() if d.drive_id != drive.pk]
     return LabelAccount(
         printed=len(numbers),
-        used_here=len(used) - len(elsewhere) + len(other),
+        used_here=len(used) - len(elsewhere),
         printed_unused=[n for n in numbers if n in voided and n not in used],
         used_elsewhere=elsewhere,
-        missing=[n for n in numbers if n not in used and n not in voided and n not in other],
+        missing=[n for n in numbers if n not in used and n not in voided],
     )
 
 
