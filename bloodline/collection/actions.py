@@ -4,6 +4,7 @@ demo. The station passes the phlebotomy details; the others leave them empty."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -17,12 +18,16 @@ from bloodline.collection.models import (
     BagType,
     Donation,
     DonationType,
+    IncompleteReason,
+    Outcome,
     ReactionKind,
     ReactionSeverity,
 )
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive, DriveStatus, Registration
 from bloodline.drives.reconciliation import is_voided
+from bloodline.jurisdictions.loader import UnknownRuleSet, registry
+from bloodline.jurisdictions.schema import RuleSet
 from bloodline.lib import isbt128
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
@@ -47,14 +52,86 @@ def default_credit(donor: Donor, drive: Drive | None) -> Organisation | None:
     return None
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """Why a collection stopped short: a reason code from ``IncompleteReason`` and an optional
+    note. Empty when the collection is complete."""
+
+    reason: str = ""
+    note: str = ""
+
+
+# The shortfall of a complete collection: none.
+NO_SHORTFALL = Shortfall()
+
+
+def rules_at(establishment: Organisation, collected_at: dt.datetime) -> RuleSet | None:
+    """The rule set in force at the establishment on the (local) day of the collection."""
+    zone = zoneinfo.ZoneInfo(establishment.effective_time_zone())
+    try:
+        return registry.get(establishment.jurisdiction, collected_at.astimezone(zone).date())
+    except UnknownRuleSet:
+        return None
+
+
+def _outcome(
+    rules: RuleSet | None,
+    volume_ml: int,
+    bag_volume_ml: int,
+    shortfall: Shortfall,
+    errors: dict[str, list[str]],
+) -> str:
+    """Complete or incomplete, by the rule set's limits for the bag; problems go to ``errors``."""
+    limits = rules.whole_blood_volumes.limits(bag_volume_ml) if rules is not None else None
+    if limits is None:
+        # A missing rule is not a pass: without a limit nobody can say the bag is full.
+        errors["bag_volume_ml"] = [
+            _("The rule set in force has no %(volume)s mL bag; choose one of its bag sizes.")
+            % {"volume": bag_volume_ml}
+        ]
+        return Outcome.COMPLETE
+    if volume_ml > limits.max_ml:
+        errors["volume_ml"] = [
+            _(
+                "%(volume)s mL is more than a %(bag)s mL bag can hold (at most %(max)s mL). "
+                "Check the volume collected."
+            )
+            % {"volume": volume_ml, "bag": bag_volume_ml, "max": limits.max_ml}
+        ]
+    if volume_ml >= limits.min_complete_ml:
+        if shortfall.reason:
+            errors["incomplete_reason"] = [
+                _(
+                    "%(volume)s mL fills a %(bag)s mL bag (at least %(min)s mL), so the "
+                    "collection is complete; leave the reason for an incomplete one empty."
+                )
+                % {"volume": volume_ml, "bag": bag_volume_ml, "min": limits.min_complete_ml}
+            ]
+        return Outcome.COMPLETE
+    if shortfall.reason not in IncompleteReason.values:
+        errors["incomplete_reason"] = [
+            _(
+                "%(volume)s mL is below the %(min)s mL of a complete %(bag)s mL collection. "
+                "Choose why the collection is incomplete."
+            )
+            % {"volume": volume_ml, "bag": bag_volume_ml, "min": limits.min_complete_ml}
+        ]
+    return Outcome.INCOMPLETE
+
+
 def validate_donation(
     din: str,
     donation_type: str,
     volume_ml: int,
     bag_volume_ml: int | None,
     credited_to: Organisation | None,
-) -> None:
-    """Raise a ValidationError keyed by field for anything that would make a bad record."""
+    *,
+    establishment: Organisation | None = None,
+    collected_at: dt.datetime | None = None,
+    shortfall: Shortfall = NO_SHORTFALL,
+) -> str:
+    """Raise a ValidationError keyed by field for anything that would make a bad record;
+    otherwise return the collection's outcome (complete or incomplete)."""
     errors: dict[str, list[str]] = {}
     try:
         din = isbt128.parse(din).din
@@ -71,12 +148,26 @@ def validate_donation(
         errors["donation_type"] = [_("Choose a donation type from the list.")]
     if volume_ml <= 0:
         errors["volume_ml"] = [_("Enter the volume collected in millilitres.")]
+    outcome: str = Outcome.COMPLETE
     if donation_type == DonationType.WHOLE_BLOOD and not bag_volume_ml:
         errors["bag_volume_ml"] = [_("A whole-blood donation needs the bag's nominal volume.")]
+    elif donation_type == DonationType.WHOLE_BLOOD and bag_volume_ml and volume_ml > 0:
+        rules = (
+            rules_at(establishment, collected_at)
+            if establishment is not None and collected_at is not None
+            else None
+        )
+        outcome = _outcome(rules, volume_ml, bag_volume_ml, shortfall, errors)
+    elif shortfall.reason:
+        # Only whole blood has a bag to fill; the sources give no apheresis minimum.
+        errors["incomplete_reason"] = [
+            _("Only a whole-blood collection can be recorded as incomplete.")
+        ]
     if credited_to is None:
         errors["credited_to"] = [_("Choose the organisation that mobilised this donor.")]
     if errors:
         raise ValidationError(errors)
+    return outcome
 
 
 # A donation is added to a drive that is running or closed (before it is reconciled).
@@ -197,14 +288,27 @@ def record_donation(
     drive: Drive | None = None,
     credited_to: Organisation | None = None,
     phlebotomy: Phlebotomy | None = None,
+    shortfall: Shortfall = NO_SHORTFALL,
 ) -> Donation:
+    """Record a collection. Whole blood below the rule set's minimum for its bag is recorded
+    as an incomplete collection, which needs a reason (``shortfall``)."""
     if by is not None:
         access.require(by, Perm.DONATION_RECORD, establishment)
     credited_to = credited_to or default_credit(donor, drive)
     misfit = drive_errors(drive, establishment, collected_at)
     if misfit:
         raise ValidationError(misfit)
-    validate_donation(din, donation_type, volume_ml, bag_volume_ml, credited_to)
+    outcome = validate_donation(
+        din,
+        donation_type,
+        volume_ml,
+        bag_volume_ml,
+        credited_to,
+        establishment=establishment,
+        collected_at=collected_at,
+        shortfall=shortfall,
+    )
+    incomplete = outcome == Outcome.INCOMPLETE
     din = isbt128.parse(din).din  # stored as the 13 characters, whatever form was typed
     if phlebotomy is not None and phlebotomy.errors():
         raise ValidationError(phlebotomy.errors())
@@ -217,6 +321,9 @@ def record_donation(
         donation_type=donation_type,
         volume_ml=volume_ml,
         bag_volume_ml=bag_volume_ml,
+        outcome=outcome,
+        incomplete_reason=shortfall.reason if incomplete else "",
+        incomplete_note=shortfall.note.strip() if incomplete else "",
         drive=drive,
         credited_to=credited_to,
         **(phlebotomy.fields(by) if phlebotomy is not None else {}),
@@ -231,6 +338,9 @@ def record_donation(
             "din": [None, din],
             "donation_type": [None, donation_type],
             "volume_ml": [None, volume_ml],
+            "bag_volume_ml": [None, bag_volume_ml],
+            "outcome": [None, outcome],
+            **({"incomplete_reason": [None, shortfall.reason]} if incomplete else {}),
             "credited_to": [None, str(credited_to.uuid)],
             "drive": [None, str(drive.uuid) if drive else None],
         },

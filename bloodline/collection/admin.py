@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from bloodline.collection import dins
 from bloodline.collection.actions import (
+    Shortfall,
     default_credit,
     drive_errors,
     record_donation,
@@ -29,6 +30,8 @@ class DonationForm(forms.ModelForm[Donation]):
             "donation_type",
             "volume_ml",
             "bag_volume_ml",
+            "incomplete_reason",
+            "incomplete_note",
             "credited_to",
         ]
 
@@ -53,6 +56,9 @@ class DonationForm(forms.ModelForm[Donation]):
                 data.get("volume_ml") or 0,
                 data.get("bag_volume_ml"),
                 credit,
+                establishment=data.get("establishment"),
+                collected_at=data.get("collected_at"),
+                shortfall=self.shortfall(),
             )
         except forms.ValidationError as exc:
             for field, messages in exc.message_dict.items():
@@ -75,6 +81,10 @@ class DonationForm(forms.ModelForm[Donation]):
             for message in messages:
                 self.add_error(field, message)
 
+    def shortfall(self) -> Shortfall:
+        data = self.cleaned_data
+        return Shortfall(data.get("incomplete_reason") or "", data.get("incomplete_note") or "")
+
 
 @admin.register(Donation)
 class DonationAdmin(admin.ModelAdmin[Donation]):
@@ -82,8 +92,16 @@ class DonationAdmin(admin.ModelAdmin[Donation]):
     through the same action (checks, credit default, audit) as every other caller."""
 
     form = DonationForm
-    list_display = ["din", "collected_at", "donation_type", "volume_ml", "credited_to"]
-    list_filter = ["donation_type"]
+    list_display = [
+        "din",
+        "collected_at",
+        "donation_type",
+        "volume_ml",
+        "bag_volume_ml",
+        "outcome",
+        "credited_to",
+    ]
+    list_filter = ["donation_type", "outcome"]
     search_fields = ["din"]
     raw_id_fields = ["donor", "drive", "establishment", "credited_to"]
 
@@ -105,5 +123,6 @@ class DonationAdmin(admin.ModelAdmin[Donation]):
             bag_volume_ml=obj.bag_volume_ml,
             drive=obj.drive,
             credited_to=form.cleaned_data.get("credited_to"),
+            shortfall=form.shortfall(),
         )
         obj.pk = saved.pk

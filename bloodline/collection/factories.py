@@ -10,7 +10,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable
 
-from bloodline.collection.models import Donation, DonationType
+from bloodline.collection.models import Donation, DonationType, Outcome
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive
 from bloodline.organisations.models import Organisation
@@ -38,7 +38,11 @@ def donations(
     volume_ml: int = 350,
     donation_type: str = DonationType.WHOLE_BLOOD,
     drive: Drive | None = None,
+    bag_ml: int | None = None,
+    incomplete_reason: str = "",
 ) -> list[Donation]:
+    """Donations of ``volume_ml`` collected; whole blood in a bag of ``bag_ml`` (by default
+    the volume itself). With ``incomplete_reason`` they are incomplete collections."""
     whole = donation_type == DonationType.WHOLE_BLOOD
     return Donation.objects.bulk_create(
         Donation(
@@ -48,7 +52,9 @@ def donations(
             collected_at=at,
             donation_type=donation_type,
             volume_ml=volume_ml,
-            bag_volume_ml=volume_ml if whole else None,
+            bag_volume_ml=(bag_ml or volume_ml) if whole else None,
+            outcome=Outcome.INCOMPLETE if incomplete_reason else Outcome.COMPLETE,
+            incomplete_reason=incomplete_reason,
             credited_to=credited_to,
             drive=drive,
         )

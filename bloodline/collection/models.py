@@ -27,6 +27,23 @@ class BagType(models.TextChoices):
     QUADRUPLE = "quadruple", _("quadruple bag")
 
 
+class Outcome(models.TextChoices):
+    """Whether the bag was filled: only a complete collection is a donation (programmes.md §1)."""
+
+    COMPLETE = "complete", _("complete")
+    INCOMPLETE = "incomplete", _("incomplete")
+
+
+class IncompleteReason(models.TextChoices):
+    """Why a collection stopped below the bag's complete-collection minimum."""
+
+    POOR_FLOW = "poor_flow", _("poor flow or vein collapse")
+    DONOR_REACTION = "donor_reaction", _("the donor had a reaction")
+    DONOR_REQUEST = "donor_request", _("the donor asked to stop")
+    NEEDLE_OR_EQUIPMENT = "needle_or_equipment", _("needle, bag or mixer problem")
+    OTHER = "other", _("other")
+
+
 class Donation(models.Model):
     """One collection from one donor (人次, lượt), identified by its donation identification
     number (DIN).
@@ -55,6 +72,16 @@ class Donation(models.Model):
     )
     volume_ml = models.PositiveIntegerField(_("volume collected (mL)"))
     bag_volume_ml = models.PositiveIntegerField(_("bag nominal volume (mL)"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.COMPLETE
+    )
+    incomplete_reason = models.CharField(
+        _("why the collection is incomplete"),
+        max_length=24,
+        choices=IncompleteReason.choices,
+        blank=True,
+    )
+    incomplete_note = models.TextField(_("note on the incomplete collection"), blank=True)
     credited_to = models.ForeignKey(
         Organisation,
         verbose_name=_("credited organisation"),
@@ -92,6 +119,12 @@ class Donation(models.Model):
                 condition=~Q(donation_type="whole_blood") | Q(bag_volume_ml__isnull=False),
                 name="donation_whole_blood_has_bag",
             ),
+            # An incomplete collection always carries its reason; a complete one never does.
+            models.CheckConstraint(
+                condition=(Q(outcome="complete") & Q(incomplete_reason=""))
+                | (Q(outcome="incomplete") & ~Q(incomplete_reason="")),
+                name="donation_incomplete_has_reason",
+            ),
             models.CheckConstraint(
                 condition=Q(started_at__isnull=True)
                 | Q(ended_at__isnull=True)
@@ -102,6 +135,10 @@ class Donation(models.Model):
 
     def __str__(self) -> str:
         return self.din
+
+    @property
+    def is_complete(self) -> bool:
+        return self.outcome == Outcome.COMPLETE
 
 
 class Facility(models.Model):

@@ -62,7 +62,9 @@ def hours(drive: Drive) -> list[Hour]:
     the first to the last with activity shown (empty ones too)."""
     zone = drive.time_zone()
     arrived = _local_hours(drive.presentations.values_list("arrived_at", flat=True), zone)
-    collected = _local_hours(drive.donations.values_list("collected_at", flat=True), zone)
+    # Only complete collections are donations (an incomplete one is a presentation).
+    complete = drive.donations.filter(outcome="complete")
+    collected = _local_hours(complete.values_list("collected_at", flat=True), zone)
     seen = sorted(set(arrived) | set(collected))
     if not seen:
         return []

@@ -396,6 +396,7 @@ def _check_closing(drive: Drive, status: str, confirm_no_shows: bool, by: User) 
                 "arrived": figures.arrived,
                 "deferred": figures.deferred,
                 "collected": figures.collected,
+                "incomplete": figures.incomplete,
                 "voided": figures.voided,
                 "resolved": result.resolved,
             },

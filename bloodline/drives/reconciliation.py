@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.drives.models import (
@@ -35,6 +35,8 @@ IN_PROGRESS_STEPS = frozenset(
 )
 ACCEPTING = frozenset({Decision.ACCEPT, Decision.OVERRIDE})
 NO_REASON = "—"
+# collection.Outcome.COMPLETE, spelt out because collection sits above drives.
+COMPLETE = "complete"
 
 
 @dataclass
@@ -49,10 +51,16 @@ class Figures:
     expected: int
     walk_ins: int = 0
     deferred_by_reason: list[tuple[str, int]] = field(default_factory=list)
+    # Collections stopped below the bag's minimum: a presentation and a used DIN, no donation.
+    incomplete: int = 0
+
+    @property
+    def dins_used(self) -> int:
+        return self.collected + self.incomplete
 
     @property
     def dins_accounted(self) -> int:
-        return self.collected + self.voided
+        return self.dins_used + self.voided
 
 
 @dataclass
@@ -188,11 +196,16 @@ def deferred_by_reason(deferred: Iterable[Presentation]) -> list[tuple[str, int]
 def figures(drive: Drive) -> Figures:
     presentations = drive.presentations.all()
     deferred = list(presentations.filter(step=Step.DEFERRED).prefetch_related("deferrals"))
+    used = drive.donations.aggregate(
+        complete=Count("id", filter=Q(outcome=COMPLETE)),
+        incomplete=Count("id", filter=~Q(outcome=COMPLETE)),
+    )
     return Figures(
         registered=active_registrations(drive).count(),
         arrived=presentations.count(),
         deferred=len(deferred),
-        collected=drive.donations.count(),
+        collected=used["complete"],
+        incomplete=used["incomplete"],
         voided=drive.voided_dins.count(),
         expected=drive.expected_units,
         walk_ins=presentations.filter(registration__isnull=True).count(),

@@ -55,6 +55,21 @@ def rules_for(donation: Donation) -> RuleSet:
     return registry.get(donation.establishment.jurisdiction, day)
 
 
+def require_processable(donation: Donation) -> None:
+    """An incomplete collection yields no sample and no component unless the rule set in force
+    allows a low-volume product (absent: not allowed)."""
+    if donation.is_complete or rules_for(donation).whole_blood_volumes.low_volume_allowed:
+        return
+    raise refuse(
+        _(
+            "Donation %(din)s is an incomplete collection (%(volume)s mL in a %(bag)s mL bag); "
+            "the rule set in force allows no low-volume product from it."
+        )
+        % {"din": donation.din, "volume": donation.volume_ml, "bag": donation.bag_volume_ml},
+        "din",
+    )
+
+
 def rule_of(component: Component) -> ComponentRule:
     rules = rules_for(component.donation)
     rule = rules.component(component.component_code)
@@ -164,6 +179,7 @@ def process_donation(
     access.require(by, Perm.COMPONENT_PROCESS, donation.establishment)
     if Component.objects.filter(donation=donation).exists():
         raise refuse(_("This donation has already been processed."))
+    require_processable(donation)
     rules = rules_for(donation)
     chosen = rules.recipe(recipe)
     if chosen is None or donation.donation_type not in chosen.donation_types:

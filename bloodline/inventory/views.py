@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
-from bloodline.collection.models import Donation
+from bloodline.collection.models import Donation, Outcome
 from bloodline.inventory import actions, forms, labels, stock
 from bloodline.inventory.models import Component
 from bloodline.inventory.status import FINAL, IN_STOCK, Status
@@ -125,7 +125,7 @@ def process_search(request: AuthenticatedRequest) -> HttpResponse:
         form.add_error("din", _("No donation with this DIN is collected where you work."))
     made = Component.objects.filter(donation=OuterRef("pk"))
     recent = (
-        Donation.objects.filter(establishment__in=scope)
+        Donation.objects.filter(establishment__in=scope, outcome=Outcome.COMPLETE)
         .exclude(Exists(made))
         .select_related("establishment")
         .order_by("-collected_at", "-pk")[:RECENT_DONATIONS]

@@ -103,8 +103,34 @@ class WeightBand(Provenance):
     max_ml_per_kg: float | None = Field(default=None, gt=0)
 
 
+class CollectionVolume(Provenance):
+    """What a bag of ``bag_ml`` nominal volume must hold: at least ``min_complete_ml`` for the
+    collection to count as complete (a donation), at most ``max_ml`` (above it the entry is
+    refused as a mistake)."""
+
+    bag_ml: int = Field(gt=0)
+    min_complete_ml: int = Field(gt=0)
+    max_ml: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _around_the_bag(self) -> CollectionVolume:
+        if not self.min_complete_ml <= self.bag_ml <= self.max_ml:
+            raise ValueError("min_complete_ml <= bag_ml <= max_ml must hold")
+        return self
+
+
+class LowVolumeProduct(Provenance):
+    """Whether an incomplete (under-filled) collection may still be processed into a
+    low-volume component. Absent means no."""
+
+    allowed: bool
+
+
 class WholeBloodVolumes(Provenance):
     values_ml: list[int] = Field(min_length=1)
+    # One entry per bag size in ``values_ml``: the complete-collection minimum and the maximum.
+    collection: list[CollectionVolume] = Field(min_length=1)
+    low_volume_product: LowVolumeProduct | None = None
 
     @field_validator("values_ml")
     @classmethod
@@ -112,6 +138,21 @@ class WholeBloodVolumes(Provenance):
         if any(v <= 0 for v in value) or value != sorted(set(value)):
             raise ValueError("volumes must be positive, distinct and in increasing order")
         return value
+
+    @model_validator(mode="after")
+    def _one_limit_per_bag(self) -> WholeBloodVolumes:
+        bags = [c.bag_ml for c in self.collection]
+        if sorted(bags) != self.values_ml:
+            raise ValueError("collection needs exactly one entry for each bag size in values_ml")
+        return self
+
+    def limits(self, bag_ml: int) -> CollectionVolume | None:
+        """The complete-collection limits of a bag size; None for a size the rules do not know."""
+        return next((c for c in self.collection if c.bag_ml == bag_ml), None)
+
+    @property
+    def low_volume_allowed(self) -> bool:
+        return self.low_volume_product is not None and self.low_volume_product.allowed
 
 
 class Interval(Strict):

@@ -66,6 +66,7 @@ def _receive(by: User | None, donation: Donation) -> Sample:
     existing = Sample.objects.filter(donation=donation).first()
     if existing is not None:
         return existing
+    inventory.require_processable(donation)
     rules = inventory.rules_for(donation)
     sample = Sample.objects.create(
         donation=donation,

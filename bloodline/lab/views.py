@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from bloodline.accounts.models import User
 from bloodline.accounts.types import AuthenticatedRequest
-from bloodline.collection.models import Donation
+from bloodline.collection.models import Donation, Outcome
 from bloodline.inventory.models import Component
 from bloodline.inventory.status import Status
 from bloodline.lab import actions, gate, panel
@@ -155,6 +155,8 @@ def _worklist(establishments: OrganisationQuerySet) -> dict[str, Any]:
             establishment__in=establishments,
             sample__isnull=True,
             collected_at__gte=timezone.now() - RECENT,
+            # An incomplete collection sends no sample (a low-volume product is scanned in).
+            outcome=Outcome.COMPLETE,
         )
         .select_related("establishment")
         .order_by("-collected_at")[:LIST_LIMIT]

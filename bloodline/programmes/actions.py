@@ -10,7 +10,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
@@ -20,7 +19,11 @@ from bloodline.organisations import access
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
+from bloodline.programmes import target_sums
 from bloodline.programmes.models import Measure, Plan, PlanStatus, Round, Target
+
+# Re-exported: views and spreadsheets print amounts with it.
+from bloodline.programmes.target_sums import plain_amount as plain_amount
 
 PLAN_FIELDS = (
     "number",
@@ -412,6 +415,10 @@ def set_targets(
                 errors[str(org.uuid)] = [str(exc)]
     if errors:
         raise ValidationError(errors)
+    # Each child's new target against what its own units and rounds already hold.
+    broken = target_sums.problems(plan, round, amounts)
+    if broken:
+        raise ValidationError({str(org.uuid): [message] for org, message in broken.items()})
     existing = {
         t.organisation_id: t
         for t in Target.objects.select_for_update().filter(
@@ -469,18 +476,11 @@ def set_area_target(*, by: User, plan: Plan, round: Round | None, amount: Any) -
         value = parse_amount(amount, plan.measure)
     except ValueError as exc:
         raise ValidationError({"amount": [str(exc)]}) from exc
-    allocated = Target.objects.filter(
-        plan=plan, round=round, organisation__parent=plan.area
-    ).aggregate(s=Sum("amount"))
-    if (allocated["s"] or 0) > value and not plan.allow_over_allocation:
-        raise ValidationError(
-            {
-                "amount": [
-                    _("The units already hold %(total)s; the total cannot be lower.")
-                    % {"total": plain_amount(allocated["s"])}
-                ]
-            }
-        )
+    # Not below what the units hold (unless over-allocation is allowed); rounds within the
+    # period (always).
+    broken = target_sums.problems(plan, round, {plan.area: value})
+    if broken:
+        raise ValidationError({"amount": list(broken.values())})
     target, created = Target.objects.get_or_create(
         plan=plan, organisation=plan.area, round=round, defaults={"amount": value}
     )
@@ -500,12 +500,3 @@ def set_area_target(*, by: User, plan: Plan, round: Round | None, amount: Any) -
         },
     )
     return target
-
-
-def plain_amount(amount: Decimal | None) -> str:
-    """An amount as people write it: 1005, 12.5 (never 1.005E+3 or 1005.00)."""
-    if amount is None:
-        return ""
-    if amount == amount.to_integral_value():
-        return str(amount.quantize(Decimal(1)))
-    return str(amount.normalize())

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 from bloodline.organisations import access as org_access
 from bloodline.organisations.roles import Perm
 from bloodline.programmes import access, actions, progress
+from bloodline.programmes.deferral_figures import Deferrals
 from bloodline.programmes.models import Plan, Round, Target
 
 router = Router(tags=["plans"])
@@ -111,6 +112,27 @@ class FiguresOut(Schema):
     repeat: int
 
 
+class ReasonOut(Schema):
+    code: str
+    label: str
+    count: int
+
+
+class DeferralsOut(Schema):
+    presented: int
+    deferred: int
+    rate_percent: Decimal | None
+    top_reasons: list[ReasonOut]
+
+
+class DriveProgressOut(Schema):
+    drive: UUID
+    title: str
+    date: dt.date
+    figures: FiguresOut
+    deferrals: DeferralsOut
+
+
 class LineOut(Schema):
     organisation: UUID | None
     name: str
@@ -119,6 +141,7 @@ class LineOut(Schema):
     percent: Decimal | None
     met: bool | None
     figures: FiguresOut
+    deferrals: DeferralsOut
 
 
 class ProgressOut(Schema):
@@ -133,6 +156,7 @@ class ProgressOut(Schema):
     units_with_target: int
     units_meeting_target: int
     units_meeting_target_percent: Decimal | None
+    drives: list[DriveProgressOut]
 
 
 def _plan(request: HttpRequest, public_id: UUID) -> Plan:
@@ -148,8 +172,28 @@ def _round(plan: Plan, public_id: UUID | None) -> Round | None:
     return found
 
 
+def _figures(f: progress.Figures) -> dict[str, Any]:
+    return {
+        "donations": f.donations,
+        "bags": f.bags,
+        "converted_units": f.converted_units,
+        "ml": f.ml,
+        "donors": f.donors,
+        "first_time": f.first_time,
+        "repeat": f.repeat,
+    }
+
+
+def _deferrals(d: Deferrals) -> dict[str, Any]:
+    return {
+        "presented": d.presented,
+        "deferred": d.deferred,
+        "rate_percent": d.rate,
+        "top_reasons": [{"code": r.code, "label": r.label, "count": r.count} for r in d.reasons],
+    }
+
+
 def _line(line: progress.Line) -> dict[str, Any]:
-    f = line.figures
     return {
         "organisation": line.organisation.uuid if line.organisation else None,
         "name": line.organisation.display_name() if line.organisation else "",
@@ -157,15 +201,8 @@ def _line(line: progress.Line) -> dict[str, Any]:
         "achieved": line.achieved,
         "percent": line.percent,
         "met": line.met,
-        "figures": {
-            "donations": f.donations,
-            "bags": f.bags,
-            "converted_units": f.converted_units,
-            "ml": f.ml,
-            "donors": f.donors,
-            "first_time": f.first_time,
-            "repeat": f.repeat,
-        },
+        "figures": _figures(line.figures),
+        "deferrals": _deferrals(line.deferrals),
     }
 
 
@@ -292,4 +329,14 @@ def get_progress(
         "units_with_target": len(r.with_target),
         "units_meeting_target": r.meeting,
         "units_meeting_target_percent": r.meeting_percent,
+        "drives": [
+            {
+                "drive": d["uuid"],
+                "title": d["title"],
+                "date": d["date"],
+                "figures": _figures(d["figures"]),
+                "deferrals": _deferrals(d["deferrals"]),
+            }
+            for d in r.by_drive
+        ],
     }

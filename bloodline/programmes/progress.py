@@ -5,11 +5,13 @@ fixed number of aggregate queries over the donations credited to the node's subt
 by which child subtree the credited organisation lies in. The number of queries does not grow
 with the size of the tree, and no Python loop runs over donations.
 
-Measures (domain/programmes.md §1): donations = every collection; bags = whole-blood
-collections (one bag of any size, the Vietnamese đơn vị); converted units = whole-blood mL ÷
-the plan's base volume (250 mL in Vietnam, 200 mL "U" in China); mL = whole-blood mL. How
-apheresis enters converted units is not settled in the sources, so apheresis is counted in
-donations only.
+Measures (domain/programmes.md §1): donations = every *complete* collection (an incomplete
+one, stopped below the rule set's minimum for its bag, is a presentation, not a donation);
+bags = complete whole-blood collections (one bag of any size, the Vietnamese đơn vị); mL =
+the nominal volume of those bags (whole blood is counted at the bag's nominal volume, not at
+what the scale showed); converted units = that mL ÷ the plan's base volume (250 mL in Vietnam
+[U21], 200 mL "U" in China [S62]). How apheresis enters converted units is not settled in the
+sources, so apheresis is counted in donations only.
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
-from bloodline.collection.models import Donation, DonationType
+from bloodline.collection.models import Donation, DonationType, Outcome
 from bloodline.organisations.models import SEGMENT, Organisation, subtree_bounds
+from bloodline.programmes import deferral_figures
+from bloodline.programmes.deferral_figures import Deferrals
 from bloodline.programmes.models import Measure, Plan, Round, Target
 
 WB = Q(donation_type=DonationType.WHOLE_BLOOD)
+COMPLETE = Q(outcome=Outcome.COMPLETE)
+# Whole blood counts at the bag's nominal volume (programmes.md §1).
+NOMINAL_ML = "bag_volume_ml"
 
 
 @dataclass
@@ -72,6 +79,7 @@ class Line:
     target: Decimal | None
     figures: Figures
     measure: str
+    deferrals: Deferrals = field(default_factory=Deferrals)
 
     @property
     def achieved(self) -> Decimal:
@@ -98,6 +106,10 @@ class Report:
     direct: Line | None  # donations credited to the node itself, not to a unit under it
     by_round: list[tuple[Round, Line]] = field(default_factory=list)
     by_drive: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def deferrals(self) -> Deferrals:
+        return self.total.deferrals
 
     @property
     def with_target(self) -> list[Line]:
@@ -128,6 +140,7 @@ def _donations(
     low, high = subtree_bounds(node.path)
     since, until = _window(zone, start, end)
     return Donation.objects.filter(
+        COMPLETE,
         credited_to__path__gte=low,
         credited_to__path__lt=high,
         collected_at__gte=since,
@@ -137,12 +150,12 @@ def _donations(
 
 def _aggregates(first: bool = True) -> dict[str, Any]:
     earlier = Donation.objects.filter(
-        donor=OuterRef("donor"), collected_at__lt=OuterRef("collected_at")
+        COMPLETE, donor=OuterRef("donor"), collected_at__lt=OuterRef("collected_at")
     )
     values: dict[str, Any] = {
         "donations": Count("id"),
         "bags": Count("id", filter=WB),
-        "ml": Sum("volume_ml", filter=WB),
+        "ml": Sum(NOMINAL_ML, filter=WB),
         "donors": Count("donor", distinct=True),
     }
     if first:
@@ -184,8 +197,17 @@ def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Repor
             plan=plan, round=round_, organisation__in=[node.pk, *(c.pk for c in children)]
         )
     }
+    seen = deferral_figures.presentations(node.path, *_window(zone, start, end))
+    deferred = deferral_figures.by_branch(seen, cut)
+    at_drives = deferral_figures.by_drive(seen, plan.rule_set)
     lines = [
-        Line(c, targets.get(c.pk), grouped.get(c.path, Figures(base_ml=base)), plan.measure)
+        Line(
+            c,
+            targets.get(c.pk),
+            grouped.get(c.path, Figures(base_ml=base)),
+            plan.measure,
+            deferred.get(c.path, Deferrals()),
+        )
         for c in children
     ]
     own = grouped.get(node.path)
@@ -195,11 +217,17 @@ def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Repor
         round=round_,
         start=start,
         end=end,
-        total=Line(node, targets.get(node.pk), total, plan.measure),
+        total=Line(
+            node,
+            targets.get(node.pk),
+            total,
+            plan.measure,
+            deferral_figures.for_node(deferred, at_drives),
+        ),
         children=lines,
         direct=Line(node, None, own, plan.measure) if own else None,
         by_round=_by_round(plan, node, zone) if round_ is None else [],
-        by_drive=_by_drive(donations, base),
+        by_drive=_by_drive(donations, base, at_drives),
     )
 
 
@@ -218,11 +246,11 @@ def _by_round(plan: Plan, node: Organisation, zone: zoneinfo.ZoneInfo) -> list[t
         in_round = Q(collected_at__gte=since, collected_at__lt=until)
         values[f"d{r.pk}"] = Count("id", filter=in_round)
         values[f"b{r.pk}"] = Count("id", filter=in_round & WB)
-        values[f"m{r.pk}"] = Sum("volume_ml", filter=in_round & WB)
+        values[f"m{r.pk}"] = Sum(NOMINAL_ML, filter=in_round & WB)
         values[f"p{r.pk}"] = Count("donor", filter=in_round, distinct=True)
-    row = Donation.objects.filter(credited_to__path__gte=low, credited_to__path__lt=high).aggregate(
-        **values
-    )
+    row = Donation.objects.filter(
+        COMPLETE, credited_to__path__gte=low, credited_to__path__lt=high
+    ).aggregate(**values)
     return [
         (
             r,
@@ -243,20 +271,27 @@ def _by_round(plan: Plan, node: Organisation, zone: zoneinfo.ZoneInfo) -> list[t
     ]
 
 
-def _by_drive(donations: QuerySet[Donation], base: int) -> list[dict[str, Any]]:
+def _by_drive(
+    donations: QuerySet[Donation], base: int, seen: dict[Any, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each drive with donations or presentations in the period: its figures and deferrals."""
     rows = (
         donations.filter(drive__isnull=False)
         .values("drive__uuid", "drive__title", "drive__starts_on", "drive__expected_units")
         .annotate(**_aggregates(first=False))
-        .order_by("drive__starts_on", "drive__title")
     )
-    return [
-        {
+    drives = {
+        row["drive__uuid"]: {
             "uuid": row["drive__uuid"],
             "title": row["drive__title"],
             "date": row["drive__starts_on"],
             "expected": row["drive__expected_units"],
             "figures": _figures(row, base),
+            "deferrals": Deferrals(),
         }
-        for row in rows
-    ]
+        for row in rows.order_by()
+    }
+    for uuid, found in seen.items():
+        drives.setdefault(uuid, {**found, "figures": Figures(base_ml=base)})
+        drives[uuid]["deferrals"] = found["deferrals"]
+    return sorted(drives.values(), key=lambda d: (d["date"], d["title"]))

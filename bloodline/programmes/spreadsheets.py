@@ -132,6 +132,9 @@ def _line_cells(label: str, line: Line) -> list[Any]:
         f.donors,
         f.first_time,
         f.repeat,
+        line.deferrals.presented,
+        line.deferrals.deferred,
+        float(line.deferrals.rate) if line.deferrals.rate is not None else None,
     ]
 
 
@@ -154,6 +157,9 @@ def progress_workbook(report: Report) -> bytes:
         _("Donors"),
         _("First-time donors"),
         _("Repeat donations"),
+        _("Presentations"),
+        _("Deferred"),
+        _("Deferral rate (%)"),
     ]
     sheet.append(header)
     for cell in sheet[4]:
@@ -173,6 +179,12 @@ def progress_workbook(report: Report) -> bytes:
             float(report.meeting_percent) if report.meeting_percent is not None else None,
         ]
     )
+    reasons = report.total.deferrals.reasons
+    if reasons:
+        sheet.append([])
+        sheet.append([_("Most frequent reasons for deferral")])
+        for reason in reasons:
+            sheet.append([reason.label, reason.count])
     sheet.column_dimensions["A"].width = 48
     out = io.BytesIO()
     book.save(out)

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bloodline.collection.models import BagType, ReactionKind, ReactionSeverity
+from bloodline.collection.models import BagType, IncompleteReason, ReactionKind, ReactionSeverity
 from bloodline.donors.models import Sex
 from bloodline.jurisdictions.schema import RuleSet
 from bloodline.lib.forms import ActionErrorsMixin
@@ -134,6 +134,16 @@ class CollectionForm(ReactionFields):
     )
     bag_type = forms.ChoiceField(label=_("Bag type"), choices=BagType.choices)
     volume_ml = forms.IntegerField(label=_("Volume collected (mL)"), min_value=1)
+    incomplete_reason = forms.ChoiceField(
+        label=_("If the collection stopped short of the bag: why"),
+        required=False,
+        choices=[("", _("the bag is full")), *IncompleteReason.choices],
+    )
+    incomplete_note = forms.CharField(
+        label=_("Note on the incomplete collection"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     started_at = forms.TimeField(
         label=_("Needle in"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -144,7 +154,16 @@ class CollectionForm(ReactionFields):
         label=_("Collection problems"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    field_order = ["din", "bag_type", "volume_ml", "started_at", "ended_at", "problems"]
+    field_order = [
+        "din",
+        "bag_type",
+        "volume_ml",
+        "incomplete_reason",
+        "incomplete_note",
+        "started_at",
+        "ended_at",
+        "problems",
+    ]
 
     def moments(self, day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
         data = self.cleaned_data

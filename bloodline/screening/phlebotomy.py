@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.collection import dins
-from bloodline.collection.actions import Phlebotomy, Reaction, add_reaction, record_donation
+from bloodline.collection.actions import (
+    NO_SHORTFALL,
+    Phlebotomy,
+    Reaction,
+    Shortfall,
+    add_reaction,
+    record_donation,
+)
 from bloodline.collection.models import Donation, DonationType, Facility
 from bloodline.lib import isbt128
 from bloodline.screening.models import Presentation, Step
@@ -52,12 +59,10 @@ def _check(
     reaction: Reaction | None,
 ) -> None:
     errors = phlebotomy.errors() | (reaction.errors() if reaction else {})
-    accepted = presentation.volume_ml or 0
-    if volume_ml is None or not 0 < volume_ml <= accepted:
-        errors["volume_ml"] = [
-            _("Enter the volume collected, at most the accepted %(volume)s mL.")
-            % {"volume": accepted}
-        ]
+    # The upper bound and the complete-collection minimum are the rule set's, per bag size
+    # (collection.actions.validate_donation).
+    if volume_ml is None or volume_ml <= 0:
+        errors["volume_ml"] = [_("Enter the volume collected in millilitres.")]
     if ended_at > timezone.now() + dt.timedelta(minutes=5):
         errors["ended_at"] = [_("The needle-out time is in the future.")]
     if errors:
@@ -76,8 +81,11 @@ def collect(
     ended_at: dt.datetime,
     problems: str = "",
     reaction: Reaction | None = None,
+    shortfall: Shortfall = NO_SHORTFALL,
 ) -> Donation:
-    """Record the collection of an accepted donor; credited to the registration's mobiliser."""
+    """Record the collection of an accepted donor; credited to the registration's mobiliser.
+    Below the rule set's minimum for the bag it is an incomplete collection and ``shortfall``
+    must say why; the presentation moves on to post-donation care either way."""
     require_station(by, presentation.drive)
     presentation = at_step(presentation, {Step.COLLECTION})
     phlebotomy = Phlebotomy(bag_type, started_at, ended_at, problems)
@@ -95,6 +103,7 @@ def collect(
         drive=presentation.drive,
         credited_to=presentation.registration.mobilised_by,
         phlebotomy=phlebotomy,
+        shortfall=shortfall,
     )
     if reaction is not None:
         add_reaction(by=by, donation=donation, reaction=reaction, at=ended_at)
@@ -105,7 +114,11 @@ def collect(
         action="presentation.collect",
         object_type="screening.presentation",
         object_id=str(presentation.uuid),
-        changes={"donation": [None, str(donation.uuid)], "din": [None, donation.din]},
+        changes={
+            "donation": [None, str(donation.uuid)],
+            "din": [None, donation.din],
+            "outcome": [None, donation.outcome],
+        },
     )
     return donation
 

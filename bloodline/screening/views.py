@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.collection.actions import Shortfall
 from bloodline.drives.access import drives_in_scope
 from bloodline.drives.models import Drive, Registration
 from bloodline.jurisdictions.loader import registry
@@ -246,7 +247,12 @@ def _collection(
             ended_at=ended,
             problems=data["problems"],
             reaction=_reaction(data),
+            shortfall=Shortfall(data["incomplete_reason"], data["incomplete_note"]),
         )
+        if not donation.is_complete:
+            return _("Collection %(din)s is recorded as incomplete; it is not a donation.") % {
+                "din": donation.din
+            }
         return _("Donation %(din)s is recorded.") % {"din": donation.din}
 
     return form, run

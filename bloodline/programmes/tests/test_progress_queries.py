@@ -87,4 +87,5 @@ def test_progress_query_count_does_not_grow_from_10_to_1000_units(demo):
     small = measure(demo, 10, 20_000_000)
     large = measure(demo, 1000, 30_000_000)
     assert small == large, (small, large)
-    assert small <= 8
+    # 7 for the donations, 3 for the deferrals (branches, drives, reasons per drive).
+    assert small <= 10

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bloodline.accounts.models import User
+from bloodline.collection.actions import Shortfall
 from bloodline.collection.models import AdverseReaction, Donation, Facility
 from bloodline.drives.models import LabelSet
 from bloodline.lib.isbt128 import check_character, type3_flag
@@ -111,9 +112,12 @@ def test_it_refuses_bad_collection_details(
 
 def test_an_adverse_reaction_is_kept_with_the_donation(accepted: Any, nurse: User) -> None:
     reaction = actions.Reaction("vasovagal", "mild", "Legs raised, fluids; recovered.")
-    donation = collect(accepted(), nurse, volume_ml=300, reaction=reaction)
+    # The reaction stopped the collection at 300 mL, below the 315 mL of a complete 350 mL bag.
+    stopped = Shortfall("donor_reaction")
+    donation = collect(accepted(), nurse, volume_ml=300, reaction=reaction, shortfall=stopped)
     found = AdverseReaction.objects.get(donation=donation)
     assert (found.kind, found.severity, found.recorded_by) == ("vasovagal", "mild", nurse)
+    assert (donation.outcome, donation.incomplete_reason) == ("incomplete", "donor_reaction")
 
 
 def test_a_bad_reaction_is_refused_and_nothing_is_recorded(accepted: Any, nurse: User) -> None:
