@@ -63,3 +63,18 @@ def test_the_page_shows_where_the_labels_went(english, labelled):
     assert '<td data-figure="used_elsewhere">1</td>' in html
     assert '<td data-figure="missing">2</td>' in html
     assert "A999926000004" in html and "A999926000002" in html
+
+
+def test_a_label_used_by_an_incomplete_collection_is_accounted(
+    make_drive, register, present, collect, printed
+):
+    drive = make_drive(DriveStatus.RUNNING)
+    printed(drive, 1, 1)
+    registration = register(drive).registration
+    present(drive, registration, step="done", decision="accept")
+    stopped = collect(drive, registration.donor, din="A999926000001")
+    stopped.outcome, stopped.incomplete_reason, stopped.volume_ml = "incomplete", "poor_flow", 90
+    stopped.save()
+    result = reconciliation.reconcile(drive)
+    assert result.labels.missing == [] and result.labels.used_here == 1
+    assert result.mismatches == 0
