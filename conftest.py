@@ -65,11 +65,13 @@ def flushable_audit(transactional_db: None) -> Any:
     from django.db import connection
 
     from bloodline.audit import guards
+    from bloodline.drives import locks
     from bloodline.lib import kept_rows
 
     yield
     guards.remove(connection)
     kept_rows.remove_all(connection)
+    locks.remove_all(connection)
 
 
 # Blood centre -------------------------------------------------------------------------------

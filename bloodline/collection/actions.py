@@ -24,7 +24,7 @@ from bloodline.collection.models import (
     ReactionSeverity,
 )
 from bloodline.donors.models import Donor
-from bloodline.drives.models import Drive, Registration
+from bloodline.drives.models import Drive, DriveStatus, Registration
 from bloodline.drives.reconciliation import is_voided
 from bloodline.jurisdictions.loader import UnknownRuleSet, registry
 from bloodline.jurisdictions.schema import RuleSet
@@ -170,6 +170,39 @@ def validate_donation(
     return outcome
 
 
+# A donation is added to a drive that is running or closed (before it is reconciled).
+DONATION_STATUSES = frozenset({DriveStatus.RUNNING, DriveStatus.CLOSED})
+
+
+def drive_errors(
+    drive: Drive | None, establishment: Organisation | None, collected_at: dt.datetime | None
+) -> dict[str, list[str]]:
+    """What makes a donation not fit its drive: a reconciled (locked) or not running drive,
+    another establishment than the drive's, a collection time outside the drive's days in
+    the drive's own time zone (decision 0022). Read by every path that records donations."""
+    if drive is None:
+        return {}
+    errors: dict[str, list[str]] = {}
+    if drive.status == DriveStatus.RECONCILED:
+        errors["drive"] = [
+            _("This drive is reconciled and its records are locked; reopen it first.")
+        ]
+    elif drive.status not in DONATION_STATUSES:
+        errors["drive"] = [_("Donations are recorded at a drive that is running or closed.")]
+    if establishment is not None and establishment.pk != drive.establishment_id:
+        errors["establishment"] = [
+            _("A donation at this drive is collected by the drive's own establishment.")
+        ]
+    if collected_at is not None:
+        day = collected_at.astimezone(drive.time_zone()).date()
+        if not drive.starts_on <= day <= drive.ends_on:
+            errors["collected_at"] = [
+                _("The collection time is outside the drive's days (%(first)s to %(last)s).")
+                % {"first": drive.starts_on.isoformat(), "last": drive.ends_on.isoformat()}
+            ]
+    return errors
+
+
 @dataclass(frozen=True)
 class Phlebotomy:
     """How a collection went, as the phlebotomist records it at the station."""
@@ -262,6 +295,9 @@ def record_donation(
     if by is not None:
         access.require(by, Perm.DONATION_RECORD, establishment)
     credited_to = credited_to or default_credit(donor, drive)
+    misfit = drive_errors(drive, establishment, collected_at)
+    if misfit:
+        raise ValidationError(misfit)
     outcome = validate_donation(
         din,
         donation_type,

@@ -6,13 +6,16 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from bloodline.collection import dins
 from bloodline.collection.actions import (
     Shortfall,
     default_credit,
+    drive_errors,
     record_donation,
     validate_donation,
 )
 from bloodline.collection.models import Donation
+from bloodline.lib.isbt128 import DinError
 
 
 class DonationForm(forms.ModelForm[Donation]):
@@ -43,6 +46,9 @@ class DonationForm(forms.ModelForm[Donation]):
         credit = data.get("credited_to") or (
             default_credit(donor, data.get("drive")) if donor else None
         )
+        self._check_entered(data)
+        if self.has_error("din"):
+            return data
         try:
             validate_donation(
                 str(data.get("din", "")).strip().upper(),
@@ -59,6 +65,21 @@ class DonationForm(forms.ModelForm[Donation]):
                 for message in messages:
                     self.add_error(field if field in self.fields else None, message)
         return data
+
+    def _check_entered(self, data: dict[str, Any]) -> None:
+        """Typed by hand: the DIN carries its check character and was issued by the
+        establishment (decision 0021); the donation fits its drive (decision 0022)."""
+        establishment = data.get("establishment")
+        din = str(data.get("din", ""))
+        if establishment is not None and din:
+            try:
+                data["din"] = dins.entered(din, establishment=establishment)
+            except DinError as exc:
+                self.add_error("din", str(exc))
+        found = drive_errors(data.get("drive"), establishment, data.get("collected_at"))
+        for field, messages in found.items():
+            for message in messages:
+                self.add_error(field, message)
 
     def shortfall(self) -> Shortfall:
         data = self.cleaned_data

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection import labels
 from bloodline.collection.models import Donation, Facility
+from bloodline.drives.models import Drive
 from bloodline.lib.isbt128 import DinError, parse
 from bloodline.organisations import access
-from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 
 
@@ -88,47 +88,62 @@ def donation_zpl(request: AuthenticatedRequest, din: str) -> HttpResponse:
 
 
 class PreprintForm(forms.Form):
-    establishment = forms.ChoiceField(label=_("Collecting establishment"))
+    drive = forms.ChoiceField(label=_("Drive"))
     count = forms.IntegerField(
         label=_("How many donation numbers"), min_value=1, max_value=labels.MAX_PREPRINT
     )
 
-    def __init__(self, *args: object, choices: list[Organisation], **kwargs: object) -> None:
+    def __init__(self, *args: object, choices: list[Drive], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.choices = {str(o.uuid): o for o in choices}
-        field = self.fields["establishment"]
+        self.choices = {str(d.uuid): d for d in choices}
+        field = self.fields["drive"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(key, o.display_name()) for key, o in self.choices.items()]
+        field.choices = [
+            (key, f"{d.starts_on.isoformat()} · {d.title} · {d.establishment.display_name()}")
+            for key, d in self.choices.items()
+        ]
 
-    def chosen(self) -> Organisation:
-        return self.choices[self.cleaned_data["establishment"]]
+    def chosen(self) -> Drive:
+        return self.choices[self.cleaned_data["drive"]]
 
 
-def _preprint_places(request: AuthenticatedRequest) -> list[Organisation]:
-    """Establishments with a facility number where the person records donations."""
+# The preprint page offers the drives that have not ended, soonest first (bounded list).
+MAX_PREPRINT_DRIVES = 200
+
+
+def _preprint_drives(request: AuthenticatedRequest) -> list[Drive]:
+    """Drives not yet ended, run by establishments with a facility number where the person
+    records donations: a label set is printed for one drive (decision 0021)."""
     allowed = access.organisations(request.user, Perm.DONATION_RECORD)
     with_fin = Facility.objects.values("establishment_id")
-    return list(allowed.filter(pk__in=with_fin, is_active=True).order_by("path"))
+    places = allowed.filter(pk__in=with_fin, is_active=True)
+    return list(
+        Drive.objects.filter(establishment__in=places, status__in=sorted(labels.PREPRINT_STATUSES))
+        .select_related("establishment")
+        .order_by("starts_on", "pk")[:MAX_PREPRINT_DRIVES]
+    )
 
 
 @login_required
 def preprint(request: AuthenticatedRequest) -> HttpResponse:
-    """Reserve consecutive DINs and print their blank label sets (PDF)."""
-    places = _preprint_places(request)
-    if not places:
+    """Reserve DINs for a drive and print their blank label sets (PDF)."""
+    drives = _preprint_drives(request)
+    if not drives:
         raise PermissionDenied
-    form = PreprintForm(request.POST or None, choices=places)
+    form = PreprintForm(request.POST or None, choices=drives)
     if request.method == "POST" and form.is_valid():
-        establishment = form.chosen()
+        drive = form.chosen()
         try:
             numbers = labels.preprint_dins(
-                by=request.user, establishment=establishment, count=form.cleaned_data["count"]
+                by=request.user, drive=drive, count=form.cleaned_data["count"]
             )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            pdf = labels.preprinted_sheet_pdf(numbers, establishment=establishment.display_name())
+            pdf = labels.preprinted_sheet_pdf(
+                numbers, establishment=drive.establishment.display_name()
+            )
             name = f"{numbers[0].din}-{numbers[-1].din}.pdf"
             return _file(pdf, "application/pdf", name)
     status = 400 if request.method == "POST" else 200

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.collection import dins
+from bloodline.drives.models import Drive, DriveStatus, LabelSet
 from bloodline.lib.isbt128 import Din, parse, type3_flag
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
@@ -306,13 +307,31 @@ def local_today(establishment: Organisation) -> dt.date:
     return timezone.localdate(timezone=zoneinfo.ZoneInfo(establishment.effective_time_zone()))
 
 
+# A label set is printed for a drive that has not ended yet (decision 0021).
+PREPRINT_STATUSES = frozenset({DriveStatus.PROPOSED, DriveStatus.CONFIRMED, DriveStatus.RUNNING})
+
+
+def _runs(numbers: Sequence[Din]) -> list[tuple[int, int]]:
+    """Consecutive sequence runs (the allocator may have skipped a number already taken)."""
+    runs: list[tuple[int, int]] = []
+    for n in (d.sequence for d in numbers):
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
 @transaction.atomic
-def preprint_dins(*, by: User | None, establishment: Organisation, count: int) -> list[Din]:
-    """Reserve ``count`` consecutive DINs of the establishment's facility for pre-printed
-    labels. The numbers are taken for good: unused labels are voided at the drive's
-    reconciliation, never given out again."""
-    if by is not None:
-        access.require(by, Perm.DONATION_RECORD, establishment)
+def preprint_dins(*, by: User, drive: Drive, count: int) -> list[Din]:
+    """Reserve ``count`` DINs of the drive's establishment for pre-printed labels and record
+    them as the drive's label set. The numbers are taken for good: at the drive's
+    reconciliation each one is used, voided or listed as printed but unused."""
+    access.require(by, Perm.DONATION_RECORD, drive.establishment)
+    if drive.status not in PREPRINT_STATUSES:
+        raise ValidationError(
+            {"drive": [_("Labels are pre-printed for a drive that has not ended.")]}
+        )
     if not 1 <= count <= MAX_PREPRINT:
         raise ValidationError(
             {
@@ -322,14 +341,26 @@ def preprint_dins(*, by: User | None, establishment: Organisation, count: int) -
                 ]
             }
         )
-    on = local_today(establishment)
-    numbers = [dins.allocate(establishment=establishment, on=on) for _n in range(count)]
+    on = local_today(drive.establishment)
+    numbers = [dins.allocate(establishment=drive.establishment, on=on) for _n in range(count)]
+    now = timezone.now()
+    prefix = numbers[0].din[:7]
+    for first, last in _runs(numbers):
+        LabelSet.objects.create(
+            drive=drive,
+            fin=prefix[:5],
+            year=int(prefix[5:7]),
+            first=first,
+            last=last,
+            printed_by=by,
+            printed_at=now,
+        )
     record(
         by=by,
         action="din.preprint",
-        object_type="organisations.organisation",
-        object_id=str(establishment.uuid),
-        object_label=establishment.display_name(),
+        object_type="drives.drive",
+        object_id=str(drive.uuid),
+        object_label=drive.title,
         changes={"first": numbers[0].din, "last": numbers[-1].din, "count": count},
     )
     return numbers

@@ -8,7 +8,13 @@ Callers (pages, API, bulk upload, commands) import them from here; they live by 
 from __future__ import annotations
 
 from bloodline.drives.board import revoke_board, share_board
-from bloodline.drives.closing import correct_drive, mark_left, void_din
+from bloodline.drives.closing import (
+    correct_drive,
+    mark_left,
+    reopen_drive,
+    resolve_mismatch,
+    void_din,
+)
 from bloodline.drives.drive_requests import accept_request, decline_request, request_drive
 from bloodline.drives.planning import change_status, create_drive, update_drive
 from bloodline.drives.registrations import (
@@ -37,7 +43,9 @@ __all__ = [
     "mark_left",
     "register",
     "register_person",
+    "reopen_drive",
     "request_drive",
+    "resolve_mismatch",
     "revoke_board",
     "share_board",
     "update_drive",

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +11,16 @@ class DrivesConfig(AppConfig):
     name = "bloodline.drives"
     label = "drives"
     verbose_name = _("Donation drives")
+
+    def ready(self) -> None:
+        # Schema upkeep, not a business rule: after every migrate and flush the triggers that
+        # lock a reconciled drive's records are (re)installed (drives/locks.py). Idempotent.
+        post_migrate.connect(_install_locks, sender=self)
+
+
+def _install_locks(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from django.db import connections
+
+    from bloodline.drives import locks
+
+    locks.install_all(connections[using])

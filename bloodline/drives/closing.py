@@ -1,9 +1,11 @@
-"""Writes at the end of a drive: resolving presentations left open, voiding donation numbers
-and correcting a closed or reconciled drive.
+"""Writes at the end of a drive: resolving presentations left open, voiding donation numbers,
+resolving mismatches with a reason, correcting a closed or reconciled drive's description and
+reopening a reconciled drive.
 
-Once a drive is reconciled its records are locked: every later change needs a reason and is
-audited as a correction. Each action is one transaction with its audit event and checks scope
-itself.
+Once a drive is reconciled its records are locked (decision 0022): registrations,
+presentations, donations, voided numbers and label sets refuse every write — here with a
+message, in the database with a trigger (drives/locks.py). Reopening is the explicit, audited
+way back. Each action is one transaction with its audit event and checks scope itself.
 """
 
 from __future__ import annotations
@@ -19,9 +21,14 @@ from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import diff, plain, record
-from bloodline.drives.models import Drive, DriveStatus, VoidedDin
-from bloodline.drives.reconciliation import IN_PROGRESS_STEPS, donation_model
-from bloodline.lib.isbt128 import DinError, parse
+from bloodline.drives.models import Drive, DriveStatus, MismatchResolution, VoidedDin
+from bloodline.drives.reconciliation import (
+    IN_PROGRESS_STEPS,
+    donation_model,
+    reconcile,
+    was_issued,
+)
+from bloodline.lib.isbt128 import DinError, parse_entered
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
 from bloodline.screening.models import Presentation, Step
@@ -42,6 +49,14 @@ def _require_reason(drive: Drive, reason: str, message: str) -> str:
     return reason
 
 
+def refuse_if_reconciled(drive: Drive) -> None:
+    """The records of a reconciled drive are locked; reopening is the way back."""
+    if drive.status == DriveStatus.RECONCILED:
+        raise ValidationError(
+            {"status": [_("This drive is reconciled and its records are locked; reopen it first.")]}
+        )
+
+
 def _correction_reason(drive: Drive, reason: str) -> str:
     """A reconciled drive's records change only with a reason."""
     if drive.status != DriveStatus.RECONCILED:
@@ -59,10 +74,11 @@ def mark_left(*, by: User, drive: Drive, presentation: Presentation, reason: str
     change made to the presentation is its step (and its version, so stations notice)."""
     access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
     locked = _locked(drive)
+    refuse_if_reconciled(locked)
     reason = _require_reason(locked, reason, _("Say why this person is recorded as having left."))
     if presentation.drive_id != locked.pk:
         raise ValueError("presentation of another drive")
-    if locked.status not in (DriveStatus.RUNNING, *ENDED_STATUSES):
+    if locked.status not in (DriveStatus.RUNNING, DriveStatus.CLOSED):
         raise ValidationError(
             {"status": [_("Only a running or closed drive has people to resolve.")]}
         )
@@ -82,27 +98,33 @@ def mark_left(*, by: User, drive: Drive, presentation: Presentation, reason: str
         object_label=str(locked.uuid),
         changes={"step": [old_step, Step.LEFT]},
         reason=reason,
-        correction=locked.status == DriveStatus.RECONCILED,
     )
     presentation.refresh_from_db()
     return presentation
 
 
 def _clean_din(din: str) -> str:
+    """Typed by hand: with its check character, or scanned (decision 0021)."""
     try:
-        return parse(din).din
+        return parse_entered(din).din
     except DinError as exc:
         raise ValidationError({"din": [str(exc)]}) from exc
 
 
 @transaction.atomic
 def void_din(*, by: User, drive: Drive, din: str, reason: str) -> VoidedDin:
-    """Take a donation number out of use (a spoiled, lost or unused pre-printed label). A
-    number already used for a donation cannot be voided, and a voided one is never used."""
+    """Take a donation number out of use (a spoiled, lost or unused pre-printed label). Only
+    a number the establishment issued can be voided; a number already used for a donation
+    cannot be, and a voided one is never used."""
     access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
     locked = _locked(drive)
+    refuse_if_reconciled(locked)
     reason = _require_reason(locked, reason, _("Say why the donation number is voided."))
     number = _clean_din(din)
+    if not was_issued(establishment=locked.establishment, din13=number):
+        raise ValidationError(
+            {"din": [_("This donation number was never issued by this establishment.")]}
+        )
     if donation_model().objects.filter(din__startswith=number).exists():
         raise ValidationError({"din": [_("This donation number is already used for a donation.")]})
     if VoidedDin.objects.filter(din=number).exists():
@@ -118,7 +140,6 @@ def void_din(*, by: User, drive: Drive, din: str, reason: str) -> VoidedDin:
         object_label=number,
         changes={"voided_din": [None, number]},
         reason=reason,
-        correction=locked.status == DriveStatus.RECONCILED,
     )
     return voided
 
@@ -159,5 +180,71 @@ def correct_drive(*, by: User, drive: Drive, changes: Mapping[str, Any], reason:
         changes=changed,
         reason=reason,
         correction=locked.status == DriveStatus.RECONCILED,
+    )
+    return locked
+
+
+@transaction.atomic
+def resolve_mismatch(
+    *, by: User, drive: Drive, kind: str, subject: str, reason: str
+) -> MismatchResolution:
+    """Say why a mismatch of the reconciliation is acceptable (a donation entered from the
+    paper record, a label lost). The person who resolves a mismatch cannot be the one who
+    closes or reconciles the drive (four eyes, decision 0022)."""
+    access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
+    locked = _locked(drive)
+    refuse_if_reconciled(locked)
+    if locked.status not in (DriveStatus.RUNNING, DriveStatus.CLOSED):
+        raise ValidationError(
+            {"status": [_("Only a running or closed drive has mismatches to resolve.")]}
+        )
+    reason = _require_reason(locked, reason, _("Say why this mismatch is acceptable."))
+    open_now = {(k, s) for k, s, _record in reconcile(locked).open_subjects()}
+    if (kind, subject) not in open_now:
+        raise ValidationError(
+            {"subject": [_("This mismatch is not open any more; reload the page.")]}
+        )
+    resolution = MismatchResolution.objects.create(
+        drive=locked,
+        kind=kind,
+        subject=subject,
+        reason=reason,
+        resolved_by=by,
+        resolved_at=timezone.now(),
+    )
+    record(
+        by=by,
+        action="drive.resolve_mismatch",
+        object_type="drives.drive",
+        object_id=str(locked.uuid),
+        object_label=locked.title,
+        changes={"mismatch": [None, kind], "subject": [None, subject]},
+        reason=reason,
+    )
+    return resolution
+
+
+@transaction.atomic
+def reopen_drive(*, by: User, drive: Drive, reason: str) -> Drive:
+    """Take a reconciled drive back to closed so its records can be put right; the reason is
+    kept in the history and the drive is reconciled again afterwards, through the same
+    checks (decision 0022)."""
+    access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
+    locked = _locked(drive)
+    if locked.status != DriveStatus.RECONCILED:
+        raise ValidationError({"status": [_("Only a reconciled drive can be reopened.")]})
+    reason = _require_reason(locked, reason, _("Say why the reconciled drive is reopened."))
+    locked.status = DriveStatus.CLOSED
+    locked.version += 1
+    locked.save(update_fields=["status", "version"])
+    record(
+        by=by,
+        action="drive.reopen",
+        object_type="drives.drive",
+        object_id=str(locked.uuid),
+        object_label=locked.title,
+        changes={"status": [DriveStatus.RECONCILED, DriveStatus.CLOSED]},
+        reason=reason,
+        correction=True,
     )
     return locked

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.drives import actions, board, reconciliation
-from bloodline.drives.models import Drive, DriveStatus
+from bloodline.drives.models import Drive, DriveStatus, MismatchKind
 from bloodline.drives.views import RECONCILABLE, _managed_drive
 
 BOARD_REFRESH_SECONDS = 30
@@ -62,8 +62,14 @@ def reconcile(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
         ],
         "voided": drive.voided_dins.all(),
         "void_form": VoidForm(),
-        "can_close": drive.can_become(DriveStatus.CLOSED),
+        "can_close": drive.status == DriveStatus.RUNNING,
         "can_reconcile": drive.can_become(DriveStatus.RECONCILED),
+        "locked": drive.status == DriveStatus.RECONCILED,
+        "open_mismatches": [
+            (kind, subject, MismatchKind(kind).label, _subject_label(item))
+            for kind, subject, item in result.open_subjects()
+        ],
+        "resolved": sorted(result.resolutions.values(), key=lambda r: r.resolved_at),
     }
     return render(request, "drives/reconcile.html", context)
 
@@ -133,6 +139,55 @@ def void_din(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
         _show_errors(request, exc)
     else:
         messages.success(request, _("%(din)s is voided.") % {"din": voided.din})
+    return redirect("drives:reconcile", drive.uuid)
+
+
+def _subject_label(item: Any) -> str:
+    """How a mismatch's record reads on the page: its DIN, or the donor's name."""
+    if isinstance(item, str):
+        return item
+    if hasattr(item, "din"):
+        return f"{item.din} — {item.donor.full_name}"
+    return str(item.donor.full_name)
+
+
+class ResolveForm(forms.Form):
+    kind = forms.ChoiceField(choices=MismatchKind.choices)
+    subject = forms.CharField(max_length=64)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500)
+
+
+@login_required
+@require_POST
+def resolve_mismatch(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    drive = _reconcilable(request, public_id)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why this mismatch is acceptable."))
+        return redirect("drives:reconcile", drive.uuid)
+    try:
+        actions.resolve_mismatch(by=request.user, drive=drive, **form.cleaned_data)
+    except ValidationError as exc:
+        _show_errors(request, exc)
+    else:
+        messages.success(request, _("The mismatch is resolved with your reason."))
+    return redirect("drives:reconcile", drive.uuid)
+
+
+@login_required
+@require_POST
+def reopen(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    drive = _reconcilable(request, public_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the reconciled drive is reopened."))
+        return redirect("drives:reconcile", drive.uuid)
+    try:
+        actions.reopen_drive(by=request.user, drive=drive, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        _show_errors(request, exc)
+    else:
+        messages.success(request, _("The drive is reopened; reconcile it again when done."))
     return redirect("drives:reconcile", drive.uuid)
 
 

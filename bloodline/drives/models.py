@@ -32,7 +32,8 @@ DRIVE_TRANSITIONS: dict[str, frozenset[str]] = {
     DriveStatus.CONFIRMED: frozenset({DriveStatus.RUNNING, DriveStatus.CANCELLED}),
     DriveStatus.RUNNING: frozenset({DriveStatus.CLOSED}),
     DriveStatus.CLOSED: frozenset({DriveStatus.RECONCILED}),
-    DriveStatus.RECONCILED: frozenset(),
+    # Back to closed only through closing.reopen_drive, with a reason (decision 0022).
+    DriveStatus.RECONCILED: frozenset({DriveStatus.CLOSED}),
     DriveStatus.CANCELLED: frozenset(),
 }
 # Statuses in which each kind of change is allowed. One place, read by actions, forms and API.
@@ -342,6 +343,88 @@ class VoidedDin(models.Model):
 
     def __str__(self) -> str:
         return self.din
+
+
+class LabelSet(models.Model):
+    """A run of consecutive donation identification numbers reserved and pre-printed as
+    blank label sets for one drive: facility ``fin``, nominal ``year`` and sequences
+    ``first``–``last``. At the drive's reconciliation every number of the run is accounted
+    for: used for a donation, voided, or listed as printed but unused (safety.md §3)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="label_sets")
+    fin = models.CharField(_("facility identification number"), max_length=5)
+    year = models.PositiveSmallIntegerField(_("nominal year"))  # two digits [S1 §2.4.1]
+    first = models.PositiveIntegerField(_("first sequence number"))
+    last = models.PositiveIntegerField(_("last sequence number"))
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    printed_at = models.DateTimeField(_("printed at"))
+
+    class Meta:
+        verbose_name = _("pre-printed label set")
+        verbose_name_plural = _("pre-printed label sets")
+        ordering = ["fin", "year", "first"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first__gte=1, last__gte=F("first"), last__lte=999_999, year__lte=99),
+                name="label_set_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fin}{self.year:02d}{self.first:06d}–{self.last:06d}"
+
+    def dins(self) -> list[str]:
+        return [f"{self.fin}{self.year:02d}{n:06d}" for n in range(self.first, self.last + 1)]
+
+    def holds(self, din13: str) -> bool:
+        return (
+            din13[:5] == self.fin
+            and int(din13[5:7]) == self.year
+            and self.first <= int(din13[7:]) <= self.last
+        )
+
+
+class MismatchKind(models.TextChoices):
+    ACCEPTED_NOT_COLLECTED = "accepted_not_collected", _("accepted but not collected")
+    DONATION_WITHOUT_PRESENTATION = (
+        "donation_without_presentation",
+        _("donation without a presentation"),
+    )
+    VOIDED_BUT_USED = "voided_but_used", _("voided number used for a donation")
+    MISSING_DIN = "missing_din", _("pre-printed number neither used nor voided")
+
+
+class MismatchResolution(models.Model):
+    """Why a mismatch of a drive's reconciliation is acceptable, written by a person who will
+    not be the one closing the drive (four eyes, decision 0022). ``subject`` names what does
+    not add up: a presentation's or donation's public id, or a DIN."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="resolutions")
+    kind = models.CharField(_("mismatch"), max_length=32, choices=MismatchKind.choices)
+    subject = models.CharField(max_length=64)
+    reason = models.TextField(_("reason"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"))
+
+    class Meta:
+        verbose_name = _("resolved mismatch")
+        verbose_name_plural = _("resolved mismatches")
+        ordering = ["resolved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["drive", "kind", "subject"], name="mismatch_resolved_once"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="mismatch_resolution_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drive}: {self.kind} {self.subject}"
 
 
 class BoardLink(models.Model):

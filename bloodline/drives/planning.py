@@ -317,9 +317,42 @@ def update_drive(
     return locked
 
 
-def _check_closing(drive: Drive, status: str, confirm_no_shows: bool) -> dict[str, Any]:
-    """Closing needs every presentation resolved; reconciling needs the no-shows confirmed.
-    Returns the figures to keep in the history (counts only, never people)."""
+def _check_mismatches(drive: Drive, by: User) -> reconciliation.Reconciliation:
+    """No open mismatch, and none resolved by the person closing (four eyes, decision 0022)."""
+    result = reconciliation.reconcile(drive)
+    open_count = len(result.open_subjects())
+    if open_count:
+        raise ValidationError(
+            {
+                "status": [
+                    ngettext(
+                        "%(count)s mismatch of the reconciliation is open. Put it right, or "
+                        "have it resolved with a reason, before closing.",
+                        "%(count)s mismatches of the reconciliation are open. Put them right, "
+                        "or have them resolved with a reason, before closing.",
+                        open_count,
+                    )
+                    % {"count": open_count}
+                ]
+            }
+        )
+    if any(r.resolved_by_id == by.pk for r in result.resolutions.values()):
+        raise ValidationError(
+            {
+                "status": [
+                    _(
+                        "You resolved mismatches of this drive; another person closes or "
+                        "reconciles it."
+                    )
+                ]
+            }
+        )
+    return result
+
+
+def _check_closing(drive: Drive, status: str, confirm_no_shows: bool, by: User) -> dict[str, Any]:
+    """Closing needs every presentation resolved and no open mismatch; reconciling needs the
+    no-shows confirmed too. Returns the figures to keep in the history (counts only)."""
     if status not in (DriveStatus.CLOSED, DriveStatus.RECONCILED):
         return {}
     open_count = reconciliation.in_progress(drive).count()
@@ -338,7 +371,8 @@ def _check_closing(drive: Drive, status: str, confirm_no_shows: bool) -> dict[st
                 ]
             }
         )
-    figures = reconciliation.figures(drive)
+    result = _check_mismatches(drive, by)
+    figures = result.figures
     if status == DriveStatus.RECONCILED:
         missing = reconciliation.no_shows(drive).count()
         if missing and not confirm_no_shows:
@@ -364,6 +398,7 @@ def _check_closing(drive: Drive, status: str, confirm_no_shows: bool) -> dict[st
                 "collected": figures.collected,
                 "incomplete": figures.incomplete,
                 "voided": figures.voided,
+                "resolved": result.resolved,
             },
         ]
     }
@@ -391,6 +426,10 @@ def change_status(
                 ]
             }
         )
+    if locked.status == DriveStatus.RECONCILED:
+        raise ValidationError(
+            {"status": [_("A reconciled drive is reopened with a reason, not changed.")]}
+        )
     reason = reason.strip()
     if status == DriveStatus.CANCELLED:
         if not reason:
@@ -402,7 +441,7 @@ def change_status(
                 }
             )
         locked.cancel_reason = reason
-    figures = _check_closing(locked, status, confirm_no_shows)
+    figures = _check_closing(locked, status, confirm_no_shows, by)
     old = locked.status
     locked.status = status
     locked.version += 1

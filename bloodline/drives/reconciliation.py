@@ -17,8 +17,16 @@ from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from bloodline.drives.models import Drive, Registration, VoidedDin
+from bloodline.drives.models import (
+    Drive,
+    LabelSet,
+    MismatchKind,
+    MismatchResolution,
+    Registration,
+    VoidedDin,
+)
 from bloodline.lib.isbt128 import DinError, parse
+from bloodline.organisations.models import Organisation
 from bloodline.screening.models import Decision, Presentation, Step
 
 # Steps where a donor is still somewhere in the day's flow. Closing needs none of them.
@@ -56,6 +64,20 @@ class Figures:
 
 
 @dataclass
+class LabelAccount:
+    """Where the numbers pre-printed for a drive went (safety.md §3: unused number sets are
+    accounted for). ``used_here`` and ``printed_unused`` (voided: returned or spoiled) are
+    accounted; ``used_elsewhere`` too, but shown; ``missing`` — neither used nor voided —
+    is a mismatch."""
+
+    printed: int = 0
+    used_here: int = 0
+    printed_unused: list[str] = field(default_factory=list)
+    used_elsewhere: list[Any] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Reconciliation:
     figures: Figures
     no_shows: list[Registration]
@@ -63,15 +85,34 @@ class Reconciliation:
     in_progress: list[Presentation]
     donations_without_presentation: list[Any]
     voided_but_used: list[Any]
+    labels: LabelAccount = field(default_factory=LabelAccount)
+    resolutions: dict[tuple[str, str], MismatchResolution] = field(default_factory=dict)
+
+    def subjects(self) -> list[tuple[str, str, Any]]:
+        """Every mismatch that a reason may resolve: (kind, subject, the record or DIN)."""
+        found: list[tuple[str, str, Any]] = []
+        for p in self.accepted_not_collected:
+            found.append((MismatchKind.ACCEPTED_NOT_COLLECTED, str(p.uuid), p))
+        for d in self.donations_without_presentation:
+            found.append((MismatchKind.DONATION_WITHOUT_PRESENTATION, str(d.uuid), d))
+        for d in self.voided_but_used:
+            found.append((MismatchKind.VOIDED_BUT_USED, str(d.uuid), d))
+        for din in self.labels.missing:
+            found.append((MismatchKind.MISSING_DIN, din, din))
+        return found
+
+    def open_subjects(self) -> list[tuple[str, str, Any]]:
+        return [s for s in self.subjects() if (s[0], s[1]) not in self.resolutions]
 
     @property
     def mismatches(self) -> int:
-        return (
-            len(self.accepted_not_collected)
-            + len(self.in_progress)
-            + len(self.donations_without_presentation)
-            + len(self.voided_but_used)
-        )
+        """Open mismatches: people still in the flow, and anything not resolved with a reason.
+        A drive closes only at zero (decision 0022)."""
+        return len(self.in_progress) + len(self.open_subjects())
+
+    @property
+    def resolved(self) -> int:
+        return len(self.subjects()) - len(self.open_subjects())
 
 
 def donation_model() -> Any:
@@ -91,6 +132,30 @@ def is_voided(din: str) -> bool:
     """Whether this DIN (bare, with its check character or as scanned) was voided. Recording a
     donation must refuse a voided number."""
     return VoidedDin.objects.filter(din=din13(din)).exists()
+
+
+def was_issued(*, establishment: Organisation, din13: str) -> bool:
+    """Whether the establishment gave this number out: pre-printed on a label set of one of
+    its drives, or reached by its facility's allocator (decision 0021)."""
+    year, sequence = int(din13[5:7]), int(din13[7:13])
+    printed = LabelSet.objects.filter(
+        drive__establishment=establishment,
+        fin=din13[:5],
+        year=year,
+        first__lte=sequence,
+        last__gte=sequence,
+    )
+    if printed.exists():
+        return True
+    counters = apps.get_model("collection", "DinCounter")._default_manager
+    return bool(
+        counters.filter(
+            facility__establishment=establishment,
+            facility__fin=din13[:5],
+            year=year,
+            last_sequence__gte=sequence,
+        ).exists()
+    )
 
 
 def active_registrations(drive: Drive) -> QuerySet[Registration]:
@@ -168,6 +233,34 @@ def _voided_but_used(drive: Drive) -> list[Any]:
     return [d for d in drive.donations.order_by("din") if din13(d.din) in voided]
 
 
+def label_account(drive: Drive) -> LabelAccount:
+    """The drive's pre-printed numbers: used here, used at another drive, voided, missing.
+    Any collection recorded under a number uses it, complete or not."""
+    numbers = [din for s in drive.label_sets.all() for din in s.dins()]
+    if not numbers:
+        return LabelAccount()
+    used = {
+        din13(d.din): d
+        for d in donation_model()
+        .objects.filter(din__in=numbers)
+        .select_related("drive", "donor")
+        .order_by("din")
+    }
+    voided = set(VoidedDin.objects.filter(din__in=numbers).values_list("din", flat=True))
+    elsewhere = [d for d in used.values() if d.drive_id != drive.pk]
+    return LabelAccount(
+        printed=len(numbers),
+        used_here=len(used) - len(elsewhere),
+        printed_unused=[n for n in numbers if n in voided and n not in used],
+        used_elsewhere=elsewhere,
+        missing=[n for n in numbers if n not in used and n not in voided],
+    )
+
+
+def resolutions(drive: Drive) -> dict[tuple[str, str], MismatchResolution]:
+    return {(r.kind, r.subject): r for r in drive.resolutions.select_related("resolved_by").all()}
+
+
 def reconcile(drive: Drive) -> Reconciliation:
     return Reconciliation(
         figures=figures(drive),
@@ -178,6 +271,8 @@ def reconcile(drive: Drive) -> Reconciliation:
             _without_presentation(drive).select_related("donor").order_by("din")
         ),
         voided_but_used=_voided_but_used(drive),
+        labels=label_account(drive),
+        resolutions=resolutions(drive),
     )
 
 

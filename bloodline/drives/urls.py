@@ -27,6 +27,12 @@ urlpatterns = [
     ),
     path("<uuid:public_id>/reconcile/void/", closing_views.void_din, name="void_din"),
     path(
+        "<uuid:public_id>/reconcile/resolve/",
+        closing_views.resolve_mismatch,
+        name="resolve_mismatch",
+    ),
+    path("<uuid:public_id>/reconcile/reopen/", closing_views.reopen, name="reopen"),
+    path(
         "<uuid:public_id>/reconcile/left/<uuid:presentation_id>/",
         closing_views.mark_left,
         name="mark_left",

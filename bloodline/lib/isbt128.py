@@ -125,6 +125,25 @@ def parse(text: str) -> Din:
     return Din(validate_din(raw))
 
 
+def parse_entered(text: str) -> Din:
+    """Read a DIN entered at collection or voiding: scanned, or typed by hand *with* its
+    check character. A bare 13-character DIN is refused: without K a single mistyped digit
+    gives another valid-looking number; on manual entry K is compared [S1 §7.5, App. A]."""
+    raw = text.strip().upper().replace(" ", "")
+    if not raw.startswith("=") and len(raw) == 13:
+        validate_din(raw)
+        raise DinError(
+            "no_check",
+            str(
+                _(
+                    "Type the DIN with its check character (the boxed character after the "
+                    "number), or scan the label."
+                )
+            ),
+        )
+    return parse(raw)
+
+
 # --- Blood groups (DS002 ``=%ggre``) and product codes (DS003 ``=<αooootds``) [S1] ---
 
 # ``gg`` for "intended use not specified" [S1 Tables 4–6; isbt128.md §7].

@@ -42,8 +42,8 @@ def _din(presentation: Presentation, scanned: str) -> str:
                 "din",
             )
         return dins.allocate(establishment=establishment, on=local_date(presentation.drive)).din
-    try:
-        din = isbt128.parse(scanned).din
+    try:  # scanned, or typed with its check character, and issued here (decision 0021)
+        din = dins.entered(scanned, establishment=establishment)
     except isbt128.DinError as exc:
         raise refuse(str(exc), "din") from exc
     if Donation.objects.filter(din=din).exists():

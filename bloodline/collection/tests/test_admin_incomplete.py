@@ -9,17 +9,26 @@ import pytest
 from django.utils import timezone
 
 from bloodline.collection import factories
-from bloodline.collection.models import Donation
+from bloodline.collection.models import DinCounter, Donation, Facility
+from bloodline.lib.isbt128 import check_character
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/collection/donation/add/"
+DIN = "W000126000123"
+
+
+@pytest.fixture(autouse=True)
+def issued(demo):
+    """The number typed below was issued by the centre's allocator (decision 0021)."""
+    facility = Facility.objects.create(establishment=demo.nodes["vn_centre"], fin="W0001")
+    DinCounter.objects.create(facility=facility, year=26, last_sequence=200)
 
 
 def form(demo, volume: int, **extra: str) -> dict[str, str]:
     donor = factories.donors(1, demo.nodes["vn_garment"])[0]
     now = timezone.localtime(timezone.now() - dt.timedelta(hours=1))
     return {
-        "din": "W000126000123",
+        "din": DIN + check_character(DIN),
         "donor": str(donor.pk),
         "establishment": str(demo.nodes["vn_centre"].pk),
         "collected_at_0": now.date().isoformat(),

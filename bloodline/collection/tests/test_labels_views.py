@@ -13,6 +13,7 @@ from bloodline.audit.models import AuditEvent
 from bloodline.collection import labels
 from bloodline.collection.models import DinCounter, Donation, Facility
 from bloodline.donors.models import Donor
+from bloodline.drives.models import LabelSet
 
 DIN = "A999921123456"
 
@@ -83,20 +84,27 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, donation):
     assert response.status_code == 302
 
 
-def test_preprinting_reserves_consecutive_numbers(demo, facility, users_by_name):
-    centre = demo.nodes["vn_centre"]
+def test_preprinting_reserves_consecutive_numbers_for_the_drive(
+    demo, facility, users_by_name, running_drive
+):
+    centre, drive = demo.nodes["vn_centre"], running_drive()
     year = labels.local_today(centre).year % 100
-    first = labels.preprint_dins(by=users_by_name["drive_nurse"], establishment=centre, count=3)
-    second = labels.preprint_dins(by=users_by_name["drive_nurse"], establishment=centre, count=2)
+    first = labels.preprint_dins(by=users_by_name["drive_nurse"], drive=drive, count=3)
+    second = labels.preprint_dins(by=users_by_name["drive_nurse"], drive=drive, count=2)
     assert [d.din for d in first + second] == [f"A9999{year:02d}{n:06d}" for n in range(1, 6)]
     assert DinCounter.objects.get(facility=facility, year=year).last_sequence == 5
+    assert [(s.drive, s.first, s.last) for s in LabelSet.objects.all()] == [
+        (drive, 1, 3),
+        (drive, 4, 5),
+    ]
     event = AuditEvent.objects.filter(action="din.preprint").latest("pk")
     assert event.changes["count"] == 2
 
 
-def test_a_preprinted_sheet_has_every_label_of_every_number_with_a_blank_date(demo, facility):
-    centre = demo.nodes["vn_centre"]
-    numbers = labels.preprint_dins(by=None, establishment=centre, count=2)
+def test_a_preprinted_sheet_has_every_label_of_every_number_with_a_blank_date(
+    facility, users_by_name, running_drive
+):
+    numbers = labels.preprint_dins(by=users_by_name["drive_nurse"], drive=running_drive(), count=2)
     html = labels.preprinted_sheet_html(numbers, establishment="Trung tâm")
     assert len(HTML(string=html).render().pages) == 8
     assert html.count('class="blank"') == 8
@@ -105,33 +113,27 @@ def test_a_preprinted_sheet_has_every_label_of_every_number_with_a_blank_date(de
     assert scans[4].startswith("=" + numbers[1].din)
 
 
-def test_the_preprint_page_returns_the_pdf(login, demo, facility):
+def test_the_preprint_page_returns_the_pdf(login, facility, running_drive):
+    drive = running_drive()
     client = login("drive_nurse")
     assert client.get("/labels/preprint/").status_code == 200
-    response = client.post(
-        "/labels/preprint/", {"establishment": str(demo.nodes["vn_centre"].uuid), "count": 2}
-    )
+    response = client.post("/labels/preprint/", {"drive": str(drive.uuid), "count": 2})
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
     assert DinCounter.objects.get(facility=facility).last_sequence == 2
 
 
 @pytest.mark.parametrize("count", [0, labels.MAX_PREPRINT + 1])
-def test_the_preprint_count_is_bounded(login, demo, facility, count):
+def test_the_preprint_count_is_bounded(login, facility, running_drive, count):
+    drive = running_drive()
     response = login("drive_nurse").post(
-        "/labels/preprint/", {"establishment": str(demo.nodes["vn_centre"].uuid), "count": count}
+        "/labels/preprint/", {"drive": str(drive.uuid), "count": count}
     )
     assert response.status_code == 400
     assert not DinCounter.objects.exists()
 
 
-def test_preprinting_needs_a_place_with_a_facility_number_where_one_records(login, demo):
+def test_preprinting_needs_a_place_with_a_facility_number_where_one_records(login, running_drive):
+    running_drive()
     assert login("drive_nurse").get("/labels/preprint/").status_code == 403  # no FIN yet
     assert login("unit_organiser").get("/labels/preprint/").status_code == 403
-
-
-@pytest.fixture
-def users_by_name(demo):
-    from bloodline.accounts.models import User
-
-    return {u.username: u for u in User.objects.all()}

@@ -160,3 +160,48 @@ def collect(demo: Any) -> Any:
         )
 
     return make
+
+
+@pytest.fixture
+def printed(users: dict[str, User]) -> Any:
+    """Pre-printed labels for ``drive``: sequences ``first``–``last`` of facility A9999, 2026
+    (the numbers the ``collect`` fixture uses)."""
+
+    def make(drive: Drive, first: int, last: int) -> Any:
+        from bloodline.drives.models import LabelSet
+
+        return LabelSet.objects.create(
+            drive=drive,
+            fin="A9999",
+            year=26,
+            first=first,
+            last=last,
+            printed_by=users["drive_nurse"],
+            printed_at=timezone.now(),
+        )
+
+    return make
+
+
+def typed(din13: str) -> str:
+    """A DIN as typed by hand from the label: the 13 characters and the check character."""
+    from bloodline.lib.isbt128 import check_character
+
+    return din13 + check_character(din13)
+
+
+@pytest.fixture
+def second_admin(demo: Any) -> User:
+    """Another administrator of the Vietnamese blood centre: the second pair of eyes."""
+    from bloodline.organisations import actions as org_actions
+    from bloodline.organisations.roles import Role
+
+    user = User.objects.create_user(username="second_admin", password="x", full_name="Lê Thị B")
+    org_actions.add_membership(
+        by=None,
+        user=user,
+        organisation=demo.nodes["vn_centre"],
+        role=Role.ESTABLISHMENT_ADMIN,
+        valid_from=timezone.localdate().replace(month=1, day=1),
+    )
+    return user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bloodline.drives.models import DriveStatus
+from bloodline.drives.tests.conftest import typed
 
 
 def test_the_page_shows_the_figures_and_the_no_shows(english, make_drive, register, present):
@@ -48,11 +49,13 @@ def test_reconciling_from_the_page_needs_the_no_show_confirmation(english, make_
     assert drive.status == DriveStatus.RECONCILED
 
 
-def test_voiding_from_the_page(english, make_drive):
+def test_voiding_from_the_page(english, make_drive, printed):
     drive = make_drive(DriveStatus.RUNNING)
+    printed(drive, 120, 125)
     client = english("establishment_admin")
     client.post(
-        f"/drives/{drive.uuid}/reconcile/void/", {"din": "A999926000123", "reason": "Spoiled"}
+        f"/drives/{drive.uuid}/reconcile/void/",
+        {"din": typed("A999926000123"), "reason": "Spoiled"},
     )
     page = client.get(f"/drives/{drive.uuid}/reconcile/")
     assert "A999926000123 — Spoiled" in page.content.decode()

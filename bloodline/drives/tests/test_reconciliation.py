@@ -178,7 +178,9 @@ def test_the_reconciliation_and_its_page_take_the_same_queries_for_ten_times_the
     with counted() as many:
         ten = reconciliation.reconcile(large)
     assert_flat(few, many, sizes=(1, 10))
-    assert len(few) <= 13
+    # 13 for the figures and lists, 2 for label sets and resolutions, 2 more once labels
+    # were pre-printed (the donations and voids among their numbers).
+    assert len(few) <= 17
     assert (one.mismatches, ten.mismatches) == (3, 30)
     assert len(ten.no_shows) == 10 and ten.figures.deferred_by_reason == [("haemoglobin_low", 10)]
 

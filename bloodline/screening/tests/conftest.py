@@ -38,6 +38,8 @@ def drive(make_drive: Any, demo: Any) -> Drive:
     return make_drive(
         DriveStatus.RUNNING,
         starts_on=timezone.localdate(),
+        # Through tomorrow: a collection must fall on the drive's days in Vietnam (UTC+7).
+        ends_on=timezone.localdate() + dt.timedelta(days=1),
         opens_at=dt.time(0, 0),
         closes_at=dt.time(23, 30),
         slot_minutes=240,

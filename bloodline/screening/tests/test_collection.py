@@ -10,12 +10,27 @@ from django.utils import timezone
 from bloodline.accounts.models import User
 from bloodline.collection.actions import Shortfall
 from bloodline.collection.models import AdverseReaction, Donation, Facility
+from bloodline.drives.models import LabelSet
 from bloodline.lib.isbt128 import check_character, type3_flag
 from bloodline.screening import actions
 from bloodline.screening.models import Presentation, Step
 
 pytestmark = pytest.mark.django_db
 LABEL = "W000126000123"
+
+
+@pytest.fixture(autouse=True)
+def label_set(drive: Any, nurse: User) -> LabelSet:
+    """The drive's pre-printed labels, LABEL among them (decision 0021)."""
+    return LabelSet.objects.create(
+        drive=drive,
+        fin="W0001",
+        year=26,
+        first=100,
+        last=199,
+        printed_by=nurse,
+        printed_at=timezone.now(),
+    )
 
 
 def times() -> dict[str, dt.datetime]:
@@ -61,7 +76,7 @@ def test_a_typed_din_with_a_wrong_check_character_is_refused(accepted: Any, nurs
 def test_a_din_already_used_is_refused(accepted: Any, nurse: User) -> None:
     collect(accepted(), nurse, din=LABEL + check_character(LABEL))
     with pytest.raises(ValidationError) as exc:
-        collect(accepted(), nurse, din=LABEL)
+        collect(accepted(), nurse, din=f"={LABEL}{type3_flag(LABEL)}")
     assert exc.value.message_dict["din"] == ["This donation identification number is already used."]
 
 
