@@ -206,6 +206,9 @@ def _facts(c: Component) -> list[tuple[Any, Any, str]]:
         (gettext_lazy("Found unsafe"), c.unsafe_at, str(c.get_unsafe_reason_display())),
         (gettext_lazy("Discarded"), c.discarded_at, str(c.get_discard_reason_display())),
     ]
+    if c.lookback_hold is not None:
+        hold = c.lookback_hold
+        rows.append((gettext_lazy("Placed on look-back hold"), hold.placed_at, hold.test))
     return [row for row in rows if row[1] is not None]
 
 
