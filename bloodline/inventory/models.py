@@ -135,9 +135,7 @@ class LookbackHold(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    outcome = models.CharField(
-        _("outcome"), max_length=12, choices=HoldOutcome.choices, blank=True
-    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=HoldOutcome.choices, blank=True)
     # The confirmatory result that closed it (public id) and the person who entered it.
     closing_evidence = models.CharField(max_length=60, blank=True)
     confirmatory_by = models.ForeignKey(

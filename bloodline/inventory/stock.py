@@ -216,7 +216,9 @@ def expiring(establishment: Organisation, now: dt.datetime) -> list[Component]:
 def on_hold(establishment: Organisation, now: dt.datetime) -> list[Component]:
     """In-date units held here on look-back hold, soonest expiry first."""
     return list(
-        Component.objects.filter(establishment=establishment, status=Status.HELD, expires_at__gt=now)
+        Component.objects.filter(
+            establishment=establishment, status=Status.HELD, expires_at__gt=now
+        )
         .select_related("donation", "location")
         .order_by("expires_at", "pk")[:EXPIRING_LIMIT]
     )

@@ -70,7 +70,7 @@ def test_the_database_refuses_to_release_a_held_unit(centre, held):
 
 def test_the_database_refuses_to_release_any_unit_of_a_donor_with_an_open_hold(centre, held):
     """Even one the hold does not name: a unit made after the hold was placed."""
-    _red, waiting, hold = held
+    _red, waiting, _hold = held
     later = centre.donation(donor=waiting.donation.donor)
     fresh, _ = inventory.process_donation(
         by=centre.clerk, donation=later, recipe="red_cells_plasma", volumes=VOLUMES
