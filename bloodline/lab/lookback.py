@@ -61,7 +61,7 @@ def _notify(
     return task if made else None
 
 
-def _audit_unit(by: User | None, component: Component, before: str, hold: LookbackHold) -> None:
+def _audit_unit(by: User, component: Component, before: str, hold: LookbackHold) -> None:
     record(
         by=by,
         action="component.hold" if component.lookback_hold_id else "component.hold_end",
@@ -144,9 +144,7 @@ def place_hold(*, by: User, result: TestResult) -> LookbackHold:
     return hold
 
 
-def _close(
-    by: User | None, hold: LookbackHold, outcome: str, confirmatory: TestResult
-) -> list[Component]:
+def _close(by: User, hold: LookbackHold, outcome: str, confirmatory: TestResult) -> list[Component]:
     """Close the hold and let go of its units: each moves to another open hold of the same
     donor if there is one, otherwise it returns to the status its other facts give it."""
     hold.closed_at, hold.closed_by, hold.outcome = timezone.now(), by, outcome
@@ -218,7 +216,7 @@ def lift_hold(*, by: User, hold: LookbackHold) -> LookbackHold:
 # Step 2: confirmed positive ------------------------------------------------------------------
 
 
-def lookback(*, by: User | None, result: TestResult) -> list[NotificationTask]:
+def lookback(*, by: User, result: TestResult) -> list[NotificationTask]:
     """A confirmed-positive result: defer the donor permanently, make the components of this
     and every earlier donation in the look-back window unsafe, and create a notification task
     for each hospital that was issued one; an open hold of the marker closes as confirmed and

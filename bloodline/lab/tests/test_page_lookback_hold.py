@@ -29,7 +29,7 @@ def held(centre: Any) -> Any:
     """Red cells and plasma in stock from a donation 12 days ago, held after the donor's
     new sample read anti-HIV reactive twice; the confirmatory reads negative, typed by the
     lab technician and verified by the establishment admin."""
-    red, plasma = centre.stocked(at=timezone.now() - dt.timedelta(days=12))
+    red, _plasma = centre.stocked(at=timezone.now() - dt.timedelta(days=12))
     new = centre.donation(donor=red.donation.donor)
     imports.import_results(
         by=centre.lab,
@@ -105,9 +105,7 @@ def test_a_second_person_lifts_the_hold_from_the_sample_page(
     assert red.status == Status.AVAILABLE
 
 
-def test_the_api_lifts_the_hold_and_refuses_the_author(
-    centre: Any, held: Any, login: Any
-) -> None:
+def test_the_api_lifts_the_hold_and_refuses_the_author(centre: Any, held: Any, login: Any) -> None:
     _red, new = held
     confirm_negative(centre, new)
     hold = LookbackHold.objects.get()
