@@ -287,9 +287,11 @@ def _sample_context(
         "can_release": access.has_perm(request.user, Perm.LAB_RELEASE, donation.establishment),
     }
     context["units"], context["trace"] = _units(donation)
-    context["holds"] = LookbackHold.objects.filter(donor_id=donation.donor_id).annotate(
-        held=Count("components")
-    )[:LIST_LIMIT]
+    context["holds"] = (
+        LookbackHold.objects.filter(donor_id=donation.donor_id)
+        .select_related("closed_by")
+        .annotate(held=Count("components"))[:LIST_LIMIT]
+    )
     if sample is None:
         return context
     donor = donation.donor
