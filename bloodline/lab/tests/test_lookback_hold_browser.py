@@ -64,9 +64,13 @@ def test_a_repeat_reactive_result_holds_the_earlier_red_cells(
 
     sign_in(page, live_server.url, "lab_technician")
     page.goto(sample_url)
-    page.select_option("#enter-test", "hiv")
-    page.select_option("#enter-stage", "repeat")
-    page.wait_for_function("!!document.querySelector('#enter-reading option[value=reactive]')")
+    # Each choice refreshes the readings offered (HTMX): wait for each refresh to land.
+    readings = f"/lab/{new.din}/readings/"
+    with page.expect_response(lambda r: readings in r.url):
+        page.select_option("#enter-test", "hiv")
+    with page.expect_response(lambda r: readings in r.url):
+        page.select_option("#enter-stage", "repeat")
+    page.wait_for_load_state("networkidle")
     page.select_option("#enter-reading", "reactive")
     page.get_by_role("button", name="Save the result").click()
     page.get_by_text("It counts once another person verifies it.").wait_for()
