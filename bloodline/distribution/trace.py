@@ -23,7 +23,14 @@ from bloodline.distribution.models import Allocation, ItemOutcome, Order, Shipme
 from bloodline.donors.models import Donor
 from bloodline.inventory.models import Component, DiscardReason, UnsafeReason
 from bloodline.inventory.status import Status
-from bloodline.lab.models import NotificationTask, Reading, Source, Stage, TestResult
+from bloodline.lab.models import (
+    NotificationKind,
+    NotificationTask,
+    Reading,
+    Source,
+    Stage,
+    TestResult,
+)
 from bloodline.screening.models import Decision, Presentation
 
 
@@ -82,6 +89,7 @@ class Movement:
 class Notification:
     hospital: str
     test: str
+    hold: bool  # a hold request after a repeatedly reactive screen, not a confirmed result
     created_at: dt.datetime
     acknowledged_at: dt.datetime | None
     response: str
@@ -358,6 +366,7 @@ def _notifications(component_ids: list[int]) -> dict[int, list[tuple[Notificatio
         notice = Notification(
             hospital=task.hospital.display_name(),
             test=task.result.test,
+            hold=task.kind == NotificationKind.HOLD,
             created_at=task.created_at,
             acknowledged_at=task.acknowledged_at,
             response=task.response,
@@ -401,7 +410,8 @@ def _fate(c: Component, movements: Iterable[Movement]) -> Fate:
     if status == Status.TRANSFUSED:
         return Fate(status, label, at_hospital, c.transfused_at)
     if status == Status.ISSUED:
-        return Fate(status, label, at_hospital, c.issued_at)
+        held = str(Status.HELD.label) if c.lookback_hold_id is not None else ""
+        return Fate(status, label, at_hospital, c.issued_at, held)
     if status == Status.DISCARDED:
         reported = [m for m in movements if m.outcome]
         there = reported and reported[-1].outcome_at == c.discarded_at

@@ -527,7 +527,7 @@ def sweep_expired(now: dt.datetime | None = None, batch: int = 500) -> int:
     """Record the expiry of every unit past its expiry instant (status ``expired``); returns
     how many. Each unit in its own small transaction, so the sweep never holds many locks."""
     now = now or timezone.now()
-    live = [Status.QUARANTINED, Status.RELEASED, Status.AVAILABLE, Status.RESERVED]
+    live = [Status.QUARANTINED, Status.RELEASED, Status.AVAILABLE, Status.RESERVED, Status.HELD]
     count = 0
     while True:
         ids = list(
@@ -745,7 +745,7 @@ def deactivate_location(*, by: User, location: StorageLocation) -> StorageLocati
     access.require(by, Perm.STOCK_MANAGE, location.establishment)
     if not location.active:
         raise refuse(_("This location is already out of use."))
-    live = [Status.QUARANTINED, Status.RELEASED, *IN_STOCK]
+    live = [Status.QUARANTINED, Status.RELEASED, Status.HELD, *IN_STOCK]
     if Component.objects.filter(location=location, status__in=live).exists():
         raise refuse(_("Units are still kept here; move them before taking it out of use."))
     location.active = False

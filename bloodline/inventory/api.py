@@ -97,6 +97,7 @@ def get_stock(
                 expiring=_bands(r),
                 quarantined=r.quarantined,
                 awaiting_label=r.awaiting_label,
+                held=r.held,
             )
             for r in rows
         ],

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bloodline.collection.models import Donation
-from bloodline.donors.models import ABO, RhD
+from bloodline.donors.models import ABO, Donor, RhD
 from bloodline.inventory.status import Status, derive
 from bloodline.organisations.models import Organisation
 
@@ -107,6 +107,78 @@ class UnsafeReason(models.TextChoices):
     RECALL = "recall", _("recalled")
 
 
+class HoldOutcome(models.TextChoices):
+    LIFTED = "lifted", _("lifted after a negative confirmatory result")
+    CONFIRMED = "confirmed", _("confirmed positive: the units were made unsafe")
+
+
+class LookbackHold(models.Model):
+    """A reversible look-back hold on a donor's units, placed when a screening test of a
+    mandatory infection marker is repeatedly reactive (safety.md §3 "on a reactive or
+    confirmed result"; R8). While it is open, the in-date components it names are held
+    (status "look-back hold": not released, labelled, allocated or issued) and no unit of
+    the donor is released. It closes once: lifted after a negative confirmatory result by
+    someone other than the person who entered that result, or confirmed, when the units
+    become unsafe. A closed hold never changes (database triggers, migration 0003)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="lookback_holds")
+    establishment = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    test = models.CharField(_("test"), max_length=60)
+    # The public id of the repeat-reactive result that placed the hold.
+    evidence = models.CharField(max_length=60)
+    placed_at = models.DateTimeField(_("placed at"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=HoldOutcome.choices, blank=True)
+    # The confirmatory result that closed it (public id) and the person who entered it.
+    closing_evidence = models.CharField(max_length=60, blank=True)
+    confirmatory_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("look-back hold")
+        verbose_name_plural = _("look-back holds")
+        ordering = ["-placed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["donor", "test"],
+                condition=Q(closed_at__isnull=True),
+                name="lookback_hold_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, closed_by__isnull=True, outcome="")
+                | (Q(closed_at__isnull=False, closed_by__isnull=False) & ~Q(outcome="")),
+                name="lookback_hold_closed_paired",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=HoldOutcome.LIFTED)
+                | (
+                    Q(confirmatory_by__isnull=False)
+                    & ~Q(closing_evidence="")
+                    & ~Q(closed_by=F("confirmatory_by"))
+                ),
+                name="lookback_hold_lifted_by_another",
+                violation_error_message=_(
+                    "The person who entered the confirmatory result cannot lift the hold."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor} {self.test}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
 class Component(models.Model):
     """A blood component made from one donation: red cells, plasma, platelets… Identified by
     the donation's DIN, the product code and the division (``00`` when undivided).
@@ -188,6 +260,15 @@ class Component(models.Model):
     )
     discard_reason = models.CharField(
         _("discard reason"), max_length=20, choices=DiscardReason.choices, blank=True
+    )
+    # The open look-back hold keeping the unit back; cleared when the hold closes.
+    lookback_hold = models.ForeignKey(
+        LookbackHold,
+        verbose_name=_("look-back hold"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="components",
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -300,6 +381,22 @@ class Component(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="component_status_values"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.HELD) | Q(lookback_hold__isnull=False),
+                name="component_held_status_facts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    status__in=[
+                        Status.QUARANTINED,
+                        Status.RELEASED,
+                        Status.AVAILABLE,
+                        Status.RESERVED,
+                    ]
+                )
+                | Q(lookback_hold__isnull=True),
+                name="component_hold_blocks_status",
             ),
         ]
 

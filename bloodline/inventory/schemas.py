@@ -95,6 +95,7 @@ class StockRow(Schema):
     expiring: list[ExpiryBand]
     quarantined: int
     awaiting_label: int
+    held: int  # units on look-back hold
 
 
 class SupplyOut(Schema):

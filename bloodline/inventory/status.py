@@ -3,7 +3,9 @@
 The order of the checks is the meaning: a discarded, transfused or further-processed unit is
 final whatever else is true; an issued unit is at the hospital even if a look-back later
 finds it unsafe (the hospital gets a notification task); an unsafe unit never becomes
-available again; an expired unit cannot be reserved or issued.
+available again; an expired unit cannot be reserved or issued; a unit on look-back hold is
+none of quarantined, released or in stock until the hold is lifted (its other facts are
+kept, so it returns to where it was).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Status(models.TextChoices):
     PROCESSED = "processed", _("processed further")
     UNSAFE = "unsafe", _("unsafe")
     EXPIRED = "expired", _("expired")
+    HELD = "held", _("look-back hold")
     DISCARDED = "discarded", _("discarded")
 
 
@@ -44,6 +47,7 @@ class Facts(Protocol):
     processed_at: dt.datetime | None
     unsafe_at: dt.datetime | None
     discarded_at: dt.datetime | None
+    lookback_hold_id: int | None
 
 
 def derive(facts: Facts, now: dt.datetime | None = None) -> Status:
@@ -60,6 +64,8 @@ def derive(facts: Facts, now: dt.datetime | None = None) -> Status:
         return Status.UNSAFE
     if facts.expires_at <= now:
         return Status.EXPIRED
+    if facts.lookback_hold_id is not None:
+        return Status.HELD
     if facts.stocked_at is not None:
         return Status.RESERVED if facts.reserved_at is not None else Status.AVAILABLE
     if facts.released_at is not None:

@@ -2,8 +2,8 @@
 expiry, and days of supply against the establishment's thresholds.
 
 ``summary`` runs a fixed number of queries however many units there are (one grouped count,
-one read of the thresholds, one short list of units about to expire); the rest is arithmetic
-on those rows.
+one read of the thresholds, one short list of units about to expire and, when any unit is on
+look-back hold, one short list of those); the rest is arithmetic on those rows.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ BUCKETS = (1, 3, 7)
 BUCKET_LABELS = (_("≤ 1 day"), _("2–3 days"), _("4–7 days"), _("> 7 days"))
 EXPIRING_WITHIN = dt.timedelta(hours=24)
 EXPIRING_LIMIT = 200
-LIVE = (Status.QUARANTINED, Status.RELEASED, Status.AVAILABLE, Status.RESERVED)
+LIVE = (Status.QUARANTINED, Status.RELEASED, Status.AVAILABLE, Status.RESERVED, Status.HELD)
 
 
 class Level:
@@ -61,6 +61,7 @@ class Row:
     by_days: tuple[int, ...]  # available units per BUCKETS column
     quarantined: int
     awaiting_label: int
+    held: int  # on look-back hold (decision 0016)
 
     @property
     def available(self) -> int:
@@ -109,6 +110,7 @@ class Summary:
     rows: list[Row] = field(default_factory=list)
     supply: list[Supply] = field(default_factory=list)
     expiring: list[Component] = field(default_factory=list)
+    on_hold: list[Component] = field(default_factory=list)
 
     @property
     def quarantined(self) -> int:
@@ -117,6 +119,10 @@ class Summary:
     @property
     def awaiting_label(self) -> int:
         return sum(r.awaiting_label for r in self.rows)
+
+    @property
+    def held(self) -> int:
+        return sum(r.held for r in self.rows)
 
 
 def days_of_supply(available: int, daily_use: Decimal) -> Decimal:
@@ -145,7 +151,7 @@ def _rows(establishment: Organisation, now: dt.datetime) -> list[Row]:
     found = (
         Component.objects.filter(
             establishment=establishment,
-            status__in=[Status.QUARANTINED, Status.RELEASED, Status.AVAILABLE],
+            status__in=[Status.QUARANTINED, Status.RELEASED, Status.AVAILABLE, Status.HELD],
             expires_at__gt=now,
         )
         .values("component_kind", "component_code", "abo", "rhd")
@@ -154,6 +160,7 @@ def _rows(establishment: Organisation, now: dt.datetime) -> list[Row]:
             total=Count("pk", filter=available),
             quarantined=Count("pk", filter=Q(status=Status.QUARANTINED)),
             awaiting_label=Count("pk", filter=Q(status=Status.RELEASED)),
+            held=Count("pk", filter=Q(status=Status.HELD)),
         )
         .order_by("component_kind", "component_code", "abo", "rhd")
     )
@@ -171,6 +178,7 @@ def _rows(establishment: Organisation, now: dt.datetime) -> list[Row]:
                 by_days,
                 r["quarantined"],
                 r["awaiting_label"],
+                r["held"],
             )
         )
     rows.sort(key=lambda r: (r.component_kind, r.component_code, group_key(r.abo, r.rhd)))
@@ -205,11 +213,27 @@ def expiring(establishment: Organisation, now: dt.datetime) -> list[Component]:
     )
 
 
+def on_hold(establishment: Organisation, now: dt.datetime) -> list[Component]:
+    """In-date units held here on look-back hold, soonest expiry first."""
+    return list(
+        Component.objects.filter(
+            establishment=establishment, status=Status.HELD, expires_at__gt=now
+        )
+        .select_related("donation", "location")
+        .order_by("expires_at", "pk")[:EXPIRING_LIMIT]
+    )
+
+
 def summary(establishment: Organisation, now: dt.datetime | None = None) -> Summary:
     now = now or timezone.now()
     rows = _rows(establishment, now)
     return Summary(
-        establishment, now, rows, _supply(establishment, rows), expiring(establishment, now)
+        establishment,
+        now,
+        rows,
+        _supply(establishment, rows),
+        expiring(establishment, now),
+        on_hold(establishment, now) if any(r.held for r in rows) else [],
     )
 
 

@@ -39,6 +39,7 @@ def stock_page(request: AuthenticatedRequest) -> HttpResponse:
         "buckets": stock.BUCKET_LABELS,
         "kind_names": stock.KIND_NAMES,
         "expiring": [(c, eye(c.donation.din)) for c in summary.expiring],
+        "on_hold": [(c, eye(c.donation.din)) for c in summary.on_hold],
         "zone": actions.zone(establishment).key,
         "can_manage": access.has_perm(request.user, Perm.STOCK_MANAGE, establishment),
     }

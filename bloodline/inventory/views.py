@@ -208,6 +208,9 @@ def _facts(c: Component) -> list[tuple[Any, Any, str]]:
     ]
     for event in c.processing_events.select_related("by"):
         rows.append((event.get_kind_display(), event.at, _name(event.by)))
+    if c.lookback_hold is not None:
+        hold = c.lookback_hold
+        rows.append((gettext_lazy("Placed on look-back hold"), hold.placed_at, hold.test))
     rows.sort(key=lambda row: (row[1] is None, row[1] or 0))
     return [row for row in rows if row[1] is not None]
 

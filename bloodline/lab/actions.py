@@ -1,15 +1,15 @@
 """Laboratory actions: receive a sample, enter, verify and correct results, release
-components, and look-back after a confirmed-positive result.
+components; look-back holds and look-back after a confirmed-positive result (``lookback``).
 
 A result counts once it is verified by a second person (or imported). At that moment its
 consequences follow in the same transaction: an unacceptable screening or repeat result makes
-every component of the donation unsafe; a confirmed-positive result defers the donor
+every component of the donation unsafe; a repeatedly reactive infection marker places a
+look-back hold on the donor's in-date units; a confirmed-positive result defers the donor
 permanently and runs the look-back over the donor's earlier donations (QUALITY T5).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -25,9 +25,8 @@ from bloodline.donors.models import Donor
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, UnsafeReason
 from bloodline.inventory.status import Status
-from bloodline.lab import gate, panel
+from bloodline.lab import gate, lookback, panel
 from bloodline.lab.models import (
-    NotificationTask,
     Reading,
     RequiredTest,
     Sample,
@@ -38,10 +37,6 @@ from bloodline.lab.models import (
 from bloodline.lib.forms import refuse
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
-from bloodline.screening.models import Deferral
-
-# A look-back window in calendar units is widened to whole days on the safe side.
-_WINDOW_DAYS = {"hours": 1 / 24, "days": 1, "weeks": 7, "months": 31, "years": 366}
 
 
 def _audit(
@@ -264,100 +259,26 @@ def correct_result(*, by: User, result: TestResult, reason: str, **values: objec
     return fresh
 
 
-def consequences(*, by: User | None, result: TestResult) -> None:
-    """What a result that now counts sets off (inside the caller's transaction)."""
+def consequences(*, by: User, result: TestResult) -> None:
+    """What a result that now counts sets off (inside the caller's transaction): a repeatedly
+    reactive marker holds the donor's units, a confirmed positive runs the look-back."""
     if not result.counts():
         return
-    kind = result.sample.required_tests.get(code=result.test).kind
+    required = result.sample.required_tests.get(code=result.test)
     donation = result.sample.donation
-    if not result.acceptable and kind != "blood_group":
+    if not result.acceptable and required.kind != "blood_group":
         inventory.mark_unsafe(
             by=by, donation=donation, reason=UnsafeReason.TEST_FAILED, evidence=str(result.uuid)
         )
+    if lookback.is_repeat_reactive(result, required.kind, required.required):
+        lookback.place_hold(by=by, result=result)
     if result.stage == Stage.CONFIRMATORY and result.reading == Reading.POSITIVE:
-        lookback(by=by, result=result)
+        lookback.lookback(by=by, result=result)
 
 
-# Look-back ----------------------------------------------------------------------------------
-
-
-def _window_start(donation: Donation) -> dt.datetime | None:
-    window = inventory.rules_for(donation).lookback.window.period
-    if window is None:  # no window in the sources: every earlier donation (the safe side)
-        return None
-    return donation.collected_at - dt.timedelta(days=window.value * _WINDOW_DAYS[window.unit])
-
-
-def lookback(*, by: User | None, result: TestResult) -> list[NotificationTask]:
-    """A confirmed-positive result: defer the donor permanently, make the components of this
-    and every earlier donation in the look-back window unsafe, and create a notification task
-    for each hospital that was issued one. Runs inside the caller's transaction."""
-    donation = result.sample.donation
-    donor = Donor.objects.select_for_update().get(pk=donation.donor_id)
-    code = f"confirmed_positive_{result.test}"
-    if not Deferral.objects.filter(donor=donor, code=code, permanent=True).exists():
-        Deferral.objects.create(
-            donor=donor,
-            code=code,
-            reason=f"{result.test}: {Reading(result.reading).label}",
-            source=result.sample.rule_set,
-            starts_on=timezone.localdate(timezone.now(), inventory.zone(donation.establishment)),
-            permanent=True,
-            created_by=by,
-        )
-    earlier = Donation.objects.filter(donor=donor, collected_at__lte=donation.collected_at)
-    start = _window_start(donation)
-    if start is not None:
-        earlier = earlier.filter(collected_at__gte=start)
-    tasks: list[NotificationTask] = []
-    quarantined = 0
-    for each in earlier.order_by("collected_at"):
-        quarantined += len(
-            inventory.mark_unsafe(
-                by=by, donation=each, reason=UnsafeReason.LOOKBACK, evidence=str(result.uuid)
-            )
-        )
-        for component in Component.objects.filter(donation=each, issued_to__isnull=False):
-            task, made = NotificationTask.objects.get_or_create(
-                component=component,
-                result=result,
-                defaults={"hospital": component.issued_to, "created_at": timezone.now()},
-            )
-            if made:
-                tasks.append(task)
-    record(
-        by=by,
-        action="donor.lookback",
-        object_type="donors.donor",
-        object_id=str(donor.uuid),
-        changes={
-            "deferral": [None, code],
-            "donations": [None, earlier.count()],
-            "components_made_unsafe": [None, quarantined],
-            "notifications": [None, len(tasks)],
-        },
-    )
-    return tasks
-
-
-@transaction.atomic
-def acknowledge(*, by: User, task: NotificationTask, response: str) -> NotificationTask:
-    task = NotificationTask.objects.select_for_update().get(pk=task.pk)
-    access.require(by, Perm.ORDER_PLACE, task.hospital)
-    if task.acknowledged_at is not None:
-        raise refuse(_("This notification has already been acknowledged."))
-    if not response.strip():
-        raise refuse(_("Say what was done with the unit or the recipient."), "response")
-    task.acknowledged_at, task.acknowledged_by, task.response = timezone.now(), by, response.strip()
-    task.save(update_fields=["acknowledged_at", "acknowledged_by", "response"])
-    record(
-        by=by,
-        action="lookback.acknowledge",
-        object_type="lab.notificationtask",
-        object_id=str(task.uuid),
-        changes={"response": [None, task.response]},
-    )
-    return task
+# Look-back lives in its own module; these names are the laboratory's actions too.
+acknowledge = lookback.acknowledge
+lift_hold = lookback.lift_hold
 
 
 # Release ------------------------------------------------------------------------------------

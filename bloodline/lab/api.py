@@ -20,12 +20,13 @@ from ninja import File, Form, Router, Status, UploadedFile
 from bloodline.accounts.models import User
 from bloodline.collection.models import Donation
 from bloodline.inventory.api import component_or_404
-from bloodline.inventory.models import Component
+from bloodline.inventory.models import Component, LookbackHold
 from bloodline.inventory.schemas import ComponentOut
 from bloodline.lab import actions, imports, panel
 from bloodline.lab.models import ImportBatch, Sample, TestResult
 from bloodline.lab.schemas import (
     CorrectionIn,
+    HoldOut,
     ImportBatchOut,
     ImportIn,
     PanelOut,
@@ -213,3 +214,24 @@ def release(request: HttpRequest, public_id: UUID, payload: ReleaseIn) -> Compon
     unit = component_or_404(request.user, public_id)
     actions.release(by=_actor(request), component=unit, version=payload.version)
     return component_or_404(request.user, public_id)
+
+
+# Look-back holds ----------------------------------------------------------------------------
+
+
+@router.post("/holds/{public_id}/lift", response=HoldOut)
+def lift_hold(request: HttpRequest, public_id: UUID) -> HoldOut:
+    """Lift a look-back hold after a negative confirmatory result that counts; refused (422)
+    for the person who entered that result, or while no such result exists."""
+    hold = LookbackHold.objects.select_related("establishment").filter(uuid=public_id).first()
+    if hold is None or not access.has_perm(request.user, Perm.VIEW, hold.establishment):
+        raise Http404
+    hold = actions.lift_hold(by=_actor(request), hold=hold)
+    return HoldOut(
+        uuid=hold.uuid,
+        test=hold.test,
+        placed_at=hold.placed_at,
+        closed_at=hold.closed_at,
+        outcome=hold.outcome,
+        units=hold.components.count(),
+    )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.inventory.actions import zone
-from bloodline.inventory.models import Component, UnsafeDonation
+from bloodline.inventory.models import Component, LookbackHold, UnsafeDonation
 from bloodline.inventory.status import Status
 from bloodline.lab import panel
 from bloodline.lab.models import Sample
@@ -55,6 +55,13 @@ def lab_blockers(
         problems.append(_("The ABO/RhD group is not confirmed."))
     if UnsafeDonation.objects.filter(donation_id=component.donation_id).exists():
         problems.append(_("The donation was found unsafe."))
+    if LookbackHold.objects.filter(donor_id=donor.pk, closed_at__isnull=True).exists():
+        problems.append(
+            _(
+                "The donor's units are on look-back hold after a repeatedly reactive test; "
+                "none is released or issued until the confirmatory result lifts the hold."
+            )
+        )
     # The database's copy of this rule (lab migration 0002) reads the day in UTC, the gate in
     # the establishment's zone; a donor deferred on either day is refused here, so the
     # database never refuses a release the gate let through.
@@ -84,6 +91,8 @@ def assess(
         problems.append(_("The unit no longer exists as such."))
     if component.expires_at <= now:
         problems.append(_("The unit has expired."))
+    if component.lookback_hold_id is not None:
+        problems.append(_("The unit is on look-back hold."))
     if at_issue:
         if component.stocked_at is None:
             problems.append(_("The unit's label has not been checked into stock."))

@@ -206,10 +206,16 @@ class TestResult(models.Model):
         return self.source == Source.IMPORT or self.verified_at is not None
 
 
+class NotificationKind(models.TextChoices):
+    HOLD = "hold", _("hold the unit: the donor's screening test was repeatedly reactive")
+    LOOKBACK = "lookback", _("the donor was confirmed positive")
+
+
 class NotificationTask(models.Model):
-    """A task to tell a hospital that a component it holds came from a donor later found
-    confirmed positive (look-back), so the unit is withdrawn or the recipient followed up.
-    Done when the hospital acknowledges it."""
+    """A task to tell a hospital that a component it holds came from a donor whose screening
+    test was repeatedly reactive (``hold``: quarantine the unit until the confirmatory
+    result) or who was later found confirmed positive (``lookback``: withdraw the unit or
+    follow up the recipient). Done when the hospital acknowledges it."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     hospital = models.ForeignKey(
@@ -217,6 +223,12 @@ class NotificationTask(models.Model):
     )
     component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="+")
     result = models.ForeignKey(TestResult, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        _("request"),
+        max_length=10,
+        choices=NotificationKind.choices,
+        default=NotificationKind.LOOKBACK,
+    )
     created_at = models.DateTimeField(_("created at"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(

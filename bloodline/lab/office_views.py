@@ -1,4 +1,5 @@
-"""Laboratory pages away from the bench: analyser imports and look-back notifications."""
+"""Laboratory pages away from the bench: analyser imports, look-back notifications and the
+lifting of a look-back hold."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from bloodline.accounts.models import User
 from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.inventory.models import LookbackHold
 from bloodline.lab import actions, imports
 from bloodline.lab.forms import (
     IMPORT_COLUMNS,
@@ -22,7 +24,7 @@ from bloodline.lab.forms import (
     ImportForm,
 )
 from bloodline.lab.models import ImportBatch, NotificationTask, Reading
-from bloodline.lab.views import LIST_LIMIT, _establishments, _lab_scope
+from bloodline.lab.views import LIST_LIMIT, _donation, _done, _establishments, _lab_scope
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
 
@@ -136,3 +138,26 @@ def acknowledge(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResp
             messages.success(request, _("The notification is acknowledged."))
             return redirect("lab:notifications")
     return _notifications(request, {task.uuid: form})
+
+
+# Look-back holds ----------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def lift_hold(request: AuthenticatedRequest, din: str, hold_id: uuid.UUID) -> HttpResponse:
+    """Lift the donor's look-back hold from the sample page of the donation that set it off."""
+    donation = _donation(request.user, din, Perm.LAB_RELEASE)
+    hold = LookbackHold.objects.filter(donor_id=donation.donor_id, uuid=hold_id).first()
+    if hold is None:
+        raise Http404
+    try:
+        actions.lift_hold(by=request.user, hold=hold)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("The look-back hold is lifted: the donor's units return to their status.")
+        )
+    return _done(request, donation)

@@ -144,3 +144,15 @@ class SampleOut(Schema):
     panel: PanelOut
     results: list[ResultOut]
     components: list[ComponentOut]
+
+
+class HoldOut(Schema):
+    """A look-back hold on a donor's units (decision 0016); ``outcome`` is empty while it is
+    open, ``lifted`` or ``confirmed`` once closed. ``units`` counts the units it still holds."""
+
+    uuid: UUID
+    test: str
+    placed_at: dt.datetime
+    closed_at: dt.datetime | None
+    outcome: str
+    units: int

@@ -21,4 +21,5 @@ urlpatterns = [
     path("<str:din>/results/<uuid:result_id>/correct/", views.correct, name="correct"),
     path("<str:din>/order/", views.order_test, name="order_test"),
     path("<str:din>/release/", views.release, name="release"),
+    path("<str:din>/holds/<uuid:hold_id>/lift/", office_views.lift_hold, name="lift_hold"),
 ]

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from bloodline.accounts.models import User
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection.models import Donation, Outcome
-from bloodline.inventory.models import Component
+from bloodline.inventory.models import Component, LookbackHold
 from bloodline.inventory.status import Status
 from bloodline.lab import actions, gate, panel
 from bloodline.lab.forms import (
@@ -289,6 +289,11 @@ def _sample_context(
         "can_release": access.has_perm(request.user, Perm.LAB_RELEASE, donation.establishment),
     }
     context["units"], context["trace"] = _units(donation)
+    context["holds"] = (
+        LookbackHold.objects.filter(donor_id=donation.donor_id)
+        .select_related("closed_by")
+        .annotate(held=Count("components"))[:LIST_LIMIT]
+    )
     if sample is None:
         return context
     donor = donation.donor

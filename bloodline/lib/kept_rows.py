@@ -45,7 +45,12 @@ def remove(connection: Any, table: str) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
 
 
-KEPT = ("lab_testresult", "inventory_unsafedonation", "inventory_processingevent")
+KEPT = (
+    "lab_testresult",
+    "inventory_unsafedonation",
+    "inventory_processingevent",
+    "inventory_lookbackhold",
+)
 
 
 def install_all(connection: Any) -> None:

@@ -89,6 +89,7 @@ LIVE = {Status.QUARANTINED, Status.RELEASED, Status.AVAILABLE, Status.RESERVED}
 FACTS_SQL = """
 SELECT c.id, c.status, c.expires_at, c.released_at, c.stocked_at, c.reserved_at,
        c.issued_at, c.transfused_at, c.processed_at, c.unsafe_at, c.discarded_at,
+       c.lookback_hold_id,
        EXISTS (SELECT 1 FROM inventory_unsafedonation u WHERE u.donation_id = c.donation_id),
        (SELECT COUNT(*) FROM distribution_shipmentitem s
          WHERE s.component_id = c.id AND s.outcome <> 'returned')
@@ -106,6 +107,7 @@ Facts = namedtuple(  # what status.derive reads, in FACTS_SQL's order
         "processed_at",
         "unsafe_at",
         "discarded_at",
+        "lookback_hold_id",
     ],
 )
 

@@ -39,7 +39,7 @@ UTC = dt.UTC
 def facts(**given_facts: dt.datetime | None) -> SimpleNamespace:
     names = ["released_at", "stocked_at", "reserved_at", "issued_at", "transfused_at"]
     names += ["processed_at", "unsafe_at", "discarded_at"]
-    values = dict.fromkeys(names) | {"expires_at": LATER} | given_facts
+    values = dict.fromkeys(names) | {"expires_at": LATER, "lookback_hold_id": None} | given_facts
     return SimpleNamespace(**values)
 
 
@@ -71,6 +71,13 @@ IN_STORE = {"released_at": E, "stocked_at": E}
         (IN_STORE | {"discarded_at": E, "unsafe_at": E}, Status.DISCARDED),
         ({"discarded_at": E, "expires_at": EARLIER}, Status.DISCARDED),
         (IN_STORE | {"issued_at": E, "transfused_at": E, "discarded_at": E}, Status.DISCARDED),
+        # A look-back hold keeps back a unit at the establishment, whatever stage it was at.
+        ({"lookback_hold_id": 1}, Status.HELD),
+        ({"released_at": E, "lookback_hold_id": 1}, Status.HELD),
+        (IN_STORE | {"reserved_at": E, "lookback_hold_id": 1}, Status.HELD),
+        (IN_STORE | {"issued_at": E, "lookback_hold_id": 1}, Status.ISSUED),  # at the hospital
+        (IN_STORE | {"unsafe_at": E, "lookback_hold_id": 1}, Status.UNSAFE),
+        ({"expires_at": EARLIER, "lookback_hold_id": 1}, Status.EXPIRED),
     ],
 )
 def test_the_status_follows_the_facts_in_order_of_precedence(given_facts, status):

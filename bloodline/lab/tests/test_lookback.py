@@ -159,7 +159,7 @@ def test_a_confirmed_positive_quarantines_every_earlier_unit_and_notifies_the_ho
     # The hospital keeps what it holds or transfused, and is told about each such unit once.
     at_hospital = [c for c in earlier if c.issued_to_id is not None]
     assert {c.status for c in at_hospital} == {Status.ISSUED, Status.TRANSFUSED}
-    tasks = NotificationTask.objects.all()
+    tasks = NotificationTask.objects.filter(kind="lookback")
     assert sorted(t.component_id for t in tasks) == sorted(c.pk for c in at_hospital)
     assert {t.hospital for t in tasks} == {centre.hospital}
     assert {t.acknowledged_at for t in tasks} == {None}
@@ -205,7 +205,7 @@ def test_the_confirmatory_result_typed_by_hand_counts_only_once_verified(centre)
     h = history(centre)
     enter_chain(centre, h.new, verify_last=False)
     plasma = h.components(h.mid)[1]
-    assert plasma.status == Status.AVAILABLE
+    assert plasma.status == Status.HELD  # the verified repeat result holds it (decision 0016)
     assert not Deferral.objects.filter(donor=h.new.donor).exists()
     assert lookback_events(h.new) == 0
     confirmatory = TestResult.objects.get(sample__donation=h.new, stage="confirmatory")
@@ -215,16 +215,20 @@ def test_the_confirmatory_result_typed_by_hand_counts_only_once_verified(centre)
     assert lookback_events(h.new) == 1
 
 
-def test_a_reactive_screen_without_confirmation_makes_only_its_own_donation_unsafe(centre):
+def test_a_repeat_reactive_screen_holds_earlier_units_but_makes_only_its_own_donation_unsafe(
+    centre,
+):
     h = history(centre)
     import_chain(centre, h.new, stages=CHAIN[:2])  # reactive twice, not yet confirmed
     assert {c.status for c in h.components(h.new)} == {Status.UNSAFE}
     assert UnsafeDonation.objects.get(donation=h.new).reason == "test_failed"
     earlier = h.components(h.old, h.mid, h.recent)
     assert [c for c in earlier if c.unsafe_at is not None] == []
-    assert sum(c.status == Status.AVAILABLE for c in earlier) == 2  # the plasma of old and mid
+    # Held (decision 0016), not unsafe: the plasma of old and mid, the plasma of recent
+    # waiting in an order; the red cells of recent are at the hospital and stay issued.
+    assert sum(c.status == Status.HELD for c in earlier) == 3
     assert not Deferral.objects.filter(donor=h.new.donor).exists()
-    assert not NotificationTask.objects.exists()
+    assert [t.kind for t in NotificationTask.objects.all()] == ["hold"]
     assert lookback_events(h.new) == 0
 
 
@@ -232,7 +236,8 @@ def test_a_confirmatory_negative_runs_no_look_back_and_the_donation_stays_unsafe
     h = history(centre)
     import_chain(centre, h.new, stages=[*CHAIN[:2], ("confirmatory", "negative")])
     assert {c.status for c in h.components(h.new)} == {Status.UNSAFE}
-    assert not NotificationTask.objects.exists() and lookback_events(h.new) == 0
+    assert not NotificationTask.objects.filter(kind="lookback").exists()
+    assert lookback_events(h.new) == 0
 
 
 def window_of(monkeypatch, days: int) -> None:
@@ -256,7 +261,8 @@ def test_the_window_in_the_rules_limits_the_donations_reached(centre, monkeypatc
     assert (old_plasma.status, old_plasma.unsafe_at) == (Status.AVAILABLE, None)
     assert not UnsafeDonation.objects.filter(donation=h.old).exists()
     assert all(c.unsafe_at is not None for c in h.components(h.mid, h.recent, h.new))
-    assert NotificationTask.objects.count() == 2  # mid and recent red cells: in the window
+    # mid and recent red cells: in the window
+    assert NotificationTask.objects.filter(kind="lookback").count() == 2
 
 
 def test_a_narrower_window_reaches_fewer_donations(centre, monkeypatch):
@@ -265,7 +271,8 @@ def test_a_narrower_window_reaches_fewer_donations(centre, monkeypatch):
     import_chain(centre, h.new)
     reached = {c.donation_id for c in Component.objects.filter(unsafe_at__isnull=False)}
     assert reached == {h.recent.pk, h.new.pk}
-    assert [t.component.donation_id for t in NotificationTask.objects.all()] == [h.recent.pk]
+    told = NotificationTask.objects.filter(kind="lookback")
+    assert [t.component.donation_id for t in told] == [h.recent.pk]
 
 
 def test_look_back_happens_in_the_same_transaction_as_the_result(centre, monkeypatch):
@@ -315,7 +322,8 @@ def test_importing_the_same_file_again_adds_no_second_notification(centre):
             file_name="hiv.csv",
             content=factories.to_csv(rows),
         )
-    assert NotificationTask.objects.count() == 2
+    assert NotificationTask.objects.filter(kind="lookback").count() == 2
+    assert NotificationTask.objects.filter(kind="hold").count() == 1
     assert lookback_events(h.new) == 1
 
 

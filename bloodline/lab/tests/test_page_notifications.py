@@ -54,7 +54,7 @@ def task(centre: Any) -> NotificationTask:
         by=centre.lab, establishment=centre.centre, file_name="run.csv", content=to_csv(rows)
     )
     assert batch.rows_refused == 0, batch.refused
-    return NotificationTask.objects.get(component=red)
+    return NotificationTask.objects.get(component=red, kind="lookback")
 
 
 def to_csv(rows: list[dict[str, str]]) -> str:
