@@ -77,6 +77,21 @@ REBUILT = [
     ("bloodline.lab.migrations.0002_result_and_release_guards", "inventory_component"),
     ("bloodline.inventory.migrations.0003_processing_events", "inventory_component"),
 ]
+# SQLite refuses to rebuild inventory_component while a trigger on another table names it:
+# the processing-event gate is set aside for the rebuild and put back after it.
+PROCESSING_GATE = "processing_event_gate"
+
+
+def _set_aside_processing_gate(apps, schema_editor):  # type: ignore[no-untyped-def]
+    if schema_editor.connection.vendor != "postgresql":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {PROCESSING_GATE}")
+
+
+def _put_back_processing_gate(schema_editor):  # type: ignore[no-untyped-def]
+    module = importlib.import_module("bloodline.inventory.migrations.0003_processing_events")
+    for sql in module.SQLITE_SQL:
+        if f"TRIGGER {PROCESSING_GATE} " in sql:
+            schema_editor.execute(sql.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1))
 
 
 def _reinstall_component_guards(schema_editor):  # type: ignore[no-untyped-def]
@@ -94,6 +109,7 @@ def add_guards(apps, schema_editor):  # type: ignore[no-untyped-def]
             schema_editor.execute(sql)
         return
     _reinstall_component_guards(schema_editor)
+    _put_back_processing_gate(schema_editor)
     for sql in SQLITE_SQL:
         schema_editor.execute(sql)
 
@@ -128,6 +144,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(_set_aside_processing_gate, migrations.RunPython.noop),
         migrations.CreateModel(
             name="LookbackHold",
             fields=[
