@@ -13,7 +13,8 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,7 +98,16 @@ def _order(user: access.AnyUser, public_id: str) -> Order:
 
 
 def _shipment(order: Order) -> Shipment:
-    items = ShipmentItem.objects.select_related("component__donation").order_by("pk")
+    allocation = Allocation.objects.filter(
+        line__order=OuterRef("shipment__order"), component=OuterRef("component")
+    ).order_by("-pk")
+    items = (
+        ShipmentItem.objects.select_related("component__donation")
+        .annotate(
+            allocation_conditions=Coalesce(Subquery(allocation.values("conditions")[:1]), Value(""))
+        )
+        .order_by("pk")
+    )
     found = (
         Shipment.objects.select_related("order")
         .prefetch_related(Prefetch("items", items))

@@ -87,7 +87,13 @@ PROFILES = [
     ("nothing stated", {}, True, True),
 ]
 GATES = [
-    dict(zip(("shortage", "anti_d_prophylaxis", "emergency_release", "allow_low_titre"), v))
+    dict(
+        zip(
+            ("shortage", "anti_d_prophylaxis", "emergency_release", "allow_low_titre"),
+            v,
+            strict=True,
+        )
+    )
     for v in itertools.product((False, True), repeat=4)
 ]
 KINDS: tuple[ComponentKind, ...] = ("red_cells", "whole_blood", "plasma", "platelets")
