@@ -24,8 +24,8 @@ from bloodline.inventory.models import Component
 pytestmark = pytest.mark.django_db
 RED = "red_cells_additive"
 PLATELETS = "platelets_apheresis"
-WOMAN_OF_30 = {"recipient_sex": "F", "recipient_age": 30}
-MAN_OF_40 = {"recipient_sex": "M", "recipient_age": 40}
+WOMAN_OF_30: dict[str, Any] = {"recipient_sex": "F", "recipient_age": 30}
+MAN_OF_40: dict[str, Any] = {"recipient_sex": "M", "recipient_age": 40}
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ recipient who may bear children only with anti-D prophylaxis.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -86,7 +87,7 @@ PROFILES = [
     ("woman, age not stated", {"sex": "F"}, True, True),
     ("nothing stated", {}, True, True),
 ]
-GATES = [
+GATES: list[dict[str, Any]] = [
     dict(
         zip(
             ("shortage", "anti_d_prophylaxis", "emergency_release", "allow_low_titre"),
