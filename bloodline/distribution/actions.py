@@ -263,6 +263,54 @@ def cancel_order(*, by: User, order: Order, version: int | None = None) -> Order
     return order
 
 
+@transaction.atomic
+def sign_emergency_release(
+    *, by: User, line: OrderLine, clinician: str, reason: str, version: int | None = None
+) -> OrderLine:
+    """Record on a placed line the emergency release of RhD-positive red cells, signed by the
+    ordering clinician with the reason (decision 0017). The order becomes an emergency order
+    if it was not one: a release is only given in an emergency."""
+    order = locked_order(line.order, version)
+    access.require(by, Perm.ORDER_PLACE, order.hospital)
+    if order.status != OrderStatus.PLACED:
+        raise refuse(_("Only an order not yet dispatched can be changed."))
+    lines = list(order.lines.select_for_update())
+    line = next(row for row in lines if row.pk == line.pk)
+    n = lines.index(line) + 1
+    if line.emergency_release:
+        raise refuse(_("This line already has an emergency release."))
+    facts = recipients.Facts(
+        component_kind=line.component_kind,
+        abo=line.abo,
+        rhd=line.rhd,
+        emergency_clinician=clinician,
+        emergency_reason=reason,
+    )
+    if not (clinician.strip() and reason.strip()):
+        wrong = _("an emergency release needs the ordering clinician's name and the reason.")
+    else:
+        wrong = recipients.release_problem(facts, urgency=Urgency.EMERGENCY)
+    if wrong:
+        raise refuse(_("Line %(n)s: %(problem)s") % {"n": n, "problem": wrong})
+    line.emergency_clinician, line.emergency_reason = clinician.strip(), reason.strip()
+    line.emergency_signed_at, line.emergency_signed_by = timezone.now(), by
+    line.save(
+        update_fields=[
+            "emergency_clinician",
+            "emergency_reason",
+            "emergency_signed_at",
+            "emergency_signed_by",
+        ]
+    )
+    if order.urgency != Urgency.EMERGENCY:
+        _audit(by, "order.urgency", order, {"urgency": [order.urgency, Urgency.EMERGENCY]})
+        order.urgency = Urgency.EMERGENCY
+    order.version += 1
+    order.save(update_fields=["version", "urgency"])
+    _audit_release(by, order, n, line)
+    return line
+
+
 # Allocation ---------------------------------------------------------------------------------
 
 

@@ -228,6 +228,18 @@ class UnitForm(VersionForm):
     unit = forms.UUIDField(widget=forms.HiddenInput)
 
 
+class EmergencyReleaseForm(VersionForm):
+    """The ordering clinician's emergency release of RhD-positive red cells for one line."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    clinician = forms.CharField(label=_("Ordering clinician"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason for the emergency release"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class AllocateUnitForm(UnitForm):
     line = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     unit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

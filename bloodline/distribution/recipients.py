@@ -102,10 +102,13 @@ def problem(facts: Facts, ages: AgeLimits, *, urgency: str) -> str:
         facts.component_kind == "platelets" and _rhd_negative(facts.rhd)
     ):
         return _("anti-D prophylaxis applies only to platelets for an RhD-negative recipient.")
-    return _release_problem(facts, red_cells, urgency)
+    return release_problem(facts, urgency=urgency)
 
 
-def _release_problem(facts: Facts, red_cells: bool, urgency: str) -> str:
+def release_problem(facts: Facts, *, urgency: str) -> str:
+    """What is wrong with an emergency release on this line, in words, or "" (also "" when
+    the line has none)."""
+    red_cells = facts.component_kind in compatibility.RED_CELL_KINDS
     clinician, reason = facts.emergency_clinician.strip(), facts.emergency_reason.strip()
     if not (clinician or reason):
         return ""
@@ -119,6 +122,15 @@ def _release_problem(facts: Facts, red_cells: bool, urgency: str) -> str:
     if urgency != "emergency":
         return _("an emergency release is possible only on an order of emergency urgency.")
     return ""
+
+
+def can_release(line: OrderLine) -> bool:
+    """Whether an emergency release could open anything on this line."""
+    return (
+        not line.emergency_release
+        and line.component_kind in compatibility.RED_CELL_KINDS
+        and _rhd_negative(line.rhd)
+    )
 
 
 def line_choices(line: OrderLine, ages: AgeLimits) -> list[compatibility.Choice]:

@@ -68,6 +68,12 @@ class VersionIn(Schema):
     version: int
 
 
+class EmergencyReleaseIn(Schema):
+    clinician: str = Field(max_length=200, description="The ordering clinician who signs it")
+    reason: str = Field(max_length=2000)
+    version: int
+
+
 class PickIn(Schema):
     din_scan: str = Field(max_length=40)
     product_scan: str = Field(max_length=40)

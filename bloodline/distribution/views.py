@@ -198,6 +198,7 @@ class LineView:
     product: str
     recipient: str
     facts: str = ""
+    releasable: bool = False  # the hospital may sign an emergency release on it
     restrictions: list[str] = field(default_factory=list)
     allocations: list[tuple[Allocation, list[str], bool]] = field(default_factory=list)
     suggestions: list[tuple[Component, int, list[str]]] = field(default_factory=list)
@@ -233,6 +234,9 @@ def _lines(order: Order, sides: Sides, picked: set[int]) -> list[LineView]:
     views = []
     for number, line in enumerate(rows, start=1):
         view = LineView(
+            releasable=sides.hospital
+            and order.status == OrderStatus.PLACED
+            and recipients.can_release(line),
             number=number,
             line=line,
             product=forms.product_label(line.component_code),
@@ -487,6 +491,25 @@ def cancel(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
         return _("Order %(number)s is cancelled.") % {"number": order.number}
 
     return _act(request, public_id, forms.VersionForm, act)
+
+
+@login_required
+@require_POST
+def emergency_release(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
+    def act(order: Order, data: dict[str, Any]) -> str:
+        lines = list(order.lines.all())
+        if data["line"] > len(lines):
+            raise refuse(_("This order has no such line."))
+        actions.sign_emergency_release(
+            by=request.user,
+            line=lines[data["line"] - 1],
+            clinician=data["clinician"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+        return _("The emergency release for line %(n)s is recorded.") % {"n": data["line"]}
+
+    return _act(request, public_id, forms.EmergencyReleaseForm, act, desk=False)
 
 
 @login_required

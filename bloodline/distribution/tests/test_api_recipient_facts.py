@@ -135,3 +135,32 @@ def test_the_shipment_carries_the_anti_d_prophylaxis_condition(
     assert shipment.status_code == 201, shipment.content
     [item] = shipment.json()["items"]
     assert "anti_d_prophylaxis" in item["conditions"]
+
+
+def test_the_hospital_signs_an_emergency_release_through_the_api(
+    centre: Any, hospital: Any
+) -> None:
+    placed = _post(
+        hospital, ORDERS, _order_body(centre, lines=[red_line(recipient_sex="M", recipient_age=9)])
+    ).json()
+    url = f"{ORDERS}/{placed['uuid']}/lines/1/emergency-release"
+    bad = _post(hospital, url, {"clinician": "", "reason": "x", "version": placed["version"]})
+    assert bad.status_code == 422
+    assert [d["msg"] for d in bad.json()["detail"]] == [
+        "Line 1: an emergency release needs the ordering clinician's name and the reason."
+    ]
+    assert (
+        _post(
+            hospital,
+            f"{ORDERS}/{placed['uuid']}/lines/2/emergency-release",
+            {"clinician": "Dr Lan", "reason": "x", "version": placed["version"]},
+        ).status_code
+        == 404
+    )
+    done = _post(
+        hospital, url, {"clinician": "Dr Lan", "reason": "Bleeding", "version": placed["version"]}
+    )
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert body["urgency"] == "emergency"
+    assert body["lines"][0]["emergency_release"]["clinician"] == "Dr Lan"

@@ -88,3 +88,25 @@ def test_an_emergency_release_is_typed_on_the_form_and_shown_on_the_order(
     assert line_.emergency_release and line_.emergency_clinician == "Dr Lan"
     page = hospital.get(response["Location"]).content.decode()
     assert "Emergency release signed by Dr Lan" in page and "Massive bleeding" in page
+
+
+def test_the_hospital_signs_an_emergency_release_from_the_order_page(
+    centre: Any, hospital: Client
+) -> None:
+    hospital.post(NEW, form(centre, **woman(0, "30")))
+    order = Order.objects.get()
+    url = reverse("distribution:order", args=[order.uuid])
+    assert "Record the emergency release" in hospital.get(url).content.decode()
+    release = reverse("distribution:release", args=[order.uuid])
+    empty = hospital.post(release, {"version": order.version, "line": 1, "clinician": "Dr Lan"})
+    assert "This field is required." in empty.content.decode()
+    assert not order.lines.get().emergency_release
+    done = hospital.post(
+        release,
+        {"version": order.version, "line": 1, "clinician": "Dr Lan", "reason": "Bleeding"},
+        follow=True,
+    )
+    page = done.content.decode()
+    assert "The emergency release for line 1 is recorded." in page
+    assert "Emergency release signed by Dr Lan" in page
+    assert "Record the emergency release" not in page

@@ -289,3 +289,62 @@ def test_the_database_keeps_an_emergency_release_whole(centre: Any) -> None:
         OrderLine.objects.filter(pk=line.pk).update(emergency_clinician="Dr Lan")
     with pytest.raises(IntegrityError), transaction.atomic():
         OrderLine.objects.filter(pk=line.pk).update(recipient_age=131)
+
+
+def test_an_emergency_release_signed_after_placing_opens_rhd_positive_red_cells(
+    centre: Any,
+) -> None:
+    unit = o_pos_red_cells(centre)
+    order = place(centre, urgency="urgent", **WOMAN_OF_30)
+    assert distribution.allocate(by=centre.clerk, order=order) == []
+    line = distribution.sign_emergency_release(
+        by=centre.hospital_user,
+        line=order.lines.get(),
+        clinician="BS. Lan",
+        reason="Sốc mất máu",
+        version=order.version,
+    )
+    assert line.emergency_release and line.emergency_signed_by == centre.hospital_user
+    order.refresh_from_db()
+    assert order.urgency == "emergency"
+    assert AuditEvent.objects.filter(action="order.urgency").count() == 1
+    assert AuditEvent.objects.get(action="order.emergency_release").reason == "Sốc mất máu"
+    [allocation] = distribution.allocate(by=centre.clerk, order=order)
+    assert allocation.component == unit and allocation.conditions == "emergency_release"
+
+
+@pytest.mark.parametrize(
+    ("product", "rhd", "clinician", "reason", "message"),
+    [
+        (RED, "neg", "", "bleeding", "an emergency release needs the ordering clinician's name"),
+        (RED, "neg", "Dr Lan", " ", "an emergency release needs the ordering clinician's name"),
+        (RED, "pos", "Dr Lan", "bleeding", "applies only to red cells or whole blood"),
+        ("plasma_fresh_frozen", "neg", "Dr Lan", "bleeding", "applies only to red cells"),
+    ],
+)
+def test_an_emergency_release_after_placing_is_refused_where_it_does_not_apply(
+    centre: Any, product: str, rhd: str, clinician: str, reason: str, message: str
+) -> None:
+    order = place(centre, rhd=rhd, product=product)
+    with pytest.raises(ValidationError) as caught:
+        distribution.sign_emergency_release(
+            by=centre.hospital_user, line=order.lines.get(), clinician=clinician, reason=reason
+        )
+    [said] = caught.value.messages
+    assert said.startswith("Line 1: ") and message in said
+    line = order.lines.get()
+    assert not line.emergency_release
+    order.refresh_from_db()
+    assert order.urgency == "routine" and order.version == 1
+    assert not AuditEvent.objects.filter(action="order.emergency_release").exists()
+
+
+def test_only_the_ordering_hospital_signs_an_emergency_release(centre: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    order = place(centre, **WOMAN_OF_30)
+    with pytest.raises(PermissionDenied):
+        distribution.sign_emergency_release(
+            by=centre.clerk, line=order.lines.get(), clinician="Dr Lan", reason="bleeding"
+        )
+    assert not order.lines.get().emergency_release
