@@ -5,8 +5,9 @@
 #   not accept them in shortage for a recipient of stated sex and age with neither anti-D nor
 #   chronic transfusion [S63];
 # - platelets: the line has no anti-D prophylaxis flag and its recipient may bear children as
-#   far as the row alone tells (not declared otherwise, not a man, or a woman of unknown age) [S65].
-# The age limits themselves are rule data, applied by bloodline.distribution.compatibility.
+#   far as the row alone tells (not declared otherwise, not a man, and of unknown age) [S65].
+# The age limits themselves are rule data, applied by bloodline.distribution.compatibility;
+# the guard is never stricter than the application, so it never refuses what the rules allow.
 # The SQL is written out here so the migration keeps meaning what it meant when it ran.
 
 from django.db import migrations
@@ -23,9 +24,8 @@ BAD = """EXISTS (
        OR
        (l.component_kind = 'platelets' AND NOT l.anti_d_prophylaxis
         AND NOT (COALESCE(NOT l.childbearing_potential, FALSE)
-                 OR (l.childbearing_potential IS NULL AND l.recipient_sex = 'M')
-                 OR (l.childbearing_potential IS NULL AND l.recipient_sex = 'F'
-                     AND l.recipient_age IS NOT NULL)))
+                 OR (l.childbearing_potential IS NULL
+                     AND (l.recipient_sex = 'M' OR l.recipient_age IS NOT NULL))))
      ))"""
 MESSAGE = "an RhD-positive unit may not be allocated to this RhD-negative recipient"
 

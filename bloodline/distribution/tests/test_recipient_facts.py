@@ -252,6 +252,16 @@ def test_rhd_positive_platelets_still_reach_an_rhd_negative_man(centre: Any) -> 
     assert allocation.component == unit
 
 
+def test_rhd_positive_platelets_reach_a_recipient_past_child_bearing_age_of_unstated_sex(
+    centre: Any,
+) -> None:
+    unit = o_pos_platelets(centre)
+    [allocation] = distribution.allocate(
+        by=centre.clerk, order=place(centre, product=PLATELETS, recipient_age=60)
+    )
+    assert allocation.component == unit
+
+
 def _forced(line: OrderLine, unit: Component) -> None:
     with transaction.atomic():
         Allocation.objects.create(
