@@ -83,6 +83,7 @@ PROFILES = [
         False,
     ),
     ("sex not stated, 40", {"age_years": 40}, True, True),
+    ("sex not stated, 60", {"age_years": 60}, True, False),
     ("man, age not stated", {"sex": "M"}, True, False),
     ("woman, age not stated", {"sex": "F"}, True, True),
     ("nothing stated", {}, True, True),
