@@ -48,7 +48,7 @@ PLATELETS = {
 }
 
 # (name, facts, protected from RhD-positive red cells, may bear children)
-PROFILES = [
+PROFILES: list[tuple[str, dict[str, Any], bool, bool]] = [
     ("man of 40", {"sex": "M", "age_years": 40}, False, False),
     ("man of 19", {"sex": "M", "age_years": 19}, False, False),
     ("boy of 18", {"sex": "M", "age_years": 18}, True, False),
