@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
-from bloodline.distribution import compatibility
+from bloodline.distribution import compatibility, recipients
 from bloodline.distribution.models import (
     Allocation,
     ItemOutcome,
@@ -87,6 +87,32 @@ class LineRequest:
     rhd: str
     quantity: int
     allow_rhd_shortage: bool = False
+    # What the hospital knows of the recipient (decision 0017); empty is "not stated".
+    recipient_sex: str = ""
+    recipient_age: int | None = None
+    childbearing_potential: bool | None = None
+    anti_d: bool = False
+    chronically_transfused: bool = False
+    anti_d_prophylaxis: bool = False
+    # An emergency release of RhD-positive red cells, signed by the ordering clinician.
+    emergency_clinician: str = ""
+    emergency_reason: str = ""
+
+    def facts(self, kind: str) -> recipients.Facts:
+        return recipients.Facts(
+            component_kind=kind,
+            abo=self.abo,
+            rhd=self.rhd,
+            allow_rhd_shortage=self.allow_rhd_shortage,
+            recipient_sex=self.recipient_sex,
+            recipient_age=self.recipient_age,
+            childbearing_potential=self.childbearing_potential,
+            anti_d=self.anti_d,
+            chronically_transfused=self.chronically_transfused,
+            anti_d_prophylaxis=self.anti_d_prophylaxis,
+            emergency_clinician=self.emergency_clinician,
+            emergency_reason=self.emergency_reason,
+        )
 
 
 def products(supplier: Organisation) -> list[tuple[str, str]]:
@@ -97,11 +123,19 @@ def products(supplier: Organisation) -> list[tuple[str, str]]:
     return [(c.code, c.kind) for c in rules.components]
 
 
-def _check_lines(supplier: Organisation, lines: Sequence[LineRequest]) -> list[OrderLine]:
+def _check_lines(
+    by: User, supplier: Organisation, urgency: str, lines: Sequence[LineRequest]
+) -> list[OrderLine]:
     kinds = dict(products(supplier))
+    ages = recipients.limits(supplier)
     built: list[OrderLine] = []
     errors: list[str] = []
     for n, line in enumerate(lines, start=1):
+        wrong = (
+            recipients.problem(line.facts(kinds[line.component_code]), ages, urgency=urgency)
+            if line.component_code in kinds
+            else ""
+        )
         if line.component_code not in kinds:
             errors.append(_("Line %(n)s: choose a product this establishment supplies.") % {"n": n})
         elif line.abo not in ("", "A", "B", "AB", "O") or line.rhd not in ("", "pos", "neg"):
@@ -116,22 +150,48 @@ def _check_lines(supplier: Organisation, lines: Sequence[LineRequest]) -> list[O
                 )
                 % {"n": n}
             )
+        elif wrong:
+            errors.append(_("Line %(n)s: %(problem)s") % {"n": n, "problem": wrong})
         else:
-            built.append(
-                OrderLine(
-                    component_code=line.component_code,
-                    component_kind=kinds[line.component_code],
-                    abo=line.abo,
-                    rhd=line.rhd,
-                    quantity=line.quantity,
-                    allow_rhd_shortage=line.allow_rhd_shortage,
-                )
-            )
+            built.append(_line(by, line, kinds[line.component_code]))
     if not lines:
         errors.append(_("Add at least one line."))
     if errors:
         raise ValidationError({"lines": errors})
     return built
+
+
+def _line(by: User, line: LineRequest, kind: str) -> OrderLine:
+    released = bool(line.emergency_clinician.strip())
+    return OrderLine(
+        component_code=line.component_code,
+        component_kind=kind,
+        abo=line.abo,
+        rhd=line.rhd,
+        quantity=line.quantity,
+        allow_rhd_shortage=line.allow_rhd_shortage,
+        recipient_sex=line.recipient_sex,
+        recipient_age=line.recipient_age,
+        childbearing_potential=line.childbearing_potential,
+        anti_d=line.anti_d,
+        chronically_transfused=line.chronically_transfused,
+        anti_d_prophylaxis=line.anti_d_prophylaxis,
+        emergency_clinician=line.emergency_clinician.strip(),
+        emergency_reason=line.emergency_reason.strip(),
+        emergency_signed_at=timezone.now() if released else None,
+        emergency_signed_by=by if released else None,
+    )
+
+
+def _audit_release(by: User, order: Order, n: int, line: OrderLine) -> None:
+    """An emergency release is its own audit event, with the clinician's reason as the why."""
+    _audit(
+        by,
+        "order.emergency_release",
+        order,
+        {"line": [None, n], "clinician": [None, line.emergency_clinician]},
+        line.emergency_reason,
+    )
 
 
 @transaction.atomic
@@ -157,7 +217,7 @@ def place_order(
         errors["needed_by"] = [_("The time needed must not be in the past.")]
     if errors:
         raise ValidationError(errors)
-    built = _check_lines(supplier, lines)
+    built = _check_lines(by, supplier, urgency, lines)
     order = Order.objects.create(
         number=f"{timezone.now():%y%m%d}-{secrets.token_hex(3).upper()}",
         hospital=hospital,
@@ -177,6 +237,9 @@ def place_order(
         order,
         {"lines": [None, [str(x) for x in built]], "urgency": [None, urgency]},
     )
+    for n, line in enumerate(built, start=1):
+        if line.emergency_release:
+            _audit_release(by, order, n, line)
     return order
 
 
@@ -200,17 +263,59 @@ def cancel_order(*, by: User, order: Order, version: int | None = None) -> Order
     return order
 
 
+@transaction.atomic
+def sign_emergency_release(
+    *, by: User, line: OrderLine, clinician: str, reason: str, version: int | None = None
+) -> OrderLine:
+    """Record on a placed line the emergency release of RhD-positive red cells, signed by the
+    ordering clinician with the reason (decision 0017). The order becomes an emergency order
+    if it was not one: a release is only given in an emergency."""
+    order = locked_order(line.order, version)
+    access.require(by, Perm.ORDER_PLACE, order.hospital)
+    if order.status != OrderStatus.PLACED:
+        raise refuse(_("Only an order not yet dispatched can be changed."))
+    lines = list(order.lines.select_for_update())
+    line = next(row for row in lines if row.pk == line.pk)
+    n = lines.index(line) + 1
+    if line.emergency_release:
+        raise refuse(_("This line already has an emergency release."))
+    facts = recipients.Facts(
+        component_kind=line.component_kind,
+        abo=line.abo,
+        rhd=line.rhd,
+        emergency_clinician=clinician,
+        emergency_reason=reason,
+    )
+    if not (clinician.strip() and reason.strip()):
+        wrong = _("an emergency release needs the ordering clinician's name and the reason.")
+    else:
+        wrong = recipients.release_problem(facts, urgency=Urgency.EMERGENCY)
+    if wrong:
+        raise refuse(_("Line %(n)s: %(problem)s") % {"n": n, "problem": wrong})
+    line.emergency_clinician, line.emergency_reason = clinician.strip(), reason.strip()
+    line.emergency_signed_at, line.emergency_signed_by = timezone.now(), by
+    line.save(
+        update_fields=[
+            "emergency_clinician",
+            "emergency_reason",
+            "emergency_signed_at",
+            "emergency_signed_by",
+        ]
+    )
+    if order.urgency != Urgency.EMERGENCY:
+        _audit(by, "order.urgency", order, {"urgency": [order.urgency, Urgency.EMERGENCY]})
+        order.urgency = Urgency.EMERGENCY
+    order.version += 1
+    order.save(update_fields=["version", "urgency"])
+    _audit_release(by, order, n, line)
+    return line
+
+
 # Allocation ---------------------------------------------------------------------------------
 
 
 def _choices(line: OrderLine) -> list[compatibility.Choice]:
-    found = compatibility.choices(
-        line.component_kind,  # type: ignore[arg-type]
-        line.abo,
-        line.rhd,
-        allow_rhd_shortage=line.allow_rhd_shortage,
-    )
-    return [c for c in found if compatibility.LOCAL_POLICY not in c.conditions]
+    return recipients.line_choices(line, recipients.limits(line.order.supplier))
 
 
 def candidates(
@@ -312,6 +417,13 @@ def allocate_unit(
     if unit.establishment_id != order.supplier_id or unit.component_code != line.component_code:
         raise refuse(_("This unit is not the product ordered on this line."))
     choice = next((c for c in _choices(line) if (c.abo, c.rhd) == (unit.abo, unit.rhd)), None)
+    why = (
+        ""
+        if choice
+        else recipients.refusal(line, unit.abo, unit.rhd, recipients.limits(order.supplier))
+    )
+    if why:
+        raise refuse(why)
     if choice is None:
         raise refuse(
             _("A %(group)s unit is not compatible with a recipient of group %(recipient)s.")

@@ -13,7 +13,8 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from bloodline.distribution.models import (
 )
 from bloodline.distribution.schemas import (
     DispatchIn,
+    EmergencyReleaseIn,
     OrderIn,
     OrderOut,
     OutcomeIn,
@@ -97,7 +99,16 @@ def _order(user: access.AnyUser, public_id: str) -> Order:
 
 
 def _shipment(order: Order) -> Shipment:
-    items = ShipmentItem.objects.select_related("component__donation").order_by("pk")
+    allocation = Allocation.objects.filter(
+        line__order=OuterRef("shipment__order"), component=OuterRef("component")
+    ).order_by("-pk")
+    items = (
+        ShipmentItem.objects.select_related("component__donation")
+        .annotate(
+            allocation_conditions=Coalesce(Subquery(allocation.values("conditions")[:1]), Value(""))
+        )
+        .order_by("pk")
+    )
     found = (
         Shipment.objects.select_related("order")
         .prefetch_related(Prefetch("items", items))
@@ -167,6 +178,27 @@ def allocate(request: HttpRequest, public_id: str, payload: VersionIn) -> Order:
     """Allocate the best compatible available units, first expiry first, to every open line."""
     order = _order(request.user, public_id)
     actions.allocate(by=_actor(request), order=order, version=payload.version)
+    return _fresh(order)
+
+
+@router.post("/orders/{public_id}/lines/{number}/emergency-release", response=OrderOut)
+def emergency_release(
+    request: HttpRequest, public_id: str, number: int, payload: EmergencyReleaseIn
+) -> Order:
+    """The hospital records the ordering clinician's emergency release of RhD-positive red
+    cells for line ``number`` (1 = first) of a placed order, with the reason; the order
+    becomes an emergency order. Refused (422) where it does not apply."""
+    order = _order(request.user, public_id)
+    lines = list(order.lines.all())
+    if not 1 <= number <= len(lines):
+        raise Http404
+    actions.sign_emergency_release(
+        by=_actor(request),
+        line=lines[number - 1],
+        clinician=payload.clinician,
+        reason=payload.reason,
+        version=payload.version,
+    )
     return _fresh(order)
 
 

@@ -13,6 +13,11 @@ remove the conditional entries they gate.
 
 A recipient group may be unknown (``""``, an emergency): red cells then come from group O, plasma
 from AB, and a recipient of unknown RhD type is treated as RhD-negative.
+
+``for_recipient`` adds what the hospital knows of the recipient (sex, age, child-bearing
+potential, anti-D, chronic transfusion; components.md §5.4): it decides the two RhD gates
+(shortage, anti-D prophylaxis) from those facts and the rule set's age limits, so a caller cannot
+open them for a recipient who must be protected. Unknown facts count as the strictest case.
 """
 
 from __future__ import annotations
@@ -36,6 +41,19 @@ A2_PREFERRED = "a2_preferred"  # group A2 preferred over A1 (weaker A antigen)
 ANTI_D_PROPHYLAXIS = "anti_d_prophylaxis"  # RhD-pos platelets to an RhD-neg recipient
 LOCAL_POLICY = "local_policy"  # acceptable only where local policy allows it
 RHD_SHORTAGE_ONLY = "rhd_shortage_only"  # RhD-pos red cells to an RhD-neg recipient
+# Replaces RHD_SHORTAGE_ONLY when RhD-pos red cells are opened by a signed emergency release.
+EMERGENCY_RELEASE = "emergency_release"
+
+# Why an RhD-negative recipient (or one of unknown RhD type) must receive RhD-negative red cells
+# even in shortage (components.md §5.4) [S63]; unknown sex or age counts as the strictest case.
+ANTI_D = "anti_d"
+CHRONIC_TRANSFUSION = "chronic_transfusion"
+CHILD = "child"
+CHILDBEARING = "childbearing_potential"
+SEX_UNKNOWN = "sex_unknown"
+AGE_UNKNOWN = "age_unknown"
+# The component kinds that carry a red-cell dose and so follow the red-cell RhD rules.
+RED_CELL_KINDS = frozenset({"whole_blood", "red_cells", "granulocytes"})
 
 # (donor ABO, rank, condition); entries joined by "or" in the source share a rank.
 AboEntry = tuple[str, int, str]
@@ -138,10 +156,16 @@ def choices(
     *,
     allow_rhd_shortage: bool = False,
     allow_low_titre: bool = False,
+    allow_anti_d_prophylaxis: bool = False,
 ) -> list[Choice]:
-    """Every acceptable donor (ABO, RhD) for the recipient, best first."""
+    """Every acceptable donor (ABO, RhD) for the recipient, best first. Each flag opens the
+    conditional entries it names; closed by default (the strict side)."""
     _check(kind, recipient_abo, recipient_rhd, role="recipient", unknown_allowed=True)
-    gated = {LOW_TITRE: allow_low_titre, RHD_SHORTAGE_ONLY: allow_rhd_shortage}
+    gated = {
+        LOW_TITRE: allow_low_titre,
+        RHD_SHORTAGE_ONLY: allow_rhd_shortage,
+        ANTI_D_PROPHYLAXIS: allow_anti_d_prophylaxis,
+    }
     return [
         choice
         for choice in _ranked(kind, recipient_abo, recipient_rhd)
@@ -158,6 +182,7 @@ def choice_for(
     *,
     allow_rhd_shortage: bool = False,
     allow_low_titre: bool = False,
+    allow_anti_d_prophylaxis: bool = False,
 ) -> Choice | None:
     """The Choice for this donor group, or None when it must never be given."""
     _check(kind, donor_abo, donor_rhd, role="donor", unknown_allowed=False)
@@ -167,6 +192,7 @@ def choice_for(
         recipient_rhd,
         allow_rhd_shortage=allow_rhd_shortage,
         allow_low_titre=allow_low_titre,
+        allow_anti_d_prophylaxis=allow_anti_d_prophylaxis,
     )
     return next((c for c in listed if (c.abo, c.rhd) == (donor_abo, donor_rhd)), None)
 
@@ -180,6 +206,7 @@ def rank(
     *,
     allow_rhd_shortage: bool = False,
     allow_low_titre: bool = False,
+    allow_anti_d_prophylaxis: bool = False,
 ) -> int | None:
     """The donor group's rank for the recipient (0 = first choice), or None for never."""
     found = choice_for(
@@ -190,6 +217,7 @@ def rank(
         recipient_rhd,
         allow_rhd_shortage=allow_rhd_shortage,
         allow_low_titre=allow_low_titre,
+        allow_anti_d_prophylaxis=allow_anti_d_prophylaxis,
     )
     return None if found is None else found.rank
 
@@ -203,6 +231,7 @@ def is_compatible(
     *,
     allow_rhd_shortage: bool = False,
     allow_low_titre: bool = False,
+    allow_anti_d_prophylaxis: bool = False,
 ) -> bool:
     """Whether the donor group may be given to the recipient at all."""
     found = choice_for(
@@ -213,8 +242,132 @@ def is_compatible(
         recipient_rhd,
         allow_rhd_shortage=allow_rhd_shortage,
         allow_low_titre=allow_low_titre,
+        allow_anti_d_prophylaxis=allow_anti_d_prophylaxis,
     )
     return found is not None
+
+
+# What the hospital knows of the recipient ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgeLimits:
+    """The rule set's recipient ages (jurisdictions schema ``recipient_rhd``), inclusive."""
+
+    child_max_years: float
+    childbearing_max_years: float
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """The recipient facts an order line carries; ``""`` or None where the hospital did not
+    say. ``childbearing_potential`` is the hospital's declaration; None leaves it to age."""
+
+    abo: str
+    rhd: str
+    sex: str = ""  # "M", "F" or "" (not stated)
+    age_years: int | None = None  # completed years
+    childbearing_potential: bool | None = None
+    anti_d: bool = False
+    chronically_transfused: bool = False
+
+    def may_bear_children(self, limits: AgeLimits) -> bool:
+        """Of child-bearing potential as declared; else a woman (or a recipient of unknown
+        sex) of unknown age or up to the rule set's age [S63]."""
+        if self.childbearing_potential is not None:
+            return self.childbearing_potential
+        if self.sex == "M":
+            return False
+        return self.age_years is None or self.age_years <= limits.childbearing_max_years
+
+    def rhd_protection(self, limits: AgeLimits) -> tuple[str, ...]:
+        """Why RhD-positive red cells must not reach this recipient if RhD-negative, even in
+        shortage [S63]; empty for a known man over the child age or a woman past child-bearing
+        potential, with neither anti-D nor chronic transfusion."""
+        found = [ANTI_D] if self.anti_d else []
+        if self.chronically_transfused:
+            found.append(CHRONIC_TRANSFUSION)
+        if self.age_years is None:
+            found.append(AGE_UNKNOWN)
+        elif self.age_years <= limits.child_max_years:
+            found.append(CHILD)
+        if not self.sex:
+            found.append(SEX_UNKNOWN)
+        elif self.sex == "F" and self.may_bear_children(limits):
+            found.append(CHILDBEARING)
+        return tuple(found)
+
+
+def for_recipient(
+    kind: ComponentKind,
+    recipient: Recipient,
+    limits: AgeLimits,
+    *,
+    shortage: bool = False,
+    anti_d_prophylaxis: bool = False,
+    emergency_release: bool = False,
+    allow_low_titre: bool = False,
+) -> list[Choice]:
+    """Every acceptable donor group for this recipient, best first.
+
+    RhD-positive red cells reach an RhD-negative recipient only in ``shortage`` and only when
+    no protection applies [S63], or under a signed ``emergency_release`` (their condition is
+    then EMERGENCY_RELEASE). RhD-positive platelets reach an RhD-negative recipient who may
+    bear children only when the order carries ``anti_d_prophylaxis`` [S65]."""
+    protected = bool(recipient.rhd_protection(limits))
+    listed = choices(
+        kind,
+        recipient.abo,
+        recipient.rhd,
+        allow_rhd_shortage=emergency_release or (shortage and not protected),
+        allow_low_titre=allow_low_titre,
+        allow_anti_d_prophylaxis=anti_d_prophylaxis or not recipient.may_bear_children(limits),
+    )
+    if not emergency_release or (shortage and not protected):
+        return listed
+    return [_released(choice) for choice in listed]
+
+
+def refusal(
+    kind: ComponentKind,
+    donor_abo: str,
+    donor_rhd: str,
+    recipient: Recipient,
+    limits: AgeLimits,
+    **gates: bool,
+) -> str:
+    """Why this donor group may not go to the recipient, as a code: "" when it may,
+    ``"abo"`` for the ABO table (or a low-titre or local-policy condition), RHD_SHORTAGE_ONLY
+    when the order does not accept RhD-positive red cells in shortage, ``"rhd_protected"``
+    when the recipient must never receive them, ANTI_D_PROPHYLAXIS when the order lacks the
+    prophylaxis flag."""
+    _check(kind, donor_abo, donor_rhd, role="donor", unknown_allowed=False)
+    listed = for_recipient(kind, recipient, limits, **gates)
+    if any((c.abo, c.rhd) == (donor_abo, donor_rhd) for c in listed):
+        return ""
+    opened = choices(
+        kind,
+        recipient.abo,
+        recipient.rhd,
+        allow_rhd_shortage=True,
+        allow_anti_d_prophylaxis=True,
+        allow_low_titre=gates.get("allow_low_titre", False),
+    )
+    found = next((c for c in opened if (c.abo, c.rhd) == (donor_abo, donor_rhd)), None)
+    if found is None:
+        return "abo"
+    if ANTI_D_PROPHYLAXIS in found.conditions:
+        return ANTI_D_PROPHYLAXIS
+    if recipient.rhd_protection(limits):
+        return "rhd_protected"
+    return RHD_SHORTAGE_ONLY
+
+
+def _released(choice: Choice) -> Choice:
+    if RHD_SHORTAGE_ONLY not in choice.conditions:
+        return choice
+    codes = [EMERGENCY_RELEASE if c == RHD_SHORTAGE_ONLY else c for c in choice.conditions]
+    return Choice(choice.abo, choice.rhd, choice.rank, _join(*codes))
 
 
 def _check(kind: str, abo: str, rhd: str, *, role: str, unknown_allowed: bool) -> None:

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from bloodline.distribution import compatibility
 from bloodline.distribution.actions import LineRequest
-from bloodline.distribution.models import ItemOutcome, Urgency
+from bloodline.distribution.models import MAX_RECIPIENT_AGE, ItemOutcome, RecipientSex, Urgency
 from bloodline.jurisdictions.labels import component_type
 from bloodline.lib import isbt128
 from bloodline.lib.forms import ActionErrorsMixin
@@ -32,6 +32,10 @@ CONDITIONS = {
     compatibility.LOCAL_POLICY: _("only where local policy allows it"),
     compatibility.RHD_SHORTAGE_ONLY: _(
         "RhD-positive red cells for an RhD-negative recipient: shortage only"
+    ),
+    compatibility.EMERGENCY_RELEASE: _(
+        "RhD-positive red cells for an RhD-negative recipient: emergency release signed by "
+        "the ordering clinician"
     ),
 }
 
@@ -138,7 +142,45 @@ class LineForm(forms.Form):
     allow_rhd_shortage = forms.BooleanField(
         label=_("RhD-positive acceptable in shortage"),
         required=False,
-        help_text=_("For an RhD-negative man over 18 or woman over 50."),
+        help_text=_(
+            "For an RhD-negative man or a woman past child-bearing age, of stated age, "
+            "with neither anti-D nor chronic transfusion."
+        ),
+    )
+    recipient_sex = forms.ChoiceField(
+        label=_("Recipient's sex"),
+        choices=[("", _("not stated")), *RecipientSex.choices],
+        required=False,
+    )
+    recipient_age = forms.IntegerField(
+        label=_("Recipient's age (years)"),
+        required=False,
+        help_text=_("Completed years; 0 for a baby under one year."),
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_RECIPIENT_AGE}),
+    )
+    childbearing_potential = forms.ChoiceField(
+        label=_("Child-bearing potential"),
+        choices=[("", _("by age (not declared)")), ("yes", _("yes")), ("no", _("no"))],
+        required=False,
+    )
+    anti_d = forms.BooleanField(label=_("Known anti-D"), required=False)
+    chronically_transfused = forms.BooleanField(label=_("Chronically transfused"), required=False)
+    anti_d_prophylaxis = forms.BooleanField(
+        label=_("Anti-D prophylaxis will be given"),
+        required=False,
+        help_text=_(
+            "Platelets for an RhD-negative recipient who may bear children: RhD-positive "
+            "platelets only with this."
+        ),
+    )
+    emergency_clinician = forms.CharField(
+        label=_("Ordering clinician"), required=False, max_length=200
+    )
+    emergency_reason = forms.CharField(
+        label=_("Reason for the emergency release"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, products: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -154,6 +196,14 @@ class LineForm(forms.Form):
             rhd="" if data["rhd"] == UNKNOWN else data["rhd"],
             quantity=data["quantity"],
             allow_rhd_shortage=data["allow_rhd_shortage"],
+            recipient_sex=data["recipient_sex"],
+            recipient_age=data["recipient_age"],
+            childbearing_potential={"yes": True, "no": False}.get(data["childbearing_potential"]),
+            anti_d=data["anti_d"],
+            chronically_transfused=data["chronically_transfused"],
+            anti_d_prophylaxis=data["anti_d_prophylaxis"],
+            emergency_clinician=data["emergency_clinician"],
+            emergency_reason=data["emergency_reason"],
         )
 
 
@@ -176,6 +226,18 @@ class VersionForm(ActionErrorsMixin, forms.Form):
 
 class UnitForm(VersionForm):
     unit = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class EmergencyReleaseForm(VersionForm):
+    """The ordering clinician's emergency release of RhD-positive red cells for one line."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    clinician = forms.CharField(label=_("Ordering clinician"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason for the emergency release"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AllocateUnitForm(UnitForm):

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from bloodline.distribution.compatibility import Recipient
 from bloodline.donors.models import ABO, RhD
 from bloodline.inventory.models import Component
 from bloodline.organisations.models import Organisation
@@ -81,9 +82,21 @@ class Order(models.Model):
         return self.number
 
 
+class RecipientSex(models.TextChoices):
+    FEMALE = "F", pgettext_lazy("recipient sex", "female")
+    MALE = "M", pgettext_lazy("recipient sex", "male")
+
+
+# A data-entry bound, not a clinical limit: no recipient is older (decision 0017).
+MAX_RECIPIENT_AGE = 130
+
+
 class OrderLine(models.Model):
     """One product of an order: the component type, the recipient's ABO/RhD (empty when
-    unknown, in an emergency) and how many units."""
+    unknown, in an emergency), how many units, and what the hospital knows of the recipient
+    that decides whether RhD-positive units may reach an RhD-negative one (components.md §5.4):
+    sex, age in completed years, child-bearing potential as declared, known anti-D, chronic
+    transfusion. A fact left empty counts as the strictest case (decision 0017)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     component_code = models.CharField(_("product"), max_length=60)
@@ -95,17 +108,81 @@ class OrderLine(models.Model):
     allow_rhd_shortage = models.BooleanField(
         _("RhD-positive acceptable in shortage"), default=False
     )
+    recipient_sex = models.CharField(
+        _("recipient's sex"), max_length=1, choices=RecipientSex.choices, blank=True
+    )
+    recipient_age = models.PositiveSmallIntegerField(
+        _("recipient's age (completed years)"), null=True, blank=True
+    )
+    # The hospital's declaration; None leaves it to sex and age (rule data, S63).
+    childbearing_potential = models.BooleanField(
+        _("of child-bearing potential"), null=True, blank=True
+    )
+    anti_d = models.BooleanField(_("known anti-D"), default=False)
+    chronically_transfused = models.BooleanField(_("chronically transfused"), default=False)
+    # RhD-positive platelets for an RhD-negative recipient who may bear children (S65).
+    anti_d_prophylaxis = models.BooleanField(_("anti-D prophylaxis will be given"), default=False)
+    # RhD-positive red cells for a protected RhD-negative recipient: only this, signed.
+    emergency_clinician = models.CharField(
+        _("ordering clinician (emergency release)"), max_length=200, blank=True
+    )
+    emergency_reason = models.TextField(_("reason for the emergency release"), blank=True)
+    emergency_signed_at = models.DateTimeField(
+        _("emergency release signed at"), null=True, blank=True
+    )
+    emergency_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gte=1, quantity__lte=100), name="order_line_quantity"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient_age__isnull=True)
+                | Q(recipient_age__gte=0, recipient_age__lte=MAX_RECIPIENT_AGE),
+                name="order_line_recipient_age",
+            ),
+            models.CheckConstraint(
+                condition=~Q(childbearing_potential=True) | ~Q(recipient_sex="M"),
+                name="order_line_childbearing_not_male",
+            ),
+            # A release is a clinician's name, a reason, who recorded it and when: all or none.
+            models.CheckConstraint(
+                condition=Q(
+                    emergency_clinician="",
+                    emergency_reason="",
+                    emergency_signed_at__isnull=True,
+                    emergency_signed_by__isnull=True,
+                )
+                | (
+                    ~Q(emergency_clinician="")
+                    & ~Q(emergency_reason="")
+                    & Q(emergency_signed_at__isnull=False, emergency_signed_by__isnull=False)
+                ),
+                name="order_line_emergency_release_paired",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.order} {self.component_code} {self.abo}{self.rhd} × {self.quantity}"
+
+    @property
+    def emergency_release(self) -> bool:
+        return self.emergency_signed_at is not None
+
+    def recipient(self) -> Recipient:
+        return Recipient(
+            abo=self.abo,
+            rhd=self.rhd,
+            sex=self.recipient_sex,
+            age_years=self.recipient_age,
+            childbearing_potential=self.childbearing_potential,
+            anti_d=self.anti_d,
+            chronically_transfused=self.chronically_transfused,
+        )
 
 
 class Allocation(models.Model):

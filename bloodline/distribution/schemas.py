@@ -11,6 +11,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from bloodline.distribution import recipients
 from bloodline.distribution.models import Allocation, Order, OrderLine, Shipment, ShipmentItem
 from bloodline.organisations.models import Organisation
 
@@ -30,6 +31,26 @@ class LineIn(Schema):
     rhd: str = Field(default="", max_length=3, description="pos, neg, or empty if unknown")
     quantity: int
     allow_rhd_shortage: bool = False
+    recipient_sex: str = Field(default="", max_length=1, description="F, M, or empty if not stated")
+    recipient_age: int | None = Field(
+        default=None, description="Completed years (0 to 130); null if not stated"
+    )
+    childbearing_potential: bool | None = Field(
+        default=None, description="As the hospital declares it; null leaves it to sex and age"
+    )
+    anti_d: bool = False
+    chronically_transfused: bool = False
+    anti_d_prophylaxis: bool = Field(
+        default=False,
+        description="Anti-D prophylaxis will be given: RhD-positive platelets may then go to an "
+        "RhD-negative recipient who may bear children",
+    )
+    emergency_clinician: str = Field(
+        default="",
+        max_length=200,
+        description="Emergency release of RhD-positive red cells: the ordering clinician",
+    )
+    emergency_reason: str = Field(default="", max_length=2000)
 
 
 class OrderIn(Schema):
@@ -44,6 +65,12 @@ class OrderIn(Schema):
 
 
 class VersionIn(Schema):
+    version: int
+
+
+class EmergencyReleaseIn(Schema):
+    clinician: str = Field(max_length=200, description="The ordering clinician who signs it")
+    reason: str = Field(max_length=2000)
     version: int
 
 
@@ -102,13 +129,43 @@ class AllocatedUnitOut(Schema):
         return obj.component.expires_at
 
 
+class EmergencyReleaseOut(Schema):
+    clinician: str
+    reason: str
+    signed_at: dt.datetime
+
+
 class LineOut(Schema):
     component_code: str
     abo: str
     rhd: str
     quantity: int
     allow_rhd_shortage: bool
+    recipient_sex: str
+    recipient_age: int | None
+    childbearing_potential: bool | None
+    anti_d: bool
+    chronically_transfused: bool
+    anti_d_prophylaxis: bool
+    emergency_release: EmergencyReleaseOut | None
+    restrictions: list[str] = Field(
+        description="What the recipient's facts close or open on this line, in words"
+    )
     allocated: list[AllocatedUnitOut]
+
+    @staticmethod
+    def resolve_emergency_release(obj: OrderLine) -> dict[str, object] | None:
+        if obj.emergency_signed_at is None:
+            return None
+        return {
+            "clinician": obj.emergency_clinician,
+            "reason": obj.emergency_reason,
+            "signed_at": obj.emergency_signed_at,
+        }
+
+    @staticmethod
+    def resolve_restrictions(obj: OrderLine) -> list[str]:
+        return recipients.restrictions(obj, recipients.limits(obj.order.supplier))
 
     @staticmethod
     def resolve_allocated(obj: OrderLine) -> list[Allocation]:
@@ -153,6 +210,22 @@ class ShipmentItemOut(Schema):
     outcome_at: dt.datetime | None
     cold_chain_ok: bool | None
     note: str
+    conditions: str = Field(
+        description="Condition codes of the unit's allocation, e.g. anti_d_prophylaxis"
+    )
+
+    @staticmethod
+    def resolve_conditions(obj: ShipmentItem) -> str:
+        annotated = getattr(obj, "allocation_conditions", None)  # see distribution/api.py
+        if annotated is not None:
+            return str(annotated)
+        found = (
+            Allocation.objects.filter(line__order=obj.shipment.order_id, component=obj.component_id)
+            .order_by("-pk")
+            .values_list("conditions", flat=True)
+            .first()
+        )
+        return found or ""
 
     @staticmethod
     def resolve_component(obj: ShipmentItem) -> UUID:

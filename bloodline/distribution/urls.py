@@ -15,6 +15,7 @@ urlpatterns = [
     path("<uuid:public_id>/pick/", views.pick, name="pick"),
     path("<uuid:public_id>/dispatch/", views.dispatch, name="dispatch"),
     path("<uuid:public_id>/cancel/", views.cancel, name="cancel"),
+    path("<uuid:public_id>/emergency-release/", views.emergency_release, name="release"),
     path("<uuid:public_id>/receive/", views.receive, name="receive"),
     path("<uuid:public_id>/outcome/", views.outcome, name="outcome"),
 ]

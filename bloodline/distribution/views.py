@@ -41,7 +41,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bloodline.accounts.models import User
 from bloodline.accounts.types import AuthenticatedRequest
-from bloodline.distribution import actions, forms
+from bloodline.distribution import actions, forms, recipients
 from bloodline.distribution.models import (
     Allocation,
     Order,
@@ -197,6 +197,9 @@ class LineView:
     line: OrderLine
     product: str
     recipient: str
+    facts: str = ""
+    releasable: bool = False  # the hospital may sign an emergency release on it
+    restrictions: list[str] = field(default_factory=list)
     allocations: list[tuple[Allocation, list[str], bool]] = field(default_factory=list)
     suggestions: list[tuple[Component, int, list[str]]] = field(default_factory=list)
 
@@ -227,13 +230,19 @@ def _lines(order: Order, sides: Sides, picked: set[int]) -> list[LineView]:
         "component__donation"
     )
     rows = order.lines.prefetch_related(Prefetch("allocations", queryset=live, to_attr="live"))
+    ages = recipients.limits(order.supplier)
     views = []
     for number, line in enumerate(rows, start=1):
         view = LineView(
+            releasable=sides.hospital
+            and order.status == OrderStatus.PLACED
+            and recipients.can_release(line),
             number=number,
             line=line,
             product=forms.product_label(line.component_code),
             recipient=forms.recipient_group(line.abo, line.rhd),
+            facts=recipients.described(line),
+            restrictions=recipients.restrictions(line, ages),
             allocations=[
                 (a, forms.condition_labels(a.conditions), a.component_id in picked)
                 for a in line.live
@@ -255,6 +264,13 @@ def _shipment_context(order: Order, sides: Sides, bound: dict[str, Any]) -> dict
         if shipment is not None
         else []
     )
+    # What the allocation said of each unit (anti-D prophylaxis, emergency release), shown
+    # again on the shipment so it travels with the box.
+    conditions = dict(
+        Allocation.objects.filter(line__order=order)
+        .order_by("pk")
+        .values_list("component_id", "conditions")
+    )
     reporting = sides.hospital and order.status == OrderStatus.RECEIVED
     outcome_forms = bound.get("outcome_forms", {})
     rows = []
@@ -265,7 +281,14 @@ def _shipment_context(order: Order, sides: Sides, bound: dict[str, Any]) -> dict
             form = outcome_forms.get(key) or forms.OutcomeForm(
                 auto_id=forms.OutcomeForm.ids(key), initial={"unit": key}
             )
-        rows.append((item, forms.product_label(item.component.component_code), form))
+        rows.append(
+            (
+                item,
+                forms.product_label(item.component.component_code),
+                form,
+                forms.condition_labels(conditions.get(item.component_id, "")),
+            )
+        )
     version = {"version": order.version}
     return {
         "order": order,
@@ -289,7 +312,7 @@ def _unshown_errors(context: dict[str, Any], bound: dict[str, Any]) -> list[str]
         "dispatch_form": context["picking"] and context["items"],
         "receive_form": sides.hospital and order.status == OrderStatus.DISPATCHED,
     }
-    on_page = [form for _item, _label, form in context["items"] if form is not None]
+    on_page = [form for _item, _label, form, _c in context["items"] if form is not None]
     forms_sent = [bound[slot] for slot in shown if slot in bound and not shown[slot]]
     forms_sent += [f for f in bound.get("outcome_forms", {}).values() if f not in on_page]
     return [error for form in forms_sent for errors in form.errors.values() for error in errors]
@@ -299,7 +322,7 @@ def _detail(
     request: AuthenticatedRequest, order: Order, sides: Sides, **bound: Any
 ) -> HttpResponse:
     context = _shipment_context(order, sides, bound)
-    picked = {item.component_id for item, _label, _form in context["items"]}
+    picked = {item.component_id for item, _label, _form, _c in context["items"]}
     context |= {
         "lines": _lines(order, sides, picked),
         "version": order.version,
@@ -468,6 +491,25 @@ def cancel(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
         return _("Order %(number)s is cancelled.") % {"number": order.number}
 
     return _act(request, public_id, forms.VersionForm, act)
+
+
+@login_required
+@require_POST
+def emergency_release(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
+    def act(order: Order, data: dict[str, Any]) -> str:
+        lines = list(order.lines.all())
+        if data["line"] > len(lines):
+            raise refuse(_("This order has no such line."))
+        actions.sign_emergency_release(
+            by=request.user,
+            line=lines[data["line"] - 1],
+            clinician=data["clinician"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+        return _("The emergency release for line %(n)s is recorded.") % {"n": data["line"]}
+
+    return _act(request, public_id, forms.EmergencyReleaseForm, act, desk=False)
 
 
 @login_required

@@ -476,6 +476,22 @@ class Lookback(Strict):
     retention: list[Retention] = Field(default_factory=list)
 
 
+class RecipientRhd(Strict):
+    """Ages at which an RhD-negative recipient belongs to a group that must receive RhD-negative
+    red cells even in shortage (components.md §5.4): children up to ``child_max_years``, and
+    women up to ``childbearing_max_years``, who are taken to be of child-bearing potential
+    unless the hospital declares otherwise. Ages are in completed years, bounds inclusive."""
+
+    child_max_years: Quantity
+    childbearing_max_years: Quantity
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RecipientRhd:
+        if self.child_max_years.value > self.childbearing_max_years.value:
+            raise ValueError("child_max_years must not be above childbearing_max_years")
+        return self
+
+
 class RuleSet(Strict):
     code: str = Field(pattern=r"^[A-Z]{2,3}-[A-Za-z0-9-]+$")
     version: str = Field(min_length=1)
@@ -510,6 +526,8 @@ class RuleSet(Strict):
     # Processing events (open, thaw, wash, irradiate) and how they shorten expiry; an event
     # with no rule here is refused (components.md §4).
     processing: list[Processing] = Field(default_factory=list)
+    # Which RhD-negative recipients never receive RhD-positive red cells (components.md §5.4).
+    recipient_rhd: RecipientRhd
 
     @field_validator("title")
     @classmethod

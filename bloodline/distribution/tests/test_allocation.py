@@ -83,7 +83,10 @@ def test_rhd_positive_red_cells_reach_an_rhd_negative_recipient_only_in_shortage
     o_pos = red_cells(centre, "O", "pos")
     assert allocated(centre, order(centre, "O", "neg")) == []
     [allocation] = distribution.allocate(
-        by=centre.clerk, order=order(centre, "O", "neg", allow_rhd_shortage=True)
+        by=centre.clerk,
+        order=order(
+            centre, "O", "neg", allow_rhd_shortage=True, recipient_sex="M", recipient_age=40
+        ),
     )
     assert allocation.component == o_pos and allocation.conditions
 

@@ -21,7 +21,11 @@ KINDS: tuple[ComponentKind, ...] = get_args(ComponentKind)
 GROUPS = ("O", "A", "B", "AB")
 RHD = ("pos", "neg")
 ANTIGENS = {"O": set(), "A": {"A"}, "B": {"B"}, "AB": {"A", "B"}}
-ALL_FLAGS = {"allow_rhd_shortage": True, "allow_low_titre": True}
+ALL_FLAGS = {
+    "allow_rhd_shortage": True,
+    "allow_low_titre": True,
+    "allow_anti_d_prophylaxis": True,
+}
 
 
 def tiers(kind: ComponentKind, abo: str, rhd: str, **flags: bool) -> list[set[str]]:
@@ -255,7 +259,8 @@ def test_it_marks_low_titre_platelets() -> None:
 
 
 def test_it_gives_rhd_positive_platelets_to_an_rhd_negative_recipient_with_anti_d() -> None:
-    listed = choices("platelets", "A", "neg", allow_low_titre=True)
+    assert all(c.rhd == "neg" for c in choices("platelets", "A", "neg", allow_low_titre=True))
+    listed = choices("platelets", "A", "neg", allow_low_titre=True, allow_anti_d_prophylaxis=True)
     negatives = [c for c in listed if c.rhd == "neg"]
     positives = [c for c in listed if c.rhd == "pos"]
     assert listed == negatives + positives
@@ -263,9 +268,9 @@ def test_it_gives_rhd_positive_platelets_to_an_rhd_negative_recipient_with_anti_
     assert all("anti_d_prophylaxis" in c.conditions for c in positives)
     assert not any("anti_d_prophylaxis" in c.conditions for c in negatives)
     # An ABO and an RhD condition on the same unit are both kept.
-    assert choice_for("platelets", "O", "pos", "A", "neg", allow_low_titre=True) == Choice(
-        "O", "pos", 4, "low_titre+anti_d_prophylaxis"
-    )
+    assert choice_for(
+        "platelets", "O", "pos", "A", "neg", allow_low_titre=True, allow_anti_d_prophylaxis=True
+    ) == Choice("O", "pos", 4, "low_titre+anti_d_prophylaxis")
     assert Choice("O", "pos", 4, "low_titre+anti_d_prophylaxis").conditions == (
         "low_titre",
         "anti_d_prophylaxis",

@@ -27,14 +27,16 @@ def desk(login: Any) -> Client:
     return client
 
 
-def order_for(centre: Any, product: str, abo: str, rhd: str, quantity: int = 1) -> Order:
+def order_for(
+    centre: Any, product: str, abo: str, rhd: str, quantity: int = 1, **facts: Any
+) -> Order:
     return actions.place_order(
         by=centre.hospital_user,
         hospital=centre.hospital,
         supplier=centre.centre,
         urgency="routine",
         needed_by=timezone.now() + dt.timedelta(hours=6),
-        lines=[actions.LineRequest(product, abo, rhd, quantity)],
+        lines=[actions.LineRequest(product, abo, rhd, quantity, **facts)],
     )
 
 
@@ -105,10 +107,17 @@ def test_it_warns_of_anti_d_prophylaxis_for_rhd_positive_platelets(
         volumes={"platelets_apheresis": 250},
     )
     [platelets] = made
-    order = order_for(centre, "platelets_apheresis", "O", "neg")
+    without = order_for(centre, "platelets_apheresis", "O", "neg", recipient_sex="F")
+    page = desk.get(reverse("distribution:order", args=[without.uuid])).content.decode()
+    assert platelets.donation.din not in page
+    assert "RhD-negative platelets only: the recipient may bear children" in page
+    order = order_for(
+        centre, "platelets_apheresis", "O", "neg", recipient_sex="F", anti_d_prophylaxis=True
+    )
     url = reverse("distribution:order", args=[order.uuid])
     page = desk.get(url).content.decode()
     assert platelets.donation.din in page and "give anti-D prophylaxis" in page
+    assert "Anti-D prophylaxis: the recipient may bear children" in page
     desk.post(reverse("distribution:allocate", args=[order.uuid]), {"version": order.version})
     allocation = Allocation.objects.get()
     assert allocation.component == platelets
