@@ -70,6 +70,8 @@ def drop_guard(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("distribution", "0003_recipient_facts"), ("inventory", "0002_component_guards")]
+    # After inventory 0004: SQLite rebuilds inventory_component there, which it refuses to do
+    # while a trigger on another table (this one) names it.
+    dependencies = [("distribution", "0003_recipient_facts"), ("inventory", "0004_lookback_hold")]
 
     operations = [migrations.RunPython(add_guard, drop_guard)]
