@@ -4,11 +4,15 @@ import uuid
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+#: The reserved username of the system actor (``bloodline.accounts.system``).
+SYSTEM_USERNAME = "system"
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -53,9 +57,28 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # The system actor never signs in (decision 0024): whoever holds the reserved
+            # username is inactive, has no usable password and is neither staff nor superuser.
+            models.CheckConstraint(
+                condition=~models.Q(username=SYSTEM_USERNAME)
+                | models.Q(
+                    is_active=False,
+                    is_staff=False,
+                    is_superuser=False,
+                    password__startswith=UNUSABLE_PASSWORD_PREFIX,
+                ),
+                name="system_actor_cannot_sign_in",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def is_system(self) -> bool:
+        """The system actor (decision 0024); the constraint above makes the name enough."""
+        return self.username == SYSTEM_USERNAME and not self.is_active
 
     def get_full_name(self) -> str:
         return self.full_name or self.username

@@ -52,6 +52,14 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("audit events are append-only")
 
+    @property
+    def actor_display(self) -> str:
+        """Who acted, for a reader: the system actor (decision 0024; its username ``system``
+        is reserved for it by a constraint) reads as "System" in the reader's language."""
+        if self.actor_label == "system":
+            return str(_("System"))
+        return self.actor_label
+
     def canonical(self) -> str:
         """The event as canonical JSON: the text a hash chain will hash."""
         return json.dumps(

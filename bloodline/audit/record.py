@@ -51,7 +51,7 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]
 
 def record(
     *,
-    by: Actor | None,
+    by: Actor,
     action: str,
     object_type: str,
     object_id: str,
@@ -60,14 +60,17 @@ def record(
     reason: str = "",
     correction: bool = False,
 ) -> AuditEvent:
-    """Append one audit event. Must run inside the transaction of the write it records."""
+    """Append one audit event. Must run inside the transaction of the write it records.
+
+    ``by`` is always someone: background work passes the system actor
+    (``bloodline.accounts.system.system_actor()``), recorded under its username ``system``."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit events are written inside the action's transaction")
     if correction and not reason.strip():
         raise MissingReason(action)
     return AuditEvent.objects.create(
-        actor_id=by.pk if by is not None else None,
-        actor_label=by.get_username() if by is not None else "system",
+        actor_id=by.pk,
+        actor_label=by.get_username(),
         action=action,
         object_type=object_type,
         object_id=object_id,

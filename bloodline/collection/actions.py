@@ -220,7 +220,7 @@ class Phlebotomy:
             errors["ended_at"] = [_("The needle cannot come out before it went in.")]
         return errors
 
-    def fields(self, by: User | None) -> dict[str, object]:
+    def fields(self, by: User) -> dict[str, object]:
         return {
             "bag_type": self.bag_type,
             "started_at": self.started_at,
@@ -248,9 +248,10 @@ class Reaction:
 
 
 def add_reaction(
-    *, by: User | None, donation: Donation, reaction: Reaction, at: dt.datetime
+    *, by: User, donation: Donation, reaction: Reaction, at: dt.datetime
 ) -> AdverseReaction:
     """Record a reaction; runs in the caller's transaction (the collection or the care step)."""
+    access.require(by, Perm.DONATION_RECORD, donation.establishment)
     found = reaction.errors()
     if found:
         raise ValidationError(found)
@@ -277,7 +278,7 @@ def add_reaction(
 @transaction.atomic
 def record_donation(
     *,
-    by: User | None,
+    by: User,
     din: str,
     donor: Donor,
     establishment: Organisation,
@@ -292,8 +293,7 @@ def record_donation(
 ) -> Donation:
     """Record a collection. Whole blood below the rule set's minimum for its bag is recorded
     as an incomplete collection, which needs a reason (``shortfall``)."""
-    if by is not None:
-        access.require(by, Perm.DONATION_RECORD, establishment)
+    access.require(by, Perm.DONATION_RECORD, establishment)
     credited_to = credited_to or default_credit(donor, drive)
     misfit = drive_errors(drive, establishment, collected_at)
     if misfit:

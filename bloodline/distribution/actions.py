@@ -49,7 +49,7 @@ SUPPLIERS = frozenset({Kind.BLOOD_CENTRE, Kind.BLOOD_STATION})
 
 
 def _audit(
-    by: User | None, action: str, order: Order, changes: dict[str, object], reason: str = ""
+    by: User, action: str, order: Order, changes: dict[str, object], reason: str = ""
 ) -> None:
     record(
         by=by,

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bloodline.accounts.models import User
+from bloodline.accounts.system import system_actor
 from bloodline.collection import dins
 from bloodline.collection.models import Donation, DonationType, Facility
 from bloodline.distribution import actions as distribution
@@ -170,7 +171,7 @@ class _Seeder:
         self._dispatched_order(plan)
         self._lookback(plan)
         self._routine_order()
-        inventory.sweep_expired()
+        inventory.sweep_expired(by=system_actor())
 
     def _thresholds(self) -> None:
         """Days-of-supply thresholds for red cells and platelets, set by the centre's

@@ -127,7 +127,7 @@ def _check_against_documents(donor: Donor, errors: Errors) -> None:
 
 
 def _audit(
-    by: User | None, action: str, donor: Donor, changes: Mapping[str, Any], reason: str = ""
+    by: User, action: str, donor: Donor, changes: Mapping[str, Any], reason: str = ""
 ) -> None:
     record(
         by=by,

@@ -32,7 +32,7 @@ def _add(errors: Errors, field: str, message: str) -> None:
 
 
 def _audit_request(
-    by: User | None,
+    by: User,
     action: str,
     request: DriveRequest,
     changes: Mapping[str, Any],
@@ -107,7 +107,7 @@ def _check_request(
 @transaction.atomic
 def request_drive(
     *,
-    by: User | None,
+    by: User,
     requested_by: Organisation,
     establishment: Organisation,
     options: Sequence[dt.date | None],
@@ -116,8 +116,7 @@ def request_drive(
     note: str = "",
 ) -> DriveRequest:
     """A unit asks an establishment for a drive on one of up to three dates."""
-    if by is not None:
-        access.require(by, Perm.DRIVE_REQUEST, requested_by)
+    access.require(by, Perm.DRIVE_REQUEST, requested_by)
     dates = _check_request(requested_by, establishment, options, expected_donors, venue)
     request = DriveRequest.objects.create(
         requested_by=requested_by,

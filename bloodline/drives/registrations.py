@@ -24,6 +24,7 @@ from bloodline.donors import phones
 from bloodline.donors.actions import phone_message
 from bloodline.donors.duplicates import find_candidates
 from bloodline.donors.models import Donor, Sex
+from bloodline.drives import areas
 from bloodline.drives.models import Channel, Drive, Registration, Slot
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
@@ -88,7 +89,7 @@ def find_donor(full_name: str, date_of_birth: dt.date | None, phone: str) -> Don
 @transaction.atomic
 def find_or_create_donor(
     *,
-    by: User | None,
+    by: User,
     full_name: str,
     date_of_birth: dt.date | None,
     sex: str = "",
@@ -163,10 +164,31 @@ def slot_full(slot: Slot, drive: Drive) -> str:
     }
 
 
+def reaches(drive: Drive, organisation: Organisation) -> bool:
+    """Whether the drive collects for ``organisation``: it lies in the area the drive's
+    establishment serves, or inside one of the drive's hosts (decision 0008). A unit of
+    another province, or of another country, cannot be credited with the drive's donors."""
+    if areas.serves(drive.establishment, organisation):
+        return True
+    return any(organisation.is_within(host) for host in drive.hosts.all())
+
+
+def _require_reach(drive: Drive, organisation: Organisation, field: str) -> None:
+    if not reaches(drive, organisation):
+        raise ValidationError(
+            {
+                field: [
+                    _("%(name)s is outside the area this drive collects for.")
+                    % {"name": organisation.display_name()}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def register(
     *,
-    by: User | None,
+    by: User,
     drive: Drive,
     slot: Slot,
     donor: Donor,
@@ -174,8 +196,8 @@ def register(
     channel: str = Channel.ORGANISER,
 ) -> Registration:
     """Book a person into a slot, crediting ``mobilised_by`` with mobilising them."""
-    if by is not None:
-        access.require(by, Perm.REGISTRATION_MANAGE, mobilised_by)
+    access.require(by, Perm.REGISTRATION_MANAGE, mobilised_by)
+    _require_reach(drive, mobilised_by, "mobilised_by")
     _check_booking(drive, slot, donor)
     # The seat is taken by the database, not by reading ``booked`` here: a read-then-write
     # would let two concurrent bookings both see the last free seat.
@@ -215,7 +237,7 @@ def register(
 @transaction.atomic
 def register_person(
     *,
-    by: User | None,
+    by: User,
     drive: Drive,
     slot: Slot,
     full_name: str,
@@ -233,11 +255,12 @@ def register_person(
         raise ValidationError(
             {"mobilised_by": [_("Choose the organisation that mobilised this person.")]}
         )
-    if by is not None and not access.has_perm(by, Perm.REGISTRATION_MANAGE, credit):
-        field = "mobilised_by" if mobilised_by is not None else "unit"
+    field = "mobilised_by" if mobilised_by is not None else "unit"
+    if not access.has_perm(by, Perm.REGISTRATION_MANAGE, credit):
         raise ValidationError(
             {field: [_("You can only credit organisations in your own part of the tree.")]}
         )
+    _require_reach(drive, credit, field)
     match = find_or_create_donor(
         by=by,
         full_name=full_name,

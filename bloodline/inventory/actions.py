@@ -102,7 +102,7 @@ def save(component: Component, fields: Iterable[str]) -> None:
 
 
 def _audit(
-    by: User | None,
+    by: User,
     action: str,
     component: Component,
     changes: Mapping[str, object],
@@ -490,7 +490,7 @@ def record_processing(
 
 
 def mark_unsafe(
-    *, by: User | None, donation: Donation, reason: str, evidence: str = ""
+    *, by: User, donation: Donation, reason: str, evidence: str = ""
 ) -> list[Component]:
     """Make every component of the donation unsafe, now and for any made later. Runs inside
     the caller's transaction. Returns the components that became unsafe."""
@@ -523,9 +523,10 @@ def mark_unsafe(
 # Expiry sweep -------------------------------------------------------------------------------
 
 
-def sweep_expired(now: dt.datetime | None = None, batch: int = 500) -> int:
+def sweep_expired(*, by: User, now: dt.datetime | None = None, batch: int = 500) -> int:
     """Record the expiry of every unit past its expiry instant (status ``expired``); returns
-    how many. Each unit in its own small transaction, so the sweep never holds many locks."""
+    how many. Each unit in its own small transaction, so the sweep never holds many locks.
+    The worker passes the system actor (decision 0024); the trail names ``by``."""
     now = now or timezone.now()
     live = [Status.QUARANTINED, Status.RELEASED, Status.AVAILABLE, Status.RESERVED, Status.HELD]
     count = 0
@@ -545,7 +546,7 @@ def sweep_expired(now: dt.datetime | None = None, batch: int = 500) -> int:
                     continue
                 component.reserved_at = None
                 save(component, ["reserved_at"])
-                _audit(None, "component.expire", component, {"status": [before, Status.EXPIRED]})
+                _audit(by, "component.expire", component, {"status": [before, Status.EXPIRED]})
                 count += 1
 
 

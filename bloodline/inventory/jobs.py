@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bloodline.accounts.system import system_actor
 from bloodline.inventory import actions
 from bloodline.inventory.models import Job
 
@@ -94,7 +95,7 @@ def close_abandoned(kind: str, now: dt.datetime | None = None) -> int:
 
 
 def _sweep() -> dict[str, object]:
-    return {"expired": actions.sweep_expired()}
+    return {"expired": actions.sweep_expired(by=system_actor())}
 
 
 HANDLERS = {EXPIRY_SWEEP: _sweep}

@@ -40,7 +40,7 @@ from bloodline.organisations.roles import Perm
 
 
 def _audit(
-    by: User | None, action: str, result: TestResult, changes: dict[str, object], reason: str = ""
+    by: User, action: str, result: TestResult, changes: dict[str, object], reason: str = ""
 ) -> None:
     record(
         by=by,
@@ -57,7 +57,7 @@ def _audit(
 # Samples ------------------------------------------------------------------------------------
 
 
-def _receive(by: User | None, donation: Donation) -> Sample:
+def _receive(by: User, donation: Donation) -> Sample:
     existing = Sample.objects.filter(donation=donation).first()
     if existing is not None:
         return existing

@@ -119,7 +119,7 @@ def _label(org: Organisation) -> str:
 
 
 def _audit(
-    by: User | None, action: str, org: Organisation, changes: Mapping[str, Any], reason: str = ""
+    by: User, action: str, org: Organisation, changes: Mapping[str, Any], reason: str = ""
 ) -> None:
     record(
         by=by,
@@ -135,7 +135,7 @@ def _audit(
 @transaction.atomic
 def create_organisation(
     *,
-    by: User | None,
+    by: User,
     parent: Organisation | None,
     kind: str,
     name: str,
@@ -146,12 +146,11 @@ def create_organisation(
     is_active: bool = True,
 ) -> Organisation:
     """Add an organisation under ``parent`` (a country has none)."""
-    if by is not None:
-        if parent is None:
-            if not getattr(by, "is_superuser", False):
-                raise PermissionDenied
-        else:
-            access.require(by, Perm.ADD_CHILD, parent)
+    if parent is None:
+        if not access.unbounded(by):
+            raise PermissionDenied
+    else:
+        access.require(by, Perm.ADD_CHILD, parent)
     org = Organisation(
         parent=parent,
         kind=kind,
@@ -258,7 +257,7 @@ def move_organisation(
 @transaction.atomic
 def add_membership(
     *,
-    by: User | None,
+    by: User,
     user: User,
     organisation: Organisation,
     role: str,
@@ -266,8 +265,7 @@ def add_membership(
     valid_to: dt.date | None = None,
 ) -> Membership:
     """Give a person a role at an organisation (and so over its subtree)."""
-    if by is not None:
-        access.require(by, Perm.CHANGE, organisation)
+    access.require(by, Perm.CHANGE, organisation)
     if role not in Role.values:
         raise ValidationError({"role": [_("Choose a role from the list.")]})
     if valid_to is not None and valid_to < valid_from:

@@ -79,7 +79,7 @@ class MoveIn(Schema):
 
 class AuditEventOut(Schema):
     occurred_at: dt.datetime
-    actor: str = Field(alias="actor_label")
+    actor: str = Field(alias="actor_display")
     action: str
     changes: dict[str, list[object]]
     reason: str

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from bloodline.accounts.models import User
+from bloodline.accounts.system import system_actor
 from bloodline.organisations import actions
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Organisation
@@ -105,7 +106,7 @@ class _Tree:
 
     def add(self, key: str, parent: str | None, kind: str, name: str, **extra: object) -> None:
         self.nodes[key] = actions.create_organisation(
-            by=None,
+            by=system_actor(),
             parent=self.nodes[parent] if parent else None,
             kind=kind,
             name=name,
@@ -357,7 +358,7 @@ def seed(today: dt.date | None = None, with_programmes: bool = False) -> Demo:
             preferred_language="zh-hans" if persona.country == "CN" else "vi",
         )
         actions.add_membership(
-            by=None,
+            by=system_actor(),
             user=user,
             organisation=tree.nodes[persona.where],
             role=persona.role,

@@ -62,9 +62,7 @@ class StalePlan(ValidationError):
     pass
 
 
-def _audit(
-    by: User | None, action: str, plan: Plan, changes: Mapping[str, Any], reason: str = ""
-) -> None:
+def _audit(by: User, action: str, plan: Plan, changes: Mapping[str, Any], reason: str = "") -> None:
     record(
         by=by,
         action=action,
@@ -154,7 +152,7 @@ def _plan_errors(plan: Plan) -> dict[str, list[str]]:
 @transaction.atomic
 def create_plan(
     *,
-    by: User | None,
+    by: User,
     issuer: Organisation,
     number: str,
     issued_on: dt.date,
@@ -167,8 +165,7 @@ def create_plan(
     document: UploadedFile | None = None,
 ) -> Plan:
     """Draft a plan with its total target for the committee's area."""
-    if by is not None:
-        access.require(by, Perm.PLAN_MANAGE, issuer)
+    access.require(by, Perm.PLAN_MANAGE, issuer)
     plan = Plan(
         issuer=issuer,
         area=issuer.scope_root(),
@@ -261,7 +258,7 @@ def update_plan(
     return plan
 
 
-def _set_status(by: User | None, plan: Plan, status: str, reason: str = "") -> None:
+def _set_status(by: User, plan: Plan, status: str, reason: str = "") -> None:
     old = plan.status
     plan.status = status
     plan.version += 1
@@ -270,10 +267,9 @@ def _set_status(by: User | None, plan: Plan, status: str, reason: str = "") -> N
 
 
 @transaction.atomic
-def issue_plan(*, by: User | None, plan: Plan) -> Plan:
+def issue_plan(*, by: User, plan: Plan) -> Plan:
     """Issue a draft. Issuing a revision marks the plan it revises as superseded."""
-    if by is not None:
-        access.require(by, Perm.PLAN_MANAGE, plan.issuer)
+    access.require(by, Perm.PLAN_MANAGE, plan.issuer)
     plan = _locked(plan)
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(_("Only a draft can be issued."))
@@ -383,7 +379,7 @@ def _parent_target(plan: Plan, parent: Organisation, round_: Round | None) -> De
 @transaction.atomic
 def set_targets(
     *,
-    by: User | None,
+    by: User,
     plan: Plan,
     parent: Organisation,
     round: Round | None,
@@ -395,8 +391,7 @@ def set_targets(
     parent's target — a shortfall is allowed (and shown), an excess only if the plan allows it.
     Returns the changes ``{organisation: [old, new]}``.
     """
-    if by is not None:
-        access.require(by, Perm.TARGET_ALLOCATE, parent)
+    access.require(by, Perm.TARGET_ALLOCATE, parent)
     plan = _locked(plan)
     _editable(plan)
     if not parent.is_within(plan.area):

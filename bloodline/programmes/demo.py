@@ -10,6 +10,7 @@ import zoneinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from bloodline.accounts.system import system_actor
 from bloodline.collection import factories
 from bloodline.collection.models import Donation, DonationType
 from bloodline.donors.models import Donor, Sex
@@ -74,7 +75,7 @@ def _plan(
     round_name: str,
 ) -> Plan:
     plan = actions.create_plan(
-        by=None,
+        by=system_actor(),
         issuer=issuer,
         number=number,
         issued_on=dt.date(year - 1, 12, 28),
@@ -156,20 +157,20 @@ def seed_programmes(
         "vn_dong_youth": 20,
     }
     actions.set_targets(
-        by=None,
+        by=system_actor(),
         plan=vn,
         parent=district,
         round=None,
         amounts={nodes[k]: Decimal(v) for k, v in shares.items()},
     )
     actions.set_targets(
-        by=None,
+        by=system_actor(),
         plan=vn,
         parent=nodes["vn_dong_c0"],
         round=None,
         amounts={nodes["vn_seafood"]: Decimal(25)},
     )
-    actions.issue_plan(by=None, plan=vn)
+    actions.issue_plan(by=system_actor(), plan=vn)
     share = min(1.0, max(0.1, (today - dt.date(year, 1, 1)).days / 365))
     _donate(
         rng,
@@ -193,20 +194,20 @@ def seed_programmes(
     )
     cn_shares = {f"cn_street{i}": 120 for i in range(3)} | {"cn_agency": 60, "cn_hospital": 80}
     actions.set_targets(
-        by=None,
+        by=system_actor(),
         plan=cn,
         parent=nodes["cn_district"],
         round=None,
         amounts={nodes[k]: Decimal(v) for k, v in cn_shares.items()},
     )
     actions.set_targets(
-        by=None,
+        by=system_actor(),
         plan=cn,
         parent=nodes["cn_street0"],
         round=None,
         amounts={nodes[f"cn_firm{i}"]: Decimal(20) for i in range(5)},
     )
-    actions.issue_plan(by=None, plan=cn)
+    actions.issue_plan(by=system_actor(), plan=cn)
     _donate(
         rng,
         [(nodes[f"cn_firm{i}"], int(20 * share * rng.uniform(0.6, 1.3))) for i in range(5)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
 from bloodline.audit.record import MissingReason, record
 from bloodline.organisations import actions
@@ -76,7 +77,7 @@ def test_the_request_id_is_kept_with_the_event(demo, login):
 def test_a_correction_needs_a_reason(db):
     with pytest.raises(MissingReason), transaction.atomic():
         record(
-            by=None,
+            by=system_actor(),
             action="result.correct",
             object_type="lab.result",
             object_id="1",
@@ -87,7 +88,7 @@ def test_a_correction_needs_a_reason(db):
 
 def test_events_are_written_only_inside_a_transaction(flushable_audit):
     with pytest.raises(RuntimeError):
-        record(by=None, action="x", object_type="y", object_id="z")
+        record(by=system_actor(), action="x", object_type="y", object_id="z")
 
 
 def test_the_model_refuses_to_edit_or_delete_an_event(demo):

@@ -45,6 +45,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from bloodline.accounts.system import system_actor
 from bloodline.collection import factories as collection
 from bloodline.collection.models import Donation
 from bloodline.distribution import actions as distribution
@@ -692,7 +693,7 @@ class IssueMachine(RuleBasedStateMachine):
     @rule(hours=st.sampled_from([1, 5, 20, 26, 24 * 4, 24 * 40]))
     def expire(self, hours: int) -> None:
         self.clock.now += dt.timedelta(hours=hours)
-        inventory.sweep_expired()
+        inventory.sweep_expired(by=system_actor())
 
     # The invariant --------------------------------------------------------------------------
 

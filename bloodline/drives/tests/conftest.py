@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bloodline.accounts.models import User
+from bloodline.accounts.system import system_actor
 from bloodline.drives import actions
 from bloodline.drives.models import Drive, DriveStatus
 
@@ -198,7 +199,7 @@ def second_admin(demo: Any) -> User:
 
     user = User.objects.create_user(username="second_admin", password="x", full_name="Lê Thị B")
     org_actions.add_membership(
-        by=None,
+        by=system_actor(),
         user=user,
         organisation=demo.nodes["vn_centre"],
         role=Role.ESTABLISHMENT_ADMIN,

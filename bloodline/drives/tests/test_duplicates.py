@@ -6,6 +6,7 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
+from bloodline.accounts.system import system_actor
 from bloodline.donors.models import Donor
 from bloodline.drives import actions
 
@@ -18,7 +19,7 @@ def _person(**values):
         "phone": "0912 345 678",
     }
     person.update(values)
-    return actions.find_or_create_donor(by=None, region="VN", **person)
+    return actions.find_or_create_donor(by=system_actor(), region="VN", **person)
 
 
 def test_the_same_name_and_date_of_birth_reuse_the_donor(db):

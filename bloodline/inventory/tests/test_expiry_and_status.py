@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bloodline.accounts.models import User
+from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
 from bloodline.collection import factories as collection
 from bloodline.distribution import actions as distribution
@@ -223,10 +224,10 @@ def test_plasma_made_from_a_29_february_donation_carries_the_28_february_expiry(
 def paris_centre(demo):
     """A blood centre under the EU rule set, in Paris's zone, with product codes."""
     france = organisations.create_organisation(
-        by=None, parent=None, kind=Kind.COUNTRY, name="France"
+        by=system_actor(), parent=None, kind=Kind.COUNTRY, name="France"
     )
     centre = organisations.create_organisation(
-        by=None,
+        by=system_actor(),
         parent=france,
         kind=Kind.BLOOD_CENTRE,
         name="Établissement de transfusion",
@@ -296,12 +297,15 @@ def test_expiry_is_checked_again_when_the_unit_leaves(centre):
 def test_the_sweep_records_expiry_and_frees_the_reservation(centre):
     red, order = picked_unit(centre)
     plasma = Component.objects.get(donation=red.donation, component_kind="plasma")
-    assert inventory.sweep_expired(now=red.expires_at - dt.timedelta(seconds=1)) == 0
+    assert (
+        inventory.sweep_expired(by=system_actor(), now=red.expires_at - dt.timedelta(seconds=1))
+        == 0
+    )
     with at(red.expires_at):
-        assert inventory.sweep_expired() == 1
+        assert inventory.sweep_expired(by=system_actor()) == 1
         red.refresh_from_db()
         assert (red.status, red.reserved_at) == (Status.EXPIRED, None)
-        assert inventory.sweep_expired() == 0  # once
+        assert inventory.sweep_expired(by=system_actor()) == 0  # once
         plasma.refresh_from_db()
         assert plasma.status == Status.AVAILABLE
         with pytest.raises(ValidationError):

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
 from bloodline.distribution import actions as distribution
 from bloodline.inventory import actions
@@ -21,18 +22,18 @@ def test_the_sweep_turns_an_expired_available_unit_into_expired(centre, travel) 
     travel(dt.timedelta(days=60))  # red cells keep 42 days, plasma 12 months
     red.refresh_from_db()
     assert red.status == Status.AVAILABLE and red.current_status() == Status.EXPIRED
-    assert actions.sweep_expired() == 1
+    assert actions.sweep_expired(by=system_actor()) == 1
     red.refresh_from_db()
     plasma.refresh_from_db()
     assert (red.status, plasma.status) == (Status.EXPIRED, Status.AVAILABLE)
     assert AuditEvent.objects.filter(action="component.expire", object_id=str(red.uuid)).exists()
-    assert actions.sweep_expired() == 0  # recorded once
+    assert actions.sweep_expired(by=system_actor()) == 0  # recorded once
 
 
 def test_a_unit_made_from_a_donation_collected_long_ago_starts_expired(centre, processed) -> None:
     red, plasma = processed(at=timezone.now() - dt.timedelta(days=60))
     assert (red.status, plasma.status) == (Status.EXPIRED, Status.QUARANTINED)
-    assert actions.sweep_expired() == 0
+    assert actions.sweep_expired(by=system_actor()) == 0
 
 
 def test_quarantined_and_reserved_units_expire_too(centre, processed, travel) -> None:
@@ -48,7 +49,7 @@ def test_quarantined_and_reserved_units_expire_too(centre, processed, travel) ->
     reserved, _plasma = centre.stocked("O", "pos")
     distribution.allocate(by=centre.clerk, order=order)
     travel(dt.timedelta(days=43))
-    assert actions.sweep_expired() == 2
+    assert actions.sweep_expired(by=system_actor()) == 2
     quarantined.refresh_from_db()
     reserved.refresh_from_db()
     assert quarantined.status == reserved.status == Status.EXPIRED
@@ -58,7 +59,7 @@ def test_quarantined_and_reserved_units_expire_too(centre, processed, travel) ->
 def test_an_expired_unit_cannot_be_allocated_afterwards(centre, travel) -> None:
     red, _plasma = centre.stocked("O", "pos")
     travel(dt.timedelta(days=60))
-    actions.sweep_expired()
+    actions.sweep_expired(by=system_actor())
     order = distribution.place_order(
         by=centre.hospital_user,
         hospital=centre.hospital,

@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
 from bloodline.distribution import actions as distribution
 from bloodline.distribution import factories
@@ -266,6 +267,6 @@ def test_thawed_plasma_leaves_stock_and_the_issue_gate_six_hours_after_the_thaw(
         with pytest.raises(ValidationError) as refused:
             distribution.dispatch(by=centre.clerk, order=order, packed_count=1)
         assert f"Unit {plasma}: The unit has expired." in messages(refused)
-        assert inventory.sweep_expired() == 1
+        assert inventory.sweep_expired(by=system_actor()) == 1
     plasma.refresh_from_db()
     assert plasma.status == Status.EXPIRED and plasma.issued_at is None

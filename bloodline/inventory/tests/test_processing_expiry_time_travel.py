@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bloodline.accounts.models import User
+from bloodline.accounts.system import system_actor
 from bloodline.collection import factories as collection
 from bloodline.distribution import factories
 from bloodline.inventory import actions as inventory
@@ -34,10 +35,10 @@ def utc(*args: int) -> dt.datetime:
 
 def establishment(name: str, jurisdiction: str, zone: str) -> Organisation:
     country = organisations.create_organisation(
-        by=None, parent=None, kind=Kind.COUNTRY, name=f"{name} country"
+        by=system_actor(), parent=None, kind=Kind.COUNTRY, name=f"{name} country"
     )
     centre = organisations.create_organisation(
-        by=None,
+        by=system_actor(),
         parent=country,
         kind=Kind.BLOOD_CENTRE,
         name=name,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bloodline.accounts.models import User
+from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
 from bloodline.collection import factories as collection
 from bloodline.collection.models import Donation
@@ -282,7 +283,7 @@ def china(demo) -> ChinaLab:
     first = next(u for p, u in demo.accounts if p.username == "cn_establishment_admin")
     second = User.objects.create_user(username="cn_lab", password="x", full_name="检验员")
     organisations.add_membership(
-        by=None,
+        by=system_actor(),
         user=second,
         organisation=centre,
         role=Role.LAB_TECHNICIAN,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bloodline.accounts.system import system_actor
 from bloodline.web.tests.test_browser import browser_context, page  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -64,7 +65,7 @@ def test_a_committee_issues_a_plan_allocates_and_sees_progress(
     for i in range(21):
         donor = Donor.objects.create(full_name=f"Người hiến {i}", affiliation=commune)
         record_donation(
-            by=None,
+            by=system_actor(),
             din=f"G999926{i:06d}",
             donor=donor,
             establishment=centre,
