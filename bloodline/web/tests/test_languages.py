@@ -50,8 +50,9 @@ SAME_IN = {
     },
     "es": {"Hospital", "plan", "No", "no", "hospital", "plasma"},
 }
-# Placeholders, units and symbols that read the same in every language.
-SAME_EVERYWHERE = {"Bloodline", "%(abo)s, %(rhd)s", "%(volume)s mL", "RhD"}
+# Placeholders, units and symbols that read the same in every language (the list separator is
+# ", " in Latin-script languages; Chinese translates it as "、").
+SAME_EVERYWHERE = {"Bloodline", "%(abo)s, %(rhd)s", "%(volume)s mL", "RhD", ", "}
 
 
 def translated(language: str, text: str) -> str:
