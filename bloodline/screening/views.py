@@ -212,6 +212,7 @@ def _physician(
         volumes=offered_volumes(presentation),
         engine_deferred=engine_deferred(presentation),
         overridable=may_override(presentation),
+        initial=forms.engine_deferral(presentation.engine_outcome, presentation.engine_reasons),
     )
     if request.method != "POST" or not form.is_valid():
         return form, None
