@@ -17,8 +17,9 @@ PHONE = {"width": 390, "height": 844}
 # Sideways overflow of the page, and cells whose text does not fit their own box.
 MEASURE = """() => {
   const width = window.innerWidth;
-  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-    + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '');
+  const classes = el => typeof el.className === 'string' && el.className
+    ? '.' + el.className.split(' ').join('.') : '';
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes(el);
   // A cell is cut off when its text does not fit its own box, or when an ancestor that
   // hides overflow (rather than scrolling it) ends before the cell does.
   const clipped = [];
@@ -28,7 +29,8 @@ MEASURE = """() => {
     for (let el = cell.parentElement; el && !cut; el = el.parentElement) {
       const overflow = getComputedStyle(el).overflowX;
       if (overflow === 'auto' || overflow === 'scroll') break;
-      if ((overflow === 'hidden' || overflow === 'clip') && right > el.getBoundingClientRect().right + 1) cut = true;
+      const hides = overflow === 'hidden' || overflow === 'clip';
+      if (hides && right > el.getBoundingClientRect().right + 1) cut = true;
     }
     if (cut) clipped.push(cell.innerText.slice(0, 40));
   }
@@ -40,7 +42,8 @@ MEASURE = """() => {
         && parent.getBoundingClientRect().right <= width + 1
         && !parent.closest('.table-wrap')) wide.push(name(el));
   }
-  return {scroll: document.documentElement.scrollWidth, width: width, clipped: clipped, wide: wide.slice(0, 8)};
+  const scroll = document.documentElement.scrollWidth;
+  return {scroll: scroll, width: width, clipped: clipped, wide: wide.slice(0, 8)};
 }"""
 
 
