@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection import labels
 from bloodline.collection.models import Donation, Facility
+from bloodline.drives.access import may_print_labels
 from bloodline.drives.models import Drive
 from bloodline.lib.isbt128 import DinError, parse
 from bloodline.organisations import access
@@ -35,7 +36,8 @@ def _donation(request: AuthenticatedRequest, din: str) -> Donation:
     found = Donation.objects.select_related("establishment").filter(din__startswith=din13).first()
     if found is None or not access.has_perm(request.user, Perm.VIEW, found.establishment):
         raise Http404
-    access.require(request.user, Perm.DONATION_RECORD, found.establishment)
+    if not may_print_labels(request.user, found.establishment):
+        raise PermissionDenied
     return found
 
 

@@ -75,6 +75,13 @@ def can_manage(user: AnyUser, drive: Drive) -> bool:
     return org_access.has_perm(user, Perm.DRIVE_MANAGE, drive.establishment)
 
 
+def may_print_labels(user: AnyUser, establishment: Organisation) -> bool:
+    """Whether the person may print the DIN labels of donations the establishment collects:
+    they record donations there. The label files refuse with 403 exactly when this is false,
+    and the drive page links them only when it is true."""
+    return org_access.has_perm(user, Perm.DONATION_RECORD, establishment)
+
+
 def require_manage(user: AnyUser, drive: Drive) -> None:
     if not can_manage(user, drive):
         raise PermissionDenied

@@ -23,10 +23,10 @@ from bloodline.drives.models import (
 from bloodline.lib import xlsx
 from bloodline.lib.forms import ActionErrorsMixin
 from bloodline.organisations import access
-from bloodline.organisations.models import Organisation
+from bloodline.organisations.models import Organisation, path_pks, subtree_bounds
 from bloodline.organisations.roles import Perm
 from bloodline.programmes.access import plans
-from bloodline.programmes.models import PlanStatus, Round
+from bloodline.programmes.models import Plan, PlanStatus, Round
 
 DETAIL_NAMES = (
     "title",
@@ -117,7 +117,7 @@ class DriveForm(ActionForm):
             del self.fields["establishment"]
         self.host_options = {str(o.uuid): o for o in _host_candidates(user, establishments)}
         _set_choices(self, "hosts", organisation_choices(list(self.host_options.values())))
-        self.rounds = {str(r.uuid): r for r in _rounds(user)}
+        self.rounds = {str(r.uuid): r for r in _rounds(user, establishments, drive)}
         _set_choices(
             self, "round", [("", "—"), *((k, _round_label(r)) for k, r in self.rounds.items())]
         )
@@ -200,9 +200,22 @@ def _host_candidates(user: Any, establishments: Sequence[Organisation]) -> list[
     return list(Organisation.objects.filter(condition, is_active=True).order_by("path"))
 
 
-def _rounds(user: Any) -> list[Round]:
-    current = plans(user).exclude(status=PlanStatus.SUPERSEDED)
-    found = Round.objects.filter(plan__in=current).select_related("plan")
+def _rounds(
+    user: Any, establishments: Sequence[Organisation], drive: Drive | None = None
+) -> list[Round]:
+    """Rounds of the plans the drive's organisers may hold it under: plans the person sees,
+    and plans covering or lying inside the area an establishment serves (a blood centre's
+    staff hold the drives of the district committee's plan without seeing the committee)."""
+    condition = Q(pk__in=plans(user).values("pk"))
+    for establishment in establishments:
+        area = areas.service_area(establishment)
+        low, high = subtree_bounds(area.path)
+        condition |= Q(area__path__gte=low, area__path__lt=high) | Q(
+            area_id__in=path_pks(area.path)
+        )
+    current = Plan.objects.filter(condition).exclude(status=PlanStatus.SUPERSEDED)
+    kept = Q(pk=drive.round_id) if drive is not None and drive.round_id else Q(pk__in=[])
+    found = Round.objects.filter(Q(plan__in=current) | kept).select_related("plan")
     return list(found.order_by("starts_on", "name"))
 
 

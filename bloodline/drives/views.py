@@ -99,6 +99,8 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     context["can_run_stations"] = org_access.has_perm(
         request.user, Perm.STATION_RUN, drive.establishment
     )
+    if access.may_print_labels(request.user, drive.establishment):
+        context["labelled"] = drive.donations.only("din", "collected_at").order_by("collected_at")
     if board.can_see_link(request.user, drive):
         context["board_visible"] = True
         context["board_link"] = board.live_link(drive)

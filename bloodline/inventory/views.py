@@ -50,14 +50,25 @@ def _establishments(user: Any, perm: str) -> list[Organisation]:
     return list(found.order_by("path"))
 
 
+def may_open(user: Any, perm: str, establishment: Organisation | None = None) -> bool:
+    """Whether a stock page needing ``perm`` opens for the person: at ``establishment`` when
+    one is named, else at any establishment in their scope. The pages refuse with 403 exactly
+    when this is false, and the inventory menu shows a page only when it is true."""
+    if establishment is not None:
+        return access.has_perm(user, perm, establishment)
+    return bool(_establishments(user, perm))
+
+
 def _chosen(request: AuthenticatedRequest, perm: str) -> tuple[Organisation, list[Organisation]]:
     """The establishment named by ``?establishment=``, else the first in the person's scope."""
     places = _establishments(request.user, perm)
     wanted = request.GET.get("establishment", "")
     if wanted:
-        chosen = access.get_organisation(request.user, wanted, perm)
+        chosen = access.get_organisation(request.user, wanted)
         if not chosen.is_establishment:
             raise Http404
+        if not may_open(request.user, perm, chosen):
+            raise PermissionDenied
         return chosen, places
     if not places:
         raise PermissionDenied
@@ -114,7 +125,7 @@ def _component(request: AuthenticatedRequest, public_id: uuid.UUID, perm: str) -
 def process_search(request: AuthenticatedRequest) -> HttpResponse:
     """Scan a DIN to process it; the latest donations not yet processed, for a click."""
     scope = access.organisations(request.user, Perm.COMPONENT_PROCESS)
-    if not scope.exists():
+    if not may_open(request.user, Perm.COMPONENT_PROCESS):
         raise PermissionDenied
     form = forms.DinSearchForm(request.GET or None)
     if form.is_valid():

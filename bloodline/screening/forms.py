@@ -91,7 +91,10 @@ class DecisionForm(StationForm):
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     until = forms.DateField(
-        label=_("Deferred until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Deferred until"),
+        required=False,
+        # A date input takes ISO dates whatever the page's language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     permanent = forms.BooleanField(label=_("Permanent deferral"), required=False)
 
@@ -118,6 +121,19 @@ class DecisionForm(StationForm):
             ("", "—"),
             *((v, f"{v} mL") for v in volumes),
         ]
+
+
+def engine_deferral(outcome: str, reasons: list[dict[str, Any]]) -> dict[str, Any]:
+    """The deferral the engine already computed, to pre-fill the physician's form so nobody
+    types it again: permanent, or until the latest date among the reasons that defer."""
+    if outcome == "deferred_permanent":
+        return {"decision": Decision.DEFER, "permanent": True}
+    if outcome != "deferred_temporary":
+        return {}
+    dates = [r["until"] for r in reasons if r.get("until") and r.get("severity") != "review"]
+    if not dates:
+        return {"decision": Decision.DEFER}
+    return {"decision": Decision.DEFER, "until": dt.date.fromisoformat(max(dates))}
 
 
 class ReactionFields(StationForm):

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -73,8 +73,15 @@ def _drive(request: AuthenticatedRequest, public_id: uuid.UUID, station: Station
     drive = found.first()
     if drive is None:
         raise Http404
-    org_access.require(request.user, station.perm, drive.establishment)
+    if not may_run(request.user, drive, station):
+        raise PermissionDenied
     return drive
+
+
+def may_run(user: Any, drive: Drive, station: Station) -> bool:
+    """Whether the person may open this station of this drive; the station tabs show only
+    these, so nobody sees a tab that answers 403."""
+    return org_access.has_perm(user, station.perm, drive.establishment)
 
 
 def _station(slug: str) -> Station:
@@ -205,6 +212,7 @@ def _physician(
         volumes=offered_volumes(presentation),
         engine_deferred=engine_deferred(presentation),
         overridable=may_override(presentation),
+        initial=forms.engine_deferral(presentation.engine_outcome, presentation.engine_reasons),
     )
     if request.method != "POST" or not form.is_valid():
         return form, None
@@ -290,11 +298,13 @@ HANDLERS: dict[str, Any] = {
 }
 
 
-def _context(drive: Drive, station: Station, presentation: Presentation | None) -> dict[str, Any]:
+def _context(
+    user: Any, drive: Drive, station: Station, presentation: Presentation | None
+) -> dict[str, Any]:
     return {
         "drive": drive,
         "station": station,
-        "stations": STATIONS.values(),
+        "stations": [s for s in STATIONS.values() if may_run(user, drive, s)],
         "queue": _queue(drive, station),
         "presentation": presentation,
         "zone": drive.time_zone().key,
@@ -313,7 +323,7 @@ def station_page(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str)
     chosen = request.POST.get("presentation") or request.GET.get("p", "")
     presentation = _selected(drive, station, chosen)
     if station.step and presentation is None:
-        context = _context(drive, station, None) | {"selected": ""}
+        context = _context(request.user, drive, station, None) | {"selected": ""}
         return render(request, "screening/station.html", context)
     form, run = HANDLERS[slug](request, drive, presentation)
     done = ""
@@ -325,7 +335,7 @@ def station_page(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str)
     if done:
         messages.success(request, done)
         return redirect(reverse("stations:station", args=[drive.uuid, slug]))
-    context = _context(drive, station, presentation) | {
+    context = _context(request.user, drive, station, presentation) | {
         "form": form,
         "selected": str(presentation.uuid) if presentation else "",
     }
@@ -338,7 +348,7 @@ def queue(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str) -> Htt
     station = _station(slug)
     drive = _drive(request, public_id, station)
     selected = request.GET.get("p", "")
-    context = _context(drive, station, None) | {"selected": selected}
+    context = _context(request.user, drive, station, None) | {"selected": selected}
     return render(request, "screening/_queue.html", context)
 
 
