@@ -25,8 +25,8 @@ from django.utils import timezone
 from bloodline.accounts.models import User
 from bloodline.collection import dins
 from bloodline.collection.models import Donation, DonationType, Facility
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import ItemOutcome, Urgency
 from bloodline.donors.models import Donor, Sex
 from bloodline.inventory import actions as inventory

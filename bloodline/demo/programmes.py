@@ -10,8 +10,8 @@ import zoneinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bloodline.collection import factories
 from bloodline.collection.models import Donation, DonationType
+from bloodline.demo.factories import collection as factories
 from bloodline.donors.models import Donor, Sex
 from bloodline.jurisdictions.loader import registry
 from bloodline.organisations.models import Organisation

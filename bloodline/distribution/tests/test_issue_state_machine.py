@@ -45,10 +45,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from bloodline.collection import factories as collection
 from bloodline.collection.models import Donation
+from bloodline.demo.factories import collection
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import Allocation, Order, OrderLine, ShipmentItem
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, StorageLocation, UnsafeDonation
