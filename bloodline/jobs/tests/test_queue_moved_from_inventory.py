@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -17,8 +16,7 @@ def _tables() -> set[str]:
     return set(connection.introspection.table_names())
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_keeps_the_jobs_of_a_database_from_before_the_move() -> None:
+def test_it_keeps_the_jobs_of_a_database_from_before_the_move(flushable_audit: None) -> None:
     executor = MigrationExecutor(connection)
     try:
         executor.migrate(BEFORE)
