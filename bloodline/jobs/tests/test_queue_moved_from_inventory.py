@@ -9,7 +9,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("inventory", "0004_lookback_hold"), ("jobs", None)]
+LAST_WITH_INVENTORY_JOB = ("inventory", "0004_lookback_hold")
+BEFORE: list[tuple[str, str | None]] = [LAST_WITH_INVENTORY_JOB, ("jobs", None)]
 
 
 def _tables() -> set[str]:
@@ -22,7 +23,9 @@ def test_it_keeps_the_jobs_of_a_database_from_before_the_move(flushable_audit: N
         executor.migrate(BEFORE)
         assert "inventory_job" in _tables() and "jobs_job" not in _tables()
         run_after = timezone.now() - dt.timedelta(minutes=5)
-        old = executor.loader.project_state([BEFORE[0]]).apps.get_model("inventory", "Job")
+        old = executor.loader.project_state([LAST_WITH_INVENTORY_JOB]).apps.get_model(
+            "inventory", "Job"
+        )
         kept = old.objects.create(
             kind="expiry_sweep", run_after=run_after, claimed_by="w1", result={"expired": 2}
         )
