@@ -54,6 +54,8 @@ lint: $(VENV)/.synced
 	@echo "== ruff =="
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	@echo "== layers (import-linter: imports point down only, decision 0023) =="
+	$(VENV)/bin/lint-imports --no-logo
 
 typecheck: $(VENV)/.synced
 	@echo "== mypy =="

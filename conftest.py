@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.test import Client
 
-from bloodline.organisations.demo import DEMO_PASSWORD, Demo, seed
+from bloodline.demo.seed import DEMO_PASSWORD, Demo, seed
 
 if TYPE_CHECKING:
     from bloodline.accounts.models import User
@@ -92,7 +92,7 @@ class Centre:
     def donation(self, *, at: dt.datetime | None = None, donor: Any = None) -> Donation:
         from django.utils import timezone
 
-        from bloodline.collection import factories as collection
+        from bloodline.demo.factories import collection
 
         person = donor or collection.donors(1, self.unit, prefix="Lab donor")[0]
         return collection.donations(
@@ -105,7 +105,7 @@ class Centre:
 
     def stocked(self, abo: str = "O", rhd: str = "pos", **kwargs: Any) -> list[Any]:
         """A new donation's red cells and plasma, released and in stock."""
-        from bloodline.distribution import factories
+        from bloodline.demo.factories import distribution as factories
 
         return factories.stocked(
             self.donation(**kwargs), lab=self.lab, clerk=self.clerk, abo=abo, rhd=rhd
@@ -114,7 +114,7 @@ class Centre:
 
 @pytest.fixture
 def centre(demo: Demo) -> Centre:
-    from bloodline.distribution import factories
+    from bloodline.demo.factories import distribution as factories
 
     nodes = demo.nodes
     users = {p.username: u for p, u in demo.accounts}

@@ -21,6 +21,7 @@ from bloodline.lib.api_errors import domain_errors, schema_errors
 from bloodline.organisations.api import me_router
 from bloodline.organisations.api import router as organisations_router
 from bloodline.programmes.api import router as programmes_router
+from bloodline.reports.api import router as reports_router
 from bloodline.screening.api import router as screening_router
 
 api = NinjaAPI(
@@ -34,6 +35,7 @@ api.add_router("/organisations", organisations_router)
 api.add_router("/me", me_router)
 api.add_router("/jurisdictions", jurisdictions_router)
 api.add_router("/plans", programmes_router)
+api.add_router("/plans", reports_router)
 api.add_router("/drives", drives_router)
 api.add_router("/eligibility", screening_router)
 api.add_router("/donors", donors_router)

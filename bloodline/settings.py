@@ -50,20 +50,24 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    # Bloodline, bottom layer first (imports point down only; DESIGN.md §3).
+    # Bloodline, bottom layer first (imports point down only; DESIGN.md §3, decision 0023).
+    # The same order is the layers contract in pyproject.toml, checked by `make lint`.
+    "bloodline.jobs",
     "bloodline.jurisdictions",
     "bloodline.audit",
     "bloodline.accounts",
     "bloodline.organisations",
     "bloodline.donors",
-    "bloodline.screening",
     "bloodline.programmes",
     "bloodline.drives",
     "bloodline.collection",
+    "bloodline.screening",
     "bloodline.inventory",
     "bloodline.lab",
     "bloodline.distribution",
+    "bloodline.reports",
     "bloodline.web",
+    "bloodline.demo",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("organisations/", include("bloodline.organisations.urls")),
     path("rules/", include("bloodline.jurisdictions.urls")),
     path("plans/", include("bloodline.programmes.urls")),
+    path("plans/", include("bloodline.reports.urls")),
     path("drives/", include("bloodline.drives.urls")),
     path("donors/", include("bloodline.donors.urls")),
     path("stations/", include("bloodline.screening.urls")),

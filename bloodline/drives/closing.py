@@ -24,6 +24,7 @@ from bloodline.audit.record import diff, plain, record
 from bloodline.drives.models import Drive, DriveStatus, MismatchResolution, VoidedDin
 from bloodline.drives.reconciliation import (
     IN_PROGRESS_STEPS,
+    LEFT,
     donation_model,
     reconcile,
     was_issued,
@@ -31,7 +32,6 @@ from bloodline.drives.reconciliation import (
 from bloodline.lib.isbt128 import DinError, parse_entered
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
-from bloodline.screening.models import Presentation, Step
 
 # What may still be put right on a closed or reconciled drive (its days and hours are history).
 CORRECTABLE_FIELDS = frozenset({"title", "venue", "address", "expected_units"})
@@ -69,9 +69,10 @@ def _correction_reason(drive: Drive, reason: str) -> str:
 
 
 @transaction.atomic
-def mark_left(*, by: User, drive: Drive, presentation: Presentation, reason: str) -> Presentation:
+def mark_left(*, by: User, drive: Drive, presentation: Any, reason: str) -> Any:
     """Resolve a presentation still in the flow: the donor left before donating. The only
-    change made to the presentation is its step (and its version, so stations notice)."""
+    change made to the presentation is its step (and its version, so stations notice).
+    The presentation (screening, above drives) is reached through the drive (decision 0023)."""
     access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
     locked = _locked(drive)
     refuse_if_reconciled(locked)
@@ -83,9 +84,9 @@ def mark_left(*, by: User, drive: Drive, presentation: Presentation, reason: str
             {"status": [_("Only a running or closed drive has people to resolve.")]}
         )
     old_step = presentation.step
-    updated = Presentation.objects.filter(
+    updated = locked.presentations.filter(
         pk=presentation.pk, step__in=sorted(IN_PROGRESS_STEPS)
-    ).update(step=Step.LEFT, version=F("version") + 1)
+    ).update(step=LEFT, version=F("version") + 1)
     if not updated:
         raise ValidationError(
             {"step": [_("This person is no longer in the day's flow; reload the page.")]}
@@ -96,7 +97,7 @@ def mark_left(*, by: User, drive: Drive, presentation: Presentation, reason: str
         object_type="screening.presentation",
         object_id=str(presentation.uuid),
         object_label=str(locked.uuid),
-        changes={"step": [old_step, Step.LEFT]},
+        changes={"step": [old_step, LEFT]},
         reason=reason,
     )
     presentation.refresh_from_db()

@@ -3,7 +3,8 @@ collected, which donation numbers were used or voided — and what does not add 
 
 Read-only figures, for the reconciliation page and the close/reconcile actions. Presentations
 (screening) and donations (collection) are read through the drive's reverse relations, so
-this module does not import the collection app, which sits above drives.
+this module imports neither app: both sit above drives (decision 0023). The step, decision and
+outcome codes it needs are spelt out below; a screening test keeps them equal to the models'.
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ from bloodline.drives.models import (
 )
 from bloodline.lib.isbt128 import DinError, parse
 from bloodline.organisations.models import Organisation
-from bloodline.screening.models import Decision, Presentation, Step
 
+# screening.Step and screening.Decision codes, spelt out because screening sits above drives.
 # Steps where a donor is still somewhere in the day's flow. Closing needs none of them.
-IN_PROGRESS_STEPS = frozenset(
-    {Step.QUESTIONNAIRE, Step.VITALS, Step.PHYSICIAN, Step.COLLECTION, Step.POST_CARE}
-)
-ACCEPTING = frozenset({Decision.ACCEPT, Decision.OVERRIDE})
+IN_PROGRESS_STEPS = frozenset({"questionnaire", "vitals", "physician", "collection", "post_care"})
+DEFERRED = "deferred"
+LEFT = "left"
+ACCEPTING = frozenset({"accept", "override"})
 NO_REASON = "—"
 # collection.Outcome.COMPLETE, spelt out because collection sits above drives.
 COMPLETE = "complete"
@@ -81,8 +82,8 @@ class LabelAccount:
 class Reconciliation:
     figures: Figures
     no_shows: list[Registration]
-    accepted_not_collected: list[Presentation]
-    in_progress: list[Presentation]
+    accepted_not_collected: list[Any]
+    in_progress: list[Any]
     donations_without_presentation: list[Any]
     voided_but_used: list[Any]
     labels: LabelAccount = field(default_factory=LabelAccount)
@@ -162,17 +163,17 @@ def active_registrations(drive: Drive) -> QuerySet[Registration]:
     return drive.registrations.filter(cancelled_at__isnull=True)
 
 
-def in_progress(drive: Drive) -> QuerySet[Presentation]:
+def in_progress(drive: Drive) -> QuerySet[Any]:
     return drive.presentations.filter(step__in=sorted(IN_PROGRESS_STEPS))
 
 
 def no_shows(drive: Drive) -> QuerySet[Registration]:
     """Registered and not cancelled, but never checked in at this drive."""
-    came = Presentation.objects.filter(drive=drive, donor=OuterRef("donor"))
+    came = drive.presentations.filter(donor=OuterRef("donor"))
     return active_registrations(drive).filter(~Exists(came)).select_related("donor", "slot")
 
 
-def _reason_codes(presentation: Presentation) -> list[str]:
+def _reason_codes(presentation: Any) -> list[str]:
     """Deferral codes recorded for the presentation, else the engine's reasons."""
     codes = [d.code for d in presentation.deferrals.all()]
     if codes:
@@ -185,7 +186,7 @@ def _reason_codes(presentation: Presentation) -> list[str]:
     return sorted(set(found)) or [NO_REASON]
 
 
-def deferred_by_reason(deferred: Iterable[Presentation]) -> list[tuple[str, int]]:
+def deferred_by_reason(deferred: Iterable[Any]) -> list[tuple[str, int]]:
     """Deferred presentations counted under each reason code (one may have several)."""
     counts: Counter[str] = Counter()
     for presentation in deferred:
@@ -195,7 +196,7 @@ def deferred_by_reason(deferred: Iterable[Presentation]) -> list[tuple[str, int]
 
 def figures(drive: Drive) -> Figures:
     presentations = drive.presentations.all()
-    deferred = list(presentations.filter(step=Step.DEFERRED).prefetch_related("deferrals"))
+    deferred = list(presentations.filter(step=DEFERRED).prefetch_related("deferrals"))
     used = drive.donations.aggregate(
         complete=Count("id", filter=Q(outcome=COMPLETE)),
         incomplete=Count("id", filter=~Q(outcome=COMPLETE)),
@@ -213,18 +214,18 @@ def figures(drive: Drive) -> Figures:
     )
 
 
-def _accepted_not_collected(drive: Drive) -> QuerySet[Presentation]:
+def _accepted_not_collected(drive: Drive) -> QuerySet[Any]:
     """Accepted by the physician, out of the flow and not left, with no donation recorded."""
     donated = donation_model().objects.filter(drive=drive, donor=OuterRef("donor"))
     return (
         drive.presentations.filter(decision__in=sorted(ACCEPTING))
-        .exclude(step__in=sorted(IN_PROGRESS_STEPS | {Step.LEFT}))
+        .exclude(step__in=sorted(IN_PROGRESS_STEPS | {LEFT}))
         .filter(~Exists(donated))
     )
 
 
 def _without_presentation(drive: Drive) -> QuerySet[Any]:
-    came = Presentation.objects.filter(drive=drive, donor=OuterRef("donor"))
+    came = drive.presentations.filter(donor=OuterRef("donor"))
     return drive.donations.filter(~Exists(came))
 
 

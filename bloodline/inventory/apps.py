@@ -8,3 +8,9 @@ class InventoryConfig(AppConfig):
     name = "bloodline.inventory"
     label = "inventory"
     verbose_name = _("Components and stock")
+
+    def ready(self) -> None:
+        from bloodline.inventory import sweep
+        from bloodline.jobs import queue
+
+        queue.register(sweep.EXPIRY_SWEEP, sweep.run, every=sweep.SWEEP_EVERY)

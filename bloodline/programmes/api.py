@@ -1,4 +1,4 @@
-"""Plans, rounds, targets and progress under /api/v1/plans, scoped like the pages."""
+"""Plans, rounds and targets under /api/v1/plans, scoped like the pages (progress: reports)."""
 # No "from __future__ import annotations": django-ninja reads annotations at run time.
 
 import datetime as dt
@@ -13,8 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from bloodline.organisations import access as org_access
 from bloodline.organisations.roles import Perm
-from bloodline.programmes import access, actions, progress
-from bloodline.programmes.deferral_figures import Deferrals
+from bloodline.programmes import access, actions
 from bloodline.programmes.models import Plan, Round, Target
 
 router = Router(tags=["plans"])
@@ -102,63 +101,6 @@ class TargetsIn(Schema):
     targets: dict[UUID, Decimal | None]
 
 
-class FiguresOut(Schema):
-    donations: int
-    bags: int
-    converted_units: Decimal
-    ml: int
-    donors: int
-    first_time: int
-    repeat: int
-
-
-class ReasonOut(Schema):
-    code: str
-    label: str
-    count: int
-
-
-class DeferralsOut(Schema):
-    presented: int
-    deferred: int
-    rate_percent: Decimal | None
-    top_reasons: list[ReasonOut]
-
-
-class DriveProgressOut(Schema):
-    drive: UUID
-    title: str
-    date: dt.date
-    figures: FiguresOut
-    deferrals: DeferralsOut
-
-
-class LineOut(Schema):
-    organisation: UUID | None
-    name: str
-    target: Decimal | None
-    achieved: Decimal
-    percent: Decimal | None
-    met: bool | None
-    figures: FiguresOut
-    deferrals: DeferralsOut
-
-
-class ProgressOut(Schema):
-    plan: UUID
-    node: UUID
-    round: UUID | None
-    measure: str
-    start: dt.date
-    end: dt.date
-    total: LineOut
-    units: list[LineOut]
-    units_with_target: int
-    units_meeting_target: int
-    units_meeting_target_percent: Decimal | None
-    drives: list[DriveProgressOut]
-
-
 def _plan(request: HttpRequest, public_id: UUID) -> Plan:
     return access.get_plan(request.user, public_id)
 
@@ -170,40 +112,6 @@ def _round(plan: Plan, public_id: UUID | None) -> Round | None:
     if found is None:
         raise Http404
     return found
-
-
-def _figures(f: progress.Figures) -> dict[str, Any]:
-    return {
-        "donations": f.donations,
-        "bags": f.bags,
-        "converted_units": f.converted_units,
-        "ml": f.ml,
-        "donors": f.donors,
-        "first_time": f.first_time,
-        "repeat": f.repeat,
-    }
-
-
-def _deferrals(d: Deferrals) -> dict[str, Any]:
-    return {
-        "presented": d.presented,
-        "deferred": d.deferred,
-        "rate_percent": d.rate,
-        "top_reasons": [{"code": r.code, "label": r.label, "count": r.count} for r in d.reasons],
-    }
-
-
-def _line(line: progress.Line) -> dict[str, Any]:
-    return {
-        "organisation": line.organisation.uuid if line.organisation else None,
-        "name": line.organisation.display_name() if line.organisation else "",
-        "target": line.target,
-        "achieved": line.achieved,
-        "percent": line.percent,
-        "met": line.met,
-        "figures": _figures(line.figures),
-        "deferrals": _deferrals(line.deferrals),
-    }
 
 
 @router.get("", response=list[PlanOut])
@@ -308,35 +216,3 @@ def set_targets(request: HttpRequest, public_id: UUID, payload: TargetsIn) -> li
         amounts={children[k]: v for k, v in payload.targets.items()},
     )
     return list_targets(request, public_id, payload.parent, payload.round)
-
-
-@router.get("/{public_id}/progress", response=ProgressOut)
-def get_progress(
-    request: HttpRequest, public_id: UUID, node: UUID, round: UUID | None = None
-) -> dict[str, Any]:
-    plan = _plan(request, public_id)
-    org = access.node_in_plan(request.user, plan, node, Perm.PROGRESS_VIEW)
-    r = progress.report(plan, org, _round(plan, round))
-    return {
-        "plan": plan.uuid,
-        "node": org.uuid,
-        "round": r.round.uuid if r.round else None,
-        "measure": plan.measure,
-        "start": r.start,
-        "end": r.end,
-        "total": _line(r.total),
-        "units": [_line(line) for line in r.children],
-        "units_with_target": len(r.with_target),
-        "units_meeting_target": r.meeting,
-        "units_meeting_target_percent": r.meeting_percent,
-        "drives": [
-            {
-                "drive": d["uuid"],
-                "title": d["title"],
-                "date": d["date"],
-                "figures": _figures(d["figures"]),
-                "deferrals": _deferrals(d["deferrals"]),
-            }
-            for d in r.by_drive
-        ],
-    }

@@ -1,4 +1,5 @@
-"""xlsx files organisers work in: the target template, its upload, and the progress export.
+"""xlsx files organisers work in: the target template and its upload (the progress export is
+reports/spreadsheets.py).
 
 Uploads are read defensively: the header must be the template's (in any of the six
 languages), every problem is reported with its row number, and nothing is applied from a
@@ -10,7 +11,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.utils import translation
@@ -22,7 +22,6 @@ from bloodline.lib.xlsx import XLSX_MIME, first_sheet_rows
 from bloodline.organisations.models import Organisation
 from bloodline.programmes.actions import parse_amount
 from bloodline.programmes.models import Plan, Round, Target
-from bloodline.programmes.progress import Line, Report
 
 XLSX = XLSX_MIME
 
@@ -116,76 +115,3 @@ def parse_targets(data: bytes, plan: Plan, parent: Organisation) -> Parsed:
         except ValueError as exc:
             parsed.errors.append((number, str(exc)))
     return parsed
-
-
-def _line_cells(label: str, line: Line) -> list[Any]:
-    f = line.figures
-    return [
-        label,
-        float(line.target) if line.target is not None else None,
-        float(line.achieved),
-        float(line.percent) if line.percent is not None else None,
-        f.donations,
-        f.bags,
-        float(f.converted_units),
-        f.ml,
-        f.donors,
-        f.first_time,
-        f.repeat,
-        line.deferrals.presented,
-        line.deferrals.deferred,
-        float(line.deferrals.rate) if line.deferrals.rate is not None else None,
-    ]
-
-
-def progress_workbook(report: Report) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Progress")[:31]
-    sheet.append([f"{report.plan.number} — {report.plan.title}"])
-    sheet.append([report.node.display_name(), report.start.isoformat(), report.end.isoformat()])
-    sheet.append([])
-    header = [
-        _("Organisation"),
-        _("Target"),
-        _("Achieved"),
-        _("Percent of target"),
-        _("Donations"),
-        _("Bags"),
-        _("Converted units"),
-        _("mL"),
-        _("Donors"),
-        _("First-time donors"),
-        _("Repeat donations"),
-        _("Presentations"),
-        _("Deferred"),
-        _("Deferral rate (%)"),
-    ]
-    sheet.append(header)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-    sheet.append(_line_cells(_("Total"), report.total))
-    for line in report.children:
-        assert line.organisation is not None
-        sheet.append(_line_cells(line.organisation.display_name(), line))
-    if report.direct is not None:
-        sheet.append(_line_cells(_("Credited directly"), report.direct))
-    sheet.append([])
-    sheet.append(
-        [
-            _("Units meeting their target"),
-            report.meeting,
-            len(report.with_target),
-            float(report.meeting_percent) if report.meeting_percent is not None else None,
-        ]
-    )
-    reasons = report.total.deferrals.reasons
-    if reasons:
-        sheet.append([])
-        sheet.append([_("Most frequent reasons for deferral")])
-        for reason in reasons:
-            sheet.append([reason.label, reason.count])
-    sheet.column_dimensions["A"].width = 48
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

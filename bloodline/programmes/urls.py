@@ -26,10 +26,4 @@ urlpatterns = [
         views.targets_upload,
         name="targets_upload",
     ),
-    path("<uuid:public_id>/progress/<uuid:node_id>/", views.progress_page, name="progress"),
-    path(
-        "<uuid:public_id>/progress/<uuid:node_id>/export.xlsx",
-        views.progress_export,
-        name="progress_export",
-    ),
 ]

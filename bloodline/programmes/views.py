@@ -23,7 +23,7 @@ from bloodline.organisations import access as org_access
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
-from bloodline.programmes import access, actions, progress, spreadsheets
+from bloodline.programmes import access, actions, spreadsheets
 from bloodline.programmes.forms import (
     AreaTargetForm,
     PlanEditForm,
@@ -455,37 +455,3 @@ def _save_upload(
     messages.success(request, _("The targets from the file were saved."))
     suffix = f"?round={round_.uuid}" if round_ else ""
     return redirect(reverse("programmes:targets", args=[plan.uuid, parent.uuid]) + suffix)
-
-
-@login_required
-def progress_page(request: AuthenticatedRequest, public_id: str, node_id: str) -> HttpResponse:
-    """Live progress with drill-down; HTMX refreshes the figures while the page is open."""
-    plan = access.get_plan(request.user, public_id)
-    node = access.node_in_plan(request.user, plan, node_id, Perm.PROGRESS_VIEW)
-    round_ = _round(plan, request)
-    report = progress.report(plan, node, round_)
-    ancestors = [
-        a
-        for a in Organisation.objects.ancestors_of(node)
-        if a.is_within(plan.area) and org_access.has_perm(request.user, Perm.PROGRESS_VIEW, a)
-    ]
-    context = {
-        "report": report,
-        "plan": plan,
-        "node": node,
-        "round": round_,
-        "rounds": plan.rounds.all(),
-        "ancestors": ancestors,
-    }
-    template = "programmes/_progress.html" if request.htmx else "programmes/progress.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
-
-
-@login_required
-def progress_export(request: AuthenticatedRequest, public_id: str, node_id: str) -> HttpResponse:
-    plan = access.get_plan(request.user, public_id)
-    node = access.node_in_plan(request.user, plan, node_id, Perm.PROGRESS_VIEW)
-    report = progress.report(plan, node, _round(plan, request))
-    response = HttpResponse(spreadsheets.progress_workbook(report), content_type=spreadsheets.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="progress-{node.uuid}.xlsx"'
-    return response

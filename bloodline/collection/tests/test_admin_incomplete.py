@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from bloodline.collection import factories
 from bloodline.collection.models import DinCounter, Donation, Facility
+from bloodline.demo.factories import collection as factories
 from bloodline.lib.isbt128 import check_character
 
 pytestmark = pytest.mark.django_db

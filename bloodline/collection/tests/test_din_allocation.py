@@ -57,7 +57,7 @@ def test_the_last_number_of_the_year_is_the_last(facility):
 def test_parallel_workers_get_distinct_gap_free_numbers(flushable_audit):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to lose")
-    from bloodline.organisations.demo import seed
+    from bloodline.demo.seed import seed
 
     centre = seed().nodes["vn_centre"]
     Facility.objects.create(establishment=centre, fin="W0002")

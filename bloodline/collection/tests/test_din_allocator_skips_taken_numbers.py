@@ -82,7 +82,7 @@ def test_numbers_printed_on_a_label_set_are_skipped(facility, users_by_name, run
 def test_twenty_workers_allocate_past_a_hand_typed_number(flushable_audit):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to lose")
-    from bloodline.organisations.demo import seed
+    from bloodline.demo.seed import seed
 
     centre = seed().nodes["vn_centre"]
     facility = Facility.objects.create(establishment=centre, fin="W0003")

@@ -7,7 +7,7 @@ import re
 
 from django.urls import reverse
 
-from bloodline.collection import factories
+from bloodline.demo.factories import collection as factories
 from bloodline.drives.models import DriveStatus
 from bloodline.drives.tests.conftest import collect, english, make_drive, users  # noqa: F401
 

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import Allocation, ItemOutcome, Order, Shipment, ShipmentItem
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import Order, OrderStatus, Shipment, ShipmentItem
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.status import Status

@@ -24,7 +24,7 @@ def test_a_unit_goes_from_result_entry_to_the_hospitals_receipt(
 ) -> None:
     from django.utils import timezone
 
-    from bloodline.distribution import factories
+    from bloodline.demo.factories import distribution as factories
     from bloodline.distribution.models import Order, OrderStatus
     from bloodline.inventory import actions as inventory
     from bloodline.inventory.status import Status

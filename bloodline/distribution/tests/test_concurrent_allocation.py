@@ -21,14 +21,14 @@ from django.utils import timezone
 
 from bloodline.accounts.models import User
 from bloodline.audit.models import AuditEvent
-from bloodline.collection import factories as collection
+from bloodline.demo.factories import collection
+from bloodline.demo.factories import distribution as factories
+from bloodline.demo.seed import seed
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import Allocation, Order, ShipmentItem
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, StorageLocation
 from bloodline.inventory.status import Status
-from bloodline.organisations.demo import seed
 from bloodline.organisations.models import Organisation
 
 WORKERS = 50

@@ -46,10 +46,10 @@ from hypothesis.stateful import (
 )
 
 from bloodline.accounts.system import system_actor
-from bloodline.collection import factories as collection
 from bloodline.collection.models import Donation
+from bloodline.demo.factories import collection
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import Allocation, Order, OrderLine, ShipmentItem
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, StorageLocation, UnsafeDonation

@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bloodline.collection import factories as collection
 from bloodline.collection.models import DonationType
-from bloodline.distribution import actions, factories
+from bloodline.demo.factories import collection
+from bloodline.demo.factories import distribution as factories
+from bloodline.distribution import actions
 from bloodline.distribution.models import Allocation, Order, OrderStatus
 from bloodline.inventory.status import Status
 

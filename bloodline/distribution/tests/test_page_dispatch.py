@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bloodline.distribution import actions, factories
+from bloodline.demo.factories import distribution as factories
+from bloodline.distribution import actions
 from bloodline.distribution.models import Order, OrderStatus
 from bloodline.inventory.status import Status
 

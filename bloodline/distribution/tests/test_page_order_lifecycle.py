@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution.models import Order, OrderStatus, ShipmentItem
 from bloodline.inventory.status import Status
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from bloodline.distribution import actions, factories
+from bloodline.demo.factories import distribution as factories
+from bloodline.distribution import actions
 from bloodline.distribution.models import Order, ShipmentItem
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component

@@ -23,7 +23,8 @@ def test_the_packer_scans_two_bags_and_dispatches_with_the_keyboard_only(
 ) -> None:
     from django.utils import timezone
 
-    from bloodline.distribution import actions, factories
+    from bloodline.demo.factories import distribution as factories
+    from bloodline.distribution import actions
     from bloodline.distribution.models import ShipmentItem
     from bloodline.inventory.status import Status
 

@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from bloodline.audit.models import AuditEvent
-from bloodline.collection import factories as collection
 from bloodline.collection.models import DonationType
+from bloodline.demo.factories import collection
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import Allocation, Order, OrderLine
 from bloodline.inventory.models import Component
 

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bloodline.distribution import actions, factories
+from bloodline.demo.factories import distribution as factories
+from bloodline.distribution import actions
 from bloodline.drives.tests import conftest as drive_fixtures
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bloodline.distribution import actions, factories, trace
+from bloodline.demo.factories import distribution as factories
+from bloodline.distribution import actions, trace
 from bloodline.lib.querycount import assert_flat, counted
 
 pytestmark = pytest.mark.django_db

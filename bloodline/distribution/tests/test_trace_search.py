@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.drives.tests import conftest as drive_fixtures
 from bloodline.lib import isbt128
 

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bloodline.accounts.models import User
-from bloodline.collection import factories as collection
-from bloodline.distribution import actions, factories
+from bloodline.demo.factories import collection
+from bloodline.demo.factories import distribution as factories
+from bloodline.distribution import actions
 from bloodline.distribution.models import Order
 from bloodline.drives import actions as drives
 from bloodline.drives.tests import conftest as drive_fixtures

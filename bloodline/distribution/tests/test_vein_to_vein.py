@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import ItemOutcome, OrderStatus
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.status import Status

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bloodline.audit.models import AuditEvent
-from bloodline.collection import factories
+from bloodline.demo.factories import collection as factories
 from bloodline.donors import actions
 from bloodline.donors.models import Consent, Donor, IdentityDocument
 from bloodline.drives import actions as drive_actions

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from bloodline.accounts.models import User
+from bloodline.demo.seed import seed
 from bloodline.donors.models import Donor
 from bloodline.drives import actions
 from bloodline.drives.models import Drive, Registration, Slot
 from bloodline.drives.tests.conftest import in_days
-from bloodline.organisations.demo import seed
 from bloodline.organisations.models import Organisation
 
 PEOPLE = 24

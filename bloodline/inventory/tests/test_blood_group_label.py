@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from bloodline.audit.models import AuditEvent
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import labels
 from bloodline.inventory.models import Component
 from bloodline.lib import isbt128

@@ -19,7 +19,7 @@ def test_a_scanner_fills_the_label_check_field_by_field(
     labelled: Any,
     page: Any,  # noqa: F811
 ) -> None:
-    from bloodline.distribution import factories
+    from bloodline.demo.factories import distribution as factories
     from bloodline.inventory.status import Status
 
     red, _plasma = labelled("B", "neg")
@@ -43,7 +43,7 @@ def test_a_scanner_fills_the_label_check_field_by_field(
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:  # noqa: F811
-    from bloodline.organisations.demo import DEMO_PASSWORD
+    from bloodline.demo.seed import DEMO_PASSWORD
 
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
     page.goto(base + "/accounts/login/")

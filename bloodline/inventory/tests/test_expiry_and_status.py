@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from bloodline.accounts.models import User
 from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
-from bloodline.collection import factories as collection
+from bloodline.demo.factories import collection
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component
 from bloodline.inventory.status import IN_STOCK, Status, derive

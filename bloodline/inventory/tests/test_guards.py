@@ -12,8 +12,8 @@ import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import ItemOutcome
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, UnsafeDonation

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from bloodline.audit.models import AuditEvent
 from bloodline.collection.models import Donation
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, StorageLocation
 from bloodline.inventory.status import Status

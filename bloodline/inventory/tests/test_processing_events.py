@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, ProcessingEvent, StorageLocation
 from bloodline.inventory.status import Status

@@ -13,8 +13,8 @@ import pytest
 
 from bloodline.accounts.models import User
 from bloodline.accounts.system import system_actor
-from bloodline.collection import factories as collection
-from bloodline.distribution import factories
+from bloodline.demo.factories import collection
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component
 from bloodline.organisations import actions as organisations

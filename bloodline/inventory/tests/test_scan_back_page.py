@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import actions
 from bloodline.inventory.models import StorageLocation
 from bloodline.inventory.status import Status

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory.forms import UnitScan, parse_unit_line
 from bloodline.inventory.models import Transfer
 from bloodline.inventory.status import Status

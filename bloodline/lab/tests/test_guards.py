@@ -9,7 +9,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.donors.models import Donor
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, UnsafeDonation

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from bloodline.audit.models import AuditEvent
 from bloodline.collection.models import Donation
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import Order
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, LookbackHold

@@ -24,13 +24,13 @@ def test_a_repeat_reactive_result_holds_the_earlier_red_cells(
     from django.utils import timezone
 
     from bloodline.accounts.models import User
-    from bloodline.collection import factories as collection
+    from bloodline.demo.factories import collection
+    from bloodline.demo.factories import distribution as factories
+    from bloodline.demo.seed import seed
     from bloodline.distribution import actions as distribution
-    from bloodline.distribution import factories
     from bloodline.distribution.models import Allocation
     from bloodline.inventory.status import Status
     from bloodline.lab import imports
-    from bloodline.organisations.demo import seed
 
     nodes = seed().nodes
     centre, unit = nodes["vn_centre"], nodes["vn_garment"]

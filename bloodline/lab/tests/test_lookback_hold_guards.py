@@ -12,7 +12,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, LookbackHold
 from bloodline.inventory.status import Status

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in(page: Any, base: str, username: str) -> None:  # noqa: F811
-    from bloodline.organisations.demo import DEMO_PASSWORD
+    from bloodline.demo.seed import DEMO_PASSWORD
 
     page.context.clear_cookies()
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
@@ -34,11 +34,11 @@ def test_a_result_is_entered_and_verified_in_place(
     from django.utils import timezone
 
     from bloodline.accounts.models import User
-    from bloodline.collection import factories as collection
-    from bloodline.distribution import factories
+    from bloodline.demo.factories import collection
+    from bloodline.demo.factories import distribution as factories
+    from bloodline.demo.seed import seed
     from bloodline.lab import actions
     from bloodline.lab.models import TestResult
-    from bloodline.organisations.demo import seed
 
     nodes = seed().nodes
     factories.equip(nodes["vn_centre"])

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.drives.tests import conftest as drive_fixtures
 from bloodline.lab.forms import MAX_IMPORT_MB, ImportForm
 from bloodline.lab.models import ImportBatch, TestResult

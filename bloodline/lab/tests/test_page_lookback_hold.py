@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.drives.tests import conftest as drive_fixtures
 from bloodline.inventory.models import LookbackHold
 from bloodline.inventory.status import Status

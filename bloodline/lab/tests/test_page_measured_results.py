@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bloodline.collection import factories as collection
+from bloodline.demo.factories import collection
 from bloodline.drives.tests import conftest as drive_fixtures
 from bloodline.lab import actions
 from bloodline.lab.models import TestResult

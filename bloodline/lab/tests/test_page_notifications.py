@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.drives.tests import conftest as drive_fixtures
 from bloodline.lab import imports
 from bloodline.lab.models import NotificationTask

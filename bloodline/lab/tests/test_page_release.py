@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from bloodline.distribution import factories
+from bloodline.demo.factories import distribution as factories
 from bloodline.drives.tests import conftest as drive_fixtures
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component

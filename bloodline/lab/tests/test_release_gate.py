@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from bloodline.audit.models import AuditEvent
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.donors.models import Donor
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component

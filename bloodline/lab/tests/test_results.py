@@ -14,9 +14,9 @@ from django.utils import timezone
 from bloodline.accounts.models import User
 from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
-from bloodline.collection import factories as collection
 from bloodline.collection.models import Donation
-from bloodline.distribution import factories
+from bloodline.demo.factories import collection
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, UnsafeDonation
 from bloodline.jurisdictions.loader import registry

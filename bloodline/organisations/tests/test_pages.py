@@ -85,7 +85,7 @@ def test_the_tree_expands_children_as_a_fragment_for_htmx(demo, login):
 
 
 def test_the_demo_can_be_loaded_twice_without_duplicates(demo):
-    from bloodline.organisations.demo import seed
+    from bloodline.demo.seed import seed
 
     again = seed()
     assert not again.created and len(again.accounts) == len(demo.accounts)

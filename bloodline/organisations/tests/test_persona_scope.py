@@ -131,7 +131,7 @@ def test_each_persona_reaches_exactly_its_scope(demo, login, persona):
 
 @pytest.mark.parametrize("persona", sorted(SCOPES))
 def test_each_persona_home_page_shows_its_real_organisation_and_role(demo, login, persona):
-    from bloodline.organisations.demo import PERSONAS
+    from bloodline.demo.seed import PERSONAS
 
     spec = next(p for p in PERSONAS if p.username == persona)
     org = demo.nodes[spec.where]

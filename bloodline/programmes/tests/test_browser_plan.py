@@ -20,8 +20,8 @@ def test_a_committee_issues_a_plan_allocates_and_sees_progress(
     page: Any,  # noqa: F811
 ) -> None:
     from bloodline.collection.actions import record_donation
+    from bloodline.demo.seed import DEMO_PASSWORD, seed
     from bloodline.donors.models import Donor
-    from bloodline.organisations.demo import DEMO_PASSWORD, seed
 
     demo = seed()
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])

@@ -24,10 +24,10 @@ def test_an_aborted_collection_needs_a_reason_and_is_not_a_donation(
 
     from bloodline.accounts.models import User
     from bloodline.collection.models import Donation, Facility
+    from bloodline.demo.seed import seed
     from bloodline.drives import actions as drive_actions
     from bloodline.drives.models import DriveStatus
-    from bloodline.organisations.demo import seed
-    from bloodline.programmes.progress import report
+    from bloodline.reports.progress import report
     from bloodline.screening import actions
     from bloodline.screening.tests.conftest import HEALTHY, make_plan, no_answers
 

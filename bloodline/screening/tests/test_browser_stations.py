@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in(page: Any, base: str, username: str) -> None:  # noqa: F811
-    from bloodline.organisations.demo import DEMO_PASSWORD
+    from bloodline.demo.seed import DEMO_PASSWORD
 
     page.context.clear_cookies()
     # The pages in English: a language chosen in this browser wins over the persona's own.
@@ -49,9 +49,9 @@ def test_three_donors_go_through_every_station_and_two_donations_count(
 
     from bloodline.accounts.models import User
     from bloodline.collection.models import Donation, Facility
+    from bloodline.demo.seed import seed
     from bloodline.drives import actions as drive_actions
     from bloodline.drives.models import DriveStatus
-    from bloodline.organisations.demo import seed
     from bloodline.screening.models import Deferral, Presentation, Step
     from bloodline.screening.tests.conftest import make_plan
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from bloodline.accounts.models import User
 from bloodline.collection.models import Facility
+from bloodline.demo.seed import seed
 from bloodline.drives import actions as drive_actions
 from bloodline.drives.models import Drive, DriveStatus, Registration
-from bloodline.organisations.demo import seed
 from bloodline.screening import actions
 from bloodline.screening.models import Presentation
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from bloodline.accounts.models import User
-from bloodline.programmes.progress import report
+from bloodline.reports.progress import report
 from bloodline.screening import actions
 from bloodline.screening.tests.conftest import make_plan
 

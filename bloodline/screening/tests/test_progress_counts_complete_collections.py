@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bloodline.accounts.models import User
 from bloodline.collection.actions import Shortfall
-from bloodline.programmes.progress import Figures, report
+from bloodline.reports.progress import Figures, report
 from bloodline.screening import actions
 from bloodline.screening.tests.conftest import make_plan
 

@@ -52,7 +52,7 @@ def test_a_committee_member_switches_language_browses_the_tree_and_adds_a_unit(
     live_server: Any, flushable_audit: None, page: Any
 ) -> None:
     from bloodline.audit.models import AuditEvent
-    from bloodline.organisations.demo import DEMO_PASSWORD, seed
+    from bloodline.demo.seed import DEMO_PASSWORD, seed
     from bloodline.organisations.models import Organisation
 
     seed()

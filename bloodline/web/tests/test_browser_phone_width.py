@@ -67,7 +67,7 @@ def phone(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:
-    from bloodline.organisations.demo import DEMO_PASSWORD
+    from bloodline.demo.seed import DEMO_PASSWORD
 
     page.context.clear_cookies()
     page.context.add_cookies([{"name": "django_language", "value": "vi", "url": base}])
@@ -134,8 +134,8 @@ def _pages() -> dict[str, list[str]]:
 def test_no_page_overflows_a_phone_or_clips_a_table_cell(
     live_server: Any, flushable_audit: None, phone: Any
 ) -> None:
-    from bloodline.distribution.demo import seed_blood_centre
-    from bloodline.organisations.demo import seed
+    from bloodline.demo.blood_centre import seed_blood_centre
+    from bloodline.demo.seed import seed
 
     seed(with_programmes=True)
     assert seed_blood_centre()
@@ -155,7 +155,7 @@ def test_no_page_overflows_a_phone_or_clips_a_table_cell(
 def test_history_is_read_in_the_pages_own_font(
     live_server: Any, flushable_audit: None, phone: Any
 ) -> None:
-    from bloodline.organisations.demo import seed
+    from bloodline.demo.seed import seed
 
     demo = seed()
     district = demo.nodes["vn_dong"]

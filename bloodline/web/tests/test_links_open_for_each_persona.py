@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bloodline.organisations.demo import PERSONAS
+from bloodline.demo.seed import PERSONAS
 from bloodline.screening.tests.conftest import drive, make_drive, users  # noqa: F401
 
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]+)"')

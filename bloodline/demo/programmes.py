@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bloodline.accounts.system import system_actor
-from bloodline.collection import factories
 from bloodline.collection.models import Donation, DonationType
+from bloodline.demo.factories import collection as factories
 from bloodline.donors.models import Donor, Sex
 from bloodline.jurisdictions.loader import registry
 from bloodline.organisations.models import Organisation

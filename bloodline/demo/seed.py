@@ -370,7 +370,7 @@ def seed(today: dt.date | None = None, with_programmes: bool = False) -> Demo:
             username="admin", email="", password=DEMO_PASSWORD, full_name="Platform administrator"
         )
     if with_programmes:
-        from bloodline.programmes.demo import seed_programmes
+        from bloodline.demo.programmes import seed_programmes
 
         seed_programmes(tree.nodes, {u.username: u for _p, u in accounts}, today, rng)
     return Demo(True, tree.nodes, accounts)

@@ -1,5 +1,6 @@
-"""The background worker: claims due jobs from the database and runs them (the expiry sweep
-every quarter of an hour). Run one or several; stop with Ctrl-C."""
+"""The background worker: claims due jobs from the database and runs them (each kind an app
+registered, e.g. the expiry sweep every quarter of an hour). Run one or several; stop with
+Ctrl-C."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from bloodline.inventory import jobs
+from bloodline.jobs import queue as jobs
 
 
 class Command(BaseCommand):
-    help = "Run background jobs (the expiry sweep). --once runs what is due and exits."
+    help = "Run background jobs (e.g. the expiry sweep). --once runs what is due and exits."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run the due jobs, then exit")

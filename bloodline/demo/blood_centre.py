@@ -26,8 +26,8 @@ from bloodline.accounts.models import User
 from bloodline.accounts.system import system_actor
 from bloodline.collection import dins
 from bloodline.collection.models import Donation, DonationType, Facility
+from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
-from bloodline.distribution import factories
 from bloodline.distribution.models import ItemOutcome, Urgency
 from bloodline.donors.models import Donor, Sex
 from bloodline.inventory import actions as inventory

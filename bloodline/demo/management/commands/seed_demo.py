@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from bloodline.organisations.demo import DEMO_PASSWORD, seed
+from bloodline.demo.blood_centre import seed_blood_centre
+from bloodline.demo.seed import DEMO_PASSWORD, seed
 
 
 class Command(BaseCommand):
@@ -15,9 +16,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "Demo programme loaded." if demo.created else "Demo programme already present."
         )
-        # The blood centre sits above the organisation tree in the layers: imported here.
-        from bloodline.distribution.demo import seed_blood_centre
-
         if seed_blood_centre():
             self.stdout.write("Blood-centre stock, laboratory work and hospital orders loaded.")
         self.stdout.write(f"Demo logins (password for every account: {DEMO_PASSWORD}):")

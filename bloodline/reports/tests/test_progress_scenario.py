@@ -17,12 +17,13 @@ from decimal import Decimal
 
 import pytest
 
-from bloodline.collection import factories
 from bloodline.collection.models import DonationType
+from bloodline.demo.factories import collection as factories
 from bloodline.organisations import actions as org_actions
 from bloodline.organisations.kinds import Kind
-from bloodline.programmes import actions, progress
+from bloodline.programmes import actions
 from bloodline.programmes.models import Measure
+from bloodline.reports import progress
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 

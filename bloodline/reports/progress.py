@@ -27,9 +27,9 @@ from django.db.models.functions import Substr
 
 from bloodline.collection.models import Donation, DonationType, Outcome
 from bloodline.organisations.models import SEGMENT, Organisation, subtree_bounds
-from bloodline.programmes import deferral_figures
-from bloodline.programmes.deferral_figures import Deferrals
 from bloodline.programmes.models import Measure, Plan, Round, Target
+from bloodline.reports import deferral_figures
+from bloodline.reports.deferral_figures import Deferrals
 
 WB = Q(donation_type=DonationType.WHOLE_BLOOD)
 COMPLETE = Q(outcome=Outcome.COMPLETE)

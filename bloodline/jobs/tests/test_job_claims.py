@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from bloodline.inventory import jobs
-from bloodline.inventory.models import Job
+from bloodline.jobs import queue as jobs
+from bloodline.jobs.models import Job
 
 
 def test_two_claims_of_the_same_job_only_one_wins(db) -> None:

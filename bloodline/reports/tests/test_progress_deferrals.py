@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from bloodline.collection import factories
+from bloodline.demo.factories import collection as factories
 from bloodline.drives.models import DriveStatus
 from bloodline.drives.tests import conftest as drive_fixtures
-from bloodline.programmes import progress
+from bloodline.reports import progress
 from bloodline.screening.models import Deferral, Presentation, Step
 from bloodline.screening.tests.conftest import make_plan
 

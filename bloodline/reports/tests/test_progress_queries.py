@@ -10,11 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bloodline.collection import factories
+from bloodline.demo.factories import collection as factories
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Organisation, segment
-from bloodline.programmes import actions, progress
+from bloodline.programmes import actions
 from bloodline.programmes.models import Measure, Plan, Target
+from bloodline.reports import progress
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from bloodline.collection import factories
+from bloodline.demo.factories import collection as factories
 from bloodline.lib.querycount import assert_flat, counted
 from bloodline.programmes import actions
 

@@ -1,6 +1,10 @@
 """The database as a job queue (CONVENTIONS.md 8): enqueue work for later, let one worker
 claim it, record its result. Several workers may run at once; each job is claimed once.
 
+Any app enqueues into it. An app with recurring work registers a handler for its kind
+(``register``, from its ``AppConfig.ready``); the queue never imports the apps above it
+(decision 0023).
+
 On PostgreSQL a worker locks the next due row with ``SELECT … FOR UPDATE SKIP LOCKED``, so
 workers never wait on each other. SQLite has no row locks: there the claim is a conditional
 ``UPDATE … WHERE claimed_at IS NULL`` and the worker owns the job only if it changed a row.
@@ -10,21 +14,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bloodline.accounts.system import system_actor
-from bloodline.inventory import actions
-from bloodline.inventory.models import Job
+from bloodline.jobs.models import Job
 
 logger = logging.getLogger(__name__)
 
-EXPIRY_SWEEP = "expiry_sweep"
-# How often the expiry sweep runs: the stock page and allocation re-check expiry on their own,
-# the sweep only records it, so a quarter of an hour is close enough.
-SWEEP_EVERY = dt.timedelta(minutes=15)
+Handler = Callable[[], Mapping[str, object]]
+# What runs a job of each kind, and how long after one finishes the next is due.
+HANDLERS: dict[str, Handler] = {}
+EVERY: dict[str, dt.timedelta] = {}
 # A job claimed this long ago and not finished belongs to a worker that died; it is closed
 # as abandoned, so the next sweep is scheduled again.
 LEASE = dt.timedelta(hours=1)
@@ -94,29 +96,35 @@ def close_abandoned(kind: str, now: dt.datetime | None = None) -> int:
     ).update(finished_at=now, result={"abandoned": True})
 
 
-def _sweep() -> dict[str, object]:
-    return {"expired": actions.sweep_expired(by=system_actor())}
-
-
-HANDLERS = {EXPIRY_SWEEP: _sweep}
+def register(kind: str, handler: Handler, *, every: dt.timedelta) -> None:
+    """Run ``handler`` for jobs of ``kind``, again ``every`` after each one finished."""
+    HANDLERS[kind] = handler
+    EVERY[kind] = every
 
 
 def run_due(worker: str) -> list[Job]:
-    """Run every due expiry sweep, each followed by the next one ``SWEEP_EVERY`` later; a
-    sweep is enqueued first if none is waiting. Returns the jobs this worker ran."""
-    close_abandoned(EXPIRY_SWEEP)
-    if not pending(EXPIRY_SWEEP):
-        enqueue(EXPIRY_SWEEP)
+    """Run every due job of each registered kind, each followed by the next one its period
+    later; one is enqueued first if none is waiting. Returns the jobs this worker ran."""
     done = []
-    while (job := claim(EXPIRY_SWEEP, worker)) is not None:
+    for kind in sorted(HANDLERS):
+        done.extend(_run_kind(kind, worker))
+    return done
+
+
+def _run_kind(kind: str, worker: str) -> list[Job]:
+    close_abandoned(kind)
+    if not pending(kind):
+        enqueue(kind)
+    done = []
+    while (job := claim(kind, worker)) is not None:
         try:
             result = HANDLERS[job.kind]()
         except Exception as exc:  # the worker keeps running; the failure is kept on the job
             logger.exception("job %s failed", job.pk)
             result = {"error": str(exc)}
         finish(job, result)
-        if not pending(EXPIRY_SWEEP):
+        if not pending(kind):
             assert job.finished_at is not None
-            enqueue(EXPIRY_SWEEP, job.finished_at + SWEEP_EVERY)
+            enqueue(kind, job.finished_at + EVERY[kind])
         done.append(job)
     return done
