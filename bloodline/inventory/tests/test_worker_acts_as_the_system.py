@@ -10,13 +10,14 @@ from django.core.management import call_command
 
 from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
-from bloodline.inventory import jobs
+from bloodline.inventory.sweep import EXPIRY_SWEEP
+from bloodline.jobs import queue
 
 
 def test_the_worker_records_expiry_as_the_system(centre, travel) -> None:
     red, _plasma = centre.stocked()
     now = travel(dt.timedelta(days=60))
-    jobs.enqueue(jobs.EXPIRY_SWEEP, now - dt.timedelta(minutes=1))
+    queue.enqueue(EXPIRY_SWEEP, now - dt.timedelta(minutes=1))
     call_command("run_worker", "--once", "--name", "test-worker", stdout=io.StringIO())
     event = AuditEvent.objects.get(action="component.expire", object_id=str(red.uuid))
     assert (event.actor_id, event.actor_label) == (system_actor().pk, "system")

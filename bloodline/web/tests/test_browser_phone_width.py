@@ -60,7 +60,9 @@ def phone(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setitem(os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", viewport=PHONE)
+        context = browser.new_context(
+            locale="vi-VN", viewport={"width": PHONE["width"], "height": PHONE["height"]}
+        )
         yield context.new_page()
         context.close()
         browser.close()
