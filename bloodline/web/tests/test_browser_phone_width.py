@@ -122,7 +122,7 @@ def _pages() -> dict[str, list[str]]:
             reverse("organisations:history", args=[district.uuid]),
             reverse("programmes:detail", args=[plan.uuid]),
             reverse("programmes:history", args=[plan.uuid]),
-            reverse("programmes:progress", args=[plan.uuid, district.uuid]),
+            reverse("reports:progress", args=[plan.uuid, district.uuid]),
             reverse("programmes:targets", args=[plan.uuid, district.uuid]),
         ],
         "establishment_admin": [
