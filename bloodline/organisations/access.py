@@ -192,7 +192,7 @@ def in_scope(
 
 def _organisation_at(obj: Model, field: str) -> Organisation | None:
     found: Any = obj
-    for part in field.split("__"):
+    for part in field.split("__") if field else []:
         found = getattr(found, part, None)
         if found is None:
             return None
