@@ -11,34 +11,28 @@ import zoneinfo
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.collection import access as collection_access
 from bloodline.collection import labels
 from bloodline.collection.models import Donation, Facility
-from bloodline.drives.access import may_print_labels
 from bloodline.drives.models import Drive
-from bloodline.lib.isbt128 import DinError, parse
+from bloodline.lib.isbt128 import parse
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
 
 
 def _donation(request: AuthenticatedRequest, din: str) -> Donation:
     """The donation with this DIN (stored bare or with its flags or check character):
-    404 if unknown or out of sight, 403 without the right to record donations there."""
-    try:
-        din13 = parse(din).din
-    except DinError as exc:
-        raise Http404 from exc
-    found = Donation.objects.select_related("establishment").filter(din__startswith=din13).first()
-    if found is None or not access.has_perm(request.user, Perm.VIEW, found.establishment):
-        raise Http404
-    if not may_print_labels(request.user, found.establishment):
-        raise PermissionDenied
-    return found
+    404 if unknown or out of sight, 403 without the right to record donations there — the
+    same permission ``drives.access.may_print_labels`` asks before a page links the files."""
+    return collection_access.get_donation(
+        request.user, din, perm=Perm.DONATION_RECORD, with_flags=True
+    )
 
 
 def _tubes(request: AuthenticatedRequest) -> tuple[str, ...]:

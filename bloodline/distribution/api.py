@@ -3,8 +3,9 @@
 A hospital places an order and reports receipt and outcomes; the establishment's desk
 allocates, scans units into the shipment and dispatches it. Every write goes through
 distribution.actions (locks, the release gate at issue, audit); scope comes from
-organisations/access: an order is visible to those who can see its hospital or its
-supplier (404 otherwise), and usable by its parties (403 for other people who see it).
+distribution/access (on organisations/access), shared with the order pages: an order is
+visible to those who can see its hospital or its supplier (404 otherwise), and usable by its
+parties (403 for other people who see it).
 """
 
 # No "from __future__ import annotations": django-ninja reads annotations at run time.
@@ -12,8 +13,8 @@ supplier (404 otherwise), and usable by its parties (403 for other people who se
 import uuid
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -22,6 +23,7 @@ from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from bloodline.accounts.models import User
+from bloodline.distribution import access as order_access
 from bloodline.distribution import actions
 from bloodline.distribution.models import (
     Allocation,
@@ -71,30 +73,10 @@ def _fresh(order: Order) -> Order:
     return _orders(Order.objects.all()).get(pk=order.pk)
 
 
-def _sees(user: access.AnyUser, order: Order) -> bool:
-    return access.has_perm(user, Perm.VIEW, order.hospital) or access.has_perm(
-        user, Perm.VIEW, order.supplier
-    )
-
-
-def _is_party(user: access.AnyUser, order: Order) -> bool:
-    return access.has_perm(user, Perm.ORDER_PLACE, order.hospital) or access.has_perm(
-        user, Perm.ORDER_FULFIL, order.supplier
-    )
-
-
 def _order(user: access.AnyUser, public_id: str) -> Order:
     """The order with this UUID or order number: 404 unless the person can see its hospital
     or its supplier, 403 unless they place orders for the one or fulfil them at the other."""
-    try:
-        found = Order.objects.filter(uuid=uuid.UUID(public_id))
-    except ValueError:
-        found = Order.objects.filter(number=public_id.strip().upper())
-    order = found.select_related("hospital", "supplier").first()
-    if order is None or not _sees(user, order):
-        raise Http404
-    if not _is_party(user, order):
-        raise PermissionDenied
+    order, _sides = order_access.get_order(user, public_id)
     return order
 
 
@@ -129,10 +111,7 @@ def list_orders(request: HttpRequest, status: str = "") -> QuerySet[Order]:
     """Orders of the person's hospitals, and orders addressed to their establishments' desks;
     newest first."""
     user = request.user
-    qs = Order.objects.filter(
-        Q(hospital__in=access.organisations(user, Perm.ORDER_PLACE))
-        | Q(supplier__in=access.organisations(user, Perm.ORDER_FULFIL))
-    )
+    qs = order_access.of_parties(user)
     if status:
         qs = qs.filter(status=status)
     return _orders(qs).order_by("-placed_at", "-pk")
@@ -251,16 +230,6 @@ def report_outcome(
     """What became of a unit at the hospital: transfused, returned (say whether the cold
     chain was kept) or discarded (say why). The unit is named by its component UUID; its
     shipment is the one it is in now (a unit returned earlier may have gone out again)."""
-    item = (
-        ShipmentItem.objects.select_related(
-            "shipment__order__hospital", "shipment__order__supplier"
-        )
-        .filter(component__uuid=component_id)
-        .exclude(outcome=ItemOutcome.RETURNED)
-        .order_by("-pk")
-        .first()
-    )
-    if item is None or not _sees(request.user, item.shipment.order):
-        raise Http404
+    item = order_access.get_shipped_item(request.user, component_id, outcome=ItemOutcome.RETURNED)
     actions.report_outcome(by=_actor(request), item=item, **payload.dict())
     return ShipmentItem.objects.select_related("component__donation").get(pk=item.pk)

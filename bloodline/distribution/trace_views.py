@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 
 from bloodline.accounts.models import User
 from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.distribution import access as order_access
 from bloodline.distribution import trace
-from bloodline.distribution.views import _can
 from bloodline.donors import access as donor_access
 from bloodline.lib import isbt128
 from bloodline.organisations import access
@@ -43,11 +43,13 @@ def _traceable(user: User, din: str) -> tuple[trace.DonationTrace, Organisation]
 
 def _links_orders(user: User) -> bool:
     """Whether the reader works with orders at all (else the order pages would answer 404)."""
-    return _can(user, Perm.ORDER_FULFIL) or _can(user, Perm.ORDER_PLACE)
+    return access.holds_anywhere(user, Perm.ORDER_FULFIL) or access.holds_anywhere(
+        user, Perm.ORDER_PLACE
+    )
 
 
 def _require_trace(user: User) -> None:
-    if not (_can(user, Perm.TRACE_VIEW) or _can(user, Perm.ORDER_PLACE)):
+    if not (access.holds_anywhere(user, Perm.TRACE_VIEW) or order_access.places_orders(user)):
         raise PermissionDenied
 
 

@@ -1,10 +1,11 @@
 """Hospital orders and the distribution desk (the trace pages are in ``trace_views``).
 
-Views stay thin: the order through ``_order`` (404 unless the reader is its hospital or its
-supplier's desk), a form, an action from ``distribution.actions``, a redirect back to the
-order. An action's refusal is shown on the form that asked for it and changes nothing. Buttons
-that change an order send the order's version, so a page left open while someone else worked
-on the order is refused rather than acted on blindly.
+Views stay thin: the order through ``distribution.access.get_order`` (404 unless the reader
+is its hospital or its supplier's desk — the API uses the same lookup), a form, an action
+from ``distribution.actions``, a redirect back to the order. An action's refusal is shown
+on the form that asked for it and changes nothing. Buttons that change an order send the
+order's version, so a page left open while someone else worked on the order is refused
+rather than acted on blindly.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bloodline.accounts.models import User
 from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.distribution import access as order_access
 from bloodline.distribution import actions, forms, recipients
+from bloodline.distribution.access import Sides
 from bloodline.distribution.models import (
     Allocation,
     Order,
@@ -65,10 +68,6 @@ URGENCY_RANK = Case(
     output_field=IntegerField(),
 )
 OPEN_FIRST = Case(When(status=OrderStatus.PLACED, then=0), default=1, output_field=IntegerField())
-
-
-def _can(user: User, perm: str) -> bool:
-    return user.is_superuser or bool(access.scope_paths(user, perm))
 
 
 # The list of orders ---------------------------------------------------------------------------
@@ -105,15 +104,15 @@ def order_list(request: AuthenticatedRequest) -> HttpResponse:
     """A hospital's own orders, newest first; the desk's orders to fulfil, open ones first,
     the most urgent and the soonest needed first."""
     user = request.user
-    can_place, can_fulfil = _can(user, Perm.ORDER_PLACE), _can(user, Perm.ORDER_FULFIL)
+    can_place, can_fulfil = order_access.places_orders(user), order_access.fulfils_orders(user)
     if not (can_place or can_fulfil):
         raise PermissionDenied
     placed = desk = None
     if can_place:
-        mine = Order.objects.filter(hospital__in=access.organisations(user, Perm.ORDER_PLACE))
+        mine = order_access.placed(user)
         placed = _page(request, _listed(mine).order_by("-placed_at", "-pk"), "page")
     if can_fulfil:
-        to_fulfil = Order.objects.filter(supplier__in=access.organisations(user, Perm.ORDER_FULFIL))
+        to_fulfil = order_access.to_fulfil(user)
         ordered = _listed(to_fulfil).order_by(OPEN_FIRST, URGENCY_RANK, "needed_by", "pk")
         desk = _page(request, ordered, "desk_page")
     context = {"placed": placed, "desk": desk, "can_place": can_place}
@@ -185,12 +184,6 @@ def new_order(request: AuthenticatedRequest) -> HttpResponse:
 # One order ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Sides:
-    desk: bool  # the supplier's distribution desk
-    hospital: bool  # the ordering hospital
-
-
 @dataclass
 class LineView:
     number: int
@@ -209,20 +202,9 @@ class LineView:
 
 
 def _order(request: AuthenticatedRequest, public_id: uuid.UUID) -> tuple[Order, Sides]:
-    order = (
-        Order.objects.select_related("hospital", "supplier", "placed_by")
-        .filter(uuid=public_id)
-        .first()
-    )
-    if order is None:
-        raise Http404
-    sides = Sides(
-        desk=access.has_perm(request.user, Perm.ORDER_FULFIL, order.supplier),
-        hospital=access.has_perm(request.user, Perm.ORDER_PLACE, order.hospital),
-    )
-    if not (sides.desk or sides.hospital):
-        raise Http404
-    return order, sides
+    """The order for its parties only: anyone else gets 404, as if it did not exist."""
+    found = Order.objects.select_related("placed_by")
+    return order_access.get_order(request.user, public_id, queryset=found, onlookers_see=False)
 
 
 def _lines(order: Order, sides: Sides, picked: set[int]) -> list[LineView]:

@@ -20,16 +20,12 @@ from bloodline.organisations.models import root_country_code
 from bloodline.organisations.roles import Perm
 
 
-def _superuser(user: AnyUser) -> bool:
-    return bool(getattr(user, "is_superuser", False)) and user.is_active
-
-
 def can_view(user: AnyUser) -> bool:
-    return _superuser(user) or bool(access.scope_paths(user, Perm.DONOR_VIEW))
+    return access.holds_anywhere(user, Perm.DONOR_VIEW)
 
 
 def can_manage(user: AnyUser) -> bool:
-    return _superuser(user) or bool(access.scope_paths(user, Perm.DONOR_MANAGE))
+    return access.holds_anywhere(user, Perm.DONOR_MANAGE)
 
 
 def require_view(user: AnyUser) -> None:

@@ -19,33 +19,20 @@ from bloodline.drives.models import Drive, DriveQuerySet, DriveRequest, Registra
 from bloodline.organisations import access as org_access
 from bloodline.organisations.access import AnyUser
 from bloodline.organisations.kinds import ESTABLISHMENTS
-from bloodline.organisations.models import Organisation, subtree_bounds
+from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
-
-
-def _is_superuser(user: AnyUser) -> bool:
-    return bool(getattr(user, "is_superuser", False)) and user.is_active
-
-
-def _within(prefix: str, paths: list[str]) -> Q:
-    """Rows whose ``prefix``-organisation lies inside any of the subtrees at ``paths``."""
-    condition = Q(pk__in=[])  # matches nothing, so no scope means no rows
-    for path in paths:
-        low, high = subtree_bounds(path)
-        condition |= Q(**{f"{prefix}__path__gte": low, f"{prefix}__path__lt": high})
-    return condition
 
 
 def drives_in_scope(user: AnyUser, perm: str = Perm.VIEW) -> DriveQuerySet:
     """Drives whose establishment or a host lies where the person holds ``perm``."""
-    if _is_superuser(user):
+    if org_access.unbounded(user):
         return Drive.objects.all()
     paths = org_access.scope_paths(user, perm)
     if not paths:
         return Drive.objects.none()
-    hosted = Drive.hosts.through.objects.filter(_within("organisation", paths))
+    hosted = Drive.hosts.through.objects.filter(org_access.within("organisation", paths))
     return Drive.objects.filter(
-        _within("establishment", paths) | Q(pk__in=hosted.values("drive_id"))
+        org_access.within("establishment", paths) | Q(pk__in=hosted.values("drive_id"))
     )
 
 
@@ -54,7 +41,7 @@ def viewable_drives(user: AnyUser) -> DriveQuerySet:
     public = Drive.objects.public()
     if not user.is_authenticated:
         return public
-    if _is_superuser(user):
+    if org_access.unbounded(user):
         return Drive.objects.all()
     return Drive.objects.filter(Q(pk__in=public.values("pk")) | Q(pk__in=drives_in_scope(user)))
 
@@ -102,7 +89,7 @@ def registrars_scope(user: AnyUser) -> list[Organisation]:
 
 
 def can_register(user: AnyUser) -> bool:
-    return _is_superuser(user) or bool(org_access.scope_paths(user, Perm.REGISTRATION_MANAGE))
+    return org_access.holds_anywhere(user, Perm.REGISTRATION_MANAGE)
 
 
 def require_registrar(user: AnyUser) -> None:
@@ -117,7 +104,7 @@ def registrations_for(user: AnyUser, drive: Drive) -> QuerySet[Registration]:
     if can_manage(user, drive):
         return qs
     paths = org_access.scope_paths(user, Perm.REGISTRATION_MANAGE)
-    return qs.filter(_within("mobilised_by", paths))
+    return qs.filter(org_access.within("mobilised_by", paths))
 
 
 def get_registration(user: AnyUser, drive: Drive, public_id: uuid.UUID | str) -> Registration:
@@ -134,11 +121,11 @@ def get_registration(user: AnyUser, drive: Drive, public_id: uuid.UUID | str) ->
 
 def requests_for(user: AnyUser) -> QuerySet[DriveRequest]:
     """Requests addressed to an establishment, or made by a unit, in the person's view."""
-    if _is_superuser(user):
+    if org_access.unbounded(user):
         return DriveRequest.objects.all()
     paths = org_access.scope_paths(user, Perm.VIEW)
     return DriveRequest.objects.filter(
-        _within("establishment", paths) | _within("requested_by", paths)
+        org_access.within("establishment", paths) | org_access.within("requested_by", paths)
     )
 
 

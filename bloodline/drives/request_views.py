@@ -34,8 +34,7 @@ def request_list(request: AuthenticatedRequest) -> HttpResponse:
         {
             "incoming": [r for r, answers in rows if answers],
             "outgoing": [r for r, answers in rows if not answers],
-            "can_request": bool(org_access.scope_paths(user, Perm.DRIVE_REQUEST))
-            or user.is_superuser,
+            "can_request": org_access.holds_anywhere(user, Perm.DRIVE_REQUEST),
         },
     )
 

@@ -1,8 +1,9 @@
 """Stock under /api/v1/stock: what an establishment holds, one unit, and the processing steps
 (opened, thawed, washed, irradiated) recorded on it.
 
-Scoped through organisations/access like the pages: 404 for an establishment or unit outside
-the person's view, 403 where they can see it but may not look at stock.
+Scoped through inventory/access (on organisations/access) like the pages: 404 for an
+establishment or unit outside the person's view, 403 where they can see it but may not look
+at stock.
 """
 
 # No "from __future__ import annotations": django-ninja reads annotations at run time.
@@ -12,11 +13,12 @@ from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from bloodline.accounts.models import User
+from bloodline.inventory import access as inventory_access
 from bloodline.inventory import actions, stock
 from bloodline.inventory.models import Component, ProcessingEvent, StorageLocation
 from bloodline.inventory.schemas import (
@@ -32,18 +34,6 @@ from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
 
 router = Router(tags=["stock"])
-
-
-def component_or_404(user: access.AnyUser, public_id: UUID) -> Component:
-    """The unit, with what its answer shows, if the person can see its holder (else 404)."""
-    unit = (
-        Component.objects.select_related("donation", "establishment", "location", "issued_to")
-        .filter(uuid=public_id)
-        .first()
-    )
-    if unit is None or not access.has_perm(user, Perm.VIEW, unit.establishment):
-        raise Http404
-    return unit
 
 
 def _bands(row: stock.Row) -> list[ExpiryBand]:
@@ -122,8 +112,7 @@ def get_stock(
 @router.get("/units/{public_id}", response=ComponentOut)
 def get_unit(request: HttpRequest, public_id: UUID) -> Component:
     """One unit: status, group, expiry, product code and division, DIN, location, version."""
-    unit = component_or_404(request.user, public_id)
-    access.require(request.user, Perm.STOCK_VIEW, unit.establishment)
+    unit = inventory_access.get_component(request.user, public_id, perm=Perm.STOCK_VIEW)
     return unit
 
 
@@ -135,7 +124,7 @@ def record_processing(
     earlier of the old one and the step plus the rule set's period. 422 with the reason when
     the rule set has no rule for the step on this type, the step was already done, or the
     unit is issued, unsafe, discarded or expired; nothing is written then."""
-    unit = component_or_404(request.user, public_id)
+    unit = inventory_access.get_component(request.user, public_id)
     location = None
     if payload.location is not None:
         location = StorageLocation.objects.filter(
@@ -158,6 +147,5 @@ def record_processing(
 @router.get("/units/{public_id}/processing", response=list[ProcessingOut])
 def list_processing(request: HttpRequest, public_id: UUID) -> list[ProcessingEvent]:
     """The processing steps recorded on the unit, oldest first."""
-    unit = component_or_404(request.user, public_id)
-    access.require(request.user, Perm.STOCK_VIEW, unit.establishment)
+    unit = inventory_access.get_component(request.user, public_id, perm=Perm.STOCK_VIEW)
     return list(unit.processing_events.select_related("component", "by"))

@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.inventory import access as inventory_access
 from bloodline.inventory import actions, forms, stock
 from bloodline.inventory.models import Component, StockThreshold, StorageLocation, Transfer
 from bloodline.inventory.views import _at, _chooser, _chosen, eye
@@ -120,12 +121,7 @@ def locations(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def location_deactivate(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
-    location = (
-        StorageLocation.objects.select_related("establishment").filter(uuid=public_id).first()
-    )
-    if location is None or not access.has_perm(request.user, Perm.VIEW, location.establishment):
-        raise Http404
-    access.require(request.user, Perm.STOCK_MANAGE, location.establishment)
+    location = inventory_access.get_location(request.user, public_id, perm=Perm.STOCK_MANAGE)
     try:
         actions.deactivate_location(by=request.user, location=location)
     except ValidationError as exc:
@@ -231,11 +227,7 @@ def transfers(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def transfer_receive(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
-    transfer = (
-        Transfer.objects.select_related("source", "destination").filter(uuid=public_id).first()
-    )
-    if transfer is None or not access.has_perm(request.user, Perm.VIEW, transfer.destination):
-        raise Http404
+    transfer = inventory_access.get_transfer(request.user, public_id)
     try:
         actions.receive_transfer(by=request.user, transfer=transfer)
     except ValidationError as exc:

@@ -2,8 +2,9 @@
 its blood-group label, label scan-back, move and discard; the stock overview and its
 thresholds; storage locations; transfers between establishments.
 
-Thin: objects through organisations.access (404 out of sight, 403 without the permission), a
-form, an action, a redirect; an action's errors show on its form.
+Thin: objects through the access layer (``inventory/access.py`` on organisations.access;
+404 out of sight, 403 without the permission), a form, an action, a redirect; an action's
+errors show on its form.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
+from bloodline.collection import access as collection_access
 from bloodline.collection.models import Donation, Outcome
+from bloodline.inventory import access as inventory_access
 from bloodline.inventory import actions, forms, labels, stock
 from bloodline.inventory.models import Component, StorageLocation
 from bloodline.inventory.status import FINAL, IN_STOCK, Status
 from bloodline.lib import isbt128
 from bloodline.organisations import access
-from bloodline.organisations.kinds import ESTABLISHMENTS
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 
@@ -45,23 +47,18 @@ def eye(din: str) -> str:
 # Scope ----------------------------------------------------------------------------------------
 
 
-def _establishments(user: Any, perm: str) -> list[Organisation]:
-    found = access.organisations(user, perm).filter(kind__in=sorted(ESTABLISHMENTS), is_active=True)
-    return list(found.order_by("path"))
-
-
 def may_open(user: Any, perm: str, establishment: Organisation | None = None) -> bool:
     """Whether a stock page needing ``perm`` opens for the person: at ``establishment`` when
     one is named, else at any establishment in their scope. The pages refuse with 403 exactly
     when this is false, and the inventory menu shows a page only when it is true."""
     if establishment is not None:
         return access.has_perm(user, perm, establishment)
-    return bool(_establishments(user, perm))
+    return bool(inventory_access.establishments(user, perm))
 
 
 def _chosen(request: AuthenticatedRequest, perm: str) -> tuple[Organisation, list[Organisation]]:
     """The establishment named by ``?establishment=``, else the first in the person's scope."""
-    places = _establishments(request.user, perm)
+    places = inventory_access.establishments(request.user, perm)
     wanted = request.GET.get("establishment", "")
     if wanted:
         chosen = access.get_organisation(request.user, wanted)
@@ -85,36 +82,11 @@ def _at(name: str, establishment: Organisation) -> str:
 
 
 def _donation(request: AuthenticatedRequest, din: str) -> Donation:
-    try:
-        din13 = isbt128.parse(din).din
-    except isbt128.DinError as exc:
-        raise Http404 from exc
-    found = Donation.objects.select_related("establishment").filter(din=din13).first()
-    if found is None or not access.has_perm(request.user, Perm.VIEW, found.establishment):
-        raise Http404
-    access.require(request.user, Perm.COMPONENT_PROCESS, found.establishment)
-    return found
+    return collection_access.get_donation(request.user, din, perm=Perm.COMPONENT_PROCESS)
 
 
 def _component(request: AuthenticatedRequest, public_id: uuid.UUID, perm: str) -> Component:
-    found = (
-        Component.objects.select_related(
-            "donation__establishment",
-            "establishment",
-            "location",
-            "created_by",
-            "released_by",
-            "stocked_by",
-            "discarded_by",
-            "issued_to",
-        )
-        .filter(uuid=public_id)
-        .first()
-    )
-    if found is None or not access.has_perm(request.user, Perm.VIEW, found.establishment):
-        raise Http404
-    access.require(request.user, perm, found.establishment)
-    return found
+    return inventory_access.get_component(request.user, public_id, perm=perm)
 
 
 # Processing -----------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ hand and verified by a second person, corrections, and release.
 
 Every write goes through lab.actions (or lab.imports), so the audit trail, the validation,
 the locks and the two-person rule are the same as on the pages. Scope comes from
-organisations/access: 404 outside the person's view, 403 where they see it but may not act.
+lab/access (on organisations/access), like the pages: 404 outside the person's view, 403
+where they see it but may not act.
 """
 
 # No "from __future__ import annotations": django-ninja reads annotations at run time.
@@ -19,9 +20,10 @@ from ninja import File, Form, Router, Status, UploadedFile
 
 from bloodline.accounts.models import User
 from bloodline.collection.models import Donation
-from bloodline.inventory.api import component_or_404
-from bloodline.inventory.models import Component, LookbackHold
+from bloodline.inventory import access as inventory_access
+from bloodline.inventory.models import Component
 from bloodline.inventory.schemas import ComponentOut
+from bloodline.lab import access as lab_access
 from bloodline.lab import actions, imports, panel
 from bloodline.lab.models import ImportBatch, Sample, TestResult
 from bloodline.lab.schemas import (
@@ -97,29 +99,17 @@ def import_results_file(
 
 def _donation(user: access.AnyUser, din: str) -> Donation:
     """The donation with this DIN (as scanned, typed with its check character, or bare), if
-    the person may see the lab's work on it; 404 outside their view, 403 without lab rights."""
+    the person may see the lab's work on it; 404 outside their view, 403 without lab rights.
+    A DIN that cannot be read is a 422 naming the field, not a 404."""
     try:
-        parsed = isbt128.parse(din).din
+        isbt128.parse(din)
     except isbt128.DinError as exc:
         raise ValidationError({"din": [str(exc)]}) from None
-    donation = Donation.objects.select_related("establishment").filter(din=parsed).first()
-    if donation is None or not access.has_perm(user, Perm.VIEW, donation.establishment):
-        raise Http404
-    access.require(user, Perm.LAB_RESULT, donation.establishment)
-    return donation
+    return lab_access.get_donation(user, din)
 
 
 def _results(qs: QuerySet[TestResult]) -> QuerySet[TestResult]:
     return qs.select_related("batch", "entered_by", "verified_by", "corrects")
-
-
-def _result(user: access.AnyUser, public_id: UUID) -> TestResult:
-    result = (
-        TestResult.objects.select_related("sample__establishment").filter(uuid=public_id).first()
-    )
-    if result is None or not access.has_perm(user, Perm.VIEW, result.sample.establishment):
-        raise Http404
-    return result
 
 
 def _panel(sample: Sample) -> PanelOut:
@@ -189,7 +179,8 @@ def record_result(request: HttpRequest, din: str, payload: ResultIn) -> Status[T
 @router.post("/results/{public_id}/verify", response=ResultOut)
 def verify_result(request: HttpRequest, public_id: UUID) -> TestResult:
     """The second person's check of a result entered by hand; its consequences follow."""
-    result = actions.verify_result(by=_actor(request), result=_result(request.user, public_id))
+    result = lab_access.get_result(request.user, public_id)
+    result = actions.verify_result(by=_actor(request), result=result)
     return _results(TestResult.objects.all()).get(pk=result.pk)
 
 
@@ -199,7 +190,7 @@ def correct_result(
 ) -> Status[TestResult]:
     """A new result replacing this one, with the reason; it too waits for verification."""
     fresh = actions.correct_result(
-        by=_actor(request), result=_result(request.user, public_id), **payload.dict()
+        by=_actor(request), result=lab_access.get_result(request.user, public_id), **payload.dict()
     )
     return Status(201, _results(TestResult.objects.all()).get(pk=fresh.pk))
 
@@ -211,9 +202,9 @@ def correct_result(
 def release(request: HttpRequest, public_id: UUID, payload: ReleaseIn) -> Component:
     """Release a quarantined component when the gate passes; otherwise 422 with every reason
     the gate gives, so all of them can be dealt with at once."""
-    unit = component_or_404(request.user, public_id)
+    unit = inventory_access.get_component(request.user, public_id)
     actions.release(by=_actor(request), component=unit, version=payload.version)
-    return component_or_404(request.user, public_id)
+    return inventory_access.get_component(request.user, public_id)
 
 
 # Look-back holds ----------------------------------------------------------------------------
@@ -223,9 +214,7 @@ def release(request: HttpRequest, public_id: UUID, payload: ReleaseIn) -> Compon
 def lift_hold(request: HttpRequest, public_id: UUID) -> HoldOut:
     """Lift a look-back hold after a negative confirmatory result that counts; refused (422)
     for the person who entered that result, or while no such result exists."""
-    hold = LookbackHold.objects.select_related("establishment").filter(uuid=public_id).first()
-    if hold is None or not access.has_perm(request.user, Perm.VIEW, hold.establishment):
-        raise Http404
+    hold = lab_access.get_hold(request.user, public_id)
     hold = actions.lift_hold(by=_actor(request), hold=hold)
     return HoldOut(
         uuid=hold.uuid,

@@ -7,24 +7,24 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bloodline.accounts.models import User
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.inventory.models import LookbackHold
+from bloodline.lab import access as lab_access
 from bloodline.lab import actions, imports
 from bloodline.lab.forms import (
     IMPORT_COLUMNS,
     AcknowledgeForm,
     ImportForm,
 )
-from bloodline.lab.models import ImportBatch, NotificationTask, Reading
-from bloodline.lab.views import LIST_LIMIT, _donation, _done, _establishments, _lab_scope
+from bloodline.lab.models import ImportBatch, Reading
+from bloodline.lab.views import LIST_LIMIT, _done
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
 
@@ -33,7 +33,7 @@ from bloodline.organisations.roles import Perm
 
 @login_required
 def import_page(request: AuthenticatedRequest) -> HttpResponse:
-    establishments = _lab_scope(request.user)
+    establishments = lab_access.lab_scope(request.user)
     posted = request.method == "POST"
     form = ImportForm(
         request.POST if posted else None,
@@ -68,13 +68,7 @@ def import_page(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def batch(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
-    found = ImportBatch.objects.select_related("establishment", "imported_by").filter(
-        uuid=public_id
-    )
-    batch = found.first()
-    if batch is None or not access.has_perm(request.user, Perm.VIEW, batch.establishment):
-        raise Http404
-    access.require(request.user, Perm.LAB_RESULT, batch.establishment)
+    batch = lab_access.get_batch(request.user, public_id, perm=Perm.LAB_RESULT)
     samples = (
         batch.results.values("sample__donation__din")
         .annotate(results=Count("id"))
@@ -88,22 +82,10 @@ def batch(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
 # Look-back notifications ---------------------------------------------------------------------
 
 
-def _tasks(user: User) -> QuerySet[NotificationTask]:
-    """Tasks of the person's hospitals, and tasks raised from their laboratory's donations."""
-    hospital = bool(access.scope_paths(user, Perm.ORDER_PLACE))
-    lab = bool(access.scope_paths(user, Perm.LAB_RESULT))
-    if not (hospital or lab or user.is_superuser):
-        raise PermissionDenied
-    hospitals = access.organisations(user, Perm.ORDER_PLACE)
-    return NotificationTask.objects.filter(
-        Q(hospital__in=hospitals) | Q(component__donation__establishment__in=_establishments(user))
-    ).select_related("hospital", "component__donation", "result", "acknowledged_by")
-
-
 def _notifications(
     request: AuthenticatedRequest, bound: dict[uuid.UUID, AcknowledgeForm] | None = None
 ) -> HttpResponse:
-    tasks = _tasks(request.user)
+    tasks = lab_access.notification_tasks(request.user)
     waiting = list(tasks.filter(acknowledged_at__isnull=True).order_by("created_at")[:LIST_LIMIT])
     done = tasks.filter(acknowledged_at__isnull=False).order_by("-acknowledged_at")[:LIST_LIMIT]
     rows = []
@@ -112,7 +94,7 @@ def _notifications(
         if access.has_perm(request.user, Perm.ORDER_PLACE, task.hospital):
             form = (bound or {}).get(task.uuid) or AcknowledgeForm(task=task)
         rows.append((task, form))
-    lab = bool(access.scope_paths(request.user, Perm.LAB_RESULT)) or request.user.is_superuser
+    lab = access.holds_anywhere(request.user, Perm.LAB_RESULT)
     context = {"waiting": rows, "done": done, "limit": LIST_LIMIT, "perms_lab": lab}
     return render(request, "lab/notifications.html", context)
 
@@ -125,7 +107,7 @@ def notifications(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 @login_required
 def acknowledge(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
-    task = _tasks(request.user).filter(uuid=public_id).first()
+    task = lab_access.notification_tasks(request.user).filter(uuid=public_id).first()
     if task is None:
         raise Http404
     form = AcknowledgeForm(request.POST, task=task)
@@ -147,7 +129,7 @@ def acknowledge(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResp
 @login_required
 def lift_hold(request: AuthenticatedRequest, din: str, hold_id: uuid.UUID) -> HttpResponse:
     """Lift the donor's look-back hold from the sample page of the donation that set it off."""
-    donation = _donation(request.user, din, Perm.LAB_RELEASE)
+    donation = lab_access.get_donation(request.user, din, Perm.LAB_RELEASE)
     hold = LookbackHold.objects.filter(donor_id=donation.donor_id, uuid=hold_id).first()
     if hold is None:
         raise Http404

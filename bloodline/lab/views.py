@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,11 +26,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from bloodline.accounts.models import User
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection.models import Donation, Outcome
 from bloodline.inventory.models import Component, LookbackHold
 from bloodline.inventory.status import Status
+from bloodline.lab import access as lab_access
 from bloodline.lab import actions, gate, panel
 from bloodline.lab.forms import (
     CorrectForm,
@@ -41,7 +41,6 @@ from bloodline.lab.forms import (
 from bloodline.lab.models import Reading, Sample, TestResult
 from bloodline.lib import isbt128
 from bloodline.organisations import access
-from bloodline.organisations.kinds import ESTABLISHMENTS
 from bloodline.organisations.models import OrganisationQuerySet
 from bloodline.organisations.roles import Perm
 
@@ -71,32 +70,6 @@ def _url(name: str, *args: object) -> str:
         return ""
 
 
-# Scope --------------------------------------------------------------------------------------
-
-
-def _establishments(user: User, perm: str = Perm.LAB_RESULT) -> OrganisationQuerySet:
-    return access.organisations(user, perm).filter(kind__in=sorted(ESTABLISHMENTS))
-
-
-def _lab_scope(user: User) -> OrganisationQuerySet:
-    establishments = _establishments(user)
-    if not access.scope_paths(user, Perm.LAB_RESULT) and not user.is_superuser:
-        raise PermissionDenied
-    return establishments
-
-
-def _donation(user: User, din: str, perm: str = Perm.LAB_RESULT) -> Donation:
-    try:
-        key = isbt128.parse(din).din
-    except isbt128.DinError as exc:
-        raise Http404 from exc
-    donation = Donation.objects.select_related("establishment", "donor").filter(din=key).first()
-    if donation is None or not access.has_perm(user, Perm.VIEW, donation.establishment):
-        raise Http404
-    access.require(user, perm, donation.establishment)
-    return donation
-
-
 def _sample(donation: Donation) -> Sample | None:
     results = TestResult.objects.select_related("entered_by", "verified_by", "batch")
     return (
@@ -112,13 +85,6 @@ def _received(donation: Donation) -> Sample:
     if sample is None:
         raise Http404
     return sample
-
-
-def _result(sample: Sample, public_id: uuid.UUID) -> TestResult:
-    found = next((r for r in sample.results.all() if r.uuid == public_id), None)
-    if found is None:
-        raise Http404
-    return found
 
 
 # Worklist -----------------------------------------------------------------------------------
@@ -192,7 +158,7 @@ def _worklist(establishments: OrganisationQuerySet) -> dict[str, Any]:
 @login_required
 def worklist(request: AuthenticatedRequest) -> HttpResponse:
     """What waits for the laboratory; the scan box opens (and receives) a donation's sample."""
-    establishments = _lab_scope(request.user)
+    establishments = lab_access.lab_scope(request.user)
     form = DinForm(request.POST if request.method == "POST" else None, auto_id="scan-%s")
     if request.method == "POST" and form.is_valid():
         din = form.cleaned_data["din"]
@@ -333,14 +299,14 @@ def _done(request: AuthenticatedRequest, donation: Donation) -> HttpResponse:
 
 @login_required
 def sample_page(request: AuthenticatedRequest, din: str) -> HttpResponse:
-    donation = _donation(request.user, din)
+    donation = lab_access.get_donation(request.user, din)
     return _show(request, donation)
 
 
 @login_required
 def readings(request: AuthenticatedRequest, din: str) -> HttpResponse:
     """The reading select for the chosen test and stage (HTMX, when either changes)."""
-    sample = _received(_donation(request.user, din))
+    sample = _received(lab_access.get_donation(request.user, din))
     chosen = {"test": request.GET.get("test", ""), "stage": request.GET.get("stage", "")}
     tests = list(sample.required_tests.all())
     form = ResultForm(tests=tests, initial=chosen)
@@ -350,7 +316,7 @@ def readings(request: AuthenticatedRequest, din: str) -> HttpResponse:
 @require_POST
 @login_required
 def enter(request: AuthenticatedRequest, din: str) -> HttpResponse:
-    donation = _donation(request.user, din)
+    donation = lab_access.get_donation(request.user, din)
     sample = _received(donation)
     tests = list(sample.required_tests.all())
     form = _result_form(donation, tests, data=request.POST)
@@ -372,8 +338,8 @@ def enter(request: AuthenticatedRequest, din: str) -> HttpResponse:
 @require_POST
 @login_required
 def verify(request: AuthenticatedRequest, din: str, result_id: uuid.UUID) -> HttpResponse:
-    donation = _donation(request.user, din)
-    result = _result(_received(donation), result_id)
+    donation = lab_access.get_donation(request.user, din)
+    result = lab_access.get_result(request.user, result_id, sample=_received(donation))
     try:
         actions.verify_result(by=request.user, result=result)
     except ValidationError as exc:
@@ -387,9 +353,9 @@ def verify(request: AuthenticatedRequest, din: str, result_id: uuid.UUID) -> Htt
 @require_POST
 @login_required
 def correct(request: AuthenticatedRequest, din: str, result_id: uuid.UUID) -> HttpResponse:
-    donation = _donation(request.user, din)
+    donation = lab_access.get_donation(request.user, din)
     sample = _received(donation)
-    result = _result(sample, result_id)
+    result = lab_access.get_result(request.user, result_id, sample=sample)
     test = next((t for t in sample.required_tests.all() if t.code == result.test), None)
     form = CorrectForm(request.POST, result=result, test=test)
     if form.is_valid():
@@ -417,7 +383,7 @@ def correct(request: AuthenticatedRequest, din: str, result_id: uuid.UUID) -> Ht
 @require_POST
 @login_required
 def order_test(request: AuthenticatedRequest, din: str) -> HttpResponse:
-    donation = _donation(request.user, din)
+    donation = lab_access.get_donation(request.user, din)
     sample = _received(donation)
     test = request.POST.get("test", "")
     try:
@@ -441,7 +407,7 @@ def _refused(request: AuthenticatedRequest, unit: str, reasons: list[str]) -> No
 @login_required
 def release(request: AuthenticatedRequest, din: str) -> HttpResponse:
     """Release one component (with the version seen), or every quarantined one that passes."""
-    donation = _donation(request.user, din, Perm.LAB_RELEASE)
+    donation = lab_access.get_donation(request.user, din, Perm.LAB_RELEASE)
     sample = _received(donation)
     form = ReleaseForm(request.POST)
     if not form.is_valid():

@@ -25,6 +25,7 @@ from bloodline.drives.registrations import (
     RegistrationResult,
     duplicate_warning,
     find_or_create_donor,
+    reaches,
 )
 from bloodline.organisations.models import Organisation
 from bloodline.screening.models import Presentation
@@ -104,6 +105,19 @@ def _walk_in(
     credit = mobilised_by or donor.affiliation or drive.hosts.order_by("pk").first()
     if credit is None:
         raise refuse(_("Choose the organisation that mobilised this person."), "mobilised_by")
+    # The same reach as a registration (decision 0008): a walk-in affiliated with a unit the
+    # drive does not collect for — another province, another country — is credited to a unit
+    # it does, chosen by the nurse, never to the affiliation.
+    if not reaches(drive, credit):
+        raise ValidationError(
+            {
+                "mobilised_by": [
+                    _("%(name)s is outside the area this drive collects for.")
+                    % {"name": credit.display_name()},
+                    _("Choose the organisation that mobilised this person."),
+                ]
+            }
+        )
     try:
         with transaction.atomic():
             registration = Registration.objects.create(

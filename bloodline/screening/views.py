@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,12 +28,11 @@ from django.utils.translation import gettext_lazy
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection.actions import Shortfall
-from bloodline.drives.access import drives_in_scope
 from bloodline.drives.models import Drive, Registration
 from bloodline.jurisdictions.loader import registry
-from bloodline.organisations import access as org_access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
+from bloodline.screening import access as screening_access
 from bloodline.screening import actions, forms
 from bloodline.screening.assessment import (
     engine_deferred,
@@ -67,21 +66,11 @@ STATIONS = {
 
 
 def _drive(request: AuthenticatedRequest, public_id: uuid.UUID, station: Station) -> Drive:
-    """404 outside the person's scope; 403 when they see the drive but may not run this
-    station."""
-    found = drives_in_scope(request.user).select_related("establishment").filter(uuid=public_id)
-    drive = found.first()
-    if drive is None:
-        raise Http404
-    if not may_run(request.user, drive, station):
-        raise PermissionDenied
-    return drive
+    return screening_access.get_drive(request.user, public_id, perm=station.perm)
 
 
 def may_run(user: Any, drive: Drive, station: Station) -> bool:
-    """Whether the person may open this station of this drive; the station tabs show only
-    these, so nobody sees a tab that answers 403."""
-    return org_access.has_perm(user, station.perm, drive.establishment)
+    return screening_access.may_run(user, drive, station.perm)
 
 
 def _station(slug: str) -> Station:
@@ -108,15 +97,7 @@ def _queue(drive: Drive, station: Station) -> QuerySet[Any]:
 def _selected(drive: Drive, station: Station, public_id: str) -> Presentation | None:
     if not public_id or not station.step:
         return None
-    try:
-        key = uuid.UUID(public_id)
-    except ValueError as exc:
-        raise Http404 from exc
-    found = Presentation.objects.select_related("donor", "registration__mobilised_by")
-    presentation = found.filter(drive=drive, uuid=key).first()
-    if presentation is None:
-        raise Http404
-    return presentation
+    return screening_access.get_presentation(drive, public_id)
 
 
 def _credits(drive: Drive) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, Any]] = [(reverse("home"), _("Home"))]
     items.append((reverse("drives:calendar"), _("Drives")))
     if user.is_authenticated:
-        if access.scope_paths(user, Perm.VIEW) or user.is_superuser:
+        if access.holds_anywhere(user, Perm.VIEW):
             items.append((reverse("organisations:list"), _("Organisations")))
         items.append((reverse("programmes:list"), _("Plans")))
         items += _blood_centre(user)
@@ -32,7 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 def _blood_centre(user: Any) -> list[tuple[str, Any]]:
     """Laboratory, stock, orders and trace, for the people whose roles use them."""
-    held = {perm for perm in _CENTRE_PERMS if user.is_superuser or access.scope_paths(user, perm)}
+    held = {perm for perm in _CENTRE_PERMS if access.holds_anywhere(user, perm)}
     items: list[tuple[str, Any]] = []
     if Perm.LAB_RESULT in held:
         items.append((reverse("lab:worklist"), _("Laboratory")))
