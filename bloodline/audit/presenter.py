@@ -139,9 +139,10 @@ def _key(model: type[models.Model] | None, key: str) -> Key | None:
     if field is not None:
         if key in HIDDEN or (not field.editable and not field.is_relation and key != "status"):
             return None
-        related = field.related_model if field.is_relation else None
+        target = field.related_model if field.is_relation else None
+        related = target if isinstance(target, type) else None
         lookup = "uuid" if related is not None and _field(related, "uuid") else "pk"
-        return Key(capfirst(str(field.verbose_name)), field, related, lookup)  # type: ignore[arg-type]
+        return Key(capfirst(str(field.verbose_name)), field, related, lookup)
     if key in HIDDEN:
         return None
     extra = EXTRA_KEYS.get(key)

@@ -387,8 +387,7 @@ def _check_intervals(facts: Facts, out: _Collector) -> None:
     wanted = facts.donation_type
     rules = [i for i in out.rules.intervals if i.before == wanted and i.sex in (facts.sex, "any")]
     if not rules:
-        params = {"type": wanted}
-        out.add("donation_type.not_covered", params, out.rules.provenance, "review")
+        out.add("donation_type.not_covered", {"type": wanted}, out.rules.provenance, "review")
         return
     history = _considered_history(facts, out.rules)
     for after in sorted({i.after for i in rules}):
@@ -399,7 +398,7 @@ def _check_intervals(facts: Facts, out: _Collector) -> None:
             continue
         until = add_period(last, rule.period.value, rule.period.unit)
         if facts.on < until:
-            params = {
+            params: dict[str, Any] = {
                 "period": [rule.period.value, rule.period.unit],
                 "previous": after,
                 "date": until.isoformat(),

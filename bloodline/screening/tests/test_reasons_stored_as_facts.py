@@ -136,3 +136,24 @@ def test_a_sentence_it_cannot_read_is_kept_and_shown_as_it_is() -> None:
 def test_the_migration_leaves_rows_already_stored_as_facts_alone() -> None:
     row = {"code": "hb.low", "params": {"value": 110, "minimum": 120}, "severity": "temporary"}
     assert migration.facts_of(row) is row
+
+
+def test_the_migration_rewrites_stored_rows_in_the_database(at_physician: Any) -> None:
+    from django.apps import apps
+
+    from bloodline.screening.models import Presentation
+
+    presentation = at_physician(weight_kg="40")
+    old = [
+        {"code": "weight.low", "message": "Cân nặng 40 kg thấp hơn mức tối thiểu 42 kg."},
+        {"code": "interval.x", "message": "Một câu không đọc lại được.", "severity": "temporary"},
+    ]
+    Presentation.objects.filter(pk=presentation.pk).update(engine_reasons=old)
+    with translation.override("vi"):
+        old[0]["message"] = describe("weight.low", {"weight": 40, "minimum": 42})
+    Presentation.objects.filter(pk=presentation.pk).update(engine_reasons=old)
+    migration.forwards(apps, None)
+    presentation.refresh_from_db()
+    read, kept = presentation.engine_reasons
+    assert read["params"] == {"weight": 40, "minimum": 42} and "message" not in read
+    assert kept["legacy_text"] == "Một câu không đọc lại được."
