@@ -261,7 +261,7 @@ def _screening(donation: Donation) -> Screening | None:
         drive=found.drive.title,
         arrived_at=found.arrived_at,
         engine_outcome=found.engine_outcome,
-        engine_reasons=[str(r.get("message", "")) for r in found.engine_reasons or []],
+        engine_reasons=[sentence for sentence, _source in found.reasons_in_words()],
         decision=str(Decision(found.decision).label) if found.decision else "",
         decision_reason=found.decision_reason,
         decided_at=found.decided_at,

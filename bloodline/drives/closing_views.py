@@ -57,7 +57,7 @@ def reconcile(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
         "r": result,
         "f": result.figures,
         "reasons": [
-            (code, reconciliation.REASON_LABELS.get(code, code), count)
+            (code, reconciliation.reason_label(code, drive.establishment.jurisdiction), count)
             for code, count in result.figures.deferred_by_reason
         ],
         "voided": drive.voided_dins.all(),

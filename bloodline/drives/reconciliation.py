@@ -26,6 +26,7 @@ from bloodline.drives.models import (
     Registration,
     VoidedDin,
 )
+from bloodline.jurisdictions import reasons as jurisdiction_reasons
 from bloodline.lib.isbt128 import DinError, parse
 from bloodline.organisations.models import Organisation
 
@@ -278,3 +279,11 @@ def reconcile(drive: Drive) -> Reconciliation:
 
 
 REASON_LABELS = {NO_REASON: _("no reason recorded")}
+
+
+def reason_label(code: str, jurisdiction: str = "") -> str:
+    """A deferral reason code as words in the reader's language (decision 0026); a
+    questionnaire deferral is named by its question in ``jurisdiction``'s questionnaire."""
+    if code in REASON_LABELS:
+        return str(REASON_LABELS[code])
+    return jurisdiction_reasons.reason_label(code, jurisdiction)

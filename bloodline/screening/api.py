@@ -6,7 +6,7 @@ it (the API's global session auth), so the donor self-check and staff share one 
 # No "from __future__ import annotations": django-ninja reads annotations at run time.
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -70,7 +70,10 @@ class CheckIn(Schema):
 
 
 class ReasonOut(Schema):
+    """The reason's facts (code, parameters) and its sentence in the request's language."""
+
     code: str
+    params: dict[str, Any]
     message: str
     source: str
     verified: bool

@@ -8,3 +8,10 @@ class ScreeningConfig(AppConfig):
     name = "bloodline.screening"
     label = "screening"
     verbose_name = _("Screening")
+
+    def ready(self) -> None:
+        # Deferral reasons named by their question wherever they are shown (decision 0026).
+        from bloodline.jurisdictions.reasons import register_question_wording
+        from bloodline.screening.reasons import question_label
+
+        register_question_wording(question_label)

@@ -153,9 +153,10 @@ def facts_for(presentation: Presentation, on: dt.date) -> engine.Facts:
 
 
 def _reason_row(reason: engine.Reason) -> dict[str, Any]:
+    """The reason as facts: its code and parameters, worded when shown (decision 0026)."""
     return {
         "code": reason.code,
-        "message": reason.message,
+        "params": dict(reason.params),
         "source": reason.source,
         "severity": reason.severity,
         "until": reason.until.isoformat() if reason.until else None,

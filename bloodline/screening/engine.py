@@ -11,12 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from django.utils import formats
-from django.utils.translation import gettext as _
-
-from bloodline.jurisdictions.labels import DONATION_TYPES, HAEMOGLOBIN, VITALS, period_text
 from bloodline.jurisdictions.loader import Registry, registry
 from bloodline.jurisdictions.schema import (
     AnnualMaximum,
@@ -29,6 +25,7 @@ from bloodline.jurisdictions.schema import (
     WeightBand,
 )
 from bloodline.screening.calendar import add_period, age_on, birthday
+from bloodline.screening.reasons import describe
 
 Outcome = Literal["eligible", "deferred_temporary", "deferred_permanent", "review"]
 Severity = Literal["permanent", "temporary", "review"]
@@ -78,8 +75,12 @@ class Facts:
 
 @dataclass(frozen=True)
 class Reason:
+    """Why the engine decided: a code and the parameters its sentence needs (numbers, ISO
+    dates, codes), stored as such; ``message`` is that sentence in the active language,
+    written by ``screening.reasons.describe`` (decision 0026)."""
+
     code: str
-    message: str
+    params: Mapping[str, Any]
     source: str
     rule_version: str
     severity: Severity
@@ -87,6 +88,12 @@ class Reason:
     verified: bool = True
     # A temporary deferral the rule set lets a physician override (decision 0015).
     overridable: bool = False
+    # The rule set judged against, to word questionnaire reasons; not stored.
+    rules: RuleSet | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def message(self) -> str:
+        return describe(self.code, self.params, self.rules or self.rule_version)
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,7 @@ class _Collector:
     def add(
         self,
         code: str,
-        message: str,
+        params: Mapping[str, Any],
         rule: Provenance | None,
         severity: Severity,
         until: dt.date | None = None,
@@ -124,16 +131,23 @@ class _Collector:
         version = f"{self.rules.code} {self.rules.version}"
         overridable = severity == "temporary" and code in self.rules.overridable()
         self.reasons.append(
-            Reason(code, message, source, version, severity, until, verified, overridable)
+            Reason(
+                code,
+                dict(params),
+                source,
+                version,
+                severity,
+                until,
+                verified,
+                overridable,
+                self.rules,
+            )
         )
 
 
-def _num(value: float) -> str:
-    return formats.number_format(int(value) if float(value).is_integer() else value)
-
-
-def _day(value: dt.date) -> str:
-    return formats.date_format(value, "DATE_FORMAT")
+def _num(value: float) -> int | float:
+    """A number as a stored parameter: whole numbers without decimals."""
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def _repeat_donor(facts: Facts) -> bool:
@@ -148,11 +162,8 @@ def _check_age(facts: Facts, out: _Collector) -> None:
     age = age_on(facts.date_of_birth, facts.on)
     if age < age_rules.min_years.value:
         until = birthday(facts.date_of_birth, int(age_rules.min_years.value))
-        message = _("Donors must be at least %(years)s years old; eligible from %(date)s.") % {
-            "years": _num(age_rules.min_years.value),
-            "date": _day(until),
-        }
-        out.add("age.under_min", message, age_rules.min_years, "temporary", until)
+        params = {"years": _num(age_rules.min_years.value), "date": until.isoformat()}
+        out.add("age.under_min", params, age_rules.min_years, "temporary", until)
         return
     if age <= age_rules.max_years.value:
         _check_first_time_age(facts, age, out)
@@ -165,10 +176,8 @@ def _check_age(facts: Facts, out: _Collector) -> None:
 def _check_first_time_age(facts: Facts, age: int, out: _Collector) -> None:
     limit = out.rules.age.review_first_time_above_years
     if limit is not None and age > limit.value and not _repeat_donor(facts):
-        message = _("A first-time donor over %(years)s years needs a physician's approval.") % {
-            "years": _num(limit.value)
-        }
-        out.add("age.first_time_over_limit", message, limit, "review")
+        params = {"years": _num(limit.value)}
+        out.add("age.first_time_over_limit", params, limit, "review")
 
 
 def _repeat_extension(facts: Facts, age: int, out: _Collector) -> bool:
@@ -182,11 +191,8 @@ def _repeat_extension(facts: Facts, age: int, out: _Collector) -> bool:
     if reaction is False:
         return True
     if reaction is None:
-        message = _(
-            "Repeat donors may give blood up to %(years)s years only if they never had a "
-            "reaction to a donation; that answer is missing."
-        ) % {"years": _num(extended.value)}
-        out.add("age.repeat_donor_reaction_unknown", message, extended, "review")
+        params = {"years": _num(extended.value)}
+        out.add("age.repeat_donor_reaction_unknown", params, extended, "review")
         return True
     return False
 
@@ -195,18 +201,11 @@ def _over_max_age(facts: Facts, out: _Collector) -> None:
     age_rules = out.rules.age
     review = age_rules.review_above_max
     if review is not None and (review.who == "any" or _repeat_donor(facts)):
-        message = _("Donors over %(years)s years may give blood only with a physician's approval.")
-        out.add(
-            "age.over_max_review",
-            message % {"years": _num(age_rules.max_years.value)},
-            review,
-            "review",
-        )
+        params = {"years": _num(age_rules.max_years.value)}
+        out.add("age.over_max_review", params, review, "review")
         return
-    message = _("Donors may give blood up to the age of %(years)s years.") % {
-        "years": _num(age_rules.max_years.value)
-    }
-    out.add("age.over_max", message, age_rules.max_years, "permanent")
+    params = {"years": _num(age_rules.max_years.value)}
+    out.add("age.over_max", params, age_rules.max_years, "permanent")
 
 
 # --- weight and volumes ----------------------------------------------------------------------
@@ -252,11 +251,8 @@ def _check_weight(facts: Facts, out: _Collector) -> None:
             minimum, rule = apheresis.value, apheresis
         if facts.weight_kg >= minimum:
             return
-    message = _("Weight %(weight)s kg is below the minimum of %(minimum)s kg.") % {
-        "weight": _num(facts.weight_kg),
-        "minimum": _num(minimum),
-    }
-    out.add("weight.low", message, rule, "temporary")
+    params = {"weight": _num(facts.weight_kg), "minimum": _num(minimum)}
+    out.add("weight.low", params, rule, "temporary")
 
 
 def _volumes_for_hb(facts: Facts, rules: RuleSet, volumes: list[int]) -> list[int]:
@@ -280,23 +276,16 @@ def allowed_volumes(facts: Facts, rules: RuleSet) -> list[int]:
 
 def _not_judged(key: str, value: float, rule: NotJudged | None, out: _Collector) -> None:
     """A measured value the rule set has no limit for: a physician judges it (README rule 3)."""
-    message = _(
-        "These rules set no “%(rule)s”, so the measured %(value)s is not judged; a physician "
-        "must decide."
-    ) % {"rule": RULE_NAMES.get(key, key), "value": _num(value)}
-    out.add(f"no_rule.{key}", message, rule, "review")
+    out.add(f"no_rule.{key}", {"value": _num(value)}, rule, "review")
 
 
-def _breach(code: str, message: str, rule: Provenance, out: _Collector) -> None:
+def _breach(code: str, params: dict[str, Any], rule: Provenance, out: _Collector) -> None:
     """A verified limit defers; a limit still awaiting the deployer's confirmation sends the
     donor to a physician with that said (decision 0014)."""
     if rule.verified:
-        out.add(code, message, rule, "temporary")
+        out.add(code, params, rule, "temporary")
         return
-    message = _(
-        "%(finding)s This limit awaits the deployer's confirmation; a physician must decide."
-    ) % {"finding": message}
-    out.add(code, message, rule, "review")
+    out.add(code, {**params, "unconfirmed": True}, rule, "review")
 
 
 def _hb_rule(facts: Facts, rules: RuleSet) -> Quantity | NotJudged:
@@ -310,11 +299,8 @@ def _check_hb(facts: Facts, out: _Collector) -> None:
     if isinstance(rule, NotJudged):
         _not_judged(f"hb_min_{facts.sex}", facts.hb_g_l, rule, out)
     elif facts.hb_g_l < rule.value:
-        message = _("Haemoglobin %(value)s g/L is below the minimum of %(minimum)s g/L.") % {
-            "value": _num(facts.hb_g_l),
-            "minimum": _num(rule.value),
-        }
-        _breach("hb.low", message, rule, out)
+        params = {"value": _num(facts.hb_g_l), "minimum": _num(rule.value)}
+        _breach("hb.low", params, rule, out)
 
 
 # (reason code, rule key, whether the limit is a minimum). Pulse pressure is an optional
@@ -341,7 +327,6 @@ MEASURED_FIELD = {
     "pulse_max": "pulse",
     "temperature_max_c": "temperature_c",
 }
-RULE_NAMES = {**VITALS, "hb_min_M": HAEMOGLOBIN["M"], "hb_min_F": HAEMOGLOBIN["F"]}
 
 
 def _measured(facts: Facts, key: str) -> float | None:
@@ -370,18 +355,8 @@ def _above(value: float, limit: Limit) -> bool:
     return value > limit.value if limit.inclusive else value >= limit.value
 
 
-def _vital_message(code: str, value: float, limit: Limit) -> str:
-    messages = {
-        "bp.systolic_low": _("Systolic pressure %(value)s mmHg is below the limit %(limit)s."),
-        "bp.systolic_high": _("Systolic pressure %(value)s mmHg is above the limit %(limit)s."),
-        "bp.diastolic_low": _("Diastolic pressure %(value)s mmHg is below the limit %(limit)s."),
-        "bp.diastolic_high": _("Diastolic pressure %(value)s mmHg is above the limit %(limit)s."),
-        "bp.pulse_pressure_low": _("Pulse pressure %(value)s mmHg is below the limit %(limit)s."),
-        "pulse.low": _("Pulse %(value)s/min is below the limit %(limit)s."),
-        "pulse.high": _("Pulse %(value)s/min is above the limit %(limit)s."),
-        "temperature.high": _("Temperature %(value)s °C is above the limit %(limit)s."),
-    }
-    return messages[code] % {"value": _num(value), "limit": _num(limit.value)}
+def _vital_params(value: float, limit: Limit) -> dict[str, Any]:
+    return {"value": _num(value), "limit": _num(limit.value)}
 
 
 def _check_vitals(facts: Facts, out: _Collector) -> None:
@@ -395,7 +370,7 @@ def _check_vitals(facts: Facts, out: _Collector) -> None:
         if rule is None or isinstance(rule, NotJudged):
             _not_judged(key, value, rule, out)
         elif _below(value, rule) if minimum else _above(value, rule):
-            _breach(code, _vital_message(code, value, rule), rule, out)
+            _breach(code, _vital_params(value, rule), rule, out)
 
 
 # --- intervals and annual maxima -------------------------------------------------------------
@@ -412,10 +387,7 @@ def _check_intervals(facts: Facts, out: _Collector) -> None:
     wanted = facts.donation_type
     rules = [i for i in out.rules.intervals if i.before == wanted and i.sex in (facts.sex, "any")]
     if not rules:
-        message = _("These rules set no interval for %(type)s; a physician must decide.") % {
-            "type": DONATION_TYPES.get(wanted, wanted)
-        }
-        out.add("donation_type.not_covered", message, out.rules.provenance, "review")
+        out.add("donation_type.not_covered", {"type": wanted}, out.rules.provenance, "review")
         return
     history = _considered_history(facts, out.rules)
     for after in sorted({i.after for i in rules}):
@@ -426,13 +398,13 @@ def _check_intervals(facts: Facts, out: _Collector) -> None:
             continue
         until = add_period(last, rule.period.value, rule.period.unit)
         if facts.on < until:
-            message = _("%(period)s must pass after %(previous)s; eligible from %(date)s.") % {
-                "period": period_text(rule.period.value, rule.period.unit),
-                "previous": DONATION_TYPES.get(after, after),
-                "date": _day(until),
+            params: dict[str, Any] = {
+                "period": [rule.period.value, rule.period.unit],
+                "previous": after,
+                "date": until.isoformat(),
             }
             code = f"interval.{wanted}_after_{after}"
-            out.add(code, message, rule.period, "temporary", until)
+            out.add(code, params, rule.period, "temporary", until)
 
 
 def _annual_until(facts: Facts, limit: AnnualMaximum) -> dt.date | None:
@@ -453,10 +425,8 @@ def _check_annual(facts: Facts, out: _Collector) -> None:
             continue
         until = _annual_until(facts, limit)
         if until is not None:
-            message = _(
-                "At most %(count)s such donations in 12 months; eligible from %(date)s."
-            ) % {"count": limit.max_count, "date": _day(until)}
-            out.add("annual.max_reached", message, limit, "temporary", until)
+            params = {"count": limit.max_count, "date": until.isoformat()}
+            out.add("annual.max_reached", params, limit, "temporary", until)
 
 
 # --- screening answers and recorded deferrals ------------------------------------------------
@@ -469,62 +439,45 @@ def _check_answers(facts: Facts, out: _Collector) -> None:
         answer = facts.answers[code]
         rule = out.rules.deferral(code)
         if answer is None:
-            message = _("The answer to “%(question)s” is unknown; a physician must decide.")
-            text = _question_text(code, out.rules)
-            out.add(f"answer.unknown.{code}", message % {"question": text}, rule, "review")
+            out.add(f"answer.unknown.{code}", {}, rule, "review")
         elif answer and rule is None:
-            message = _("These rules do not cover “%(question)s”; a physician must decide.")
-            out.add(f"answer.no_rule.{code}", message % {"question": code}, None, "review")
+            out.add(f"answer.no_rule.{code}", {}, None, "review")
         elif answer and rule is not None:
             _apply_deferral(facts, rule, out)
 
 
-def _question_text(code: str, rules: RuleSet) -> str:
-    """The question as the donor was asked it, in the reader's language; the code if the
-    jurisdiction's questionnaire does not ask it."""
-    from bloodline.screening.questionnaire import for_jurisdiction  # it imports this module
-
-    questionnaire = for_jurisdiction(rules.code)
-    for question in questionnaire.questions if questionnaire else ():
-        if question.code == code:
-            return question.wording(rules)
-    return code
+KIND_SEVERITY: dict[str, Severity] = {
+    "permanent": "permanent",
+    "while_present": "temporary",
+    "physician": "review",
+}
 
 
 def _apply_deferral(facts: Facts, rule: Deferral, out: _Collector) -> None:
     if rule.donation_types and facts.donation_type not in rule.donation_types:
         return
     code = f"deferral.{rule.code}"
-    question = {"question": _question_text(rule.code, out.rules)}
-    if rule.kind == "permanent":
-        message = _("“%(question)s”: permanently deferred.") % question
-        out.add(code, message, rule, "permanent")
-    elif rule.kind == "while_present":
-        message = _("“%(question)s”: deferred while it lasts.") % question
-        out.add(code, message, rule, "temporary")
-    elif rule.kind == "physician":
-        message = _("“%(question)s”: a physician must decide.") % question
-        out.add(code, message, rule, "review")
+    if rule.kind in KIND_SEVERITY:
+        out.add(code, {"kind": rule.kind}, rule, KIND_SEVERITY[rule.kind])
     elif rule.period is not None:
         start = facts.event_dates.get(rule.code, facts.on)
         until = add_period(start, rule.period.value, rule.period.unit)
         if facts.on < until:
-            message = _("“%(question)s”: deferred for %(period)s, until %(date)s.") % {
-                **question,
-                "period": period_text(rule.period.value, rule.period.unit),
-                "date": _day(until),
+            params = {
+                "kind": "period",
+                "period": [rule.period.value, rule.period.unit],
+                "date": until.isoformat(),
             }
-            out.add(code, message, rule, "temporary", until)
+            out.add(code, params, rule, "temporary", until)
 
 
 def _check_recorded(facts: Facts, out: _Collector) -> None:
     for deferral in facts.active_deferrals:
         code = f"deferral.recorded.{deferral.code}"
         if deferral.permanent:
-            out.add(code, _("A permanent deferral is on record."), None, "permanent")
+            out.add(code, {"permanent": True}, None, "permanent")
         elif deferral.until is None or facts.on < deferral.until:
-            message = _("A deferral is on record.")
-            out.add(code, message, None, "temporary", deferral.until)
+            out.add(code, {}, None, "temporary", deferral.until)
 
 
 # --- the decision ----------------------------------------------------------------------------

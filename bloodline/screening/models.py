@@ -143,6 +143,16 @@ class Presentation(models.Model):
     def __str__(self) -> str:
         return f"{self.drive} — {self.donor}"
 
+    def reasons_in_words(self) -> list[tuple[str, str]]:
+        """Each engine reason as (sentence in the reader's language, its sources)."""
+        from bloodline.screening.reasons import render_row  # reasons reads the rule sets
+
+        return [
+            (render_row(row, self.rule_set), str(row.get("source", "")))
+            for row in self.engine_reasons or []
+            if isinstance(row, dict)
+        ]
+
 
 class Deferral(models.Model):
     """A deferral on a donor's record, from a screening or entered by staff: until a date,
@@ -180,4 +190,10 @@ class Deferral(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.donor}: {self.code}"
+        return f"{self.donor}: {self.reason_label()}"
+
+    def reason_label(self) -> str:
+        """The deferring reason as words in the reader's language (never the bare code)."""
+        from bloodline.jurisdictions.reasons import reason_label
+
+        return reason_label(self.code, self.source)

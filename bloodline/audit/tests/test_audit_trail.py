@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import translation
 
 from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
@@ -125,7 +126,11 @@ def test_the_canonical_form_is_stable_json(demo):
 def test_an_authorised_user_sees_the_history_and_others_do_not(demo, login):
     org = demo.nodes["vn_dong_c0"]
     page = login("district_committee").get(f"/organisations/{org.uuid}/history/")
-    assert page.status_code == 200 and "organisation.create" in page.content.decode()
+    # The page names the action in the reader's language, never by its code (decision 0026).
+    with translation.override("vi"):
+        created = translation.gettext("Organisation created")
+    assert page.status_code == 200 and created in page.content.decode()
+    assert "organisation.create" not in page.content.decode()
     api = login("district_committee").get(f"/api/v1/organisations/{org.uuid}/history")
     assert api.json()["items"][0]["action"] == "organisation.create"
     # a hospital user sees its hospital but not its history; outsiders do not see it at all
