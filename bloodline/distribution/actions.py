@@ -50,7 +50,7 @@ from bloodline.organisations.roles import Perm
 HOSPITALS = frozenset({Kind.HOSPITAL, Kind.HOSPITAL_BLOOD_BANK})
 SUPPLIERS = frozenset({Kind.BLOOD_CENTRE, Kind.BLOOD_STATION})
 # What a person needs on an order's side to act for it (ORDER_STEPS names the sides).
-SIDE_PERMS = {Side.HOSPITAL: Perm.ORDER_PLACE, Side.DESK: Perm.ORDER_FULFIL}
+SIDE_PERMS: dict[str, str] = {Side.HOSPITAL: Perm.ORDER_PLACE, Side.DESK: Perm.ORDER_FULFIL}
 
 
 def _audit(

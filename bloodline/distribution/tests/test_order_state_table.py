@@ -78,14 +78,16 @@ def order_in(centre: Any, status: str, step: str) -> tuple[Order, Any]:
 
 def take(step: str, by: Any, order: Order, scans: dict[str, str]) -> None:
     """Take ``step`` on ``order`` through its action, as ``by``."""
-    allocation = order.lines.first().allocations.order_by("pk").last()  # type: ignore[union-attr]
+    first, second = order.lines.order_by("pk")
+    allocation = first.allocations.order_by("pk").last()
     if step == OrderStep.SIGN_RELEASE:
         actions.sign_emergency_release(
-            by=by, line=order.lines.last(), clinician="BS. Lê Văn An", reason="Xuất huyết"
+            by=by, line=second, clinician="BS. Lê Văn An", reason="Xuất huyết"
         )
     elif step == OrderStep.ALLOCATE:
         actions.allocate(by=by, order=order)
     elif step == OrderStep.UNALLOCATE:
+        assert allocation is not None
         actions.unallocate(by=by, allocation=allocation)
     elif step == OrderStep.PICK:
         actions.pick(
@@ -96,6 +98,7 @@ def take(step: str, by: Any, order: Order, scans: dict[str, str]) -> None:
     elif step == OrderStep.RECEIVE:
         actions.receive(by=by, order=order, received_count=1)
     elif step == OrderStep.REPORT_OUTCOME:
+        assert allocation is not None
         item = allocation.component.shipped.get()
         actions.report_outcome(by=by, item=item, outcome=ItemOutcome.TRANSFUSED)
     else:
@@ -118,7 +121,7 @@ def test_it_takes_a_step_exactly_when_the_table_allows_it(
 ) -> None:
     order, scans = order_in(centre, status, step)
     rule = ORDER_STEPS[step]
-    person = {Side.DESK: centre.clerk, Side.HOSPITAL: centre.hospital_user}
+    person: dict[str, Any] = {Side.DESK: centre.clerk, Side.HOSPITAL: centre.hospital_user}
     allowed = order.allows(step)
     assert allowed == (status == rule.source)
     try:
