@@ -23,13 +23,16 @@ from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.distribution import compatibility, recipients
 from bloodline.distribution.models import (
+    ORDER_STEPS,
     Allocation,
     ItemOutcome,
     Order,
     OrderLine,
     OrderStatus,
+    OrderStep,
     Shipment,
     ShipmentItem,
+    Side,
     Urgency,
 )
 from bloodline.inventory import actions as inventory
@@ -46,6 +49,8 @@ from bloodline.organisations.roles import Perm
 
 HOSPITALS = frozenset({Kind.HOSPITAL, Kind.HOSPITAL_BLOOD_BANK})
 SUPPLIERS = frozenset({Kind.BLOOD_CENTRE, Kind.BLOOD_STATION})
+# What a person needs on an order's side to act for it (ORDER_STEPS names the sides).
+SIDE_PERMS: dict[str, str] = {Side.HOSPITAL: Perm.ORDER_PLACE, Side.DESK: Perm.ORDER_FULFIL}
 
 
 def _audit(
@@ -70,6 +75,16 @@ def locked_order(order: Order, version: int | None = None) -> Order:
             "version",
         )
     return row
+
+
+def check_step(by: User, order: Order, step: OrderStep) -> None:
+    """Refuse unless ``by`` acts for a side that may take ``step`` and the order's status
+    allows it (the order state table, ORDER_STEPS). The order should be locked."""
+    sides = sorted(ORDER_STEPS[step].sides)
+    if not any(access.has_perm(by, SIDE_PERMS[s], order.side_organisation(s)) for s in sides):
+        access.require(by, SIDE_PERMS[sides[0]], order.side_organisation(sides[0]))
+    if not order.allows(step):
+        raise refuse(order.refusal(step))
 
 
 def _bump(order: Order) -> None:
@@ -246,13 +261,7 @@ def place_order(
 @transaction.atomic
 def cancel_order(*, by: User, order: Order, version: int | None = None) -> Order:
     order = locked_order(order, version)
-    if not (
-        access.has_perm(by, Perm.ORDER_PLACE, order.hospital)
-        or access.has_perm(by, Perm.ORDER_FULFIL, order.supplier)
-    ):
-        access.require(by, Perm.ORDER_PLACE, order.hospital)
-    if order.status != OrderStatus.PLACED:
-        raise refuse(_("Only an order not yet dispatched can be cancelled."))
+    check_step(by, order, OrderStep.CANCEL)
     for allocation in Allocation.objects.filter(line__order=order, cancelled_at__isnull=True):
         _unallocate(allocation)
     # Units scanned into the shipment never left: unpack them, so another order may ship them.
@@ -271,9 +280,7 @@ def sign_emergency_release(
     ordering clinician with the reason (decision 0017). The order becomes an emergency order
     if it was not one: a release is only given in an emergency."""
     order = locked_order(line.order, version)
-    access.require(by, Perm.ORDER_PLACE, order.hospital)
-    if order.status != OrderStatus.PLACED:
-        raise refuse(_("Only an order not yet dispatched can be changed."))
+    check_step(by, order, OrderStep.SIGN_RELEASE)
     lines = list(order.lines.select_for_update())
     line = next(row for row in lines if row.pk == line.pk)
     n = lines.index(line) + 1
@@ -364,9 +371,7 @@ def _outstanding(line: OrderLine) -> int:
 def allocate(*, by: User, order: Order, version: int | None = None) -> list[Allocation]:
     """Allocate the best compatible units, first expiry first, to every open line."""
     order = locked_order(order, version)
-    access.require(by, Perm.ORDER_FULFIL, order.supplier)
-    if order.status != OrderStatus.PLACED:
-        raise refuse(_("Only a placed order can be allocated."))
+    check_step(by, order, OrderStep.ALLOCATE)
     made: list[Allocation] = []
     now = timezone.now()
     for line in order.lines.all():
@@ -410,9 +415,7 @@ def allocate_unit(
     """Allocate a unit the desk chose; refused unless it is compatible and available.
     ``version`` is the unit's, ``order_version`` the order's as the desk saw them."""
     order = locked_order(line.order, order_version)
-    access.require(by, Perm.ORDER_FULFIL, order.supplier)
-    if order.status != OrderStatus.PLACED:
-        raise refuse(_("Only a placed order can be allocated."))
+    check_step(by, order, OrderStep.ALLOCATE)
     unit = inventory.locked(component, version)
     if unit.establishment_id != order.supplier_id or unit.component_code != line.component_code:
         raise refuse(_("This unit is not the product ordered on this line."))
@@ -458,8 +461,8 @@ def _unallocate(allocation: Allocation) -> None:
 @transaction.atomic
 def unallocate(*, by: User, allocation: Allocation, version: int | None = None) -> None:
     order = locked_order(allocation.line.order, version)
-    access.require(by, Perm.ORDER_FULFIL, order.supplier)
-    if order.status != OrderStatus.PLACED or allocation.cancelled_at is not None:
+    check_step(by, order, OrderStep.UNALLOCATE)
+    if allocation.cancelled_at is not None:
         raise refuse(_("This allocation cannot be cancelled now."))
     if ShipmentItem.objects.filter(shipment__order=order, component=allocation.component).exists():
         raise refuse(_("Take the unit out of the shipment first."))
@@ -492,9 +495,7 @@ def pick(*, by: User, order: Order, din_scan: str, product_scan: str) -> Shipmen
     """Scan a unit into the order's shipment. Only an allocated unit that passes the gate
     now (released, label checked, not unsafe, unexpired, tests still in order) goes in."""
     order = locked_order(order)
-    access.require(by, Perm.ORDER_FULFIL, order.supplier)
-    if order.status != OrderStatus.PLACED:
-        raise refuse(_("This order is not waiting to be packed."))
+    check_step(by, order, OrderStep.PICK)
     unit = inventory.locked(find_unit(order.supplier, din_scan, product_scan))
     problems = gate.blockers(unit, at_issue=True)
     if problems:
@@ -518,9 +519,9 @@ def dispatch(*, by: User, order: Order, packed_count: int, version: int | None =
     """Issue every scanned unit, if the count packed equals the count scanned and each unit
     passes the gate again now (expiry against the server's clock)."""
     order = locked_order(order, version)
-    access.require(by, Perm.ORDER_FULFIL, order.supplier)
+    check_step(by, order, OrderStep.DISPATCH)
     shipment = Shipment.objects.filter(order=order).first()
-    if order.status != OrderStatus.PLACED or shipment is None or not shipment.items.exists():
+    if shipment is None or not shipment.items.exists():
         raise refuse(_("Scan the units into the shipment first."))
     items = list(shipment.items.select_related("component"))
     if packed_count != len(items):
@@ -566,9 +567,9 @@ def dispatch(*, by: User, order: Order, packed_count: int, version: int | None =
 @transaction.atomic
 def receive(*, by: User, order: Order, received_count: int) -> Shipment:
     order = locked_order(order)
-    access.require(by, Perm.ORDER_PLACE, order.hospital)
+    check_step(by, order, OrderStep.RECEIVE)
     shipment = Shipment.objects.filter(order=order).first()
-    if order.status != OrderStatus.DISPATCHED or shipment is None:
+    if shipment is None:
         raise refuse(_("This order has not been dispatched."))
     if received_count != shipment.items.count():
         raise refuse(
@@ -599,9 +600,7 @@ def report_outcome(
         .get(pk=item.pk)
     )
     order = item.shipment.order
-    access.require(by, Perm.ORDER_PLACE, order.hospital)
-    if item.shipment.received_at is None:
-        raise refuse(_("Confirm the receipt of the shipment first."))
+    check_step(by, order, OrderStep.REPORT_OUTCOME)
     if item.outcome:
         raise refuse(_("What became of this unit has already been reported."))
     if outcome not in ItemOutcome.values:

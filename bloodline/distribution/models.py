@@ -8,10 +8,13 @@ a writer that bypasses the actions. Orders carry a version for optimistic lockin
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -32,6 +35,104 @@ class OrderStatus(models.TextChoices):
     DISPATCHED = "dispatched", _("dispatched")
     RECEIVED = "received", _("received")
     CANCELLED = "cancelled", pgettext_lazy("order status", "cancelled")
+
+
+class Side(models.TextChoices):
+    """Who works on an order: the hospital that placed it, or its supplier's issue desk."""
+
+    HOSPITAL = "hospital", _("hospital")
+    DESK = "desk", _("issue desk")
+
+
+class OrderStep(models.TextChoices):
+    """Everything that can be done to an order, as its actions in ``distribution.actions``."""
+
+    SIGN_RELEASE = "sign_release", _("sign an emergency release")
+    ALLOCATE = "allocate", _("allocate units")
+    UNALLOCATE = "unallocate", _("cancel an allocation")
+    PICK = "pick", _("scan a unit into the shipment")
+    DISPATCH = "dispatch", _("dispatch")
+    RECEIVE = "receive", _("confirm receipt")
+    REPORT_OUTCOME = "report_outcome", _("report what became of a unit")
+    CANCEL = "cancel", _("cancel the order")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of the order state table: the status the order must be in, the status it is in
+    afterwards (the same for work within a status), which sides may take the step, and what
+    the person is told when the order is in another status."""
+
+    source: str
+    target: str
+    sides: frozenset[str]
+    refusal: Promise
+
+
+_HOSPITAL, _DESK = frozenset({Side.HOSPITAL}), frozenset({Side.DESK})
+# The order state table: the one place that says what may happen to an order in which status
+# and who may do it. Actions refuse anything else with the row's reason; the order page shows
+# a button only for a step the table allows the reader; a database trigger (migration 0005)
+# refuses any other status change from any writer.
+ORDER_STEPS: dict[str, Step] = {
+    OrderStep.SIGN_RELEASE: Step(
+        OrderStatus.PLACED,
+        OrderStatus.PLACED,
+        _HOSPITAL,
+        _("Only an order not yet dispatched can be changed."),
+    ),
+    OrderStep.ALLOCATE: Step(
+        OrderStatus.PLACED,
+        OrderStatus.PLACED,
+        _DESK,
+        _("Only a placed order can be allocated."),
+    ),
+    OrderStep.UNALLOCATE: Step(
+        OrderStatus.PLACED,
+        OrderStatus.PLACED,
+        _DESK,
+        _("This allocation cannot be cancelled now."),
+    ),
+    OrderStep.PICK: Step(
+        OrderStatus.PLACED,
+        OrderStatus.PLACED,
+        _DESK,
+        _("This order is not waiting to be packed."),
+    ),
+    OrderStep.DISPATCH: Step(
+        OrderStatus.PLACED,
+        OrderStatus.DISPATCHED,
+        _DESK,
+        _("Only a placed order can be dispatched."),
+    ),
+    OrderStep.RECEIVE: Step(
+        OrderStatus.DISPATCHED,
+        OrderStatus.RECEIVED,
+        _HOSPITAL,
+        _("This order has not been dispatched."),
+    ),
+    OrderStep.REPORT_OUTCOME: Step(
+        OrderStatus.RECEIVED,
+        OrderStatus.RECEIVED,
+        _HOSPITAL,
+        _("Confirm the receipt of the shipment first."),
+    ),
+    OrderStep.CANCEL: Step(
+        OrderStatus.PLACED,
+        OrderStatus.CANCELLED,
+        _HOSPITAL | _DESK,
+        _("Only an order not yet dispatched can be cancelled."),
+    ),
+}
+# Status changes the table allows, derived from it (read by can_become and the trigger's test).
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    status: frozenset(
+        step.target
+        for step in ORDER_STEPS.values()
+        if step.source == status and step.target != status
+    )
+    for status in OrderStatus.values
+}
 
 
 class Order(models.Model):
@@ -80,6 +181,31 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def can_become(self, status: str) -> bool:
+        return status in ORDER_TRANSITIONS.get(self.status, frozenset())
+
+    def why_not_become(self, status: str) -> str:
+        """Why the order cannot become ``status``, in the reader's language ("" if it can)."""
+        if self.can_become(status):
+            return ""
+        return _("An order that is %(current)s cannot become %(wanted)s.") % {
+            "current": self.get_status_display(),
+            "wanted": OrderStatus(status).label if status in OrderStatus.values else status,
+        }
+
+    def allows(self, step: str, sides: Iterable[str] | None = None) -> bool:
+        """Whether ``step`` may be taken now; with ``sides``, by someone on one of them."""
+        rule = ORDER_STEPS[step]
+        return self.status == rule.source and (sides is None or not rule.sides.isdisjoint(sides))
+
+    def refusal(self, step: str) -> str:
+        """Why ``step`` cannot be taken in the order's status, translated ("" if it can)."""
+        return "" if self.allows(step) else str(ORDER_STEPS[step].refusal)
+
+    def side_organisation(self, side: str) -> Organisation:
+        """The organisation whose people act for ``side``."""
+        return self.hospital if side == Side.HOSPITAL else self.supplier
 
 
 class RecipientSex(models.TextChoices):

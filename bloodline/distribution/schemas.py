@@ -12,17 +12,8 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from bloodline.distribution import recipients
-from bloodline.distribution.models import Allocation, Order, OrderLine, Shipment, ShipmentItem
-from bloodline.organisations.models import Organisation
-
-
-class OrganisationRef(Schema):
-    uuid: UUID
-    name: str
-
-    @staticmethod
-    def resolve_name(obj: Organisation) -> str:
-        return obj.display_name()
+from bloodline.distribution.models import Allocation, OrderLine, ShipmentItem
+from bloodline.lib.api_schemas import Answer, Label, OrganisationRef
 
 
 class LineIn(Schema):
@@ -94,39 +85,21 @@ class OutcomeIn(Schema):
     note: str = Field(default="", max_length=2000)
 
 
-class AllocatedUnitOut(Schema):
-    component: UUID
-    din: str
-    product_code: str
-    division: str
-    group: str
-    expires_at: dt.datetime
+class UnitOfRow(Answer):
+    """The unit of an allocation or a shipment item (``row.component``), named as every
+    answer names a unit: UUID, DIN, product code and division, group, expiry."""
+
+    component: UUID = Field(validation_alias="component.uuid")
+    din: str = Field(validation_alias="component.donation.din")
+    product_code: str = Field(validation_alias="component.product_code")
+    division: str = Field(validation_alias="component.division")
+    group: str = Field(validation_alias="component.group")
+    expires_at: dt.datetime = Field(validation_alias="component.expires_at")
+
+
+class AllocatedUnitOut(UnitOfRow):
     conditions: str
     allocated_at: dt.datetime
-
-    @staticmethod
-    def resolve_component(obj: Allocation) -> UUID:
-        return obj.component.uuid
-
-    @staticmethod
-    def resolve_din(obj: Allocation) -> str:
-        return obj.component.donation.din
-
-    @staticmethod
-    def resolve_product_code(obj: Allocation) -> str:
-        return obj.component.product_code
-
-    @staticmethod
-    def resolve_division(obj: Allocation) -> str:
-        return obj.component.division
-
-    @staticmethod
-    def resolve_group(obj: Allocation) -> str:
-        return obj.component.group()
-
-    @staticmethod
-    def resolve_expires_at(obj: Allocation) -> dt.datetime:
-        return obj.component.expires_at
 
 
 class EmergencyReleaseOut(Schema):
@@ -135,7 +108,7 @@ class EmergencyReleaseOut(Schema):
     signed_at: dt.datetime
 
 
-class LineOut(Schema):
+class LineOut(Answer):
     component_code: str
     abo: str
     rhd: str
@@ -151,7 +124,8 @@ class LineOut(Schema):
     restrictions: list[str] = Field(
         description="What the recipient's facts close or open on this line, in words"
     )
-    allocated: list[AllocatedUnitOut]
+    # Prefetched with the live allocations only (see distribution/api.py).
+    allocated: list[AllocatedUnitOut] = Field(validation_alias="allocations")
 
     @staticmethod
     def resolve_emergency_release(obj: OrderLine) -> dict[str, object] | None:
@@ -167,13 +141,8 @@ class LineOut(Schema):
     def resolve_restrictions(obj: OrderLine) -> list[str]:
         return recipients.restrictions(obj, recipients.limits(obj.order.supplier))
 
-    @staticmethod
-    def resolve_allocated(obj: OrderLine) -> list[Allocation]:
-        # Prefetched with the live allocations only (see distribution/api.py).
-        return list(obj.allocations.all())
 
-
-class OrderOut(Schema):
+class OrderOut(Answer):
     uuid: UUID
     number: str
     hospital: OrganisationRef
@@ -183,28 +152,14 @@ class OrderOut(Schema):
     note: str
     placed_at: dt.datetime
     status: str
-    status_label: str
+    status_label: Label = Field(validation_alias="get_status_display")
     cancelled_at: dt.datetime | None
     lines: list[LineOut]
     version: int
 
-    @staticmethod
-    def resolve_status_label(obj: Order) -> str:
-        return str(obj.get_status_display())
 
-    @staticmethod
-    def resolve_lines(obj: Order) -> list[OrderLine]:
-        return list(obj.lines.all())
-
-
-class ShipmentItemOut(Schema):
-    component: UUID
-    din: str
-    product_code: str
-    division: str
-    component_code: str
-    group: str
-    expires_at: dt.datetime
+class ShipmentItemOut(UnitOfRow):
+    component_code: str = Field(validation_alias="component.component_code")
     scanned_at: dt.datetime
     outcome: str
     outcome_at: dt.datetime | None
@@ -227,57 +182,13 @@ class ShipmentItemOut(Schema):
         )
         return found or ""
 
-    @staticmethod
-    def resolve_component(obj: ShipmentItem) -> UUID:
-        return obj.component.uuid
 
-    @staticmethod
-    def resolve_din(obj: ShipmentItem) -> str:
-        return obj.component.donation.din
-
-    @staticmethod
-    def resolve_product_code(obj: ShipmentItem) -> str:
-        return obj.component.product_code
-
-    @staticmethod
-    def resolve_division(obj: ShipmentItem) -> str:
-        return obj.component.division
-
-    @staticmethod
-    def resolve_component_code(obj: ShipmentItem) -> str:
-        return obj.component.component_code
-
-    @staticmethod
-    def resolve_group(obj: ShipmentItem) -> str:
-        return obj.component.group()
-
-    @staticmethod
-    def resolve_expires_at(obj: ShipmentItem) -> dt.datetime:
-        return obj.component.expires_at
-
-
-class ShipmentOut(Schema):
+class ShipmentOut(Answer):
     uuid: UUID
-    order: UUID
-    order_number: str
+    order: UUID = Field(validation_alias="order.uuid")
+    order_number: str = Field(validation_alias="order.number")
     packed_count: int | None
-    scanned_count: int
+    scanned_count: int = Field(validation_alias="items.count")
     dispatched_at: dt.datetime | None
     received_at: dt.datetime | None
     items: list[ShipmentItemOut]
-
-    @staticmethod
-    def resolve_order(obj: Shipment) -> UUID:
-        return obj.order.uuid
-
-    @staticmethod
-    def resolve_order_number(obj: Shipment) -> str:
-        return obj.order.number
-
-    @staticmethod
-    def resolve_scanned_count(obj: Shipment) -> int:
-        return len(obj.items.all())
-
-    @staticmethod
-    def resolve_items(obj: Shipment) -> list[ShipmentItem]:
-        return list(obj.items.all())

@@ -50,8 +50,10 @@ from bloodline.distribution.models import (
     Order,
     OrderLine,
     OrderStatus,
+    OrderStep,
     Shipment,
     ShipmentItem,
+    Side,
     Urgency,
 )
 from bloodline.inventory.models import Component
@@ -184,6 +186,15 @@ def new_order(request: AuthenticatedRequest) -> HttpResponse:
 # One order ------------------------------------------------------------------------------------
 
 
+def _offers(order: Order, sides: Sides, step: OrderStep) -> bool:
+    """Whether the page offers ``step``: the order state table (ORDER_STEPS) allows it in the
+    order's status to a side the reader acts for. The action checks the same table."""
+    held = {Side.DESK} if sides.desk else set()
+    if sides.hospital:
+        held.add(Side.HOSPITAL)
+    return order.allows(step, held)
+
+
 @dataclass
 class LineView:
     number: int
@@ -216,8 +227,7 @@ def _lines(order: Order, sides: Sides, picked: set[int]) -> list[LineView]:
     views = []
     for number, line in enumerate(rows, start=1):
         view = LineView(
-            releasable=sides.hospital
-            and order.status == OrderStatus.PLACED
+            releasable=_offers(order, sides, OrderStep.SIGN_RELEASE)
             and recipients.can_release(line),
             number=number,
             line=line,
@@ -230,7 +240,7 @@ def _lines(order: Order, sides: Sides, picked: set[int]) -> list[LineView]:
                 for a in line.live
             ],
         )
-        if sides.desk and order.status == OrderStatus.PLACED and view.outstanding > 0:
+        if _offers(order, sides, OrderStep.ALLOCATE) and view.outstanding > 0:
             view.suggestions = [
                 (unit, choice.rank, forms.condition_labels(choice.conditional))
                 for unit, choice in actions.candidates(line)[:10]
@@ -253,7 +263,7 @@ def _shipment_context(order: Order, sides: Sides, bound: dict[str, Any]) -> dict
         .order_by("pk")
         .values_list("component_id", "conditions")
     )
-    reporting = sides.hospital and order.status == OrderStatus.RECEIVED
+    reporting = _offers(order, sides, OrderStep.REPORT_OUTCOME)
     outcome_forms = bound.get("outcome_forms", {})
     rows = []
     for item in items:
@@ -277,7 +287,8 @@ def _shipment_context(order: Order, sides: Sides, bound: dict[str, Any]) -> dict
         "sides": sides,
         "shipment": shipment,
         "items": rows,
-        "picking": sides.desk and order.status == OrderStatus.PLACED,
+        "picking": _offers(order, sides, OrderStep.PICK),
+        "receiving": _offers(order, sides, OrderStep.RECEIVE),
         "pick_form": bound.get("pick_form") or forms.PickForm(),
         "picked": bound.get("picked"),
         "dispatch_form": bound.get("dispatch_form") or forms.DispatchForm(initial=version),
@@ -288,11 +299,10 @@ def _shipment_context(order: Order, sides: Sides, bound: dict[str, Any]) -> dict
 def _unshown_errors(context: dict[str, Any], bound: dict[str, Any]) -> list[str]:
     """Errors of a form the page no longer shows (the order moved on meanwhile): they go to
     the top of the page rather than nowhere."""
-    order, sides = context["order"], context["sides"]
     shown = {
         "pick_form": context["picking"],
         "dispatch_form": context["picking"] and context["items"],
-        "receive_form": sides.hospital and order.status == OrderStatus.DISPATCHED,
+        "receive_form": context["receiving"],
     }
     on_page = [form for _item, _label, form, _c in context["items"] if form is not None]
     forms_sent = [bound[slot] for slot in shown if slot in bound and not shown[slot]]
@@ -309,7 +319,7 @@ def _detail(
         "lines": _lines(order, sides, picked),
         "version": order.version,
         "action_errors": bound.get("action_errors", []) + _unshown_errors(context, bound),
-        "can_cancel": order.status == OrderStatus.PLACED,
+        "can_cancel": _offers(order, sides, OrderStep.CANCEL),
     }
     return render(request, "distribution/order.html", context)
 

@@ -18,6 +18,7 @@ from bloodline.donors.duplicates import Candidate, candidates_for
 from bloodline.donors.models import Consent, Donor, IdentityDocument
 from bloodline.donors.search import search
 from bloodline.lib.api_errors import domain_errors
+from bloodline.lib.api_schemas import OptionalPublicId
 
 router = Router(tags=["donors"])
 
@@ -30,22 +31,14 @@ class DonorOut(Schema):
     phone: str
     address: str
     preferred_language: str
-    affiliation: UUID | None
+    affiliation: OptionalPublicId
     abo_declared: str
     rhd_declared: str
     abo_confirmed: str
     rhd_confirmed: str
     confirmed_at: dt.datetime | None
-    merged_into: UUID | None
+    merged_into: OptionalPublicId
     version: int
-
-    @staticmethod
-    def resolve_affiliation(obj: Donor) -> UUID | None:
-        return obj.affiliation.uuid if obj.affiliation is not None else None
-
-    @staticmethod
-    def resolve_merged_into(obj: Donor) -> UUID | None:
-        return obj.merged_into.uuid if obj.merged_into is not None else None
 
 
 class DonorIn(Schema):

@@ -12,7 +12,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from bloodline.drives.models import Drive, DriveRequest, Registration, drive_default
+from bloodline.drives.models import drive_default
+from bloodline.lib.api_schemas import Answer, Label, OptionalPublicId, PublicId, PublicIds
 
 
 class ArrivalWindow(Schema):
@@ -21,15 +22,15 @@ class ArrivalWindow(Schema):
     end: str = Field(description="HH:MM, local time at the establishment")
 
 
-class DriveOut(Schema):
+class DriveOut(Answer):
     uuid: UUID
     title: str
     status: str
-    status_label: str
-    establishment: UUID
-    establishment_name: str
-    hosts: list[UUID]
-    round: UUID | None
+    status_label: Label = Field(validation_alias="get_status_display")
+    establishment: PublicId
+    establishment_name: str = Field(validation_alias="establishment.display_name")
+    hosts: PublicIds
+    round: OptionalPublicId
     venue: str
     address: str
     latitude: Decimal | None
@@ -38,37 +39,13 @@ class DriveOut(Schema):
     ends_on: dt.date
     opens_at: dt.time
     closes_at: dt.time
-    time_zone: str
+    time_zone: str = Field(validation_alias="time_zone.key")
     slot_minutes: int
     beds: int
     expected_units: int
     arrival_windows: list[ArrivalWindow]
     cancel_reason: str
     version: int
-
-    @staticmethod
-    def resolve_status_label(obj: Drive) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_establishment(obj: Drive) -> UUID:
-        return obj.establishment.uuid
-
-    @staticmethod
-    def resolve_establishment_name(obj: Drive) -> str:
-        return obj.establishment.display_name()
-
-    @staticmethod
-    def resolve_hosts(obj: Drive) -> list[UUID]:
-        return [host.uuid for host in obj.hosts.all()]
-
-    @staticmethod
-    def resolve_round(obj: Drive) -> UUID | None:
-        return obj.round.uuid if obj.round is not None else None
-
-    @staticmethod
-    def resolve_time_zone(obj: Drive) -> str:
-        return obj.time_zone().key
 
 
 class DriveIn(Schema):
@@ -123,44 +100,20 @@ class SlotOut(Schema):
     free: int
 
 
-class RequestOut(Schema):
+class RequestOut(Answer):
     uuid: UUID
-    requested_by: UUID
-    requested_by_name: str
-    establishment: UUID
-    establishment_name: str
+    requested_by: PublicId
+    requested_by_name: str = Field(validation_alias="requested_by.display_name")
+    establishment: PublicId
+    establishment_name: str = Field(validation_alias="establishment.display_name")
     options: list[dt.date]
     expected_donors: int
     venue: str
     note: str
     status: str
     decline_reason: str
-    drive: UUID | None
+    drive: OptionalPublicId
     created_at: dt.datetime
-
-    @staticmethod
-    def resolve_requested_by(obj: DriveRequest) -> UUID:
-        return obj.requested_by.uuid
-
-    @staticmethod
-    def resolve_requested_by_name(obj: DriveRequest) -> str:
-        return obj.requested_by.display_name()
-
-    @staticmethod
-    def resolve_establishment(obj: DriveRequest) -> UUID:
-        return obj.establishment.uuid
-
-    @staticmethod
-    def resolve_establishment_name(obj: DriveRequest) -> str:
-        return obj.establishment.display_name()
-
-    @staticmethod
-    def resolve_options(obj: DriveRequest) -> list[dt.date]:
-        return obj.options()
-
-    @staticmethod
-    def resolve_drive(obj: DriveRequest) -> UUID | None:
-        return obj.drive.uuid if obj.drive is not None else None
 
 
 class RequestIn(Schema):
@@ -187,36 +140,16 @@ class DeclineIn(Schema):
     reason: str = Field(max_length=1000)
 
 
-class RegistrationOut(Schema):
+class RegistrationOut(Answer):
     uuid: UUID
-    slot: dt.datetime
-    donor: UUID
-    donor_name: str
-    mobilised_by: UUID
-    mobilised_by_name: str
+    slot: dt.datetime = Field(validation_alias="slot.starts_at")
+    donor: PublicId
+    donor_name: str = Field(validation_alias="donor.full_name")
+    mobilised_by: PublicId
+    mobilised_by_name: str = Field(validation_alias="mobilised_by.display_name")
     channel: str
     cancelled_at: dt.datetime | None
     created_at: dt.datetime
-
-    @staticmethod
-    def resolve_slot(obj: Registration) -> dt.datetime:
-        return obj.slot.starts_at
-
-    @staticmethod
-    def resolve_donor(obj: Registration) -> UUID:
-        return obj.donor.uuid
-
-    @staticmethod
-    def resolve_donor_name(obj: Registration) -> str:
-        return obj.donor.full_name
-
-    @staticmethod
-    def resolve_mobilised_by(obj: Registration) -> UUID:
-        return obj.mobilised_by.uuid
-
-    @staticmethod
-    def resolve_mobilised_by_name(obj: Registration) -> str:
-        return obj.mobilised_by.display_name()
 
 
 class RegistrationCreated(RegistrationOut):

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from bloodline.inventory.models import Component, ProcessingEvent, StorageLocation
+from bloodline.lib.api_schemas import Answer, Label, OptionalPublicId, PublicId
 
 
 class LocationOut(Schema):
@@ -21,59 +21,32 @@ class LocationOut(Schema):
     kind: str
 
 
-class ComponentOut(Schema):
+class ComponentOut(Answer):
     """One unit as the stock and the laboratory see it; ``status`` is the status now,
     including an expiry the nightly sweep has not recorded yet."""
 
     uuid: UUID
-    din: str
+    din: str = Field(validation_alias="donation.din")
     product_code: str
     division: str
     component_code: str
     component_kind: str
     volume_ml: int
-    status: str
-    status_label: str
+    # The status now (Component.current_status), not the one last stored.
+    status: str = Field(validation_alias="current_status.value")
+    status_label: Label = Field(validation_alias="current_status.label")
     abo: str
     rhd: str
     group: str
     collected_at: dt.datetime
     expires_at: dt.datetime
-    establishment: UUID
+    establishment: PublicId
     location: LocationOut | None
     released_at: dt.datetime | None
     stocked_at: dt.datetime | None
     issued_at: dt.datetime | None
-    issued_to: UUID | None
+    issued_to: OptionalPublicId
     version: int
-
-    @staticmethod
-    def resolve_din(obj: Component) -> str:
-        return obj.donation.din
-
-    @staticmethod
-    def resolve_status(obj: Component) -> str:
-        return str(obj.current_status().value)
-
-    @staticmethod
-    def resolve_status_label(obj: Component) -> str:
-        return str(obj.current_status().label)
-
-    @staticmethod
-    def resolve_group(obj: Component) -> str:
-        return obj.group()
-
-    @staticmethod
-    def resolve_establishment(obj: Component) -> UUID:
-        return obj.establishment.uuid
-
-    @staticmethod
-    def resolve_location(obj: Component) -> StorageLocation | None:
-        return obj.location
-
-    @staticmethod
-    def resolve_issued_to(obj: Component) -> UUID | None:
-        return obj.issued_to.uuid if obj.issued_to is not None else None
 
 
 class ExpiryBand(Schema):
@@ -111,27 +84,15 @@ class SupplyOut(Schema):
     level: str
 
 
-class ExpiringUnitOut(Schema):
+class ExpiringUnitOut(Answer):
     uuid: UUID
-    din: str
+    din: str = Field(validation_alias="donation.din")
     product_code: str
     division: str
     component_code: str
     group: str
-    status: str
+    status: str = Field(validation_alias="current_status.value")
     expires_at: dt.datetime
-
-    @staticmethod
-    def resolve_din(obj: Component) -> str:
-        return obj.donation.din
-
-    @staticmethod
-    def resolve_group(obj: Component) -> str:
-        return obj.group()
-
-    @staticmethod
-    def resolve_status(obj: Component) -> str:
-        return str(obj.current_status().value)
 
 
 class StockOut(Schema):
@@ -156,16 +117,16 @@ class ProcessingIn(Schema):
     version: int | None = None
 
 
-class ProcessingOut(Schema):
+class ProcessingOut(Answer):
     """A recorded processing step: who and when, the expiry before and after (the earlier of
     the old expiry and the step plus the rule's period), and the rule that decided it."""
 
     uuid: UUID
-    component: UUID
+    component: PublicId
     kind: str
-    kind_label: str
+    kind_label: Label = Field(validation_alias="get_kind_display")
     at: dt.datetime
-    by: str
+    by: str = Field(validation_alias="by.get_full_name")
     expires_before: dt.datetime
     expires_at: dt.datetime
     rule_set: str
@@ -173,15 +134,3 @@ class ProcessingOut(Schema):
     period_unit: str
     sources: list[str]
     verified: bool
-
-    @staticmethod
-    def resolve_component(obj: ProcessingEvent) -> UUID:
-        return obj.component.uuid
-
-    @staticmethod
-    def resolve_kind_label(obj: ProcessingEvent) -> str:
-        return str(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_by(obj: ProcessingEvent) -> str:
-        return str(obj.by.get_full_name())

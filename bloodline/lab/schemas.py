@@ -13,7 +13,14 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from bloodline.inventory.schemas import ComponentOut
-from bloodline.lab.models import ImportBatch, TestResult
+from bloodline.lib.api_schemas import (
+    Answer,
+    Label,
+    OptionalPublicId,
+    OptionalUsername,
+    PublicId,
+    Username,
+)
 
 
 class ImportIn(Schema):
@@ -31,16 +38,12 @@ class RefusedRowOut(Schema):
 
 class ImportBatchOut(Schema):
     uuid: UUID
-    establishment: UUID
+    establishment: PublicId
     file_name: str
     imported_at: dt.datetime
     rows_taken: int
     rows_refused: int
     refused: list[RefusedRowOut]
-
-    @staticmethod
-    def resolve_establishment(obj: ImportBatch) -> UUID:
-        return obj.establishment.uuid
 
 
 class ResultIn(Schema):
@@ -68,12 +71,12 @@ class ReleaseIn(Schema):
     version: int
 
 
-class ResultOut(Schema):
+class ResultOut(Answer):
     uuid: UUID
     test: str
     stage: str
     reading: str
-    reading_label: str
+    reading_label: Label = Field(validation_alias="get_reading_display")
     value: Decimal | None
     acceptable: bool
     counts: bool
@@ -82,37 +85,13 @@ class ResultOut(Schema):
     operator: str
     instrument: str
     source: str
-    batch: UUID | None
+    batch: OptionalPublicId
     entered_at: dt.datetime
-    entered_by: str
+    entered_by: Username
     verified_at: dt.datetime | None
-    verified_by: str | None
-    corrects: UUID | None
+    verified_by: OptionalUsername
+    corrects: OptionalPublicId
     correction_reason: str
-
-    @staticmethod
-    def resolve_reading_label(obj: TestResult) -> str:
-        return str(obj.get_reading_display())
-
-    @staticmethod
-    def resolve_counts(obj: TestResult) -> bool:
-        return obj.counts()
-
-    @staticmethod
-    def resolve_batch(obj: TestResult) -> UUID | None:
-        return obj.batch.uuid if obj.batch is not None else None
-
-    @staticmethod
-    def resolve_entered_by(obj: TestResult) -> str:
-        return obj.entered_by.get_username()
-
-    @staticmethod
-    def resolve_verified_by(obj: TestResult) -> str | None:
-        return obj.verified_by.get_username() if obj.verified_by is not None else None
-
-    @staticmethod
-    def resolve_corrects(obj: TestResult) -> UUID | None:
-        return obj.corrects.uuid if obj.corrects is not None else None
 
 
 class TestStateOut(Schema):

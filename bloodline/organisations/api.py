@@ -14,6 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from bloodline.accounts.actions import set_preferred_language
 from bloodline.audit.models import AuditEvent
+from bloodline.lib.api_schemas import Answer, Label, OptionalPublicId
 from bloodline.organisations import access, actions
 from bloodline.organisations.models import Organisation, OrganisationQuerySet
 from bloodline.organisations.roles import Perm
@@ -22,32 +23,20 @@ router = Router(tags=["organisations"])
 me_router = Router(tags=["me"])
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(Answer):
     uuid: UUID
     kind: str
-    kind_label: str
+    kind_label: Label = Field(validation_alias="get_kind_display")
     name: str
     display_name: str
     name_translations: dict[str, str]
     official_code: str
-    parent: UUID | None
+    parent: OptionalPublicId
     depth: int
     is_active: bool
     time_zone: str
     jurisdiction: str
     version: int
-
-    @staticmethod
-    def resolve_kind_label(obj: Organisation) -> str:
-        return str(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_display_name(obj: Organisation) -> str:
-        return obj.display_name()
-
-    @staticmethod
-    def resolve_parent(obj: Organisation) -> UUID | None:
-        return obj.parent.uuid if obj.parent is not None else None
 
 
 class OrganisationIn(Schema):

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from bloodline.lib.api_schemas import OptionalPublicId, PublicId
 from bloodline.organisations import access as org_access
 from bloodline.organisations.roles import Perm
 from bloodline.programmes import access, actions
@@ -28,25 +29,13 @@ class PlanOut(Schema):
     period_end: dt.date
     measure: str
     status: str
-    issuer: UUID
-    area: UUID
+    issuer: PublicId
+    area: PublicId
     base_volume_ml: int
     rule_set: str
     allow_over_allocation: bool
-    supersedes: UUID | None
+    supersedes: OptionalPublicId
     version: int
-
-    @staticmethod
-    def resolve_issuer(obj: Plan) -> UUID:
-        return obj.issuer.uuid
-
-    @staticmethod
-    def resolve_area(obj: Plan) -> UUID:
-        return obj.area.uuid
-
-    @staticmethod
-    def resolve_supersedes(obj: Plan) -> UUID | None:
-        return obj.supersedes.uuid if obj.supersedes else None
 
 
 class PlanIn(Schema):
