@@ -13,6 +13,8 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from bloodline.inventory.models import Component, ProcessingEvent, StorageLocation
+from bloodline.jurisdictions.labels import component_type
+from bloodline.lib.blood_groups import blood_group_long
 
 
 class LocationOut(Schema):
@@ -30,13 +32,15 @@ class ComponentOut(Schema):
     product_code: str
     division: str
     component_code: str
+    component_name: str = Field(description="The component type in the request's language")
     component_kind: str
     volume_ml: int
     status: str
     status_label: str
     abo: str
     rhd: str
-    group: str
+    group: str = Field(description="As written on a bag: A−, O+; empty until determined")
+    group_name: str = Field(description="In words, in the request's language")
     collected_at: dt.datetime
     expires_at: dt.datetime
     establishment: UUID
@@ -64,6 +68,14 @@ class ComponentOut(Schema):
         return obj.group()
 
     @staticmethod
+    def resolve_component_name(obj: Component) -> str:
+        return component_type(obj.component_code)
+
+    @staticmethod
+    def resolve_group_name(obj: Component) -> str:
+        return blood_group_long(obj.abo, obj.rhd)
+
+    @staticmethod
     def resolve_establishment(obj: Component) -> UUID:
         return obj.establishment.uuid
 
@@ -88,6 +100,7 @@ class ExpiryBand(Schema):
 class StockRow(Schema):
     component_kind: str
     component_code: str
+    component_name: str = Field(description="The component type in the request's language")
     abo: str
     rhd: str
     group: str
@@ -103,6 +116,7 @@ class SupplyOut(Schema):
     (null without a threshold); ``level`` is ok, shortage or critical."""
 
     component_kind: str
+    kind_name: str = Field(description="The component class in the request's language")
     abo: str
     rhd: str
     group: str

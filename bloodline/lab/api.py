@@ -22,6 +22,7 @@ from bloodline.collection.models import Donation
 from bloodline.inventory.api import component_or_404
 from bloodline.inventory.models import Component, LookbackHold
 from bloodline.inventory.schemas import ComponentOut
+from bloodline.jurisdictions.labels import lab_test_name
 from bloodline.lab import actions, imports, panel
 from bloodline.lab.models import ImportBatch, Sample, TestResult
 from bloodline.lab.schemas import (
@@ -37,6 +38,7 @@ from bloodline.lab.schemas import (
     TestStateOut,
 )
 from bloodline.lib import isbt128
+from bloodline.lib.blood_groups import blood_group
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -129,6 +131,7 @@ def _panel(sample: Sample) -> PanelOut:
         tests=[
             TestStateOut(
                 code=t.code,
+                name=lab_test_name(t.code),
                 kind=t.kind,
                 required=t.required,
                 runs_required=t.runs_required,
@@ -141,6 +144,7 @@ def _panel(sample: Sample) -> PanelOut:
         ],
         abo=state.abo,
         rhd=state.rhd,
+        group=blood_group(state.abo, state.rhd),
         problems=state.problems,
         complete=state.complete,
         confirmed_positive=[r.uuid for r in state.confirmed_positive],
@@ -230,6 +234,7 @@ def lift_hold(request: HttpRequest, public_id: UUID) -> HoldOut:
     return HoldOut(
         uuid=hold.uuid,
         test=hold.test,
+        test_name=lab_test_name(hold.test),
         placed_at=hold.placed_at,
         closed_at=hold.closed_at,
         outcome=hold.outcome,

@@ -13,6 +13,7 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from bloodline.inventory.schemas import ComponentOut
+from bloodline.jurisdictions.labels import lab_test_name
 from bloodline.lab.models import ImportBatch, TestResult
 
 
@@ -71,6 +72,7 @@ class ReleaseIn(Schema):
 class ResultOut(Schema):
     uuid: UUID
     test: str
+    test_name: str = Field(description="The test's name in the request's language")
     stage: str
     reading: str
     reading_label: str
@@ -89,6 +91,10 @@ class ResultOut(Schema):
     verified_by: str | None
     corrects: UUID | None
     correction_reason: str
+
+    @staticmethod
+    def resolve_test_name(obj: TestResult) -> str:
+        return lab_test_name(obj.test)
 
     @staticmethod
     def resolve_reading_label(obj: TestResult) -> str:
@@ -117,6 +123,7 @@ class ResultOut(Schema):
 
 class TestStateOut(Schema):
     code: str
+    name: str = Field(description="The test's name in the request's language")
     kind: str
     required: bool
     runs_required: int
@@ -130,6 +137,7 @@ class PanelOut(Schema):
     tests: list[TestStateOut]
     abo: str
     rhd: str
+    group: str = Field(description="The group the results give, as written on a bag (A−, O+)")
     problems: list[str]
     complete: bool
     confirmed_positive: list[UUID]
@@ -152,6 +160,7 @@ class HoldOut(Schema):
 
     uuid: UUID
     test: str
+    test_name: str = Field(description="The test's name in the request's language")
     placed_at: dt.datetime
     closed_at: dt.datetime | None
     outcome: str
