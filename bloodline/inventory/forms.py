@@ -141,7 +141,9 @@ class ScanBackForm(VersionedForm):
     def __init__(self, *args: Any, locations: list[StorageLocation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.locations = {str(loc.uuid): loc for loc in locations}
-        _choices(self.fields["location"], [(k, loc.display_name()) for k, loc in self.locations.items()])
+        _choices(
+            self.fields["location"], [(k, loc.display_name()) for k, loc in self.locations.items()]
+        )
 
     def chosen_location(self) -> StorageLocation:
         return self.locations[self.cleaned_data["location"]]
@@ -154,7 +156,9 @@ class MoveForm(VersionedForm):
     def __init__(self, *args: Any, locations: list[StorageLocation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.locations = {str(loc.uuid): loc for loc in locations}
-        _choices(self.fields["location"], [(k, loc.display_name()) for k, loc in self.locations.items()])
+        _choices(
+            self.fields["location"], [(k, loc.display_name()) for k, loc in self.locations.items()]
+        )
 
     def chosen_location(self) -> StorageLocation:
         return self.locations[self.cleaned_data["location"]]
