@@ -31,7 +31,7 @@ def test_it_lists_the_locations_with_the_units_kept(centre, english) -> None:
 
 def test_it_adds_a_location(centre, english) -> None:
     assert _add(english("inventory_clerk")).status_code == 302
-    fridge = factories.location(centre.centre, "Fridge 9")
+    fridge = StorageLocation.objects.get(establishment=centre.centre, name="Fridge 9")
     assert (fridge.min_c, fridge.max_c, fridge.active) == (Decimal(2), Decimal(6), True)
     assert AuditEvent.objects.filter(action="location.add", object_id=str(fridge.uuid)).exists()
 
