@@ -35,9 +35,19 @@ class DonorOut(Schema):
     rhd_declared: str
     abo_confirmed: str
     rhd_confirmed: str
+    blood_group_declared: str = Field(description="In words, in the request's language")
+    blood_group_confirmed: str = Field(description="In words, in the request's language")
     confirmed_at: dt.datetime | None
     merged_into: UUID | None
     version: int
+
+    @staticmethod
+    def resolve_blood_group_declared(obj: Donor) -> str:
+        return obj.blood_group_declared()
+
+    @staticmethod
+    def resolve_blood_group_confirmed(obj: Donor) -> str:
+        return obj.blood_group_confirmed()
 
     @staticmethod
     def resolve_affiliation(obj: Donor) -> UUID | None:
