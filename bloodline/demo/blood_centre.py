@@ -45,6 +45,15 @@ from bloodline.organisations.models import Membership, Organisation
 # A 21 %, AB 7 %) and an RhD-negative share of about 0.1 %.
 ABO_SHARES = {"O": 42, "B": 30, "A": 21, "AB": 7}
 RHD_NEGATIVE_SHARE = 0.001
+# Where a confirmatory test is run, written in the centre's language (a typed-in record).
+REFERENCE_LABORATORY = {
+    "vi": "Phòng xét nghiệm khẳng định",
+    "zh-hans": "确证实验室",
+    "zh-hant": "確證實驗室",
+    "en": "Reference laboratory",
+    "fr": "Laboratoire de référence",
+    "es": "Laboratorio de referencia",
+}
 RHD_SHARES = {"pos": 1 - RHD_NEGATIVE_SHARE, "neg": RHD_NEGATIVE_SHARE}
 # Demo assumptions, not sourced: a small provincial centre issuing about eight red-cell units
 # and two platelet doses a day, split by the group shares above. RhD-negative units are called
@@ -472,7 +481,7 @@ class _Seeder:
             test="hiv",
             stage=Stage.CONFIRMATORY,
             reading=Reading.POSITIVE,
-            instrument="Reference laboratory",
+            instrument=REFERENCE_LABORATORY[factories.language_of(self.cast.centre)],
         )
         lab.verify_result(by=self.cast.verifier, result=confirmatory)
 

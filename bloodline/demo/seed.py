@@ -158,6 +158,13 @@ def _vietnam(t: _Tree) -> None:
         Kind.BLOOD_CENTRE,
         "Trung tâm Truyền máu tỉnh Bình Minh",
         official_code="VN-BC-D01",
+        name_translations={
+            "en": "Binh Minh Provincial Blood Transfusion Centre",
+            "zh-hans": "平明省输血中心",
+            "zh-hant": "平明省輸血中心",
+            "fr": "Centre de transfusion sanguine de la province de Binh Minh",
+            "es": "Centro de Transfusión Sanguínea de la provincia de Binh Minh",
+        },
         **vn_rules,
     )
     t.add(
@@ -165,14 +172,40 @@ def _vietnam(t: _Tree) -> None:
         "vn_centre",
         Kind.COLLECTION_POINT,
         "Điểm hiến máu cố định Bình Minh",
+        name_translations={
+            "en": "Binh Minh permanent donation point",
+            "zh-hans": "平明固定献血点",
+            "zh-hant": "平明固定捐血點",
+            "fr": "Point de collecte permanent de Binh Minh",
+            "es": "Punto fijo de donación de Binh Minh",
+        },
         **vn_rules,
     )
-    t.add("vn_hospital", "vn_province", Kind.HOSPITAL, "Bệnh viện Đa khoa tỉnh Bình Minh")
+    t.add(
+        "vn_hospital",
+        "vn_province",
+        Kind.HOSPITAL,
+        "Bệnh viện Đa khoa tỉnh Bình Minh",
+        name_translations={
+            "en": "Binh Minh Provincial General Hospital",
+            "zh-hans": "平明省综合医院",
+            "zh-hant": "平明省綜合醫院",
+            "fr": "Hôpital général de la province de Binh Minh",
+            "es": "Hospital General de la provincia de Binh Minh",
+        },
+    )
     t.add(
         "vn_hospital_bank",
         "vn_hospital",
         Kind.HOSPITAL_BLOOD_BANK,
         "Khoa Huyết học – Truyền máu, Bệnh viện Đa khoa tỉnh Bình Minh",
+        name_translations={
+            "en": "Haematology and Transfusion Department, Binh Minh Provincial General Hospital",
+            "zh-hans": "平明省综合医院血液与输血科",
+            "zh-hant": "平明省綜合醫院血液與輸血科",
+            "fr": "Service d'hématologie et de transfusion, Hôpital général de Binh Minh",
+            "es": "Servicio de Hematología y Transfusión, Hospital General de Binh Minh",
+        },
         **vn_rules,
     )
     for d, (district, communes) in enumerate(
@@ -238,7 +271,20 @@ def _vietnam(t: _Tree) -> None:
         official_code="VN-MST-0100000003",
     )
     t.add("vn_university", "vn_province", Kind.SCHOOL, "Trường Đại học Bình Minh")
-    t.add("vn_station", "vn_tay", Kind.BLOOD_STATION, "Trạm Truyền máu Tây Giang", **vn_rules)
+    t.add(
+        "vn_station",
+        "vn_tay",
+        Kind.BLOOD_STATION,
+        "Trạm Truyền máu Tây Giang",
+        name_translations={
+            "en": "Tay Giang Blood Transfusion Station",
+            "zh-hans": "西江输血站",
+            "zh-hant": "西江輸血站",
+            "fr": "Poste de transfusion sanguine de Tay Giang",
+            "es": "Puesto de Transfusión Sanguínea de Tay Giang",
+        },
+        **vn_rules,
+    )
 
 
 def _china(t: _Tree) -> None:
@@ -273,7 +319,13 @@ def _china(t: _Tree) -> None:
         Kind.BLOOD_CENTRE,
         "岭南省血液中心",
         official_code="CN-BC-D90",
-        name_translations={"en": "Lingnan Blood Centre"},
+        name_translations={
+            "en": "Lingnan Blood Centre",
+            "zh-hant": "嶺南省血液中心",
+            "vi": "Trung tâm Máu tỉnh Lĩnh Nam",
+            "fr": "Centre du sang de Lingnan",
+            "es": "Centro de Sangre de Lingnan",
+        },
         **cn_rules,
     )
     t.add(
@@ -291,13 +343,45 @@ def _china(t: _Tree) -> None:
         "翠园区无偿献血领导小组",
         name_translations={"zh-hant": "翠園區無償獻血領導小組"},
     )
-    t.add("cn_station", "cn_district", Kind.BLOOD_STATION, "翠园区中心血站", **cn_rules)
-    t.add("cn_hospital", "cn_district", Kind.HOSPITAL, "翠园区人民医院")
+    t.add(
+        "cn_station",
+        "cn_district",
+        Kind.BLOOD_STATION,
+        "翠园区中心血站",
+        name_translations={
+            "en": "Cuiyuan District Central Blood Station",
+            "zh-hant": "翠園區中心血站",
+            "vi": "Trạm Máu trung tâm quận Thúy Viên",
+            "fr": "Poste central du sang du district de Cuiyuan",
+            "es": "Banco de Sangre Central del distrito de Cuiyuan",
+        },
+        **cn_rules,
+    )
+    t.add(
+        "cn_hospital",
+        "cn_district",
+        Kind.HOSPITAL,
+        "翠园区人民医院",
+        name_translations={
+            "en": "Cuiyuan District People's Hospital",
+            "zh-hant": "翠園區人民醫院",
+            "vi": "Bệnh viện Nhân dân quận Thúy Viên",
+            "fr": "Hôpital populaire du district de Cuiyuan",
+            "es": "Hospital Popular del distrito de Cuiyuan",
+        },
+    )
     t.add(
         "cn_hospital_bank",
         "cn_hospital",
         Kind.HOSPITAL_BLOOD_BANK,
         "翠园区人民医院输血科",
+        name_translations={
+            "en": "Transfusion Department, Cuiyuan District People's Hospital",
+            "zh-hant": "翠園區人民醫院輸血科",
+            "vi": "Khoa Truyền máu, Bệnh viện Nhân dân quận Thúy Viên",
+            "fr": "Service de transfusion, Hôpital populaire du district de Cuiyuan",
+            "es": "Servicio de Transfusión, Hospital Popular del distrito de Cuiyuan",
+        },
         **cn_rules,
     )
     for s, street in enumerate(["水贝街道", "翠竹街道", "东湖街道"]):

@@ -41,6 +41,7 @@ from bloodline.inventory.status import Status
 from bloodline.jurisdictions.loader import registry
 from bloodline.lab import gate
 from bloodline.lib import isbt128
+from bloodline.lib.blood_groups import blood_group
 from bloodline.lib.forms import refuse
 from bloodline.organisations import access
 from bloodline.organisations.kinds import Kind
@@ -432,7 +433,7 @@ def allocate_unit(
             _("A %(group)s unit is not compatible with a recipient of group %(recipient)s.")
             % {
                 "group": unit.group(),
-                "recipient": f"{line.abo or '?'}{ {'pos': '+', 'neg': '−'}.get(line.rhd, '?') }",
+                "recipient": blood_group(line.abo, line.rhd) or "?",
             }
         )
     if unit.current_status() != Status.AVAILABLE:

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, get_args
 
+from bloodline.lib.blood_groups import ABO_GROUPS, RHD_TYPES
+
 ComponentKind = Literal[
     "whole_blood", "red_cells", "platelets", "plasma", "cryoprecipitate", "granulocytes"
 ]
 
 KINDS: tuple[str, ...] = get_args(ComponentKind)
-ABO_GROUPS = ("O", "A", "B", "AB")
-RHD_TYPES = ("pos", "neg")
 UNKNOWN = ""  # a recipient group not yet known (emergency)
 
 # Condition codes carried by a Choice. The first and last are gated by a flag of choices().

@@ -20,6 +20,7 @@ from bloodline.distribution.actions import LineRequest
 from bloodline.distribution.models import MAX_RECIPIENT_AGE, ItemOutcome, RecipientSex, Urgency
 from bloodline.jurisdictions.labels import component_type
 from bloodline.lib import isbt128
+from bloodline.lib.blood_groups import ABO_GROUPS, RHD_TYPES, blood_group, blood_group_long
 from bloodline.lib.forms import ActionErrorsMixin
 from bloodline.organisations.models import SEGMENT, Organisation
 
@@ -69,18 +70,9 @@ def condition_labels(conditional: str) -> list[str]:
 def recipient_group(abo: str, rhd: str) -> str:
     """An order line's recipient group as people write it (O+, A−), or in words when a part
     is unknown (an emergency)."""
-    sign = {"pos": "+", "neg": "−"}.get(rhd)
-    if abo and sign:
-        return abo + sign
-    if not abo and not rhd:
-        return str(_("group unknown"))
-    return str(
-        _("%(abo)s, %(rhd)s")
-        % {
-            "abo": abo or _("ABO unknown"),
-            "rhd": {"pos": _("RhD positive"), "neg": _("RhD negative")}.get(rhd, _("RhD unknown")),
-        }
-    )
+    if abo in ABO_GROUPS and rhd in RHD_TYPES:
+        return blood_group(abo, rhd)
+    return blood_group_long(abo, rhd) or str(_("group unknown"))
 
 
 # Placing an order -----------------------------------------------------------------------------

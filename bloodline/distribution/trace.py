@@ -386,7 +386,7 @@ def _unit(c: Component, movements: list[Movement], notifications: list[Notificat
         volume_ml=c.volume_ml,
         expires_at=c.expires_at,
         held_by=c.establishment.display_name(),
-        location=c.location.name if c.location is not None else "",
+        location=c.location.display_name() if c.location is not None else "",
         released_at=c.released_at,
         released_by=c.released_by.get_full_name() if c.released_by is not None else "",
         label_printed_at=c.label_printed_at,
@@ -406,7 +406,7 @@ def _fate(c: Component, movements: Iterable[Movement]) -> Fate:
     label = str(status.label)
     at_hospital = c.issued_to.display_name() if c.issued_to is not None else ""
     here = c.establishment.display_name()
-    shelf = c.location.name if c.location is not None else ""
+    shelf = c.location.display_name() if c.location is not None else ""
     if status == Status.TRANSFUSED:
         return Fate(status, label, at_hospital, c.transfused_at)
     if status == Status.ISSUED:

@@ -36,6 +36,8 @@ class DonorOut(Schema):
     rhd_declared: str
     abo_confirmed: str
     rhd_confirmed: str
+    blood_group_declared: str = Field(description="In words, in the request's language")
+    blood_group_confirmed: str = Field(description="In words, in the request's language")
     confirmed_at: dt.datetime | None
     merged_into: OptionalPublicId
     version: int

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.donors.names import name_key
+from bloodline.lib.blood_groups import blood_group_long
 
 
 class Sex(models.TextChoices):
@@ -137,17 +138,10 @@ class Donor(models.Model):
         return self.merged_into_id is not None
 
     def blood_group_declared(self) -> str:
-        return _group(self.abo_declared, self.rhd_declared)
+        return blood_group_long(self.abo_declared, self.rhd_declared)
 
     def blood_group_confirmed(self) -> str:
-        return _group(self.abo_confirmed, self.rhd_confirmed)
-
-
-def _group(abo: str, rhd: str) -> str:
-    if not abo and not rhd:
-        return ""
-    sign = {"pos": "+", "neg": "−"}.get(rhd, "")
-    return f"{abo or '?'}{sign or ' ?'}"
+        return blood_group_long(self.abo_confirmed, self.rhd_confirmed)
 
 
 class DocumentKind(models.TextChoices):

@@ -133,7 +133,7 @@ def _product_code(establishment: Organisation, component_code: str) -> ProductCo
     if code is None:
         raise refuse(
             _("No product code is loaded for “%(type)s”; load one before processing.")
-            % {"type": component_code}
+            % {"type": component_type(component_code)}
         )
     return code
 
@@ -142,7 +142,8 @@ def _volume(rule: ComponentRule, volumes: Mapping[str, int], default: int | None
     volume = volumes.get(rule.code, default)
     if volume is None or volume <= 0:
         raise refuse(
-            _("Enter the volume of the %(type)s in millilitres.") % {"type": rule.code},
+            _("Enter the volume of the %(type)s in millilitres.")
+            % {"type": component_type(rule.code)},
             f"volume_{rule.code}",
         )
     if rule.volume_ml and not rule.volume_ml.min_ml <= volume <= rule.volume_ml.max_ml:

@@ -30,6 +30,7 @@ from bloodline.inventory.schemas import (
     StockRow,
     SupplyOut,
 )
+from bloodline.jurisdictions.labels import component_type
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
 
@@ -80,6 +81,7 @@ def get_stock(
             StockRow(
                 component_kind=r.component_kind,
                 component_code=r.component_code,
+                component_name=component_type(r.component_code),
                 abo=r.abo,
                 rhd=r.rhd,
                 group=r.group,
@@ -95,6 +97,7 @@ def get_stock(
         "supply": [
             SupplyOut(
                 component_kind=s.component_kind,
+                kind_name=s.kind_name,
                 abo=s.abo,
                 rhd=s.rhd,
                 group=s.group,

@@ -18,7 +18,7 @@ from bloodline.inventory.models import (
     ProcessingKind,
     StorageLocation,
 )
-from bloodline.inventory.stock import KIND_NAMES
+from bloodline.jurisdictions.labels import COMPONENT_KINDS
 from bloodline.jurisdictions.schema import Recipe, RuleSet
 from bloodline.lib import isbt128
 from bloodline.lib.forms import ActionErrorsMixin
@@ -141,7 +141,9 @@ class ScanBackForm(VersionedForm):
     def __init__(self, *args: Any, locations: list[StorageLocation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.locations = {str(loc.uuid): loc for loc in locations}
-        _choices(self.fields["location"], [(k, loc.name) for k, loc in self.locations.items()])
+        _choices(
+            self.fields["location"], [(k, loc.display_name()) for k, loc in self.locations.items()]
+        )
 
     def chosen_location(self) -> StorageLocation:
         return self.locations[self.cleaned_data["location"]]
@@ -154,7 +156,9 @@ class MoveForm(VersionedForm):
     def __init__(self, *args: Any, locations: list[StorageLocation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.locations = {str(loc.uuid): loc for loc in locations}
-        _choices(self.fields["location"], [(k, loc.name) for k, loc in self.locations.items()])
+        _choices(
+            self.fields["location"], [(k, loc.display_name()) for k, loc in self.locations.items()]
+        )
 
     def chosen_location(self) -> StorageLocation:
         return self.locations[self.cleaned_data["location"]]
@@ -191,7 +195,7 @@ class ProcessingForm(VersionedForm):
         self.locations = {str(loc.uuid): loc for loc in locations}
         _choices(
             self.fields["location"],
-            [("", "—"), *((k, loc.name) for k, loc in self.locations.items())],
+            [("", "—"), *((k, loc.display_name()) for k, loc in self.locations.items())],
         )
 
     def chosen_location(self) -> StorageLocation | None:
@@ -211,7 +215,7 @@ class EstablishmentForm(forms.Form):
 
 class ThresholdForm(Form):
     component_kind = forms.ChoiceField(
-        label=_("Component class"), choices=[(k, v) for k, v in KIND_NAMES.items()]
+        label=_("Component class"), choices=list(COMPONENT_KINDS.items())
     )
     abo = forms.ChoiceField(label=_("ABO group"), choices=ABO.choices)
     rhd = forms.ChoiceField(label=_("RhD"), choices=RhD.choices)

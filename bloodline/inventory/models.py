@@ -19,6 +19,8 @@ from django.utils.translation import pgettext_lazy
 from bloodline.collection.models import Donation
 from bloodline.donors.models import ABO, Donor, RhD
 from bloodline.inventory.status import Status, derive
+from bloodline.lib.blood_groups import blood_group
+from bloodline.lib.translated import in_language
 from bloodline.organisations.models import Organisation
 
 PRODUCT_CODE_PATTERN = r"^[A-Z][A-Z0-9]{4}$"
@@ -71,6 +73,7 @@ class StorageLocation(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="storage_locations"
     )
     name = models.CharField(_("name"), max_length=100)
+    name_translations = models.JSONField(_("names in other languages"), default=dict, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=LocationKind.choices)
     min_c = models.DecimalField(_("lowest temperature (°C)"), max_digits=5, decimal_places=1)
     max_c = models.DecimalField(_("highest temperature (°C)"), max_digits=5, decimal_places=1)
@@ -87,6 +90,10 @@ class StorageLocation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def display_name(self, language: str = "") -> str:
+        """The name in the reader's language when one is given, else as written."""
+        return in_language(self.name, self.name_translations, language)
 
 
 class DiscardReason(models.TextChoices):
@@ -412,9 +419,8 @@ class Component(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def group(self) -> str:
-        if not self.abo:
-            return ""
-        return f"{self.abo}{'+' if self.rhd == RhD.POSITIVE else '−'}"
+        """The group as written on a bag (A−, O+), or "" before the lab has determined it."""
+        return blood_group(self.abo, self.rhd)
 
     def current_status(self) -> Status:
         """The status now, including expiry that the sweep has not recorded yet."""

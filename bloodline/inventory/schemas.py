@@ -12,7 +12,10 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from bloodline.inventory.models import Component
+from bloodline.jurisdictions.labels import component_type
 from bloodline.lib.api_schemas import Answer, Label, OptionalPublicId, PublicId
+from bloodline.lib.blood_groups import blood_group_long
 
 
 class LocationOut(Schema):
@@ -30,6 +33,7 @@ class ComponentOut(Answer):
     product_code: str
     division: str
     component_code: str
+    component_name: str = Field(description="The component type in the request's language")
     component_kind: str
     volume_ml: int
     # The status now (Component.current_status), not the one last stored.
@@ -37,7 +41,8 @@ class ComponentOut(Answer):
     status_label: Label = Field(validation_alias="current_status.label")
     abo: str
     rhd: str
-    group: str
+    group: str = Field(description="As written on a bag: A−, O+; empty until determined")
+    group_name: str = Field(description="In words, in the request's language")
     collected_at: dt.datetime
     expires_at: dt.datetime
     establishment: PublicId
@@ -47,6 +52,14 @@ class ComponentOut(Answer):
     issued_at: dt.datetime | None
     issued_to: OptionalPublicId
     version: int
+
+    @staticmethod
+    def resolve_component_name(obj: Component) -> str:
+        return component_type(obj.component_code)
+
+    @staticmethod
+    def resolve_group_name(obj: Component) -> str:
+        return blood_group_long(obj.abo, obj.rhd)
 
 
 class ExpiryBand(Schema):
@@ -61,6 +74,7 @@ class ExpiryBand(Schema):
 class StockRow(Schema):
     component_kind: str
     component_code: str
+    component_name: str = Field(description="The component type in the request's language")
     abo: str
     rhd: str
     group: str
@@ -76,6 +90,7 @@ class SupplyOut(Schema):
     (null without a threshold); ``level`` is ok, shortage or critical."""
 
     component_kind: str
+    kind_name: str = Field(description="The component class in the request's language")
     abo: str
     rhd: str
     group: str

@@ -21,11 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from bloodline.inventory import actions
 from bloodline.inventory.models import Component, StockThreshold, StorageLocation
 from bloodline.inventory.status import Status
-from bloodline.jurisdictions.labels import COMPONENT_KINDS as KIND_NAMES
+from bloodline.jurisdictions.labels import component_kind
+from bloodline.lib.blood_groups import blood_group, group_order
 from bloodline.organisations.models import Organisation
 
-ABO_ORDER = {"O": 0, "A": 1, "B": 2, "AB": 3}
-RHD_ORDER = {"pos": 0, "neg": 1}
 # Upper bounds (days to expiry) of the columns of the stock table; the last is open.
 BUCKETS = (1, 3, 7)
 BUCKET_LABELS = (_("≤ 1 day"), _("2–3 days"), _("4–7 days"), _("> 7 days"))
@@ -38,16 +37,6 @@ class Level:
     OK = "ok"
     SHORTAGE = "shortage"
     CRITICAL = "critical"
-
-
-def group_key(abo: str, rhd: str) -> tuple[int, int]:
-    return ABO_ORDER.get(abo, 9), RHD_ORDER.get(rhd, 9)
-
-
-def group_label(abo: str, rhd: str) -> str:
-    if not abo:
-        return ""
-    return f"{abo}{'+' if rhd == 'pos' else '−'}"
 
 
 @dataclass(frozen=True)
@@ -69,7 +58,7 @@ class Row:
 
     @property
     def group(self) -> str:
-        return group_label(self.abo, self.rhd)
+        return blood_group(self.abo, self.rhd)
 
 
 @dataclass(frozen=True)
@@ -84,11 +73,11 @@ class Supply:
 
     @property
     def group(self) -> str:
-        return group_label(self.abo, self.rhd)
+        return blood_group(self.abo, self.rhd)
 
     @property
     def kind_name(self) -> str:
-        return str(KIND_NAMES.get(self.component_kind, self.component_kind))
+        return component_kind(self.component_kind)
 
     @property
     def days(self) -> Decimal | None:
@@ -181,7 +170,7 @@ def _rows(establishment: Organisation, now: dt.datetime) -> list[Row]:
                 r["held"],
             )
         )
-    rows.sort(key=lambda r: (r.component_kind, r.component_code, group_key(r.abo, r.rhd)))
+    rows.sort(key=lambda r: (r.component_kind, r.component_code, group_order(r.abo, r.rhd)))
     return rows
 
 
@@ -195,7 +184,7 @@ def _supply(establishment: Organisation, rows: list[Row]) -> list[Supply]:
         for t in StockThreshold.objects.filter(establishment=establishment)
     }
     keys = {k for k, n in available.items() if n} | set(thresholds)
-    ordered = sorted(keys, key=lambda k: (k[0], group_key(k[1], k[2])))
+    ordered = sorted(keys, key=lambda k: (k[0], group_order(k[1], k[2])))
     return [Supply(*key, available.get(key, 0), thresholds.get(key)) for key in ordered]
 
 

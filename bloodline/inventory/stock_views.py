@@ -20,6 +20,8 @@ from bloodline.inventory import access as inventory_access
 from bloodline.inventory import actions, forms, stock
 from bloodline.inventory.models import Component, StockThreshold, StorageLocation, Transfer
 from bloodline.inventory.views import _at, _chooser, _chosen, eye
+from bloodline.jurisdictions.labels import COMPONENT_KINDS, component_kind
+from bloodline.lib.blood_groups import group_order
 from bloodline.organisations import access
 from bloodline.organisations.kinds import ESTABLISHMENTS
 from bloodline.organisations.models import SEGMENT, Organisation, subtree_bounds
@@ -38,7 +40,7 @@ def stock_page(request: AuthenticatedRequest) -> HttpResponse:
         "chooser": _chooser(establishment, places),
         "summary": summary,
         "buckets": stock.BUCKET_LABELS,
-        "kind_names": stock.KIND_NAMES,
+        "kind_names": COMPONENT_KINDS,
         "expiring": [(c, eye(c.donation.din)) for c in summary.expiring],
         "on_hold": [(c, eye(c.donation.din)) for c in summary.on_hold],
         "zone": actions.zone(establishment).key,
@@ -79,13 +81,13 @@ def thresholds(request: AuthenticatedRequest) -> HttpResponse:
             return redirect(_at("inventory:thresholds", establishment))
     rows = sorted(
         StockThreshold.objects.filter(establishment=establishment),
-        key=lambda t: (t.component_kind, stock.group_key(t.abo, t.rhd)),
+        key=lambda t: (t.component_kind, group_order(t.abo, t.rhd)),
     )
     context = {
         "establishment": establishment,
         "chooser": _chooser(establishment, places),
         "form": form,
-        "rows": [(t, stock.KIND_NAMES.get(t.component_kind, t.component_kind)) for t in rows],
+        "rows": [(t, component_kind(t.component_kind)) for t in rows],
     }
     return render(request, "inventory/thresholds.html", context, status=400 if form.errors else 200)
 
@@ -128,7 +130,7 @@ def location_deactivate(request: AuthenticatedRequest, public_id: uuid.UUID) -> 
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("%(name)s is out of use.") % {"name": location.name})
+        messages.success(request, _("%(name)s is out of use.") % {"name": location.display_name()})
     return redirect(_at("inventory:locations", location.establishment))
 
 

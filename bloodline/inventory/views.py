@@ -31,6 +31,7 @@ from bloodline.inventory import access as inventory_access
 from bloodline.inventory import actions, forms, labels, stock
 from bloodline.inventory.models import Component, StorageLocation
 from bloodline.inventory.status import FINAL, IN_STOCK, Status
+from bloodline.jurisdictions.labels import component_kind, lab_test_name
 from bloodline.lib import isbt128
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
@@ -175,7 +176,7 @@ def _name(user: Any) -> str:
 def _facts(c: Component) -> list[tuple[Any, Any, str]]:
     """The component's history as (what, when, detail), in the order things happen."""
     stocked = ", ".join(
-        n for n in (_name(c.stocked_by), c.location.name if c.location else "") if n
+        n for n in (_name(c.stocked_by), c.location.display_name() if c.location else "") if n
     )
     rows: list[tuple[Any, Any, str]] = [
         (gettext_lazy("Made"), c.created_at, _name(c.created_by)),
@@ -193,7 +194,9 @@ def _facts(c: Component) -> list[tuple[Any, Any, str]]:
         rows.append((event.get_kind_display(), event.at, _name(event.by)))
     if c.lookback_hold is not None:
         hold = c.lookback_hold
-        rows.append((gettext_lazy("Placed on look-back hold"), hold.placed_at, hold.test))
+        rows.append(
+            (gettext_lazy("Placed on look-back hold"), hold.placed_at, lab_test_name(hold.test))
+        )
     rows.sort(key=lambda row: (row[1] is None, row[1] or 0))
     return [row for row in rows if row[1] is not None]
 
@@ -207,7 +210,7 @@ def _page(
     context: dict[str, Any] = {
         "c": component,
         "din": eye(component.donation.din),
-        "kind_name": stock.KIND_NAMES.get(component.component_kind, component.component_kind),
+        "kind_name": component_kind(component.component_kind),
         "status": current,
         "zone": actions.zone(component.establishment).key,
         "facts": _facts(component),

@@ -22,7 +22,7 @@ COMPONENT_KINDS = {
     "granulocytes": _("granulocytes"),
 }
 
-# Component types of the shipped rule sets; a code without a label here is shown as it is.
+# Component types of the shipped rule sets; a code without a label here is named as unknown.
 COMPONENT_TYPES = {
     "whole_blood": _("whole blood"),
     "whole_blood_cpda1": _("whole blood, CPDA-1"),
@@ -49,11 +49,43 @@ COMPONENT_TYPES = {
 
 
 def component_type(code: str) -> str:
-    return str(COMPONENT_TYPES.get(code, code))
+    name = COMPONENT_TYPES.get(code)
+    return str(name) if name else str(_("unknown component (%(code)s)") % {"code": code})
 
 
 def component_kind(code: str) -> str:
-    return str(COMPONENT_KINDS.get(code, code))
+    name = COMPONENT_KINDS.get(code)
+    return str(name) if name else str(_("unknown component class (%(code)s)") % {"code": code})
+
+
+# The tests of the shipped rule sets' panels (test_panel codes, components.md §6) and of the
+# lab's records: every page, PDF and API field that names a test reads it here.
+LAB_TESTS = {
+    "abo": _("ABO group"),
+    "rhd": _("RhD type"),
+    "irregular_antibody_screen": _("irregular antibody screen"),
+    "alt": _("ALT (alanine aminotransferase)"),
+    "hbsag": _("HBsAg (hepatitis B surface antigen)"),
+    "hbv": _("hepatitis B (HBV) marker"),
+    "anti_hcv": _("anti-HCV (hepatitis C antibodies)"),
+    "hcv": _("hepatitis C (HCV) marker"),
+    "anti_hiv_1_2": _("anti-HIV-1/2 (HIV antibodies)"),
+    "hiv_ag_ab": _("HIV antigen/antibody combined test"),
+    "hiv": _("HIV marker"),
+    "syphilis": _("syphilis"),
+    "syphilis_anti_tp": _("syphilis (anti-Treponema pallidum antibodies)"),
+    "nat_hbv_hcv_hiv": _("NAT for HBV, HCV and HIV"),
+    "malaria": _("malaria"),
+}
+
+
+def lab_test_name(code: str) -> str:
+    """A test's name in the reader's language; a code the table does not know is named as
+    such, never shown bare and never an error."""
+    name = LAB_TESTS.get(code)
+    if name:
+        return str(name)
+    return str(_("unknown test (%(code)s)") % {"code": code})
 
 
 SEXES = {"M": _("men"), "F": _("women"), "any": _("everyone")}

@@ -23,6 +23,7 @@ from bloodline.collection.models import Donation
 from bloodline.inventory import access as inventory_access
 from bloodline.inventory.models import Component
 from bloodline.inventory.schemas import ComponentOut
+from bloodline.jurisdictions.labels import lab_test_name
 from bloodline.lab import access as lab_access
 from bloodline.lab import actions, imports, panel
 from bloodline.lab.models import ImportBatch, Sample, TestResult
@@ -39,6 +40,7 @@ from bloodline.lab.schemas import (
     TestStateOut,
 )
 from bloodline.lib import isbt128
+from bloodline.lib.blood_groups import blood_group
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -119,6 +121,7 @@ def _panel(sample: Sample) -> PanelOut:
         tests=[
             TestStateOut(
                 code=t.code,
+                name=lab_test_name(t.code),
                 kind=t.kind,
                 required=t.required,
                 runs_required=t.runs_required,
@@ -131,6 +134,7 @@ def _panel(sample: Sample) -> PanelOut:
         ],
         abo=state.abo,
         rhd=state.rhd,
+        group=blood_group(state.abo, state.rhd),
         problems=state.problems,
         complete=state.complete,
         confirmed_positive=[r.uuid for r in state.confirmed_positive],
@@ -219,6 +223,7 @@ def lift_hold(request: HttpRequest, public_id: UUID) -> HoldOut:
     return HoldOut(
         uuid=hold.uuid,
         test=hold.test,
+        test_name=lab_test_name(hold.test),
         placed_at=hold.placed_at,
         closed_at=hold.closed_at,
         outcome=hold.outcome,

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bloodline.jurisdictions.labels import lab_test_name
 from bloodline.lab import panel
 from bloodline.lab.models import NotificationTask, Reading, RequiredTest, Stage, TestResult
 from bloodline.lib import isbt128
@@ -127,7 +128,7 @@ class ResultForm(_ReadingFields):
             self.fields["test"].widget.attrs.update(refresh)
             self.fields["stage"].widget.attrs.update(refresh)
         test = cast(forms.ChoiceField, self.fields["test"])
-        test.choices = [("", "—"), *((t.code, t.code) for t in self.tests)]
+        test.choices = [("", "—"), *((t.code, lab_test_name(t.code)) for t in self.tests)]
         code = self._chosen("test")
         self.offer(readings_for(self.tests, code, self._chosen("stage") or Stage.SCREEN))
         self.measured = is_measured(self.tests, code)

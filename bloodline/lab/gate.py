@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from bloodline.inventory.actions import zone
 from bloodline.inventory.models import Component, LookbackHold, UnsafeDonation
 from bloodline.inventory.status import Status
+from bloodline.jurisdictions.labels import lab_test_name
 from bloodline.lab import panel
 from bloodline.lab.models import Sample
 from bloodline.screening.models import Deferral
@@ -46,10 +47,13 @@ def lab_blockers(
     for test in state.tests:
         if test.problem:
             problems.append(
-                _("Test %(test)s: %(problem)s") % {"test": test.code, "problem": test.problem}
+                _("Test %(test)s: %(problem)s")
+                % {"test": lab_test_name(test.code), "problem": test.problem}
             )
         elif test.state == "pending":
-            problems.append(_("Test %(test)s is not complete.") % {"test": test.code})
+            problems.append(
+                _("Test %(test)s is not complete.") % {"test": lab_test_name(test.code)}
+            )
     problems += state.problems
     if not state.abo or not state.rhd:
         problems.append(_("The ABO/RhD group is not confirmed."))

@@ -13,6 +13,8 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from bloodline.inventory.schemas import ComponentOut
+from bloodline.jurisdictions.labels import lab_test_name
+from bloodline.lab.models import TestResult
 from bloodline.lib.api_schemas import (
     Answer,
     Label,
@@ -74,6 +76,7 @@ class ReleaseIn(Schema):
 class ResultOut(Answer):
     uuid: UUID
     test: str
+    test_name: str = Field(description="The test's name in the request's language")
     stage: str
     reading: str
     reading_label: Label = Field(validation_alias="get_reading_display")
@@ -93,9 +96,14 @@ class ResultOut(Answer):
     corrects: OptionalPublicId
     correction_reason: str
 
+    @staticmethod
+    def resolve_test_name(obj: TestResult) -> str:
+        return lab_test_name(obj.test)
+
 
 class TestStateOut(Schema):
     code: str
+    name: str = Field(description="The test's name in the request's language")
     kind: str
     required: bool
     runs_required: int
@@ -109,6 +117,7 @@ class PanelOut(Schema):
     tests: list[TestStateOut]
     abo: str
     rhd: str
+    group: str = Field(description="The group the results give, as written on a bag (A−, O+)")
     problems: list[str]
     complete: bool
     confirmed_positive: list[UUID]
@@ -131,6 +140,7 @@ class HoldOut(Schema):
 
     uuid: UUID
     test: str
+    test_name: str = Field(description="The test's name in the request's language")
     placed_at: dt.datetime
     closed_at: dt.datetime | None
     outcome: str

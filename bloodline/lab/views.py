@@ -30,6 +30,7 @@ from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection.models import Donation, Outcome
 from bloodline.inventory.models import Component, LookbackHold
 from bloodline.inventory.status import Status
+from bloodline.jurisdictions.labels import lab_test_name
 from bloodline.lab import access as lab_access
 from bloodline.lab import actions, gate, panel
 from bloodline.lab.forms import (
@@ -329,7 +330,7 @@ def enter(request: AuthenticatedRequest, din: str) -> HttpResponse:
             messages.success(
                 request,
                 _("The %(test)s result is saved. It counts once another person verifies it.")
-                % {"test": result.test},
+                % {"test": lab_test_name(result.test)},
             )
             return _done(request, donation)
     return _show(request, donation, enter=form)
@@ -346,7 +347,9 @@ def verify(request: AuthenticatedRequest, din: str, result_id: uuid.UUID) -> Htt
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The %(test)s result is verified.") % {"test": result.test})
+        messages.success(
+            request, _("The %(test)s result is verified.") % {"test": lab_test_name(result.test)}
+        )
     return _done(request, donation)
 
 
@@ -374,7 +377,7 @@ def correct(request: AuthenticatedRequest, din: str, result_id: uuid.UUID) -> Ht
             messages.success(
                 request,
                 _("The correction of %(test)s is saved. It counts once another person verifies it.")
-                % {"test": result.test},
+                % {"test": lab_test_name(result.test)},
             )
             return _done(request, donation)
     return _show(request, donation, corrections={result.uuid: form})
@@ -392,7 +395,9 @@ def order_test(request: AuthenticatedRequest, din: str) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Test %(test)s is ordered for this sample.") % {"test": test})
+        messages.success(
+            request, _("Test %(test)s is ordered for this sample.") % {"test": lab_test_name(test)}
+        )
     return _done(request, donation)
 
 

@@ -12,42 +12,129 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bloodline.accounts.models import User
 from bloodline.collection.models import Donation
 from bloodline.inventory.models import Component, LocationKind, ProductCode, StorageLocation
+from bloodline.jurisdictions.labels import component_type
 from bloodline.jurisdictions.loader import registry
 from bloodline.lib import isbt128
 from bloodline.organisations.models import Organisation
 
 # Each kind's range lies within the storage rule of the components kept there in every
-# rule set shipped (components.md §1).
+# rule set shipped (components.md §1). Names in every interface language: the one of the
+# establishment's jurisdiction is stored as the name, the others as its translations.
 LOCATIONS = [
-    ("Fridge 1", LocationKind.FRIDGE, Decimal(2), Decimal(6)),
-    ("Freezer 1", LocationKind.FREEZER, Decimal(-25), Decimal(-20)),
-    ("Deep freezer 1", LocationKind.FREEZER, Decimal(-40), Decimal(-30)),
-    ("Platelet agitator 1", LocationKind.AGITATOR, Decimal(20), Decimal(24)),
-    ("Quarantine store", LocationKind.QUARANTINE, Decimal(2), Decimal(6)),
+    (
+        {
+            "vi": "Tủ lạnh 1",
+            "zh-hans": "储血冰箱 1",
+            "zh-hant": "儲血冰箱 1",
+            "en": "Fridge 1",
+            "fr": "Réfrigérateur 1",
+            "es": "Refrigerador 1",
+        },
+        LocationKind.FRIDGE,
+        Decimal(2),
+        Decimal(6),
+    ),
+    (
+        {
+            "vi": "Tủ đông 1",
+            "zh-hans": "低温冰箱 1",
+            "zh-hant": "低溫冰箱 1",
+            "en": "Freezer 1",
+            "fr": "Congélateur 1",
+            "es": "Congelador 1",
+        },
+        LocationKind.FREEZER,
+        Decimal(-25),
+        Decimal(-20),
+    ),
+    (
+        {
+            "vi": "Tủ âm sâu 1",
+            "zh-hans": "超低温冰箱 1",
+            "zh-hant": "超低溫冰箱 1",
+            "en": "Deep freezer 1",
+            "fr": "Congélateur très basse température 1",
+            "es": "Ultracongelador 1",
+        },
+        LocationKind.FREEZER,
+        Decimal(-40),
+        Decimal(-30),
+    ),
+    (
+        {
+            "vi": "Máy lắc tiểu cầu 1",
+            "zh-hans": "血小板振荡保存箱 1",
+            "zh-hant": "血小板振盪保存箱 1",
+            "en": "Platelet agitator 1",
+            "fr": "Agitateur de plaquettes 1",
+            "es": "Agitador de plaquetas 1",
+        },
+        LocationKind.AGITATOR,
+        Decimal(20),
+        Decimal(24),
+    ),
+    (
+        {
+            "vi": "Kho cách ly",
+            "zh-hans": "待检隔离库",
+            "zh-hant": "待檢隔離庫",
+            "en": "Quarantine store",
+            "fr": "Stock en quarantaine",
+            "es": "Almacén de cuarentena",
+        },
+        LocationKind.QUARANTINE,
+        Decimal(2),
+        Decimal(6),
+    ),
 ]
+# The language demo reference data is written in, by the country of the jurisdiction.
+COUNTRY_LANGUAGES = {"VN": "vi", "CN": "zh-hans"}
+
+
+def language_of(establishment: Organisation) -> str:
+    """The language the establishment's own records are written in (English elsewhere)."""
+    rules = registry.get(establishment.jurisdiction, timezone.localdate())
+    return COUNTRY_LANGUAGES.get(rules.country or "", "en")
+
+
+def written(names: dict[str, str], language: str) -> tuple[str, dict[str, str]]:
+    """A name as stored: in ``language``, with the other languages as its translations."""
+    return names[language], {code: name for code, name in names.items() if code != language}
 
 
 def equip(establishment: Organisation) -> None:
     """Local product codes for every component type of the establishment's rule set in
-    force today, and a fridge, freezers and a platelet agitator. Idempotent."""
+    force today, and a fridge, freezers and a platelet agitator, named in the jurisdiction's
+    language with translations. Idempotent."""
     rules = registry.get(establishment.jurisdiction, timezone.localdate())
-    for n, component in enumerate(rules.components, start=1):
-        ProductCode.objects.get_or_create(
-            establishment=establishment,
-            component_code=component.code,
-            defaults={"code": f"D{n:04d}", "description": component.code.replace("_", " ")},
-        )
-    for name, kind, low, high in LOCATIONS:
+    language = language_of(establishment)
+    with translation.override(language):
+        for n, component in enumerate(rules.components, start=1):
+            ProductCode.objects.get_or_create(
+                establishment=establishment,
+                component_code=component.code,
+                defaults={"code": f"D{n:04d}", "description": component_type(component.code)},
+            )
+    for names, kind, low, high in LOCATIONS:
+        name, others = written(names, language)
         StorageLocation.objects.get_or_create(
             establishment=establishment,
             name=name,
-            defaults={"kind": kind, "min_c": low, "max_c": high},
+            defaults={"kind": kind, "min_c": low, "max_c": high, "name_translations": others},
         )
+
+
+def location(establishment: Organisation, english_name: str) -> StorageLocation:
+    """One of the locations ``equip`` made, found by its English name."""
+    names = next(names for names, *_ in LOCATIONS if names["en"] == english_name)
+    return StorageLocation.objects.get(
+        establishment=establishment, name=names[language_of(establishment)]
+    )
 
 
 def location_for(establishment: Organisation, kind: str) -> StorageLocation:
@@ -58,9 +145,7 @@ def location_for(establishment: Organisation, kind: str) -> StorageLocation:
     }
     return StorageLocation.objects.filter(
         establishment=establishment, kind=preferred.get(kind, LocationKind.FRIDGE)
-    ).order_by("min_c").last() or StorageLocation.objects.get(
-        establishment=establishment, name="Fridge 1"
-    )
+    ).order_by("min_c").last() or location(establishment, "Fridge 1")
 
 
 def passing_rows(donation: Donation, abo: str, rhd: str) -> list[dict[str, str]]:

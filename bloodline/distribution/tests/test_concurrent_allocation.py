@@ -27,7 +27,7 @@ from bloodline.demo.seed import seed
 from bloodline.distribution import actions as distribution
 from bloodline.distribution.models import Allocation, Order, ShipmentItem
 from bloodline.inventory import actions as inventory
-from bloodline.inventory.models import Component, StorageLocation
+from bloodline.inventory.models import Component
 from bloodline.inventory.status import Status
 from bloodline.organisations.models import Organisation
 
@@ -201,11 +201,7 @@ def test_fifty_dispatches_of_one_shipment_issue_the_unit_once(place):
 def test_fifty_edits_of_one_unit_from_the_same_page_keep_exactly_one(place):
     [red] = stock(place, 1)
     seen = Component.objects.get(pk=red.pk).version
-    fridges = list(
-        StorageLocation.objects.filter(
-            establishment=place.centre, name__in=["Fridge 1", "Quarantine store"]
-        )
-    )
+    fridges = [factories.location(place.centre, n) for n in ("Fridge 1", "Quarantine store")]
 
     def move(n: int) -> str:
         inventory.move(
@@ -228,11 +224,7 @@ def test_fifty_edits_of_one_unit_from_the_same_page_keep_exactly_one(place):
 def test_edits_that_each_read_the_latest_version_lose_nothing(place):
     [red] = stock(place, 1)
     first = Component.objects.get(pk=red.pk).version
-    fridges = list(
-        StorageLocation.objects.filter(
-            establishment=place.centre, name__in=["Fridge 1", "Quarantine store"]
-        )
-    )
+    fridges = [factories.location(place.centre, n) for n in ("Fridge 1", "Quarantine store")]
 
     def move_twice(n: int) -> int:
         done = 0

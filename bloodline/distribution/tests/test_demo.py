@@ -96,7 +96,7 @@ def test_units_wait_in_quarantine_for_tests_still_running(people: dict[str, User
         establishment=_centre(people), status=Status.QUARANTINED, component_kind="red_cells"
     )
     reasons = [" ".join(gate.blockers(c)) for c in quarantined]
-    assert any("hiv is not complete" in r for r in reasons), reasons
+    assert any("HIV marker is not complete" in r for r in reasons), reasons
 
 
 def test_a_typed_in_result_waits_for_a_second_person_who_can_verify_it(

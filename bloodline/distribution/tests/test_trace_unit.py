@@ -59,12 +59,12 @@ def test_the_trace_shows_the_chain_and_hides_the_donor_from_the_laboratory(
     assert page.status_code == 200
     for fact in (
         red.donation.din,
-        "<code>hiv</code>",
+        "HIV marker",  # the test by name, never its code
         "non-reactive",
         "red cells in additive solution",
         "fresh frozen plasma",
         order.number,
-        centre.hospital.name,
+        centre.hospital.display_name("en"),
         "transfused",
         "Label checked into stock",
     ):
@@ -171,7 +171,7 @@ def test_the_trace_shows_the_look_back_notification_of_an_issued_unit(
         page = english(reader).get(reverse("trace:unit", args=[red.donation.din])).content
         html = page.decode()
         assert "Look-back notifications" in html, reader
-        assert "after a confirmed hiv result" in html and "Not acknowledged yet." in html
+        assert "after a confirmed HIV marker result" in html and "Not acknowledged yet." in html
         assert order.number in html
     lab_page = english("lab_technician").get(reverse("trace:unit", args=[red.donation.din]))
     assert "Every component of this donation is unsafe: look-back" in lab_page.content.decode()

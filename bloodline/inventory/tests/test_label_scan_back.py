@@ -90,7 +90,7 @@ def test_a_label_read_back_with_its_type3_flag_puts_the_unit_in_stock(centre, di
     assert scans["din_scan"] == f"={din}{flag}"  # what the printed bar code carries
     stocked = scan_back(centre, unit, din_scan=f"={din}{flag}")
     assert stocked.status == Status.AVAILABLE
-    assert (stocked.stocked_by, stocked.location.name) == (centre.clerk, "Fridge 1")
+    assert (stocked.stocked_by, stocked.location.display_name("en")) == (centre.clerk, "Fridge 1")
     assert stocked_events(unit) == 1
 
 

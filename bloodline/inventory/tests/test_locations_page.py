@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from bloodline.audit.models import AuditEvent
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import StorageLocation
 from bloodline.lib.querycount import assert_flat, counted
@@ -24,7 +25,7 @@ def test_it_lists_the_locations_with_the_units_kept(centre, english) -> None:
     centre.stocked()
     page = english("inventory_clerk").get(URL)
     assert page.status_code == 200
-    kept = {loc.name: loc.units for loc in page.context["rows"]}
+    kept = {loc.display_name("en"): loc.units for loc in page.context["rows"]}
     assert kept["Fridge 1"] == 1 and kept["Platelet agitator 1"] == 0
 
 
@@ -39,7 +40,7 @@ def test_it_adds_a_location(centre, english) -> None:
     ("values", "field"),
     [
         ({"min_c": "6.1", "max_c": "6"}, "max_c"),
-        ({"name": "Fridge 1"}, "name"),
+        ({"name": "Tủ lạnh 1"}, "name"),  # the demo fridge, named in Vietnamese
         ({"name": "   "}, "name"),
     ],
 )
@@ -56,7 +57,7 @@ def test_equal_lowest_and_highest_temperatures_are_allowed(centre, english) -> N
 
 
 def test_an_empty_location_is_taken_out_of_use(centre, english) -> None:
-    agitator = StorageLocation.objects.get(establishment=centre.centre, name="Platelet agitator 1")
+    agitator = factories.location(centre.centre, "Platelet agitator 1")
     url = reverse("inventory:location_deactivate", args=[agitator.uuid])
     assert english("inventory_clerk").post(url).status_code == 302
     agitator.refresh_from_db()
@@ -65,7 +66,7 @@ def test_an_empty_location_is_taken_out_of_use(centre, english) -> None:
 
 def test_a_location_holding_units_stays_in_use(centre, english) -> None:
     centre.stocked()
-    fridge = StorageLocation.objects.get(establishment=centre.centre, name="Fridge 1")
+    fridge = factories.location(centre.centre, "Fridge 1")
     client = english("inventory_clerk")
     response = client.post(reverse("inventory:location_deactivate", args=[fridge.uuid]))
     assert response.status_code == 302
@@ -79,7 +80,7 @@ def test_a_location_holding_units_stays_in_use(centre, english) -> None:
     [("lab_technician", 403), ("hospital_user", 404), ("cn_establishment_admin", 404)],
 )
 def test_only_stock_managers_take_a_location_out_of_use(centre, english, persona, status) -> None:
-    freezer = StorageLocation.objects.get(establishment=centre.centre, name="Freezer 1")
+    freezer = factories.location(centre.centre, "Freezer 1")
     url = reverse("inventory:location_deactivate", args=[freezer.uuid])
     assert english(persona).post(url).status_code == status
     freezer.refresh_from_db()

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import actions
 from bloodline.inventory.models import LocationKind, StorageLocation
 from bloodline.inventory.status import Status
@@ -35,14 +36,14 @@ def test_it_moves_a_unit_to_another_fridge(centre, english) -> None:
 
 def test_it_does_not_offer_a_freezer_for_red_cells(centre, english) -> None:
     red, _plasma = centre.stocked()
-    freezer = StorageLocation.objects.get(establishment=centre.centre, name="Freezer 1")
+    freezer = factories.location(centre.centre, "Freezer 1")
     response = english("inventory_clerk").post(
         reverse("inventory:move", args=[red.uuid]),
         {"location": str(freezer.uuid), "version": red.version},
     )
     assert response.status_code == 400
     red.refresh_from_db()
-    assert red.location.name == "Fridge 1"
+    assert red.location.display_name("en") == "Fridge 1"
 
 
 def test_a_stale_move_is_refused(centre, english) -> None:
@@ -50,7 +51,7 @@ def test_a_stale_move_is_refused(centre, english) -> None:
     fridge = _second_fridge(centre)
     seen = red.version
     actions.move(by=centre.clerk, component=red, location=fridge)
-    original = StorageLocation.objects.get(establishment=centre.centre, name="Fridge 1")
+    original = factories.location(centre.centre, "Fridge 1")
     response = english("inventory_clerk").post(
         reverse("inventory:move", args=[red.uuid]),
         {"location": str(original.uuid), "version": seen},

@@ -10,6 +10,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import ProcessingEvent, StorageLocation
 
@@ -28,7 +29,7 @@ def _post(client, unit, body):
 
 
 def _fridge(centre) -> StorageLocation:
-    return StorageLocation.objects.get(establishment=centre.centre, name="Fridge 1")
+    return factories.location(centre.centre, "Fridge 1")
 
 
 def test_the_processing_paths_are_in_the_schema(client, db):

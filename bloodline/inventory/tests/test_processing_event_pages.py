@@ -9,12 +9,13 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import actions, labels, stock
 from bloodline.inventory.models import Component, ProcessingEvent, StorageLocation
 
 
 def _fridge(centre) -> StorageLocation:
-    return StorageLocation.objects.get(establishment=centre.centre, name="Fridge 1")
+    return factories.location(centre.centre, "Fridge 1")
 
 
 def _page(client, unit) -> str:

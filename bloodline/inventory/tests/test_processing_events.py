@@ -30,11 +30,11 @@ def at(moment: dt.datetime):
 
 
 def fridge(component: Component) -> StorageLocation:
-    return StorageLocation.objects.get(establishment=component.establishment, name="Fridge 1")
+    return factories.location(component.establishment, "Fridge 1")
 
 
 def freezer(component: Component) -> StorageLocation:
-    return StorageLocation.objects.get(establishment=component.establishment, name="Freezer 1")
+    return factories.location(component.establishment, "Freezer 1")
 
 
 def messages(refused: pytest.ExceptionInfo[ValidationError]) -> list[str]:

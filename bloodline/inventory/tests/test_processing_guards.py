@@ -12,8 +12,9 @@ import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from bloodline.demo.factories import distribution as factories
 from bloodline.inventory import actions as inventory
-from bloodline.inventory.models import Component, ProcessingEvent, StorageLocation
+from bloodline.inventory.models import Component, ProcessingEvent
 from bloodline.inventory.status import Status
 
 REFUSED = (IntegrityError, DatabaseError)
@@ -22,7 +23,7 @@ HOUR = dt.timedelta(hours=1)
 
 def thawed(centre) -> tuple[Component, ProcessingEvent]:
     _red, plasma = centre.stocked()
-    fridge = StorageLocation.objects.get(establishment=centre.centre, name="Fridge 1")
+    fridge = factories.location(centre.centre, "Fridge 1")
     event = inventory.record_processing(
         by=centre.clerk, component=plasma, kind="thaw", location=fridge
     )
@@ -130,7 +131,7 @@ def test_the_database_issue_gate_refuses_a_unit_past_its_shortened_expiry(centre
     Component.objects.filter(pk=plasma.pk).update(
         collected_at=now - dt.timedelta(days=2), released_at=now - dt.timedelta(days=1)
     )
-    fridge = StorageLocation.objects.get(establishment=centre.centre, name="Fridge 1")
+    fridge = factories.location(centre.centre, "Fridge 1")
     event = inventory.record_processing(
         by=centre.clerk, component=plasma, kind="thaw", at=now - 7 * HOUR, location=fridge
     )

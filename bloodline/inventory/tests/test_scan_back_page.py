@@ -18,7 +18,7 @@ def _post(client, component, location, **scans):
 
 
 def _fridge(centre) -> StorageLocation:
-    return StorageLocation.objects.get(establishment=centre.centre, name="Fridge 1")
+    return factories.location(centre.centre, "Fridge 1")
 
 
 def test_the_page_offers_the_scan_form_first_field_focused(centre, english, labelled) -> None:

@@ -6,6 +6,8 @@ from django import template
 from django.conf import settings
 from django.utils import translation
 
+from bloodline.jurisdictions.templatetags import names
+
 register = template.Library()
 
 
@@ -28,18 +30,9 @@ def donation_type(code: str) -> str:
     return str(DONATION_TYPES.get(code, code))
 
 
-@register.filter
-def component_type(code: str) -> str:
-    from bloodline.jurisdictions.labels import component_type as name
-
-    return name(code)
-
-
-@register.filter
-def component_kind(code: str) -> str:
-    from bloodline.jurisdictions.labels import component_kind as name
-
-    return name(code)
+# The component names come from the one table (decision 0027); `{% load rules %}` keeps them.
+register.filter("component_type", names.component_type)
+register.filter("component_kind", names.component_kind)
 
 
 @register.filter

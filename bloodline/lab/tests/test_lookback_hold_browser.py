@@ -77,8 +77,8 @@ def test_a_repeat_reactive_result_holds_the_earlier_red_cells(
 
     sign_in(page, live_server.url, "establishment_admin")
     page.goto(sample_url)
-    page.get_by_role("button", name="Verify the hiv result “reactive”").click()
-    page.get_by_text("The hiv result is verified.").wait_for()
+    page.get_by_role("button", name="Verify the HIV marker result “reactive”").click()
+    page.get_by_text("The HIV marker result is verified.").wait_for()
 
     sign_in(page, live_server.url, "inventory_clerk")
     page.goto(live_server.url + reverse("inventory:stock"))

@@ -66,8 +66,8 @@ def test_a_result_is_entered_and_verified_in_place(
     sign_in(page, live_server.url, "establishment_admin")
     page.goto(url)
     page.evaluate("window.notReloaded = true")
-    page.get_by_role("button", name="Verify the abo result “O”").click()
-    page.get_by_text("The abo result is verified.").wait_for()
+    page.get_by_role("button", name="Verify the ABO group result “O”").click()
+    page.get_by_text("The ABO group result is verified.").wait_for()
     assert page.evaluate("window.notReloaded") is True
     result = TestResult.objects.get(sample__donation=donation)
     assert result.verified_by is not None

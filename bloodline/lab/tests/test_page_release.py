@@ -48,10 +48,10 @@ def test_release_is_refused_while_a_test_is_pending_and_the_blockers_are_shown(
     )
     lab = english("lab_technician")
     sample_page = lab.get(reverse("lab:sample", args=[processed.din])).content.decode()
-    assert "Test hiv is not complete." in sample_page
+    assert "Test HIV marker is not complete." in sample_page
     response = lab.post(reverse("lab:release", args=[processed.din]), follow=True)
     page = response.content.decode()
-    assert "was not released: Test hiv is not complete." in page
+    assert "was not released: Test HIV marker is not complete." in page
     assert statuses(processed) == {Status.QUARANTINED}
 
 

@@ -44,7 +44,7 @@ def test_one_person_enters_a_result_and_another_verifies_it(sample: Any, english
     )
     assert "awaiting verification" in page
     response = english("establishment_admin").post(urls(sample, result)["verify"], follow=True)
-    assert "The hiv result is verified." in response.content.decode()
+    assert "The HIV marker result is verified." in response.content.decode()
     result.refresh_from_db()
     assert result.verified_by.username == "establishment_admin"
 

@@ -20,6 +20,7 @@ from bloodline.donors.models import Donor
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component
 from bloodline.inventory.status import Status
+from bloodline.jurisdictions.labels import lab_test_name
 from bloodline.lab import actions as lab
 from bloodline.lab import gate, imports
 from bloodline.lab.models import Sample
@@ -90,7 +91,7 @@ def test_every_reason_is_listed_at_once(centre):
     lab.receive_sample(by=centre.lab, donation=red.donation)
     messages = blockers_of(centre, red)
     assert messages == [
-        *[f"Test {code} is not complete." for code in PANEL],
+        *[f"Test {lab_test_name(code)} is not complete." for code in PANEL],
         "The ABO/RhD group is not confirmed.",
     ]
 
@@ -103,7 +104,7 @@ def test_without_the_sample_nothing_is_released(centre):
 @pytest.mark.parametrize("missing", PANEL)
 def test_each_mandatory_test_must_be_complete(centre, missing):
     messages = blockers_of(centre, red_with_results(centre, skip={missing}))
-    assert f"Test {missing} is not complete." in messages
+    assert f"Test {lab_test_name(missing)} is not complete." in messages
 
 
 def test_a_test_the_rules_ask_for_only_when_indicated_blocks_once_ordered(centre):
@@ -119,7 +120,7 @@ def test_an_unacceptable_result_blocks_release_and_the_donation_is_unsafe(centre
     import_rows(centre, [{"din": red.donation.din, "test": "hcv", "result": "reactive"}])
     messages = blockers_of(centre, red)
     assert "The unit is unsafe." in messages
-    assert "Test hcv: An unacceptable result." in messages
+    assert "Test hepatitis C (HCV) marker: An unacceptable result." in messages
     assert "The donation was found unsafe." in messages
 
 

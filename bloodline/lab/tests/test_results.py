@@ -75,7 +75,10 @@ def test_a_panel_typed_by_hand_releases_nothing_until_a_second_person_verified_i
     red = Component.objects.get(donation=sample.donation, component_kind="red_cells")
     with pytest.raises(ValidationError) as refused:
         lab.release(by=centre.lab, component=red)
-    assert "Test hiv: A result waits for a second person's verification." in refused.value.messages
+    assert (
+        "Test HIV marker: A result waits for a second person's verification."
+        in refused.value.messages
+    )
     for result in TestResult.objects.filter(sample=sample):
         lab.verify_result(by=centre.second, result=result)
     assert lab.release(by=centre.lab, component=red).released_by == centre.lab
