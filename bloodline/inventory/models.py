@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from bloodline.collection.models import Donation
 from bloodline.donors.models import ABO, Donor, RhD
 from bloodline.inventory.status import Status, derive
+from bloodline.lib.locking import Versioned
 from bloodline.organisations.models import Organisation
 
 PRODUCT_CODE_PATTERN = r"^[A-Z][A-Z0-9]{4}$"
@@ -179,7 +180,7 @@ class LookbackHold(models.Model):
         return self.closed_at is None
 
 
-class Component(models.Model):
+class Component(Versioned):
     """A blood component made from one donation: red cells, plasma, platelets… Identified by
     the donation's DIN, the product code and the division (``00`` when undivided).
 
@@ -271,7 +272,6 @@ class Component(models.Model):
         related_name="components",
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("component")
@@ -560,6 +560,10 @@ class StockThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component_kind} {self.abo}{self.rhd}"
+
+    def audit_id(self) -> str:
+        """A threshold is known by its establishment, class and group (decision 0028)."""
+        return f"{self.establishment.uuid}:{self.component_kind}:{self.abo}:{self.rhd}"
 
 
 class UnsafeDonation(models.Model):
