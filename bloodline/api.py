@@ -17,7 +17,8 @@ from bloodline.drives.api import router as drives_router
 from bloodline.inventory.api import router as inventory_router
 from bloodline.jurisdictions.api import router as jurisdictions_router
 from bloodline.lab.api import router as lab_router
-from bloodline.lib.api_errors import domain_errors, schema_errors
+from bloodline.lib.api_errors import domain_errors, schema_errors, stale_errors
+from bloodline.lib.locking import StaleEdit
 from bloodline.organisations.api import me_router
 from bloodline.organisations.api import router as organisations_router
 from bloodline.programmes.api import router as programmes_router
@@ -47,6 +48,12 @@ api.add_router("/distribution", distribution_router)
 @api.exception_handler(SchemaValidationError)
 def _schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": schema_errors(exc.errors)}, status=422)
+
+
+@api.exception_handler(StaleEdit)
+def _stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+    """The record changed since the client read its version (decision 0028)."""
+    return api.create_response(request, {"detail": stale_errors(exc)}, status=409)
 
 
 @api.exception_handler(DjangoValidationError)

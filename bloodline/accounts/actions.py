@@ -34,9 +34,7 @@ def set_preferred_language(*, by: User, user: User, language: str) -> User:
     record(
         by=by,
         action="user.set_language",
-        object_type="accounts.user",
-        object_id=str(user.uuid),
-        object_label=user.username,
+        obj=user,
         changes={"preferred_language": [old, language]},
     )
     return user

@@ -75,6 +75,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def audit_label(self) -> str:
+        return self.username
+
     @property
     def is_system(self) -> bool:
         """The system actor (decision 0024); the constraint above makes the name enough."""

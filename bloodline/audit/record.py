@@ -49,18 +49,39 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]
     }
 
 
+def object_type(obj: Model) -> str:
+    """The model's label as the trail stores it, e.g. ``drives.drive``."""
+    return obj._meta.label_lower
+
+
+def object_id(obj: Model) -> str:
+    """The object's public identity: ``audit_id()`` where the model defines one, else its
+    public ``uuid``, else its primary key."""
+    custom = getattr(obj, "audit_id", None)
+    if callable(custom):
+        return str(custom())
+    public = getattr(obj, "uuid", None)
+    return str(public if public is not None else obj.pk)
+
+
+def object_label(obj: Model) -> str:
+    """What the trail calls the object: ``audit_label()`` where the model defines one (to
+    leave out what must not be copied, such as a donor's name), else ``str(obj)``."""
+    custom = getattr(obj, "audit_label", None)
+    return str(custom() if callable(custom) else obj)
+
+
 def record(
     *,
     by: Actor,
     action: str,
-    object_type: str,
-    object_id: str,
-    object_label: str = "",
+    obj: Model,
     changes: Mapping[str, Any] | None = None,
     reason: str = "",
     correction: bool = False,
 ) -> AuditEvent:
-    """Append one audit event. Must run inside the transaction of the write it records.
+    """Append one audit event about ``obj``. Must run inside the transaction of the write it
+    records. The object's type, id and label are derived from it (decision 0028).
 
     ``by`` is always someone: background work passes the system actor
     (``bloodline.accounts.system.system_actor()``), recorded under its username ``system``."""
@@ -72,9 +93,9 @@ def record(
         actor_id=by.pk,
         actor_label=by.get_username(),
         action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_label=object_label[:300],
+        object_type=object_type(obj),
+        object_id=object_id(obj),
+        object_label=object_label(obj)[:300],
         changes=dict(changes or {}),
         reason=reason.strip(),
         request_id=current_request_id(),

@@ -267,9 +267,7 @@ def add_reaction(
     record(
         by=by,
         action="donation.adverse_reaction",
-        object_type="collection.adversereaction",
-        object_id=str(created.uuid),
-        object_label=donation.din,
+        obj=created,
         changes={"donation": [None, str(donation.uuid)]},
     )
     return created
@@ -331,9 +329,7 @@ def record_donation(
     record(
         by=by,
         action="donation.record",
-        object_type="collection.donation",
-        object_id=str(donation.uuid),
-        object_label=din,
+        obj=donation,
         changes={
             "din": [None, din],
             "donation_type": [None, donation_type],

@@ -358,9 +358,7 @@ def preprint_dins(*, by: User, drive: Drive, count: int) -> list[Din]:
     record(
         by=by,
         action="din.preprint",
-        object_type="drives.drive",
-        object_id=str(drive.uuid),
-        object_label=drive.title,
+        obj=drive,
         changes={"first": numbers[0].din, "last": numbers[-1].din, "count": count},
     )
     return numbers

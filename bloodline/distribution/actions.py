@@ -43,6 +43,7 @@ from bloodline.lab import gate
 from bloodline.lib import isbt128
 from bloodline.lib.blood_groups import blood_group
 from bloodline.lib.forms import refuse
+from bloodline.lib.locking import bump, check_version
 from bloodline.organisations import access
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Organisation
@@ -54,27 +55,9 @@ SUPPLIERS = frozenset({Kind.BLOOD_CENTRE, Kind.BLOOD_STATION})
 SIDE_PERMS: dict[str, str] = {Side.HOSPITAL: Perm.ORDER_PLACE, Side.DESK: Perm.ORDER_FULFIL}
 
 
-def _audit(
-    by: User, action: str, order: Order, changes: dict[str, object], reason: str = ""
-) -> None:
-    record(
-        by=by,
-        action=action,
-        object_type="distribution.order",
-        object_id=str(order.uuid),
-        object_label=order.number,
-        changes=changes,
-        reason=reason,
-    )
-
-
 def locked_order(order: Order, version: int | None = None) -> Order:
     row = Order.objects.select_for_update().select_related("hospital", "supplier").get(pk=order.pk)
-    if version is not None and row.version != version:
-        raise refuse(
-            _("Someone else changed this order meanwhile. Reload the page and try again."),
-            "version",
-        )
+    check_version(row, version)
     return row
 
 
@@ -89,8 +72,7 @@ def check_step(by: User, order: Order, step: OrderStep) -> None:
 
 
 def _bump(order: Order) -> None:
-    order.version += 1
-    order.save(update_fields=["version", "status", "cancelled_at"])
+    bump(order, ["status", "cancelled_at"])
 
 
 # Placing an order ---------------------------------------------------------------------------
@@ -199,17 +181,6 @@ def _line(by: User, line: LineRequest, kind: str) -> OrderLine:
     )
 
 
-def _audit_release(by: User, order: Order, n: int, line: OrderLine) -> None:
-    """An emergency release is its own audit event, with the clinician's reason as the why."""
-    _audit(
-        by,
-        "order.emergency_release",
-        order,
-        {"line": [None, n], "clinician": [None, line.emergency_clinician]},
-        line.emergency_reason,
-    )
-
-
 @transaction.atomic
 def place_order(
     *,
@@ -247,15 +218,22 @@ def place_order(
     for line in built:
         line.order = order
     OrderLine.objects.bulk_create(built)
-    _audit(
-        by,
-        "order.place",
-        order,
-        {"lines": [None, [str(x) for x in built]], "urgency": [None, urgency]},
+    record(
+        by=by,
+        action="order.place",
+        obj=order,
+        changes={"lines": [None, [str(x) for x in built]], "urgency": [None, urgency]},
     )
     for n, line in enumerate(built, start=1):
         if line.emergency_release:
-            _audit_release(by, order, n, line)
+            # An emergency release is its own event, with the clinician's reason as the why.
+            record(
+                by=by,
+                action="order.emergency_release",
+                obj=order,
+                changes={"line": [None, n], "clinician": [None, line.emergency_clinician]},
+                reason=line.emergency_reason,
+            )
     return order
 
 
@@ -269,7 +247,12 @@ def cancel_order(*, by: User, order: Order, version: int | None = None) -> Order
     ShipmentItem.objects.filter(shipment__order=order).delete()
     order.status, order.cancelled_at = OrderStatus.CANCELLED, timezone.now()
     _bump(order)
-    _audit(by, "order.cancel", order, {"status": [OrderStatus.PLACED, OrderStatus.CANCELLED]})
+    record(
+        by=by,
+        action="order.cancel",
+        obj=order,
+        changes={"status": [OrderStatus.PLACED, OrderStatus.CANCELLED]},
+    )
     return order
 
 
@@ -311,11 +294,21 @@ def sign_emergency_release(
         ]
     )
     if order.urgency != Urgency.EMERGENCY:
-        _audit(by, "order.urgency", order, {"urgency": [order.urgency, Urgency.EMERGENCY]})
+        record(
+            by=by,
+            action="order.urgency",
+            obj=order,
+            changes={"urgency": [order.urgency, Urgency.EMERGENCY]},
+        )
         order.urgency = Urgency.EMERGENCY
-    order.version += 1
-    order.save(update_fields=["version", "urgency"])
-    _audit_release(by, order, n, line)
+    bump(order, ["urgency"])
+    record(
+        by=by,
+        action="order.emergency_release",
+        obj=order,
+        changes={"line": [None, n], "clinician": [None, line.emergency_clinician]},
+        reason=line.emergency_reason,
+    )
     return line
 
 
@@ -386,9 +379,13 @@ def allocate(*, by: User, order: Order, version: int | None = None) -> list[Allo
             made.append(_reserve(by, line, row, choice))
             wanted -= 1
     if made:
-        order.version += 1
-        order.save(update_fields=["version"])
-        _audit(by, "order.allocate", order, {"allocated": [None, [str(a.component) for a in made]]})
+        bump(order, [])
+        record(
+            by=by,
+            action="order.allocate",
+            obj=order,
+            changes={"allocated": [None, [str(a.component) for a in made]]},
+        )
     return made
 
 
@@ -444,9 +441,8 @@ def allocate_unit(
     if _outstanding(line) <= 0:
         raise refuse(_("This line already has all its units."))
     allocation = _reserve(by, line, unit, choice)
-    order.version += 1
-    order.save(update_fields=["version"])
-    _audit(by, "order.allocate", order, {"allocated": [None, [str(unit)]]})
+    bump(order, [])
+    record(by=by, action="order.allocate", obj=order, changes={"allocated": [None, [str(unit)]]})
     return allocation
 
 
@@ -468,7 +464,12 @@ def unallocate(*, by: User, allocation: Allocation, version: int | None = None) 
     if ShipmentItem.objects.filter(shipment__order=order, component=allocation.component).exists():
         raise refuse(_("Take the unit out of the shipment first."))
     _unallocate(allocation)
-    _audit(by, "order.unallocate", order, {"allocated": [str(allocation.component), None]})
+    record(
+        by=by,
+        action="order.unallocate",
+        obj=order,
+        changes={"allocated": [str(allocation.component), None]},
+    )
 
 
 # Picking and dispatch -----------------------------------------------------------------------
@@ -511,7 +512,7 @@ def pick(*, by: User, order: Order, din_scan: str, product_scan: str) -> Shipmen
     item = ShipmentItem.objects.create(
         shipment=shipment, component=unit, scanned_at=timezone.now(), scanned_by=by
     )
-    _audit(by, "shipment.scan", order, {"scanned": [None, str(unit)]})
+    record(by=by, action="shipment.scan", obj=order, changes={"scanned": [None, str(unit)]})
     return item
 
 
@@ -550,11 +551,11 @@ def dispatch(*, by: User, order: Order, packed_count: int, version: int | None =
     shipment.save(update_fields=["packed_count", "dispatched_at", "dispatched_by"])
     order.status = OrderStatus.DISPATCHED
     _bump(order)
-    _audit(
-        by,
-        "order.dispatch",
-        order,
-        {
+    record(
+        by=by,
+        action="order.dispatch",
+        obj=order,
+        changes={
             "status": [OrderStatus.PLACED, OrderStatus.DISPATCHED],
             "units": [None, [str(u) for u in units]],
         },
@@ -584,7 +585,12 @@ def receive(*, by: User, order: Order, received_count: int) -> Shipment:
     shipment.save(update_fields=["received_at", "received_by"])
     order.status = OrderStatus.RECEIVED
     _bump(order)
-    _audit(by, "order.receive", order, {"status": [OrderStatus.DISPATCHED, OrderStatus.RECEIVED]})
+    record(
+        by=by,
+        action="order.receive",
+        obj=order,
+        changes={"status": [OrderStatus.DISPATCHED, OrderStatus.RECEIVED]},
+    )
     return shipment
 
 
@@ -640,5 +646,11 @@ def report_outcome(
     item.outcome, item.outcome_at, item.outcome_by = outcome, now, by
     item.cold_chain_ok, item.note = cold_chain_ok, note.strip()
     item.save(update_fields=["outcome", "outcome_at", "outcome_by", "cold_chain_ok", "note"])
-    _audit(by, "unit.outcome", order, {"unit": [None, str(unit)], "outcome": [None, outcome]}, note)
+    record(
+        by=by,
+        action="unit.outcome",
+        obj=order,
+        changes={"unit": [None, str(unit)], "outcome": [None, outcome]},
+        reason=note,
+    )
     return item

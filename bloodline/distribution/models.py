@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from bloodline.distribution.compatibility import Recipient
 from bloodline.donors.models import ABO, RhD
 from bloodline.inventory.models import Component
+from bloodline.lib.locking import Versioned
 from bloodline.organisations.models import Organisation
 
 
@@ -135,7 +136,7 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Order(models.Model):
+class Order(Versioned):
     """A hospital's request to a blood establishment for components, each line a product
     type, the recipient's group and a quantity, with the urgency and when it is needed."""
 
@@ -161,7 +162,6 @@ class Order(models.Model):
         _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PLACED
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("order")

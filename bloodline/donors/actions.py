@@ -34,7 +34,7 @@ from bloodline.donors.models import (
     Sex,
 )
 from bloodline.lib import national_ids
-from bloodline.organisations.actions import StaleEdit
+from bloodline.lib.locking import bump, bumped, check_version
 from bloodline.organisations.models import Organisation
 
 NAME_MAX = 200
@@ -126,19 +126,6 @@ def _check_against_documents(donor: Donor, errors: Errors) -> None:
             _add(errors, "sex", problem)
 
 
-def _audit(
-    by: User, action: str, donor: Donor, changes: Mapping[str, Any], reason: str = ""
-) -> None:
-    record(
-        by=by,
-        action=action,
-        object_type="donors.donor",
-        object_id=str(donor.uuid),
-        changes=changes,
-        reason=reason,
-    )
-
-
 def _public(value: Any) -> Any:
     if isinstance(value, Organisation):
         return str(value.uuid)
@@ -190,7 +177,7 @@ def create_donor(
     }
     if candidates:
         changes["confirmed_distinct_from"] = [None, [str(c.donor.uuid) for c in candidates]]
-    _audit(by, "donor.create", donor, changes)
+    record(by=by, action="donor.create", obj=donor, changes=changes)
     return donor
 
 
@@ -230,14 +217,7 @@ def update_donor(
     access.require_manage(by)
     current = _locked(donor)
     _refuse_merged(current)
-    if current.version != version:
-        raise StaleEdit(
-            _(
-                "Someone else changed this donor's record while you were editing it. "
-                "Reload the page to see their changes, then make yours again."
-            ),
-            code="stale",
-        )
+    check_version(current, version)
     values = dict(changes)
     errors: Errors = {}
     _clean_person(values, region, errors)
@@ -261,7 +241,7 @@ def update_donor(
         )
         if candidates:
             raise PossibleDuplicate(candidates)
-    current.version = version + 1
+    bump(current)
     current.save()
     trail: dict[str, Any] = {"version": [version, current.version]}
     private = sorted(k for k in changed if k in PRIVATE_FIELDS)
@@ -269,7 +249,7 @@ def update_donor(
         trail["fields"] = [None, private]
     for name in sorted(set(changed) - set(PRIVATE_FIELDS)):
         trail[name] = [before[name], _public(getattr(current, name))]
-    _audit(by, "donor.update", current, trail, reason)
+    record(by=by, action="donor.update", obj=current, changes=trail, reason=reason)
     return current
 
 
@@ -299,11 +279,11 @@ def add_identity_document(
             )
     except IntegrityError as exc:  # entered at the same moment elsewhere
         raise ValidationError({"number": [taken]}) from exc
-    _audit(
-        by,
-        "donor.identity_document.add",
-        current,
-        {"identity_document": [None, str(document.uuid)], "kind": [None, kind]},
+    record(
+        by=by,
+        action="donor.identity_document.add",
+        obj=current,
+        changes={"identity_document": [None, str(document.uuid)], "kind": [None, kind]},
     )
     return document
 
@@ -352,11 +332,11 @@ def record_consent(
     )
     if previous is not None:
         Consent.objects.filter(pk=previous.pk).update(superseded_by=consent)
-    _audit(
-        by,
-        "donor.consent.give",
-        current,
-        {
+    record(
+        by=by,
+        action="donor.consent.give",
+        obj=current,
+        changes={
             "consent": [None, str(consent.uuid)],
             "purpose": [None, purpose],
             "text_version": [previous.text_version if previous else None, text_version],
@@ -377,12 +357,15 @@ def withdraw_consent(*, by: User, consent: Consent, reason: str = "") -> Consent
     if not ended:
         raise ValidationError({NON_FIELD_ERRORS: [_("This consent is no longer in force.")]})
     consent.refresh_from_db()
-    _audit(
-        by,
-        "donor.consent.withdraw",
-        consent.donor,
-        {"consent": [str(consent.uuid), None], "purpose": [consent.purpose, consent.purpose]},
-        reason,
+    record(
+        by=by,
+        action="donor.consent.withdraw",
+        obj=consent.donor,
+        changes={
+            "consent": [str(consent.uuid), None],
+            "purpose": [consent.purpose, consent.purpose],
+        },
+        reason=reason,
     )
     return consent
 
@@ -391,7 +374,7 @@ def withdraw_consent(*, by: User, consent: Consent, reason: str = "") -> Consent
 def log_read(*, by: User, donor: Donor, what: str = "record") -> None:
     """A read of a donor's record (health data) leaves a trace (QUALITY.md T12)."""
     access.require_view(by)
-    _audit(by, "donor.read", donor, {"read": [None, what]})
+    record(by=by, action="donor.read", obj=donor, changes={"read": [None, what]})
 
 
 # Merging ------------------------------------------------------------------------------------
@@ -515,9 +498,15 @@ def merge_donors(*, by: User, keep: Donor, duplicate: Donor, reason: str) -> Don
         moved = _move(model, field, duplicate, keep)
         if moved:
             trail[model._meta.label_lower] = [None, moved]
-    Donor.objects.filter(pk=duplicate.pk).update(merged_into=keep, version=duplicate.version + 1)
-    Donor.objects.filter(pk=keep.pk).update(version=keep.version + 1)
-    _audit(by, "donor.merge", keep, trail, reason)
-    _audit(by, "donor.merged_into", duplicate, {"merged_into": [None, str(keep.uuid)]}, reason)
+    Donor.objects.filter(pk=duplicate.pk).update(merged_into=keep, version=bumped())
+    Donor.objects.filter(pk=keep.pk).update(version=bumped())
+    record(by=by, action="donor.merge", obj=keep, changes=trail, reason=reason)
+    record(
+        by=by,
+        action="donor.merged_into",
+        obj=duplicate,
+        changes={"merged_into": [None, str(keep.uuid)]},
+        reason=reason,
+    )
     keep.refresh_from_db()
     return keep

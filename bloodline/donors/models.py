@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bloodline.donors.names import name_key
 from bloodline.lib.blood_groups import blood_group_long
+from bloodline.lib.locking import Versioned
 
 
 class Sex(models.TextChoices):
@@ -36,7 +37,7 @@ class DonorQuerySet(models.QuerySet["Donor"]):
         return self.filter(merged_into__isnull=True)
 
 
-class Donor(models.Model):
+class Donor(Versioned):
     """A person who gives, or has registered to give, blood.
 
     The name is stored as written; ``name_key`` is the same name without case, accents or
@@ -87,7 +88,6 @@ class Donor(models.Model):
         blank=True,
         related_name="merged_duplicates",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DonorQuerySet.as_manager()
@@ -125,6 +125,10 @@ class Donor(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def audit_label(self) -> str:
+        """Nothing personal is copied into the trail; the id says who (decision 0028)."""
+        return ""
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.name_key = name_key(self.full_name)[:200]

@@ -26,7 +26,7 @@ from bloodline.drives.registrations import (
     register,
     register_person,
 )
-from bloodline.organisations.actions import StaleEdit
+from bloodline.lib.locking import StaleEdit
 
 __all__ = [
     "DonorMatch",

@@ -115,17 +115,6 @@ def can_see_link(user: AnyUser, drive: Drive) -> bool:
     return any(access.has_perm(user, Perm.REGISTRATION_MANAGE, h) for h in drive.hosts.all())
 
 
-def _audit(by: User, action: str, drive: Drive) -> None:
-    # The token itself stays out of the history: anyone reading the audit could use it.
-    record(
-        by=by,
-        action=action,
-        object_type="drives.drive",
-        object_id=str(drive.uuid),
-        object_label=drive.title,
-    )
-
-
 @transaction.atomic
 def share_board(*, by: User, drive: Drive) -> BoardLink:
     """The drive's live board link, made if there is none."""
@@ -137,7 +126,7 @@ def share_board(*, by: User, drive: Drive) -> BoardLink:
     link = BoardLink.objects.create(
         drive=drive, token=secrets.token_urlsafe(TOKEN_BYTES), created_by=by
     )
-    _audit(by, "drive.board_share", drive)
+    record(by=by, action="drive.board_share", obj=drive)
     return link
 
 
@@ -147,5 +136,5 @@ def revoke_board(*, by: User, drive: Drive) -> int:
     access.require(by, Perm.DRIVE_MANAGE, drive.establishment)
     revoked = drive.board_links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     if revoked:
-        _audit(by, "drive.board_revoke", drive)
+        record(by=by, action="drive.board_revoke", obj=drive)
     return revoked

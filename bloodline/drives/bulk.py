@@ -379,9 +379,7 @@ def apply(*, by: User, drive: Drive, default_unit: Organisation, rows: Iterable[
     record(
         by=by,
         action="drive.bulk_register",
-        object_type="drives.drive",
-        object_id=str(drive.uuid),
-        object_label=f"{drive.title} ({drive.starts_on:%Y-%m-%d})",
+        obj=drive,
         changes={"registrations": [None, len(applied.registrations)]},
     )
     return applied

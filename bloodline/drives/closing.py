@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +29,7 @@ from bloodline.drives.reconciliation import (
     was_issued,
 )
 from bloodline.lib.isbt128 import DinError, parse_entered
+from bloodline.lib.locking import bump, bumped
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
 
@@ -86,7 +86,7 @@ def mark_left(*, by: User, drive: Drive, presentation: Any, reason: str) -> Any:
     old_step = presentation.step
     updated = locked.presentations.filter(
         pk=presentation.pk, step__in=sorted(IN_PROGRESS_STEPS)
-    ).update(step=LEFT, version=F("version") + 1)
+    ).update(step=LEFT, version=bumped())
     if not updated:
         raise ValidationError(
             {"step": [_("This person is no longer in the day's flow; reload the page.")]}
@@ -94,9 +94,7 @@ def mark_left(*, by: User, drive: Drive, presentation: Any, reason: str) -> Any:
     record(
         by=by,
         action="presentation.left",
-        object_type="screening.presentation",
-        object_id=str(presentation.uuid),
-        object_label=str(locked.uuid),
+        obj=presentation,
         changes={"step": [old_step, LEFT]},
         reason=reason,
     )
@@ -136,9 +134,7 @@ def void_din(*, by: User, drive: Drive, din: str, reason: str) -> VoidedDin:
     record(
         by=by,
         action="din.void",
-        object_type="drives.drive",
-        object_id=str(locked.uuid),
-        object_label=number,
+        obj=locked,
         changes={"voided_din": [None, number]},
         reason=reason,
     )
@@ -170,14 +166,11 @@ def correct_drive(*, by: User, drive: Drive, changes: Mapping[str, Any], reason:
     changed = diff(before, {name: plain(getattr(locked, name)) for name in CORRECTABLE_FIELDS})
     if not changed:
         return locked
-    locked.version += 1
-    locked.save(update_fields=[*sorted(changed), "version"])
+    bump(locked, sorted(changed))
     record(
         by=by,
         action="drive.correct",
-        object_type="drives.drive",
-        object_id=str(locked.uuid),
-        object_label=locked.title,
+        obj=locked,
         changes=changed,
         reason=reason,
         correction=locked.status == DriveStatus.RECONCILED,
@@ -216,9 +209,7 @@ def resolve_mismatch(
     record(
         by=by,
         action="drive.resolve_mismatch",
-        object_type="drives.drive",
-        object_id=str(locked.uuid),
-        object_label=locked.title,
+        obj=locked,
         changes={"mismatch": [None, kind], "subject": [None, subject]},
         reason=reason,
     )
@@ -236,14 +227,11 @@ def reopen_drive(*, by: User, drive: Drive, reason: str) -> Drive:
         raise ValidationError({"status": [_("Only a reconciled drive can be reopened.")]})
     reason = _require_reason(locked, reason, _("Say why the reconciled drive is reopened."))
     locked.status = DriveStatus.CLOSED
-    locked.version += 1
-    locked.save(update_fields=["status", "version"])
+    bump(locked, ["status"])
     record(
         by=by,
         action="drive.reopen",
-        object_type="drives.drive",
-        object_id=str(locked.uuid),
-        object_label=locked.title,
+        obj=locked,
         changes={"status": [DriveStatus.RECONCILED, DriveStatus.CLOSED]},
         reason=reason,
         correction=True,

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -29,24 +28,6 @@ Errors = dict[str, list[str]]
 
 def _add(errors: Errors, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
-
-
-def _audit_request(
-    by: User,
-    action: str,
-    request: DriveRequest,
-    changes: Mapping[str, Any],
-    reason: str = "",
-) -> None:
-    record(
-        by=by,
-        action=action,
-        object_type="drives.driverequest",
-        object_id=str(request.uuid),
-        object_label=f"{request.requested_by.name}: {request.venue}",
-        changes=changes,
-        reason=reason,
-    )
 
 
 def _today_at(establishment: Organisation) -> dt.date:
@@ -135,7 +116,7 @@ def request_drive(
         "expected_donors": [None, expected_donors],
         "venue": [None, request.venue],
     }
-    _audit_request(by, "drive_request.create", request, changes)
+    record(by=by, action="drive_request.create", obj=request, changes=changes)
     return request
 
 
@@ -187,7 +168,7 @@ def accept_request(
     locked.drive = drive
     locked.save(update_fields=["status", "drive"])
     changes = {"status": [RequestStatus.REQUESTED, locked.status], "drive": [None, str(drive.uuid)]}
-    _audit_request(by, "drive_request.accept", locked, changes)
+    record(by=by, action="drive_request.accept", obj=locked, changes=changes)
     return drive
 
 
@@ -203,5 +184,5 @@ def decline_request(*, by: User, request: DriveRequest, reason: str) -> DriveReq
     locked.decline_reason = reason
     locked.save(update_fields=["status", "decline_reason"])
     changes = {"status": [RequestStatus.REQUESTED, locked.status]}
-    _audit_request(by, "drive_request.decline", locked, changes, reason)
+    record(by=by, action="drive_request.decline", obj=locked, changes=changes, reason=reason)
     return locked

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bloodline.donors.models import Donor
 from bloodline.lib.isbt128 import DIN_PATTERN
+from bloodline.lib.locking import Versioned
 from bloodline.organisations.models import Organisation
 from bloodline.programmes.models import Round
 
@@ -62,7 +63,7 @@ class DriveQuerySet(models.QuerySet["Drive"]):
         return self.filter(starts_on__lte=last, ends_on__gte=first)
 
 
-class Drive(models.Model):
+class Drive(Versioned):
     """A donation day or festival at a venue, run by a blood establishment.
 
     Hosted by one or more organisations and usually held under a round of a plan. Its opening
@@ -111,7 +112,6 @@ class Drive(models.Model):
         _("status"), max_length=12, choices=DriveStatus.choices, default=DriveStatus.PROPOSED
     )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DriveQuerySet.as_manager()
@@ -144,6 +144,9 @@ class Drive(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def audit_label(self) -> str:
+        return f"{self.title} ({self.starts_on:%Y-%m-%d})"
 
     def time_zone(self) -> zoneinfo.ZoneInfo:
         """The zone of the collecting establishment: the drive's hours are its local hours."""
@@ -310,6 +313,10 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.drive} — {self.slot}"
+
+    def audit_label(self) -> str:
+        """The drive, never the person (decision 0028)."""
+        return self.drive.audit_label()
 
     @property
     def is_active(self) -> bool:

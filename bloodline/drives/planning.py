@@ -21,8 +21,8 @@ from bloodline.accounts.models import User
 from bloodline.audit.record import diff, plain, record
 from bloodline.drives import areas, reconciliation, schedule
 from bloodline.drives.models import Drive, DriveStatus, Slot
+from bloodline.lib.locking import bump, check_version
 from bloodline.organisations import access
-from bloodline.organisations.actions import StaleEdit
 from bloodline.organisations.kinds import ESTABLISHMENTS
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -51,20 +51,6 @@ def _add(errors: Errors, field: str, message: str) -> None:
 
 def _label(drive: Drive) -> str:
     return f"{drive.title} ({drive.starts_on:%Y-%m-%d})"
-
-
-def _audit(
-    by: User, action: str, drive: Drive, changes: Mapping[str, Any], reason: str = ""
-) -> None:
-    record(
-        by=by,
-        action=action,
-        object_type="drives.drive",
-        object_id=str(drive.uuid),
-        object_label=_label(drive),
-        changes=changes,
-        reason=reason,
-    )
 
 
 def _snapshot(drive: Drive) -> dict[str, Any]:
@@ -219,20 +205,13 @@ def create_drive(
     _make_slots(drive)
     changes = diff({}, _snapshot(drive))
     changes["hosts"] = [None, _host_ids(hosts)]
-    _audit(by, "drive.create", drive, changes)
+    record(by=by, action="drive.create", obj=drive, changes=changes)
     return drive
 
 
 def _locked(drive: Drive, version: int | None) -> Drive:
     locked = Drive.objects.select_for_update().select_related("establishment").get(pk=drive.pk)
-    if version is not None and locked.version != version:
-        raise StaleEdit(
-            _(
-                "Someone else changed this drive while you were editing it. "
-                "Reload the page to see their changes, then make yours again."
-            ),
-            code="stale",
-        )
+    check_version(locked, version)
     return locked
 
 
@@ -312,9 +291,9 @@ def update_drive(
         changed["hosts"] = [_host_ids(old_hosts), _host_ids(new_hosts)]
     if not changed:
         return locked
-    locked.version = version + 1
+    bump(locked)
     locked.save()
-    _audit(by, "drive.update", locked, changed, reason)
+    record(by=by, action="drive.update", obj=locked, changes=changed, reason=reason)
     return locked
 
 
@@ -445,7 +424,12 @@ def change_status(
     figures = _check_closing(locked, status, confirm_no_shows, by)
     old = locked.status
     locked.status = status
-    locked.version += 1
-    locked.save(update_fields=["status", "cancel_reason", "version"])
-    _audit(by, "drive.status", locked, {"status": [old, status], **figures}, reason)
+    bump(locked, ["status", "cancel_reason"])
+    record(
+        by=by,
+        action="drive.status",
+        obj=locked,
+        changes={"status": [old, status], **figures},
+        reason=reason,
+    )
     return locked

@@ -125,8 +125,7 @@ def find_or_create_donor(
     record(
         by=by,
         action="donor.create",
-        object_type="donors.donor",
-        object_id=str(donor.uuid),
+        obj=donor,
         changes={"affiliation": [None, str(affiliation.uuid) if affiliation else None]},
     )
     return DonorMatch(donor, created=True)
@@ -220,9 +219,7 @@ def register(
     record(
         by=by,
         action="registration.create",
-        object_type="drives.registration",
-        object_id=str(registration.uuid),
-        object_label=f"{drive.title} ({drive.starts_on:%Y-%m-%d})",
+        obj=registration,
         changes={
             "drive": [None, str(drive.uuid)],
             "donor": [None, str(donor.uuid)],
@@ -326,9 +323,7 @@ def cancel_registration(*, by: User, registration: Registration, reason: str = "
     record(
         by=by,
         action="registration.cancel",
-        object_type="drives.registration",
-        object_id=str(registration.uuid),
-        object_label=f"{drive.title} ({drive.starts_on:%Y-%m-%d})",
+        obj=registration,
         changes={"cancelled_at": [None, now.isoformat()]},
         reason=reason,
     )

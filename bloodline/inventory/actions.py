@@ -43,6 +43,7 @@ from bloodline.jurisdictions.schema import Component as ComponentRule
 from bloodline.jurisdictions.schema import ComponentKind, RuleSet, StorageTemperature
 from bloodline.lib import expiry, isbt128
 from bloodline.lib.forms import refuse
+from bloodline.lib.locking import bump, check_version
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -88,35 +89,12 @@ def locked(component: Component, version: int | None = None) -> Component:
         .select_related("donation__establishment", "establishment", "location")
         .get(pk=component.pk)
     )
-    if version is not None and row.version != version:
-        raise refuse(
-            _("Someone else changed this unit meanwhile. Reload the page and try again."),
-            "version",
-        )
+    check_version(row, version)
     return row
 
 
 def save(component: Component, fields: Iterable[str]) -> None:
-    component.version += 1
-    component.save(update_fields=[*fields, "version"])
-
-
-def _audit(
-    by: User,
-    action: str,
-    component: Component,
-    changes: Mapping[str, object],
-    reason: str = "",
-) -> None:
-    record(
-        by=by,
-        action=action,
-        object_type="inventory.component",
-        object_id=str(component.uuid),
-        object_label=str(component),
-        changes=dict(changes),
-        reason=reason,
-    )
+    bump(component, fields)
 
 
 # Processing ---------------------------------------------------------------------------------
@@ -213,9 +191,7 @@ def process_donation(
     record(
         by=by,
         action="donation.process",
-        object_type="collection.donation",
-        object_id=str(donation.uuid),
-        object_label=donation.din,
+        obj=donation,
         changes={"recipe": [None, recipe], "components": [None, [str(c) for c in made]]},
     )
     return made
@@ -237,7 +213,12 @@ def label_printed(*, by: User, component: Component) -> Component:
         if component.label_printed_at is None:
             component.label_printed_at = timezone.now()
             save(component, ["label_printed_at"])
-            _audit(by, "component.label", component, {"label_printed_at": [None, "now"]})
+            record(
+                by=by,
+                action="component.label",
+                obj=component,
+                changes={"label_printed_at": [None, "now"]},
+            )
     return component
 
 
@@ -310,11 +291,11 @@ def scan_back(
     check_location(component, location)
     component.stocked_at, component.stocked_by, component.location = timezone.now(), by, location
     save(component, ["stocked_at", "stocked_by", "location"])
-    _audit(
-        by,
-        "component.stock",
-        component,
-        {"status": [Status.RELEASED, component.status], "location": [None, location.name]},
+    record(
+        by=by,
+        action="component.stock",
+        obj=component,
+        changes={"status": [Status.RELEASED, component.status], "location": [None, location.name]},
     )
     return component
 
@@ -331,7 +312,9 @@ def move(
     before = component.location.name if component.location else None
     component.location = location
     save(component, ["location"])
-    _audit(by, "component.move", component, {"location": [before, location.name]})
+    record(
+        by=by, action="component.move", obj=component, changes={"location": [before, location.name]}
+    )
     return component
 
 
@@ -353,12 +336,12 @@ def discard(
     component.discarded_at, component.discarded_by = timezone.now(), by
     component.discard_reason, component.reserved_at = reason, None
     save(component, ["discarded_at", "discarded_by", "discard_reason", "reserved_at"])
-    _audit(
-        by,
-        "component.discard",
-        component,
-        {"status": [status, Status.DISCARDED], "discard_reason": [None, reason]},
-        note,
+    record(
+        by=by,
+        action="component.discard",
+        obj=component,
+        changes={"status": [status, Status.DISCARDED], "discard_reason": [None, reason]},
+        reason=note,
     )
     return component
 
@@ -483,7 +466,7 @@ def record_processing(
         component.location = location
         fields.append("location")
     save(component, fields)
-    _audit(by, "component.processing", component, changes)
+    record(by=by, action="component.processing", obj=component, changes=changes)
     return event
 
 
@@ -511,11 +494,11 @@ def mark_unsafe(
         if component.issued_at is None:
             component.reserved_at = None
         save(component, ["unsafe_at", "unsafe_reason", "reserved_at"])
-        _audit(
-            by,
-            "component.unsafe",
-            component,
-            {"status": [before, component.status], "unsafe_reason": [None, reason]},
+        record(
+            by=by,
+            action="component.unsafe",
+            obj=component,
+            changes={"status": [before, component.status], "unsafe_reason": [None, reason]},
         )
         changed.append(component)
     return changed
@@ -547,7 +530,12 @@ def sweep_expired(*, by: User, now: dt.datetime | None = None, batch: int = 500)
                     continue
                 component.reserved_at = None
                 save(component, ["reserved_at"])
-                _audit(by, "component.expire", component, {"status": [before, Status.EXPIRED]})
+                record(
+                    by=by,
+                    action="component.expire",
+                    obj=component,
+                    changes={"status": [before, Status.EXPIRED]},
+                )
                 count += 1
 
 
@@ -591,9 +579,7 @@ def send_transfer(
     record(
         by=by,
         action="transfer.send",
-        object_type="inventory.transfer",
-        object_id=str(transfer.uuid),
-        object_label=transfer.number,
+        obj=transfer,
         changes={
             "components": [None, [str(r) for r in rows]],
             "destination": [None, str(destination.uuid)],
@@ -612,20 +598,18 @@ def receive_transfer(*, by: User, transfer: Transfer) -> Transfer:
         row = locked(component)
         row.establishment, row.location, row.reserved_at = transfer.destination, None, None
         save(row, ["establishment", "location", "reserved_at"])
-        _audit(
-            by,
-            "component.transfer",
-            row,
-            {"establishment": [str(transfer.source.uuid), str(transfer.destination.uuid)]},
+        record(
+            by=by,
+            action="component.transfer",
+            obj=row,
+            changes={"establishment": [str(transfer.source.uuid), str(transfer.destination.uuid)]},
         )
     transfer.received_at, transfer.received_by = timezone.now(), by
     transfer.save(update_fields=["received_at", "received_by"])
     record(
         by=by,
         action="transfer.receive",
-        object_type="inventory.transfer",
-        object_id=str(transfer.uuid),
-        object_label=transfer.number,
+        obj=transfer,
         changes={"received_at": [None, transfer.received_at.isoformat()]},
     )
     return transfer
@@ -687,25 +671,10 @@ def set_threshold(
     record(
         by=by,
         action="stock.threshold",
-        object_type="inventory.stockthreshold",
-        object_id=f"{establishment.uuid}:{component_kind}:{abo}:{rhd}",
-        object_label=str(threshold),
+        obj=threshold,
         changes={f: [before[f], after[f]] for f in fields if before[f] != after[f]},
     )
     return threshold
-
-
-def _audit_location(
-    by: User, action: str, location: StorageLocation, changes: Mapping[str, object]
-) -> None:
-    record(
-        by=by,
-        action=action,
-        object_type="inventory.storagelocation",
-        object_id=str(location.uuid),
-        object_label=location.name,
-        changes=dict(changes),
-    )
 
 
 @transaction.atomic
@@ -736,7 +705,12 @@ def add_location(
         establishment=establishment, name=name, kind=kind, min_c=min_c, max_c=max_c
     )
     changes = snapshot(location, ("name", "kind", "min_c", "max_c"))
-    _audit_location(by, "location.add", location, {k: [None, v] for k, v in changes.items()})
+    record(
+        by=by,
+        action="location.add",
+        obj=location,
+        changes={k: [None, v] for k, v in changes.items()},
+    )
     return location
 
 
@@ -752,5 +726,5 @@ def deactivate_location(*, by: User, location: StorageLocation) -> StorageLocati
         raise refuse(_("Units are still kept here; move them before taking it out of use."))
     location.active = False
     location.save(update_fields=["active"])
-    _audit_location(by, "location.deactivate", location, {"active": [True, False]})
+    record(by=by, action="location.deactivate", obj=location, changes={"active": [True, False]})
     return location

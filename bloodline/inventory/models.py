@@ -20,6 +20,7 @@ from bloodline.collection.models import Donation
 from bloodline.donors.models import ABO, Donor, RhD
 from bloodline.inventory.status import Status, derive
 from bloodline.lib.blood_groups import blood_group
+from bloodline.lib.locking import Versioned
 from bloodline.lib.translated import in_language
 from bloodline.organisations.models import Organisation
 
@@ -186,7 +187,7 @@ class LookbackHold(models.Model):
         return self.closed_at is None
 
 
-class Component(models.Model):
+class Component(Versioned):
     """A blood component made from one donation: red cells, plasma, platelets… Identified by
     the donation's DIN, the product code and the division (``00`` when undivided).
 
@@ -278,7 +279,6 @@ class Component(models.Model):
         related_name="components",
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("component")
@@ -566,6 +566,10 @@ class StockThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component_kind} {self.abo}{self.rhd}"
+
+    def audit_id(self) -> str:
+        """A threshold is known by its establishment, class and group (decision 0028)."""
+        return f"{self.establishment.uuid}:{self.component_kind}:{self.abo}:{self.rhd}"
 
 
 class UnsafeDonation(models.Model):

@@ -35,24 +35,9 @@ from bloodline.lab.models import (
     TestResult,
 )
 from bloodline.lib.forms import refuse
+from bloodline.lib.locking import bumped
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
-
-
-def _audit(
-    by: User, action: str, result: TestResult, changes: dict[str, object], reason: str = ""
-) -> None:
-    record(
-        by=by,
-        action=action,
-        object_type="lab.testresult",
-        object_id=str(result.uuid),
-        object_label=f"{result.sample.donation.din} {result.test}",
-        changes=changes,
-        reason=reason,
-        correction=bool(reason),
-    )
-
 
 # Samples ------------------------------------------------------------------------------------
 
@@ -88,9 +73,7 @@ def _receive(by: User, donation: Donation) -> Sample:
     record(
         by=by,
         action="sample.receive",
-        object_type="lab.sample",
-        object_id=str(sample.uuid),
-        object_label=donation.din,
+        obj=sample,
         changes={"rule_set": [None, sample.rule_set]},
     )
     return sample
@@ -118,9 +101,7 @@ def order_test(*, by: User, sample: Sample, test: str) -> RequiredTest:
         record(
             by=by,
             action="sample.order_test",
-            object_type="lab.sample",
-            object_id=str(sample.uuid),
-            object_label=sample.donation.din,
+            obj=sample,
             changes={"test": [None, test]},
         )
     return required
@@ -204,11 +185,11 @@ def record_result(*, by: User, sample: Sample, **values: object) -> TestResult:
     access.require(by, Perm.LAB_RESULT, sample.establishment)
     result = _new_result(by, sample, values, source=Source.MANUAL)
     result.save()
-    _audit(
-        by,
-        "result.enter",
-        result,
-        {"reading": [None, result.reading], "stage": [None, result.stage]},
+    record(
+        by=by,
+        action="result.enter",
+        obj=result,
+        changes={"reading": [None, result.reading], "stage": [None, result.stage]},
     )
     return result
 
@@ -228,7 +209,12 @@ def verify_result(*, by: User, result: TestResult) -> TestResult:
         raise refuse(_("This result has been corrected; verify the correction instead."))
     result.verified_at, result.verified_by = timezone.now(), by
     result.save(update_fields=["verified_at", "verified_by"])
-    _audit(by, "result.verify", result, {"verified_by": [None, by.get_username()]})
+    record(
+        by=by,
+        action="result.verify",
+        obj=result,
+        changes={"verified_by": [None, by.get_username()]},
+    )
     consequences(by=by, result=result)
     return result
 
@@ -255,7 +241,14 @@ def correct_result(*, by: User, result: TestResult, reason: str, **values: objec
         correction_reason=reason.strip(),
     )
     fresh.save()
-    _audit(by, "result.correct", fresh, {"reading": [result.reading, fresh.reading]}, reason)
+    record(
+        by=by,
+        action="result.correct",
+        obj=fresh,
+        changes={"reading": [result.reading, fresh.reading]},
+        reason=reason,
+        correction=bool(reason),
+    )
     return fresh
 
 
@@ -303,21 +296,18 @@ def release(*, by: User, component: Component, version: int | None = None) -> Co
             abo_confirmed=state.abo,
             rhd_confirmed=state.rhd,
             confirmed_at=now,
-            version=donor.version + 1,
+            version=bumped(),
         )
         record(
             by=by,
             action="donor.group_confirm",
-            object_type="donors.donor",
-            object_id=str(donor.uuid),
+            obj=donor,
             changes={"abo_confirmed": ["", state.abo], "rhd_confirmed": ["", state.rhd]},
         )
     record(
         by=by,
         action="component.release",
-        object_type="inventory.component",
-        object_id=str(component.uuid),
-        object_label=str(component),
+        obj=component,
         changes={
             "status": [Status.QUARANTINED, component.status],
             "group": [None, component.group()],

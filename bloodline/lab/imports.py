@@ -143,9 +143,7 @@ def import_results(
     record(
         by=by,
         action="results.import",
-        object_type="lab.importbatch",
-        object_id=str(batch.uuid),
-        object_label=batch.file_name,
+        obj=batch,
         changes={"rows_taken": [None, taken], "rows_refused": [None, len(refused)]},
     )
     return batch

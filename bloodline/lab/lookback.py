@@ -61,17 +61,6 @@ def _notify(
     return task if made else None
 
 
-def _audit_unit(by: User, component: Component, before: str, hold: LookbackHold) -> None:
-    record(
-        by=by,
-        action="component.hold" if component.lookback_hold_id else "component.hold_end",
-        object_type="inventory.component",
-        object_id=str(component.uuid),
-        object_label=str(component),
-        changes={"status": [before, component.status], "lookback_hold": [None, str(hold.uuid)]},
-    )
-
-
 # Step 1: the hold ---------------------------------------------------------------------------
 
 
@@ -125,15 +114,19 @@ def place_hold(*, by: User, result: TestResult) -> LookbackHold:
         before = component.status
         component.lookback_hold = hold
         inventory.save(component, ["lookback_hold"])
-        _audit_unit(by, component, before, hold)
+        record(
+            by=by,
+            action="component.hold" if component.lookback_hold_id else "component.hold_end",
+            obj=component,
+            changes={"status": [before, component.status], "lookback_hold": [None, str(hold.uuid)]},
+        )
         held += 1
         if component.issued_at is not None:
             tasks += _notify(component, result, NotificationKind.HOLD) is not None
     record(
         by=by,
         action="donor.lookback_hold",
-        object_type="donors.donor",
-        object_id=str(donor.uuid),
+        obj=donor,
         changes={
             "lookback_hold": [None, str(hold.uuid)],
             "test": [None, result.test],
@@ -163,7 +156,12 @@ def _close(by: User, hold: LookbackHold, outcome: str, confirmatory: TestResult)
         before = component.status
         component.lookback_hold = other
         inventory.save(component, ["lookback_hold"])
-        _audit_unit(by, component, before, hold)
+        record(
+            by=by,
+            action="component.hold" if component.lookback_hold_id else "component.hold_end",
+            obj=component,
+            changes={"status": [before, component.status], "lookback_hold": [None, str(hold.uuid)]},
+        )
     return units
 
 
@@ -201,8 +199,7 @@ def lift_hold(*, by: User, hold: LookbackHold) -> LookbackHold:
     record(
         by=by,
         action="donor.lookback_hold_lift",
-        object_type="donors.donor",
-        object_id=str(hold.donor.uuid),
+        obj=hold.donor,
         changes={
             "lookback_hold": [str(hold.uuid), None],
             "outcome": [None, HoldOutcome.LIFTED],
@@ -261,8 +258,7 @@ def lookback(*, by: User, result: TestResult) -> list[NotificationTask]:
     record(
         by=by,
         action="donor.lookback",
-        object_type="donors.donor",
-        object_id=str(donor.uuid),
+        obj=donor,
         changes={
             "deferral": [None, code],
             "donations": [None, len(reached)],
@@ -286,8 +282,7 @@ def acknowledge(*, by: User, task: NotificationTask, response: str) -> Notificat
     record(
         by=by,
         action="lookback.acknowledge",
-        object_type="lab.notificationtask",
-        object_id=str(task.uuid),
+        obj=task,
         changes={"response": [None, task.response]},
     )
     return task

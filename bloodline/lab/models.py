@@ -201,6 +201,10 @@ class TestResult(models.Model):
     def __str__(self) -> str:
         return f"{self.sample} {self.test} {self.reading}"
 
+    def audit_label(self) -> str:
+        """The sample and the test; the reading is in the changes, not the label."""
+        return f"{self.sample} {self.test}"
+
     def counts(self) -> bool:
         """Whether the result takes part in decisions (imported, or verified)."""
         return self.source == Source.IMPORT or self.verified_at is not None

@@ -74,3 +74,8 @@ def domain_errors(exc: DjangoValidationError, prefix: str = "body") -> list[dict
             for message in messages
         ]
     return [{"loc": [prefix], "msg": str(m), "type": "invalid"} for m in exc.messages]
+
+
+def stale_errors(exc: DjangoValidationError, prefix: str = "body") -> list[dict[str, Any]]:
+    """The body of a 409 for a stale edit: the refusal at ``version``, typed ``stale``."""
+    return [{**error, "type": "stale"} for error in domain_errors(exc, prefix)]

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
 
 
 class ActionErrorsMixin:
-    """Show an action's ValidationError at the fields it names; anything else on the form."""
+    """Show an action's ValidationError at the visible fields it names; anything else (a
+    stale edit, keyed by the hidden ``version``) on the whole form."""
 
     if TYPE_CHECKING:  # provided by django.forms.Form, which this mixin is combined with
         fields: dict[str, Field]
@@ -23,7 +24,10 @@ class ActionErrorsMixin:
             self.add_error(None, error)
             return
         for name, messages in error.message_dict.items():
-            target = name if name in self.fields else None
+            # A hidden field (the version a stale edit is keyed by) has nowhere to show its
+            # error, so it is shown for the whole form.
+            field = self.fields.get(name)
+            target = name if field is not None and not field.widget.is_hidden else None
             for message in messages:
                 self.add_error(target, message)
 

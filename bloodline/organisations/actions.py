@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from bloodline.accounts.models import User
 from bloodline.audit.record import diff, record, snapshot
 from bloodline.jurisdictions.loader import registry
+from bloodline.lib.locking import bump, bumped, check_version
 from bloodline.organisations import access
 from bloodline.organisations.kinds import ALLOWED_PARENTS, ESTABLISHMENTS, Kind
 from bloodline.organisations.models import Membership, Organisation, segment
@@ -40,10 +41,6 @@ AUDITED_FIELDS = (
 EDITABLE_FIELDS = frozenset(
     {"name", "name_translations", "official_code", "is_active", "time_zone", "jurisdiction"}
 )
-
-
-class StaleEdit(ValidationError):
-    """Someone else saved the record since the editor loaded it (optimistic locking)."""
 
 
 @cache
@@ -118,20 +115,6 @@ def _label(org: Organisation) -> str:
     return f"{Kind(org.kind).label}: {org.name}" if org.kind in Kind.values else org.name
 
 
-def _audit(
-    by: User, action: str, org: Organisation, changes: Mapping[str, Any], reason: str = ""
-) -> None:
-    record(
-        by=by,
-        action=action,
-        object_type="organisations.organisation",
-        object_id=str(org.uuid),
-        object_label=_label(org),
-        changes=changes,
-        reason=reason,
-    )
-
-
 @transaction.atomic
 def create_organisation(
     *,
@@ -168,7 +151,12 @@ def create_organisation(
     org.save()
     org.path = (parent.path if parent else "") + segment(org.pk)
     Organisation.objects.filter(pk=org.pk).update(path=org.path)
-    _audit(by, "organisation.create", org, diff({}, snapshot(org, AUDITED_FIELDS)))
+    record(
+        by=by,
+        action="organisation.create",
+        obj=org,
+        changes=diff({}, snapshot(org, AUDITED_FIELDS)),
+    )
     return org
 
 
@@ -187,14 +175,7 @@ def update_organisation(
         raise ValueError(f"not editable here: {sorted(unknown)}")
     access.require(by, Perm.CHANGE, organisation)
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if org.version != version:
-        raise StaleEdit(
-            _(
-                "Someone else changed this organisation while you were editing it. "
-                "Reload the page to see their changes, then make yours again."
-            ),
-            code="stale",
-        )
+    check_version(org, version)
     before = snapshot(org, AUDITED_FIELDS)
     for field, value in changes.items():
         setattr(org, field, value.strip() if isinstance(value, str) else value)
@@ -203,9 +184,9 @@ def update_organisation(
     changed = diff(before, after)
     if not changed:
         return org
-    org.version = version + 1
+    bump(org)
     org.save()
-    _audit(by, "organisation.update", org, changed, reason)
+    record(by=by, action="organisation.update", obj=org, changes=changed, reason=reason)
     return org
 
 
@@ -238,18 +219,18 @@ def move_organisation(
     old_parent, old_path = org.parent, org.path
     new_path = target.path + segment(org.pk)
     subtree = list(Organisation.objects.subtree(org).values_list("pk", flat=True))
-    Organisation.objects.filter(pk=org.pk).update(parent=target, version=F("version") + 1)
+    Organisation.objects.filter(pk=org.pk).update(parent=target, version=bumped())
     Organisation.objects.filter(pk__in=subtree).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1), output_field=CharField()),
         depth=F("depth") + (target.depth + 1 - org.depth),
     )
     org.refresh_from_db()
-    _audit(
-        by,
-        "organisation.move",
-        org,
-        {"parent": [str(old_parent.uuid), str(target.uuid)], "path": [old_path, new_path]},
-        reason,
+    record(
+        by=by,
+        action="organisation.move",
+        obj=org,
+        changes={"parent": [str(old_parent.uuid), str(target.uuid)], "path": [old_path, new_path]},
+        reason=reason,
     )
     return org
 
@@ -273,11 +254,11 @@ def add_membership(
     membership = Membership.objects.create(
         user=user, organisation=organisation, role=role, valid_from=valid_from, valid_to=valid_to
     )
-    _audit(
-        by,
-        "membership.create",
-        organisation,
-        {
+    record(
+        by=by,
+        action="membership.create",
+        obj=organisation,
+        changes={
             "membership": [None, str(membership.uuid)],
             "user": [None, user.username],
             "role": [None, role],

@@ -41,9 +41,7 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
             record(
                 by=request.user,
                 action="membership.update" if change else "membership.create",
-                object_type="organisations.organisation",
-                object_id=str(obj.organisation.uuid),
-                object_label=obj.organisation.name,
+                obj=obj.organisation,
                 changes={
                     field: [None, str(form.cleaned_data.get(field))] for field in form.changed_data
                 },

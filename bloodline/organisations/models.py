@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from bloodline.lib.locking import Versioned
 from bloodline.organisations.kinds import ESTABLISHMENTS, Kind
 from bloodline.organisations.roles import Role
 
@@ -65,7 +66,7 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         return self.filter(pk__in=pks).order_by("depth")
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     """A node of the one organisation tree.
 
     Administrative areas nest country → province → district → commune or ward; member units
@@ -109,7 +110,6 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("The rule set this blood establishment works under."),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -143,6 +143,10 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.display_name()
+
+    def audit_label(self) -> str:
+        """The name as entered, not the reader's translation (decision 0028)."""
+        return self.name
 
     def display_name(self, language: str | None = None) -> str:
         """The name in the reader's language when one is given, else as written."""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from bloodline.accounts.models import User
 from bloodline.audit.record import diff, record, snapshot
 from bloodline.jurisdictions.loader import UnknownRuleSet, registry
+from bloodline.lib.locking import bump, check_version
 from bloodline.organisations import access
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Organisation
@@ -56,22 +57,6 @@ DOCUMENT_TYPES = {
     "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
 }
 WHOLE_MEASURES = frozenset({Measure.DONATIONS, Measure.BAGS, Measure.ML})
-
-
-class StalePlan(ValidationError):
-    pass
-
-
-def _audit(by: User, action: str, plan: Plan, changes: Mapping[str, Any], reason: str = "") -> None:
-    record(
-        by=by,
-        action=action,
-        object_type="programmes.plan",
-        object_id=str(plan.uuid),
-        object_label=f"{plan.number} — {plan.title}",
-        changes=changes,
-        reason=reason,
-    )
 
 
 def rule_set_for(area: Organisation) -> tuple[str, int]:
@@ -195,11 +180,11 @@ def create_plan(
     if document is not None:
         plan.document_name = (document.name or "")[:200]
         plan.document.save(document.name or "plan", document, save=True)
-    _audit(
-        by,
-        "plan.create",
-        plan,
-        {**diff({}, snapshot(plan, PLAN_FIELDS)), "total_target": [None, str(amount)]},
+    record(
+        by=by,
+        action="plan.create",
+        obj=plan,
+        changes={**diff({}, snapshot(plan, PLAN_FIELDS)), "total_target": [None, str(amount)]},
     )
     return plan
 
@@ -210,13 +195,7 @@ def _locked(plan: Plan, version: int | None = None) -> Plan:
         .select_related("issuer", "area")
         .get(pk=plan.pk)
     )
-    if version is not None and fresh.version != version:
-        raise StalePlan(
-            _(
-                "Someone else changed this plan while you were editing it. "
-                "Reload the page to see their changes, then make yours again."
-            )
-        )
+    check_version(fresh, version)
     return fresh
 
 
@@ -252,18 +231,25 @@ def update_plan(
     if document is not None:
         plan.document_name = (document.name or "")[:200]
         plan.document.save(document.name or "plan", document, save=False)
-    plan.version += 1
+    bump(plan)
     plan.save()
-    _audit(by, "plan.update", plan, diff(before, snapshot(plan, PLAN_FIELDS)), reason)
+    record(
+        by=by,
+        action="plan.update",
+        obj=plan,
+        changes=diff(before, snapshot(plan, PLAN_FIELDS)),
+        reason=reason,
+    )
     return plan
 
 
 def _set_status(by: User, plan: Plan, status: str, reason: str = "") -> None:
     old = plan.status
     plan.status = status
-    plan.version += 1
-    plan.save(update_fields=["status", "version"])
-    _audit(by, f"plan.{status}", plan, {"status": [old, status]}, reason)
+    bump(plan, ["status"])
+    record(
+        by=by, action=f"plan.{status}", obj=plan, changes={"status": [old, status]}, reason=reason
+    )
 
 
 @transaction.atomic
@@ -333,8 +319,20 @@ def revise_plan(*, by: User, plan: Plan, reason: str) -> Plan:
         )
         for t in plan.targets.all()
     )
-    _audit(by, "plan.revise", plan, {"revision": [None, str(copy.uuid)]}, reason)
-    _audit(by, "plan.create", copy, {"revision_of": [None, str(plan.uuid)]}, reason)
+    record(
+        by=by,
+        action="plan.revise",
+        obj=plan,
+        changes={"revision": [None, str(copy.uuid)]},
+        reason=reason,
+    )
+    record(
+        by=by,
+        action="plan.create",
+        obj=copy,
+        changes={"revision_of": [None, str(plan.uuid)]},
+        reason=reason,
+    )
     return copy
 
 
@@ -367,7 +365,12 @@ def add_round(*, by: User, plan: Plan, name: str, starts_on: dt.date, ends_on: d
     if errors:
         raise ValidationError(errors)
     new = Round.objects.create(plan=plan, name=name.strip(), starts_on=starts_on, ends_on=ends_on)
-    _audit(by, "plan.add_round", plan, {"round": [None, f"{new.name} {starts_on}–{ends_on}"]})
+    record(
+        by=by,
+        action="plan.add_round",
+        obj=plan,
+        changes={"round": [None, f"{new.name} {starts_on}–{ends_on}"]},
+    )
     return new
 
 
@@ -457,7 +460,12 @@ def set_targets(
             old.save(update_fields=["amount"])
     if changes:
         label = f"{parent.name}" + (f" / {round.name}" if round else "")
-        _audit(by, "plan.set_targets", plan, {f"{label}: {k}": v for k, v in changes.items()})
+        record(
+            by=by,
+            action="plan.set_targets",
+            obj=plan,
+            changes={f"{label}: {k}": v for k, v in changes.items()},
+        )
     return changes
 
 
@@ -483,11 +491,11 @@ def set_area_target(*, by: User, plan: Plan, round: Round | None, amount: Any) -
     if not created:
         target.amount = value
         target.save(update_fields=["amount"])
-    _audit(
-        by,
-        "plan.set_area_target",
-        plan,
-        {
+    record(
+        by=by,
+        action="plan.set_area_target",
+        obj=plan,
+        changes={
             (round.name if round else "total"): [
                 plain_amount(old) if old is not None else None,
                 plain_amount(value),

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from bloodline.lib.locking import Versioned
 from bloodline.organisations.models import Organisation
 
 
@@ -36,7 +37,7 @@ class PlanQuerySet(models.QuerySet["Plan"]):
         return self.exclude(status=PlanStatus.SUPERSEDED)
 
 
-class Plan(models.Model):
+class Plan(Versioned):
     """A numbered plan issued by a steering committee for a period.
 
     "Kế hoạch số 276/KH-BCĐ ngày 28/12/2020" — its number, date and title as issued, the
@@ -80,7 +81,6 @@ class Plan(models.Model):
         blank=True,
         related_name="superseded_by",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()

@@ -93,8 +93,7 @@ def record_answers(
     record(
         by=by,
         action="presentation.answers",
-        object_type="screening.presentation",
-        object_id=str(presentation.uuid),
+        obj=presentation,
         changes={"questionnaire": [None, questionnaire.label], "step": [None, Step.VITALS]},
     )
     return presentation
@@ -188,8 +187,7 @@ def record_vitals(*, by: User, presentation: Presentation, **values: Any) -> Pre
     record(
         by=by,
         action="presentation.vitals",
-        object_type="screening.presentation",
-        object_id=str(presentation.uuid),
+        obj=presentation,
         changes={
             "engine_outcome": [None, decision.outcome],
             "rule_set": [None, decision.rule_set],
@@ -344,8 +342,7 @@ def physician_decide(
     record(
         by=by,
         action=f"presentation.{decision}",
-        object_type="screening.presentation",
-        object_id=str(presentation.uuid),
+        obj=presentation,
         changes=changes,
         reason=reason.strip(),
     )

@@ -133,8 +133,7 @@ def _walk_in(
     record(
         by=by,
         action="registration.create",
-        object_type="drives.registration",
-        object_id=str(registration.uuid),
+        obj=registration,
         changes={
             "drive": [None, str(drive.uuid)],
             "donor": [None, str(donor.uuid)],
@@ -168,8 +167,7 @@ def _present(
     record(
         by=by,
         action="presentation.check_in",
-        object_type="screening.presentation",
-        object_id=str(presentation.uuid),
+        obj=presentation,
         changes={
             "drive": [None, str(drive.uuid)],
             "donor": [None, str(donor.uuid)],

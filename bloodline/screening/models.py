@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from bloodline.collection.models import Donation
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive, Registration
+from bloodline.lib.locking import Versioned
 
 
 class Step(models.TextChoices):
@@ -31,7 +32,7 @@ class Decision(models.TextChoices):
     OVERRIDE = "override", _("accept against the engine's advice")
 
 
-class Presentation(models.Model):
+class Presentation(Versioned):
     """One donor presenting at one drive: checked in, then screened and, if accepted,
     collected. Each step records who did it and when. The engine's recommendation is kept as
     it was at the physician's decision, with the rule-set version it used."""
@@ -110,7 +111,6 @@ class Presentation(models.Model):
         blank=True,
         related_name="+",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("presentation")
@@ -152,6 +152,10 @@ class Presentation(models.Model):
             for row in self.engine_reasons or []
             if isinstance(row, dict)
         ]
+
+    def audit_label(self) -> str:
+        """Nothing personal is copied into the trail; the id says who (decision 0028)."""
+        return ""
 
 
 class Deferral(models.Model):

@@ -129,8 +129,7 @@ def collect(
     record(
         by=by,
         action="presentation.collect",
-        object_type="screening.presentation",
-        object_id=str(presentation.uuid),
+        obj=presentation,
         changes={
             "donation": [None, str(donation.uuid)],
             "din": [None, donation.din],
@@ -155,8 +154,7 @@ def post_care(
     record(
         by=by,
         action="presentation.post_care",
-        object_type="screening.presentation",
-        object_id=str(presentation.uuid),
+        obj=presentation,
         changes={"step": [Step.POST_CARE, Step.DONE]},
     )
     return presentation

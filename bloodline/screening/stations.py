@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.drives.models import Drive, DriveStatus
 from bloodline.lib.forms import refuse
+from bloodline.lib.locking import bumped
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
 from bloodline.screening.models import Presentation, Step
@@ -59,6 +59,6 @@ def at_step(presentation: Presentation, steps: Collection[str]) -> Presentation:
 def move_on(presentation: Presentation, step: str, fields: list[str]) -> None:
     """Save the step's fields and the new step, bumping the version."""
     presentation.step = step
-    presentation.version = F("version") + 1
+    presentation.version = bumped()
     presentation.save(update_fields=[*fields, "step", "version"])
     presentation.refresh_from_db(fields=["version"])

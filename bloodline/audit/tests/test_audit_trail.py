@@ -80,8 +80,7 @@ def test_a_correction_needs_a_reason(db):
         record(
             by=system_actor(),
             action="result.correct",
-            object_type="lab.result",
-            object_id="1",
+            obj=system_actor(),
             correction=True,
             reason="  ",
         )
@@ -89,7 +88,7 @@ def test_a_correction_needs_a_reason(db):
 
 def test_events_are_written_only_inside_a_transaction(flushable_audit):
     with pytest.raises(RuntimeError):
-        record(by=system_actor(), action="x", object_type="y", object_id="z")
+        record(by=system_actor(), action="x", obj=system_actor())
 
 
 def test_the_model_refuses_to_edit_or_delete_an_event(demo):

@@ -282,14 +282,14 @@ def test_a_stale_version_is_refused_at_allocation_and_dispatch(centre, api):
     desk = api("inventory_clerk")
     base = f"/api/v1/distribution/orders/{order.uuid}"
     stale = _post(desk, f"{base}/allocate", {"version": order.version + 1})
-    assert stale.status_code == 422
+    assert stale.status_code == 409
     assert list(_detail(stale)) == [("body", "version")]
     assert desk.get(base).json()["lines"][0]["allocated"] == []
 
     _post(desk, f"{base}/allocate", {"version": order.version})
     _post(desk, f"{base}/pick", _scans(red))
     late = _post(desk, f"{base}/dispatch", {"packed_count": 1, "version": order.version})
-    assert late.status_code == 422 and list(_detail(late)) == [("body", "version")]
+    assert late.status_code == 409 and list(_detail(late)) == [("body", "version")]
     red.refresh_from_db()
     assert red.issued_at is None
 

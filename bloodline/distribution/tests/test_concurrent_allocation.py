@@ -33,7 +33,10 @@ from bloodline.organisations.models import Organisation
 
 WORKERS = 50
 STOCK = 30
-CHANGED_MEANWHILE = "Someone else changed this unit meanwhile. Reload the page and try again."
+CHANGED_MEANWHILE = (
+    "Someone else changed this record while you were working on it. "
+    "Reload the page to see their changes, then make yours again."
+)
 
 pytestmark = pytest.mark.postgres_only
 

@@ -136,10 +136,10 @@ def test_it_refuses_a_button_pressed_on_a_page_older_than_the_order(
     unit = actions.candidates(order.lines.get())[0][0]
     actions.allocate_unit(by=centre.second, line=order.lines.get(), component=unit)
     response = desk.post(reverse("distribution:allocate", args=[order.uuid]), {"version": seen})
-    assert "Someone else changed this order meanwhile" in response.content.decode()
+    assert "Someone else changed this record" in response.content.decode()
     assert Allocation.objects.count() == 1
     response = desk.post(reverse("distribution:cancel", args=[order.uuid]), {"version": seen})
-    assert "Someone else changed this order meanwhile" in response.content.decode()
+    assert "Someone else changed this record" in response.content.decode()
     order.refresh_from_db()
     assert order.status == OrderStatus.PLACED
 

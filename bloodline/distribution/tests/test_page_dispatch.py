@@ -100,5 +100,5 @@ def test_a_second_dispatch_from_a_stale_page_is_refused_in_plain_sight(
     desk.post(url, {"version": order.version, "packed_count": "1"})
     again = desk.post(url, {"version": order.version, "packed_count": "1"})
     page = again.content.decode()
-    assert "Someone else changed this order meanwhile" in page
+    assert "Someone else changed this record" in page
     assert 'role="alert"' in page

@@ -72,7 +72,7 @@ def test_patch_needs_the_current_version(api, demo):
     )
     assert changed.status_code == 200 and changed.json()["version"] == donor["version"] + 1
     stale = _patch(api, url, {"version": donor["version"], "address": "Ấp 4"})
-    assert stale.status_code == 422 and "Someone else changed" in stale.json()["detail"][0]["msg"]
+    assert stale.status_code == 409 and "Someone else changed" in stale.json()["detail"][0]["msg"]
 
 
 def test_documents_consents_duplicates_and_merge(api, make_donor):

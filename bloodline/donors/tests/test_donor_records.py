@@ -13,7 +13,7 @@ from django.utils import timezone
 from bloodline.audit.models import AuditEvent
 from bloodline.donors import actions
 from bloodline.donors.models import Donor
-from bloodline.organisations.actions import StaleEdit
+from bloodline.lib.locking import StaleEdit
 
 
 def test_it_stores_the_phone_in_e164_read_in_the_establishments_country(make_donor):

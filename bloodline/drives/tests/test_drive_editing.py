@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from bloodline.audit.models import AuditEvent
 from bloodline.drives import actions
 from bloodline.drives.models import DriveStatus
-from bloodline.organisations.actions import StaleEdit
+from bloodline.lib.locking import StaleEdit
 
 
 def _update(drive, users, person="establishment_admin", **changes):

@@ -58,7 +58,7 @@ def test_a_proposed_drive_is_reached_exactly_by_its_part_of_the_tree(
         "status": _status(sees, manages, 302),
         "register": _status(sees, registers, 200),
         "api get": _status(sees, True, 200),
-        "api patch": _status(sees, manages, 422),
+        "api patch": _status(sees, manages, 409),
         "api registrations": _status(sees, manages or registers, 200),
     }
     assert got == want

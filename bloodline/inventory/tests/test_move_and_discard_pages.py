@@ -57,7 +57,7 @@ def test_a_stale_move_is_refused(centre, english) -> None:
         {"location": str(original.uuid), "version": seen},
     )
     assert response.status_code == 400
-    assert "Someone else changed this unit meanwhile" in response.content.decode()
+    assert "Someone else changed this record" in response.content.decode()
     red.refresh_from_db()
     assert red.location == fridge
 

@@ -69,7 +69,6 @@ def test_a_clerk_records_a_thaw_and_the_unit_carries_the_new_expiry(centre, api)
          "The time of processing cannot be in the future."),
         ({"kind": "thaw", "location": "00000000-0000-0000-0000-000000000000"}, "location",
          "Choose a location of this establishment."),
-        ({"kind": "thaw", "version": 1}, "version", "Someone else changed this unit meanwhile."),
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_with_the_reason_and_nothing_written(
@@ -80,6 +79,15 @@ def test_bad_input_is_refused_with_the_reason_and_nothing_written(
     assert response.status_code == 422, response.content
     assert message in json.dumps(response.json(), ensure_ascii=False)
     assert field in json.dumps(response.json())
+    assert not ProcessingEvent.objects.exists()
+
+
+def test_a_stale_version_is_refused_as_a_conflict_and_nothing_written(centre, api):
+    _red, plasma = centre.stocked()
+    response = _post(api("inventory_clerk"), plasma, {"kind": "thaw", "version": 1})
+    assert response.status_code == 409, response.content
+    assert "Someone else changed this record" in json.dumps(response.json(), ensure_ascii=False)
+    assert "version" in json.dumps(response.json())
     assert not ProcessingEvent.objects.exists()
 
 

@@ -83,7 +83,7 @@ def test_a_stale_page_is_refused(centre, english, labelled) -> None:
     red.version = stale_version
     response = _post(english("inventory_clerk"), red, _fridge(centre))
     assert response.status_code == 400
-    assert "Someone else changed this unit meanwhile" in response.content.decode()
+    assert "Someone else changed this record" in response.content.decode()
     red.refresh_from_db()
     assert red.status == Status.RELEASED and red.stocked_at is None
 
@@ -131,4 +131,4 @@ def test_a_unit_stocked_meanwhile_by_someone_else_keeps_the_refusal_visible(
     red.version = seen
     response = _post(english("inventory_clerk"), red, _fridge(centre))
     assert response.status_code == 400
-    assert "Someone else changed this unit meanwhile" in response.content.decode()
+    assert "Someone else changed this record" in response.content.decode()

@@ -286,7 +286,7 @@ def test_release_with_a_stale_version_is_refused(centre, api):
     response = _post(
         lab, f"/api/v1/lab/components/{red.uuid}/release", {"version": red.version + 5}
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert list(_detail(response)) == [("body", "version")]
     red.refresh_from_db()
     assert red.released_at is None

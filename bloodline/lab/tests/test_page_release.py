@@ -84,7 +84,7 @@ def test_one_unit_is_released_with_the_version_seen(
     url = reverse("lab:release", args=[processed.din])
     lab = english("lab_technician")
     stale = lab.post(url, {"component": red.uuid, "version": red.version + 1}, follow=True)
-    assert "Someone else changed this unit meanwhile." in stale.content.decode()
+    assert "Someone else changed this record" in stale.content.decode()
     assert statuses(processed) == {Status.QUARANTINED}
     response = lab.post(url, {"component": red.uuid, "version": red.version}, follow=True)
     assert "1 unit released." in response.content.decode()

@@ -91,7 +91,7 @@ def test_a_stale_version_is_refused_through_the_api(demo, login):
         {"version": school.version, "name": "Trường B"},
         content_type="application/json",
     )
-    assert (ok.status_code, stale.status_code) == (200, 422)
+    assert (ok.status_code, stale.status_code) == (200, 409)
     school.refresh_from_db()
     assert school.name == "Trường A"
 

@@ -8,6 +8,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import translation
 
 from bloodline.audit.models import AuditEvent
+from bloodline.lib.locking import StaleEdit
 from bloodline.lib.querycount import assert_flat, counted
 from bloodline.organisations import actions
 from bloodline.organisations.kinds import Kind
@@ -182,7 +183,7 @@ def test_a_stale_edit_is_refused_and_changes_nothing(demo, chair):
     actions.update_organisation(
         by=chair, organisation=commune, version=commune.version, changes={"name": "Xã Hòa Bình Mới"}
     )
-    with pytest.raises(actions.StaleEdit):
+    with pytest.raises(StaleEdit):
         actions.update_organisation(
             by=chair, organisation=commune, version=commune.version, changes={"name": "Lost update"}
         )
