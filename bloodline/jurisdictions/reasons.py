@@ -16,6 +16,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bloodline.jurisdictions.labels import lab_test_name
+
 LABELS = {
     "physician": gettext_lazy("physician's decision"),
     "age.under_min": gettext_lazy("below the minimum age"),
@@ -62,6 +64,9 @@ def reason_label(code: str, rule_set: Any = "") -> str:
     deferral (of ``rule_set``, e.g. "VN-TT26-2013 2013")."""
     if code in LABELS:
         return str(LABELS[code])
+    if code.startswith("confirmed_positive_"):
+        test = lab_test_name(code.removeprefix("confirmed_positive_"))
+        return _("confirmed positive: %(test)s") % {"test": test}
     if code.startswith("interval."):
         return _("too soon after the last donation")
     if code.startswith("deferral.recorded."):

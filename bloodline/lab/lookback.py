@@ -225,7 +225,7 @@ def lookback(*, by: User, result: TestResult) -> list[NotificationTask]:
         Deferral.objects.create(
             donor=donor,
             code=code,
-            reason=f"{result.test}: {Reading(result.reading).label}",
+            reason="",  # the code says why; pages word it (jurisdictions.reasons)
             source=result.sample.rule_set,
             starts_on=timezone.localdate(timezone.now(), inventory.zone(donation.establishment)),
             permanent=True,

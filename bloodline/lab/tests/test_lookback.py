@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bloodline.audit.models import AuditEvent
 from bloodline.collection.models import Donation
@@ -164,9 +164,14 @@ def test_a_confirmed_positive_quarantines_every_earlier_unit_and_notifies_the_ho
     assert {t.hospital for t in tasks} == {centre.hospital}
     assert {t.acknowledged_at for t in tasks} == {None}
     donor = h.new.donor
-    assert Deferral.objects.filter(
-        donor=donor, permanent=True, code="confirmed_positive_hiv"
-    ).exists()
+    deferral = Deferral.objects.get(donor=donor, permanent=True, code="confirmed_positive_hiv")
+    # Facts stored, words rendered (decision 0026): no sentence is frozen into the record.
+    assert deferral.reason == ""
+    with translation.override("en"):
+        assert deferral.reason_label() == "confirmed positive: HIV marker"
+    with translation.override("vi"):
+        assert "hiv" not in deferral.reason_label()
+        assert deferral.reason_label() != "confirmed positive: HIV marker"
     assert lookback_events(h.new) == 1
 
 
