@@ -228,15 +228,23 @@ def _with_field(field: models.Field[Any, Any], value: Any) -> str:
     return _plain(value)
 
 
+def _related(key: Key, item: Any, names: Mapping[tuple[Any, str, str], str]) -> str:
+    """A related record by its name; a value written as words by older events (a storage
+    location's name before it was stored by id) is shown as written."""
+    if item in (None, ""):
+        return EMPTY
+    text = str(item)
+    found = names.get((key.related, key.lookup, text))
+    if found is not None:
+        return found
+    shaped = UUID.match(text) if key.lookup == "uuid" else text.isdigit()
+    return _("a record no longer available") if shaped else text
+
+
 def _value(key: Key, value: Any, names: Mapping[tuple[Any, str, str], str]) -> str:
     if key.related is not None:
         items = value if isinstance(value, list) else [value]
-        shown = [
-            EMPTY
-            if item in (None, "")
-            else names.get((key.related, key.lookup, str(item)), _("a record no longer available"))
-            for item in items
-        ]
+        shown = [_related(key, item, names) for item in items]
         return ", ".join(shown) or EMPTY
     if key.field is not None:
         return _with_field(key.field, value)

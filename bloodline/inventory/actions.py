@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
-from bloodline.audit.record import record, snapshot
+from bloodline.audit.record import plain, record, snapshot
 from bloodline.collection.models import Donation
 from bloodline.donors.models import ABO, RhD
 from bloodline.inventory.models import (
@@ -295,7 +295,10 @@ def scan_back(
         by=by,
         action="component.stock",
         obj=component,
-        changes={"status": [Status.RELEASED, component.status], "location": [None, location.name]},
+        changes={
+            "status": [Status.RELEASED, component.status],
+            "location": [None, plain(location)],
+        },
     )
     return component
 
@@ -309,11 +312,14 @@ def move(
     if component.current_status() in FINAL or component.issued_at is not None:
         raise refuse(_("This unit is no longer in the establishment's stores."))
     check_location(component, location)
-    before = component.location.name if component.location else None
+    before = plain(component.location) if component.location else None
     component.location = location
     save(component, ["location"])
     record(
-        by=by, action="component.move", obj=component, changes={"location": [before, location.name]}
+        by=by,
+        action="component.move",
+        obj=component,
+        changes={"location": [before, plain(location)]},
     )
     return component
 
@@ -460,8 +466,8 @@ def record_processing(
     }
     if location is not None and location.pk != component.location_id:
         changes["location"] = [
-            component.location.name if component.location else None,
-            location.name,
+            plain(component.location) if component.location else None,
+            plain(location),
         ]
         component.location = location
         fields.append("location")

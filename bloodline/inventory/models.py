@@ -90,6 +90,10 @@ class StorageLocation(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.display_name()
+
+    def audit_label(self) -> str:
+        """The name as written: the trail keeps facts, pages word them (decision 0026)."""
         return self.name
 
     def display_name(self, language: str = "") -> str:

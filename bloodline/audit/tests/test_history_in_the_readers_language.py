@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 
 from bloodline.audit.models import AuditEvent
-from bloodline.audit.presenter import present
+from bloodline.audit.presenter import EMPTY, present
 from bloodline.lib.querycount import assert_flat, counted
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,33 @@ def test_a_page_of_events_costs_the_same_queries_whatever_its_length(demo: Any) 
     with counted() as many:
         present(large)
     assert_flat(few, many, sizes=(3, 30))
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "Fridge 2"), ("vi", "Tủ lạnh 2")])
+def test_it_shows_a_storage_location_by_its_name_in_the_readers_language(
+    demo: Any, language: str, expected: str
+) -> None:
+    from bloodline.inventory.models import LocationKind, StorageLocation
+
+    location = StorageLocation.objects.create(
+        establishment=demo.nodes["vn_dong"],
+        name="Tủ lạnh 2",
+        name_translations={"en": "Fridge 2"},
+        kind=LocationKind.FRIDGE,
+        min_c=2,
+        max_c=6,
+    )
+    event = _event(
+        "inventory.component",
+        {"location": [None, str(location.uuid)]},
+        action="component.stock",
+    )
+    [(label, old, new)] = _read(event, language)
+    assert label == capfirst(_words(language, "location"))
+    assert (old, new) == (EMPTY, expected)
+
+
+def test_a_location_written_as_words_by_an_older_event_reads_as_written() -> None:
+    event = _event("inventory.component", {"location": ["Fridge 1", None]}, action="component.move")
+    [(_label, old, _new)] = _read(event, "vi")
+    assert old == "Fridge 1"
