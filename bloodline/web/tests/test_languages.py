@@ -47,12 +47,14 @@ SAME_IN = {
         "Action",
         "Correction",
         "lot %(lot)s",
+        "questionnaire",
+        "syphilis",
     },
-    "es": {"Hospital", "plan", "No", "no", "hospital", "plasma"},
+    "es": {"Hospital", "plan", "No", "no", "hospital", "plasma", "malaria"},
 }
 # Placeholders, units and symbols that read the same in every language (the list separator is
 # ", " in Latin-script languages; Chinese translates it as "、").
-SAME_EVERYWHERE = {"Bloodline", "%(abo)s, %(rhd)s", "%(volume)s mL", "RhD", ", "}
+SAME_EVERYWHERE = {"Bloodline", "%(abo)s %(rhd)s", "%(volume)s mL", "RhD", ", "}
 
 
 def translated(language: str, text: str) -> str:
