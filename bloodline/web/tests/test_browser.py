@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 pytestmark = pytest.mark.browser
 
@@ -105,4 +106,9 @@ def test_a_committee_member_switches_language_browses_the_tree_and_adds_a_unit(
 
     # Its history is visible to the committee member.
     page.locator("a.button[href$='/history/']").click()
-    assert "organisation.create" in page.content()
+    # Named in the reader's language, never by its code (decision 0026).
+    with translation.override("vi"):
+        created_words = str(translation.gettext("Organisation created"))
+    assert created_words != "Organisation created"
+    assert created_words in page.content()
+    assert "organisation.create" not in page.content()
