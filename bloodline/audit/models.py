@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -19,7 +20,9 @@ class AuditEvent(models.Model):
     Rows are append-only: the model refuses updates and deletes and database triggers refuse
     them too. There are no foreign keys to live rows, so an event outlives whatever it
     describes; the actor and object are kept as ids and labels. Events are ordered by ``id``,
-    which is what a later hash chain will link (see docs/decisions/0004-audit-trail.md).
+    and each carries the hash of the one before it in its chain, so an edit, a deletion or a
+    reordering made behind the triggers' back is found by ``manage.py verify_audit``
+    (docs/decisions/0004-audit-trail.md, 0032-tamper-evident-audit.md).
     """
 
     occurred_at = models.DateTimeField(_("when (UTC)"), default=timezone.now, editable=False)
@@ -32,6 +35,9 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("changes"), default=dict, editable=False)
     reason = models.TextField(_("reason"), blank=True, editable=False)
     request_id = models.CharField(_("request id"), max_length=64, blank=True, editable=False)
+    chain = models.CharField(_("chain"), max_length=64, default="main", editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -47,7 +53,9 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise TypeError("audit events are append-only")
-        super().save(*args, **kwargs)
+        from bloodline.audit import chain
+
+        chain.append(self, *args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("audit events are append-only")
@@ -61,21 +69,45 @@ class AuditEvent(models.Model):
         return self.actor_label
 
     def canonical(self) -> str:
-        """The event as canonical JSON: the text a hash chain will hash."""
-        return json.dumps(
-            {
-                "id": self.pk,
-                "occurred_at": self.occurred_at.isoformat(),
-                "actor_id": self.actor_id,
-                "actor_label": self.actor_label,
-                "action": self.action,
-                "object_type": self.object_type,
-                "object_id": self.object_id,
-                "changes": self.changes,
-                "reason": self.reason,
-                "request_id": self.request_id,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        """The event as canonical JSON: the text the hash chain hashes (with ``prev_hash``)."""
+        return canonical(self)
+
+
+def canonical(event: Any) -> str:
+    """Canonical JSON of an event (also of a migration's historical model row)."""
+    return json.dumps(
+        {
+            "id": event.pk,
+            "chain": event.chain,
+            "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(),
+            "actor_id": event.actor_id,
+            "actor_label": event.actor_label,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_id": event.object_id,
+            "object_label": event.object_label,
+            "changes": event.changes,
+            "reason": event.reason,
+            "request_id": event.request_id,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+class ChainHead(models.Model):
+    """The last event of one chain. Writers lock this row while they append (decision 0032),
+    so two transactions never link to the same predecessor."""
+
+    chain = models.CharField(max_length=64, primary_key=True)
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    length = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self) -> str:
+        return self.chain

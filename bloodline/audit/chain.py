@@ -1,0 +1,143 @@
+"""The audit hash chain (decision 0032): appending an event and verifying every chain.
+
+Each event stores ``prev_hash`` (the hash of the event before it in its chain, ``""`` for the
+first) and ``hash`` = SHA-256 of ``prev_hash`` followed by the event's canonical JSON (which
+includes its id). An edit, a deletion or a reordering of rows — possible only for someone who
+can lift the append-only triggers — breaks a link that ``verify()`` names.
+
+One chain (``main``) holds every event for now; the ``chain`` column lets a later split (per
+establishment) keep old events where they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db import connections, router, transaction
+from django.db.models import F, Model
+
+from bloodline.audit.models import AuditEvent, ChainHead, canonical
+
+MAIN = "main"
+Problem = Literal["edited", "missing", "reordered"]
+
+
+def link(prev_hash: str, text: str) -> str:
+    """The hash of an event whose canonical text is ``text`` and whose predecessor's hash is
+    ``prev_hash``."""
+    return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
+
+
+def _next_id(db: str, head: ChainHead) -> int:
+    """The id the new event will have, taken while the chain head is locked."""
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id'))"
+            )
+            return int(cursor.fetchone()[0])
+        # SQLite: the UPDATE of the head already holds the database's write lock.
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM audit_auditevent")
+        return max(int(cursor.fetchone()[0]), head.last_id) + 1
+
+
+def append(event: AuditEvent, *args: Any, **kwargs: Any) -> None:
+    """Insert ``event`` at the end of its chain. The head row is locked by an UPDATE (a row
+    lock on PostgreSQL, the write lock on SQLite) until the surrounding transaction ends, so
+    concurrent writers link one after the other, never to the same predecessor."""
+    db = kwargs.get("using") or router.db_for_write(AuditEvent)
+    with transaction.atomic(using=db):
+        key = event.chain or MAIN
+        event.chain = key
+        ChainHead.objects.using(db).get_or_create(chain=key)
+        ChainHead.objects.using(db).filter(chain=key).update(length=F("length") + 1)
+        head = ChainHead.objects.using(db).get(chain=key)
+        event.pk = _next_id(db, head)
+        # Hash what the database will give back: JSON as stored, the time in UTC.
+        event.changes = json.loads(json.dumps(event.changes))
+        event.occurred_at = event.occurred_at.astimezone(dt.UTC)
+        event.prev_hash = head.last_hash
+        event.hash = link(head.last_hash, canonical(event))
+        Model.save(event, force_insert=True, using=db)
+        ChainHead.objects.using(db).filter(chain=key).update(
+            last_id=event.pk, last_hash=event.hash
+        )
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first broken link of a chain."""
+
+    chain: str
+    event_id: int
+    problem: Problem
+    detail: str
+
+    def __str__(self) -> str:
+        return f"chain {self.chain}: event {self.event_id} {self.problem} — {self.detail}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What ``verify()`` found: events checked per chain and the first break of each."""
+
+    checked: dict[str, int] = field(default_factory=dict)
+    breaks: list[Break] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+def _verify_chain(key: str, db: str) -> tuple[int, Break | None]:
+    events = AuditEvent.objects.using(db).filter(chain=key).order_by("id")
+    prev_hash, count = "", 0
+    for event in events.iterator(chunk_size=2000):
+        count += 1
+        if event.prev_hash != prev_hash:
+            other = (
+                AuditEvent.objects.using(db)
+                .filter(chain=key, hash=event.prev_hash)
+                .exclude(pk=event.pk)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if other is not None and event.prev_hash:
+                return count, Break(
+                    key, event.pk, "reordered",
+                    f"it follows event {other}, which is not the event before it",
+                )
+            return count, Break(
+                key, event.pk, "missing",
+                "the event it follows is not in the trail (deleted, or edited and rehashed)",
+            )
+        if link(event.prev_hash, canonical(event)) != event.hash:
+            return count, Break(
+                key, event.pk, "edited", "its content no longer matches its hash"
+            )
+        prev_hash = event.hash
+    head = ChainHead.objects.using(db).filter(chain=key).first()
+    if head is not None and head.last_hash != prev_hash:
+        return count, Break(
+            key, head.last_id, "missing",
+            "the last event of the chain is not in the trail (deleted at the end)",
+        )
+    return count, None
+
+
+def verify(using: str = "default") -> Verification:
+    """Recompute every chain. The backup/restore drill calls this after a restore."""
+    keys = set(AuditEvent.objects.using(using).values_list("chain", flat=True).distinct())
+    keys |= set(ChainHead.objects.using(using).values_list("chain", flat=True))
+    result = Verification()
+    for key in sorted(keys):
+        count, broken = _verify_chain(key, using)
+        result.checked[key] = count
+        if broken is not None:
+            result.breaks.append(broken)
+    return result

@@ -1,0 +1,140 @@
+"""The audit trail is a hash chain: an edit, a deletion or a reordering made by someone who
+lifted the append-only triggers is found by ``verify_audit`` (decision 0032)."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from bloodline.accounts.system import system_actor
+from bloodline.audit import guards
+from bloodline.audit.chain import link, verify
+from bloodline.audit.models import AuditEvent, ChainHead
+from bloodline.audit.record import record
+
+
+def _events(n: int = 5) -> list[AuditEvent]:
+    actor = system_actor()
+    made = []
+    for i in range(n):
+        with transaction.atomic():
+            made.append(
+                record(by=actor, action="user.update", obj=actor, changes={"n": [i, i + 1]})
+            )
+    return made
+
+
+def _tamper(*sql: str) -> None:
+    guards.remove(connection)
+    try:
+        with connection.cursor() as cursor:
+            for statement in sql:
+                cursor.execute(statement)
+    finally:
+        guards.install(connection)
+
+
+def _command() -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("verify_audit", stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_each_event_links_to_the_one_before_it():
+    events = _events()
+    stored = list(AuditEvent.objects.order_by("id"))
+    assert [e.pk for e in stored][-5:] == [e.pk for e in events]
+    for before, after in zip(stored, stored[1:], strict=False):
+        assert after.prev_hash == before.hash
+    for event in stored:
+        assert event.hash == link(event.prev_hash, event.canonical())
+    head = ChainHead.objects.get(chain="main")
+    assert (head.last_id, head.last_hash) == (stored[-1].pk, stored[-1].hash)
+    assert verify().ok
+    out, _ = _command()
+    assert "audit trail intact" in out
+
+
+@pytest.mark.django_db
+def test_an_edited_event_is_named():
+    events = _events()
+    _tamper(f"UPDATE audit_auditevent SET reason = 'tampered' WHERE id = {events[2].pk}")
+    result = verify()
+    (broken,) = result.breaks
+    assert (broken.chain, broken.event_id, broken.problem) == ("main", events[2].pk, "edited")
+    with pytest.raises(CommandError):
+        _command()
+
+
+@pytest.mark.django_db
+def test_an_edited_change_value_is_named():
+    events = _events()
+    _tamper(
+        f"""UPDATE audit_auditevent SET changes = '{{"n": [0, 99]}}' WHERE id = {events[0].pk}"""
+    )
+    (broken,) = verify().breaks
+    assert (broken.event_id, broken.problem) == (events[0].pk, "edited")
+
+
+@pytest.mark.django_db
+def test_a_deleted_event_is_named_by_the_one_after_it():
+    events = _events()
+    _tamper(f"DELETE FROM audit_auditevent WHERE id = {events[2].pk}")
+    (broken,) = verify().breaks
+    assert (broken.event_id, broken.problem) == (events[3].pk, "missing")
+
+
+@pytest.mark.django_db
+def test_a_deleted_last_event_is_named():
+    events = _events()
+    _tamper(f"DELETE FROM audit_auditevent WHERE id = {events[-1].pk}")
+    (broken,) = verify().breaks
+    assert (broken.event_id, broken.problem) == (events[-1].pk, "missing")
+
+
+@pytest.mark.django_db
+def test_reordered_events_are_named():
+    events = _events()
+    a, b = events[1].pk, events[2].pk
+    _tamper(
+        f"UPDATE audit_auditevent SET id = -1 WHERE id = {a}",
+        f"UPDATE audit_auditevent SET id = {a} WHERE id = {b}",
+        f"UPDATE audit_auditevent SET id = {b} WHERE id = -1",
+    )
+    (broken,) = verify().breaks
+    assert (broken.event_id, broken.problem) == (a, "reordered")
+    with pytest.raises(CommandError):
+        _command()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_share_a_predecessor(flushable_audit):
+    actor = system_actor()
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for i in range(10):
+                with transaction.atomic():
+                    record(by=actor, action="user.update", obj=actor, changes={"n": [i, i]})
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if connection.vendor == "postgresql":
+        assert not errors
+    prevs = list(AuditEvent.objects.values_list("prev_hash", flat=True))
+    assert len(prevs) == len(set(prevs))
+    assert verify().ok
