@@ -49,6 +49,40 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]
     }
 
 
+# Personal identifiers whose values the trail keeps only masked (decision 0032): enough to
+# tell an old value from a new one and to match it against the record, not to read it.
+# Keyed by the object type the event is about; ``*`` applies to every type.
+MASKED_FIELDS: dict[str, frozenset[str]] = {
+    "*": frozenset({"phone"}),
+    "donors.donor": frozenset({"phone", "address"}),
+    "donors.identitydocument": frozenset({"number"}),
+}
+MASK = "•••"
+KEPT = 3  # characters left readable at the end of a masked value; not a domain number
+
+
+def masked(value: Any) -> Any:
+    """The masked form of a personal identifier: ``•••`` and its last three characters."""
+    if value is None or value == "":
+        return value
+    text = str(value)
+    return MASK + text[-KEPT:] if len(text) > KEPT else MASK
+
+
+def mask_changes(kind: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` with the values of personal identifiers of ``kind`` masked."""
+    fields = MASKED_FIELDS["*"] | MASKED_FIELDS.get(kind, frozenset())
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key in fields and isinstance(value, list | tuple):
+            out[key] = [masked(v) for v in value]
+        elif key in fields:
+            out[key] = masked(value)
+        else:
+            out[key] = value
+    return out
+
+
 def object_type(obj: Model) -> str:
     """The model's label as the trail stores it, e.g. ``drives.drive``."""
     return obj._meta.label_lower
@@ -83,6 +117,8 @@ def record(
     """Append one audit event about ``obj``. Must run inside the transaction of the write it
     records. The object's type, id and label are derived from it (decision 0028).
 
+    Personal identifiers in ``changes`` are stored masked (``MASKED_FIELDS``).
+
     ``by`` is always someone: background work passes the system actor
     (``bloodline.accounts.system.system_actor()``), recorded under its username ``system``."""
     if not connection.in_atomic_block:
@@ -96,7 +132,7 @@ def record(
         object_type=object_type(obj),
         object_id=object_id(obj),
         object_label=object_label(obj)[:300],
-        changes=dict(changes or {}),
+        changes=mask_changes(object_type(obj), changes or {}),
         reason=reason.strip(),
         request_id=current_request_id(),
     )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
-from bloodline.audit.record import record
+from bloodline.audit.record import diff, record, snapshot
 from bloodline.donors import access, phones
 from bloodline.donors.documents import check_document, normalise_number
 from bloodline.donors.duplicates import Candidate, find_candidates
@@ -226,7 +226,7 @@ def update_donor(
     changed = [k for k, v in values.items() if getattr(current, k) != v]
     if not changed:
         return current
-    before = {k: _public(getattr(current, k)) for k in changed}
+    before = snapshot(current, changed)
     for name in changed:
         setattr(current, name, values[name])
     _check_against_documents(current, errors)
@@ -243,12 +243,10 @@ def update_donor(
             raise PossibleDuplicate(candidates)
     bump(current)
     current.save()
+    # Old → new for every changed field; record() masks the phone and address (decision 0032).
     trail: dict[str, Any] = {"version": [version, current.version]}
-    private = sorted(k for k in changed if k in PRIVATE_FIELDS)
-    if private:
-        trail["fields"] = [None, private]
-    for name in sorted(set(changed) - set(PRIVATE_FIELDS)):
-        trail[name] = [before[name], _public(getattr(current, name))]
+    after = snapshot(current, changed)
+    trail.update(diff(before, after))
     record(by=by, action="donor.update", obj=current, changes=trail, reason=reason)
     return current
 

@@ -100,7 +100,8 @@ def test_an_edit_bumps_the_version_and_is_audited(nurse, make_donor):
     )
     assert saved.version == donor.version + 1 and saved.abo_declared == "O"
     event = AuditEvent.objects.get(action="donor.update")
-    assert event.changes["fields"] == [None, ["abo_declared", "address"]]
+    assert event.changes["abo_declared"] == ["", "O"]
+    assert event.changes["address"] == ["", "•••n 3"]  # masked, old → new (decision 0032)
     assert event.changes["preferred_language"] == ["", "vi"]
     assert "Thôn" not in str(event.changes)
 
