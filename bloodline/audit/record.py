@@ -19,6 +19,10 @@ class MissingReason(ValueError):
     """A correction was attempted without saying why."""
 
 
+class NotOldNew(ValueError):
+    """A change was not given as ``[old, new]``."""
+
+
 class Actor(Protocol):
     pk: Any
 
@@ -117,7 +121,8 @@ def record(
     """Append one audit event about ``obj``. Must run inside the transaction of the write it
     records. The object's type, id and label are derived from it (decision 0028).
 
-    Personal identifiers in ``changes`` are stored masked (``MASKED_FIELDS``).
+    Every value of ``changes`` is ``[old, new]`` (``None`` where there was none); personal
+    identifiers in ``changes`` are stored masked (``MASKED_FIELDS``).
 
     ``by`` is always someone: background work passes the system actor
     (``bloodline.accounts.system.system_actor()``), recorded under its username ``system``."""
@@ -125,6 +130,9 @@ def record(
         raise RuntimeError("audit events are written inside the action's transaction")
     if correction and not reason.strip():
         raise MissingReason(action)
+    for key, value in (changes or {}).items():
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise NotOldNew(f"{action}: change {key!r} is not [old, new]")
     return AuditEvent.objects.create(
         actor_id=by.pk,
         actor_label=by.get_username(),

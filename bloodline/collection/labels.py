@@ -359,6 +359,10 @@ def preprint_dins(*, by: User, drive: Drive, count: int) -> list[Din]:
         by=by,
         action="din.preprint",
         obj=drive,
-        changes={"first": numbers[0].din, "last": numbers[-1].din, "count": count},
+        changes={
+            "first": [None, numbers[0].din],
+            "last": [None, numbers[-1].din],
+            "count": [None, count],
+        },
     )
     return numbers

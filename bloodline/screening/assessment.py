@@ -89,12 +89,13 @@ def record_answers(
     presentation.questionnaire_version = questionnaire.label
     presentation.answered_at, presentation.answered_by = timezone.now(), by
     fields = ["answers", "questionnaire_version", "answered_at", "answered_by"]
+    step_before = presentation.step
     move_on(presentation, Step.VITALS, fields)
     record(
         by=by,
         action="presentation.answers",
         obj=presentation,
-        changes={"questionnaire": [None, questionnaire.label], "step": [None, Step.VITALS]},
+        changes={"questionnaire": [None, questionnaire.label], "step": [step_before, Step.VITALS]},
     )
     return presentation
 
@@ -183,6 +184,7 @@ def record_vitals(*, by: User, presentation: Presentation, **values: Any) -> Pre
     presentation.engine_volumes_ml = list(decision.allowed_volumes_ml)
     presentation.rule_set = decision.rule_set
     fields = [*VITALS, "measured_at", "measured_by", "engine_outcome", "engine_reasons"]
+    step_before = presentation.step
     move_on(presentation, Step.PHYSICIAN, [*fields, "engine_volumes_ml", "rule_set"])
     record(
         by=by,
@@ -191,7 +193,7 @@ def record_vitals(*, by: User, presentation: Presentation, **values: Any) -> Pre
         changes={
             "engine_outcome": [None, decision.outcome],
             "rule_set": [None, decision.rule_set],
-            "step": [None, Step.PHYSICIAN],
+            "step": [step_before, Step.PHYSICIAN],
         },
     )
     return presentation

@@ -98,7 +98,7 @@ def test_preprinting_reserves_consecutive_numbers_for_the_drive(
         (drive, 4, 5),
     ]
     event = AuditEvent.objects.filter(action="din.preprint").latest("pk")
-    assert event.changes["count"] == 2
+    assert event.changes["count"] == [None, 2]
 
 
 def test_a_preprinted_sheet_has_every_label_of_every_number_with_a_blank_date(

@@ -135,3 +135,25 @@ def test_people_without_the_registry_permission_cannot_add_donors(users):
             by=users["unit_organiser"], full_name="Vũ Văn An", date_of_birth=None, region="VN"
         )
     assert type(exc.value).__name__ == "PermissionDenied"
+
+
+def test_an_edit_of_name_birth_date_and_phone_records_old_and_new(nurse, make_donor):
+    donor = make_donor(full_name="Lê Văn Cũ", date_of_birth=dt.date(1990, 5, 1))
+    old_phone = donor.phone
+    actions.update_donor(
+        by=nurse,
+        donor=donor,
+        version=donor.version,
+        changes={
+            "full_name": "Lê Văn Mới",
+            "date_of_birth": dt.date(1990, 5, 2),
+            "phone": "0912 345 678",
+        },
+        region="VN",
+    )
+    event = AuditEvent.objects.get(action="donor.update")
+    assert event.changes["full_name"] == ["Lê Văn Cũ", "Lê Văn Mới"]
+    assert event.changes["date_of_birth"] == ["1990-05-01", "1990-05-02"]
+    # The phone is personal data: masked to its last three characters (decision 0032).
+    assert event.changes["phone"] == ["•••" + old_phone[-3:], "•••678"]
+    assert "345" not in str(event.changes["phone"])
