@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.accounts.models import User
+from bloodline.audit.admin import AuditedAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+    """Who is staff or superuser, and which groups and permissions they hold, is audited old
+    → new (decision 0032); the password hash never enters the trail."""
+
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("full_name", "email", "preferred_language")}),
@@ -21,3 +27,12 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "email", "preferred_language", "is_staff"]
     search_fields = ["username", "full_name", "email"]
     ordering = ["username"]
+
+
+# Groups carry permissions: granting them is audited like any other change.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdminMixin, BaseGroupAdmin):
+    pass

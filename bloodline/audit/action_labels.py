@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 ACTIONS = {
+    "admin.add": gettext_lazy("Added in the configuration site"),
+    "admin.change": gettext_lazy("Changed in the configuration site"),
+    "admin.delete": gettext_lazy("Deleted in the configuration site"),
     "component.discard": gettext_lazy("Component discarded"),
     "component.expire": gettext_lazy("Component expired"),
     "component.hold": gettext_lazy("Component put on hold"),

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from bloodline.audit.admin import AuditedAdminMixin
 from bloodline.donors.models import Consent, Donor, IdentityDocument
 from bloodline.lib.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Donor)
-class DonorAdmin(admin.ModelAdmin[Donor]):
+class DonorAdmin(AuditedAdminMixin, admin.ModelAdmin[Donor]):
+    """Edits here are audited old → new like the donor pages' (decision 0032)."""
+
     list_display = ["full_name", "date_of_birth", "sex", "affiliation", "merged_into"]
     search_fields = ["full_name", "name_key", "phone"]
     raw_id_fields = ["affiliation", "merged_into"]

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from bloodline.audit.admin import AuditedAdminMixin
 from bloodline.inventory.models import Component, ProductCode
 from bloodline.jurisdictions.loader import registry
 from bloodline.lib.admin import ReadOnlyAdminMixin
@@ -37,7 +38,7 @@ class ProductCodeForm(forms.ModelForm[ProductCode]):
 
 
 @admin.register(ProductCode)
-class ProductCodeAdmin(admin.ModelAdmin[ProductCode]):
+class ProductCodeAdmin(AuditedAdminMixin, admin.ModelAdmin[ProductCode]):
     form = ProductCodeForm
     list_display = ["code", "description", "component_code", "establishment", "active"]
     list_filter = ["active", "component_code"]

@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
-from django.forms import ModelForm
 from django.http import HttpRequest
 
-from bloodline.audit.record import record
+from bloodline.audit.admin import AuditedAdminMixin
+from bloodline.audit.record import plain
 from bloodline.lib.admin import ReadOnlyAdminMixin
 from bloodline.organisations.models import Membership, Organisation
 
@@ -23,7 +22,7 @@ class OrganisationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Organisation]):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin[Membership]):
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin[Membership]):
     list_display = ["user", "organisation", "role", "valid_from", "valid_to"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "organisation__name"]
@@ -33,16 +32,16 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # end a membership with valid_to, so the record of who held it stays
 
-    def save_model(
-        self, request: HttpRequest, obj: Membership, form: ModelForm[Membership], change: bool
-    ) -> None:
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            record(
-                by=request.user,
-                action="membership.update" if change else "membership.create",
-                obj=obj.organisation,
-                changes={
-                    field: [None, str(form.cleaned_data.get(field))] for field in form.changed_data
-                },
-            )
+    def audit_object(self, obj: Membership) -> Organisation:
+        # Memberships are read on the organisation's history (decision 0004).
+        return obj.organisation
+
+    def audit_snapshot(self, obj: Membership) -> dict[str, Any]:
+        # The keys the membership actions write, which the history words (presenter).
+        return {
+            "membership": str(obj.uuid),
+            "user": obj.user.username if obj.user_id else None,
+            "role": obj.role,
+            "valid_from": plain(obj.valid_from),
+            "valid_to": plain(obj.valid_to),
+        }
