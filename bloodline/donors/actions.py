@@ -498,13 +498,14 @@ def merge_donors(*, by: User, keep: Donor, duplicate: Donor, reason: str) -> Don
             trail[model._meta.label_lower] = [None, moved]
     Donor.objects.filter(pk=duplicate.pk).update(merged_into=keep, version=bumped())
     Donor.objects.filter(pk=keep.pk).update(version=bumped())
-    record(by=by, action="donor.merge", obj=keep, changes=trail, reason=reason)
+    record(by=by, action="donor.merge", obj=keep, changes=trail, reason=reason, correction=True)
     record(
         by=by,
         action="donor.merged_into",
         obj=duplicate,
         changes={"merged_into": [None, str(keep.uuid)]},
         reason=reason,
+        correction=True,
     )
     keep.refresh_from_db()
     return keep

@@ -137,6 +137,7 @@ def void_din(*, by: User, drive: Drive, din: str, reason: str) -> VoidedDin:
         obj=locked,
         changes={"voided_din": [None, number]},
         reason=reason,
+        correction=True,
     )
     return voided
 

@@ -347,5 +347,6 @@ def physician_decide(
         obj=presentation,
         changes=changes,
         reason=reason.strip(),
+        correction=decision == Decision.OVERRIDE,
     )
     return presentation
