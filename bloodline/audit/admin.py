@@ -26,7 +26,7 @@ class AuditedAdminMixin:
 
     def audit_object(self, obj: Any) -> models.Model:
         """The row the event is about (a membership's is its organisation's history)."""
-        return obj  # type: ignore[no-any-return]
+        return obj
 
     def audit_snapshot(self, obj: Any) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -63,7 +63,7 @@ class AuditedAdminMixin:
             changes = diff(before, self.audit_snapshot(obj))
             if changes or not change:
                 record(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     action=CHANGE if change else ADD,
                     obj=self.audit_object(obj),
                     changes=changes,
@@ -71,7 +71,7 @@ class AuditedAdminMixin:
 
     def _record_delete(self, request: HttpRequest, obj: Any) -> None:
         record(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             action=DELETE,
             obj=self.audit_object(obj),
             changes=diff(self.audit_snapshot(obj), {}),

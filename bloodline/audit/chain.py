@@ -37,9 +37,7 @@ def _next_id(db: str, head: ChainHead) -> int:
     connection = connections[db]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id'))"
-            )
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id'))")
             return int(cursor.fetchone()[0])
         # SQLite: the UPDATE of the head already holds the database's write lock.
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM audit_auditevent")
@@ -64,9 +62,7 @@ def append(event: AuditEvent, *args: Any, **kwargs: Any) -> None:
         event.prev_hash = head.last_hash
         event.hash = link(head.last_hash, canonical(event))
         Model.save(event, force_insert=True, using=db)
-        ChainHead.objects.using(db).filter(chain=key).update(
-            last_id=event.pk, last_hash=event.hash
-        )
+        ChainHead.objects.using(db).filter(chain=key).update(last_id=event.pk, last_hash=event.hash)
 
 
 @dataclass(frozen=True)
@@ -109,22 +105,26 @@ def _verify_chain(key: str, db: str) -> tuple[int, Break | None]:
             )
             if other is not None and event.prev_hash:
                 return count, Break(
-                    key, event.pk, "reordered",
+                    key,
+                    event.pk,
+                    "reordered",
                     f"it follows event {other}, which is not the event before it",
                 )
             return count, Break(
-                key, event.pk, "missing",
+                key,
+                event.pk,
+                "missing",
                 "the event it follows is not in the trail (deleted, or edited and rehashed)",
             )
         if link(event.prev_hash, canonical(event)) != event.hash:
-            return count, Break(
-                key, event.pk, "edited", "its content no longer matches its hash"
-            )
+            return count, Break(key, event.pk, "edited", "its content no longer matches its hash")
         prev_hash = event.hash
     head = ChainHead.objects.using(db).filter(chain=key).first()
     if head is not None and head.last_hash != prev_hash:
         return count, Break(
-            key, head.last_id, "missing",
+            key,
+            head.last_id,
+            "missing",
             "the last event of the chain is not in the trail (deleted at the end)",
         )
     return count, None

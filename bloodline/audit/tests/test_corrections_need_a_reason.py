@@ -34,7 +34,7 @@ def _calls() -> dict[str, list[ast.Call]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "record":
                 action = next((k.value for k in node.keywords if k.arg == "action"), None)
-                if isinstance(action, ast.Constant):
+                if isinstance(action, ast.Constant) and isinstance(action.value, str):
                     found.setdefault(action.value, []).append(node)
                 elif isinstance(action, ast.JoinedStr):
                     found.setdefault(ast.unparse(action)[2:-1], []).append(node)

@@ -4,7 +4,9 @@ lifted the append-only triggers is found by ``verify_audit`` (decision 0032)."""
 from __future__ import annotations
 
 import io
+import itertools
 import threading
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -29,12 +31,12 @@ def _events(n: int = 5) -> list[AuditEvent]:
     return made
 
 
-def _tamper(*sql: str) -> None:
+def _tamper(*sql: tuple[str, list[Any]]) -> None:
     guards.remove(connection)
     try:
         with connection.cursor() as cursor:
-            for statement in sql:
-                cursor.execute(statement)
+            for statement, params in sql:
+                cursor.execute(statement, params)
     finally:
         guards.install(connection)
 
@@ -50,7 +52,7 @@ def test_each_event_links_to_the_one_before_it():
     events = _events()
     stored = list(AuditEvent.objects.order_by("id"))
     assert [e.pk for e in stored][-5:] == [e.pk for e in events]
-    for before, after in zip(stored, stored[1:], strict=False):
+    for before, after in itertools.pairwise(stored):
         assert after.prev_hash == before.hash
     for event in stored:
         assert event.hash == link(event.prev_hash, event.canonical())
@@ -64,7 +66,7 @@ def test_each_event_links_to_the_one_before_it():
 @pytest.mark.django_db
 def test_an_edited_event_is_named():
     events = _events()
-    _tamper(f"UPDATE audit_auditevent SET reason = 'tampered' WHERE id = {events[2].pk}")
+    _tamper(("UPDATE audit_auditevent SET reason = 'tampered' WHERE id = %s", [events[2].pk]))
     result = verify()
     (broken,) = result.breaks
     assert (broken.chain, broken.event_id, broken.problem) == ("main", events[2].pk, "edited")
@@ -76,7 +78,7 @@ def test_an_edited_event_is_named():
 def test_an_edited_change_value_is_named():
     events = _events()
     _tamper(
-        f"""UPDATE audit_auditevent SET changes = '{{"n": [0, 99]}}' WHERE id = {events[0].pk}"""
+        ("UPDATE audit_auditevent SET changes = %s WHERE id = %s", ['{"n": [0, 99]}', events[0].pk])
     )
     (broken,) = verify().breaks
     assert (broken.event_id, broken.problem) == (events[0].pk, "edited")
@@ -85,7 +87,7 @@ def test_an_edited_change_value_is_named():
 @pytest.mark.django_db
 def test_a_deleted_event_is_named_by_the_one_after_it():
     events = _events()
-    _tamper(f"DELETE FROM audit_auditevent WHERE id = {events[2].pk}")
+    _tamper(("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk]))
     (broken,) = verify().breaks
     assert (broken.event_id, broken.problem) == (events[3].pk, "missing")
 
@@ -93,7 +95,7 @@ def test_a_deleted_event_is_named_by_the_one_after_it():
 @pytest.mark.django_db
 def test_a_deleted_last_event_is_named():
     events = _events()
-    _tamper(f"DELETE FROM audit_auditevent WHERE id = {events[-1].pk}")
+    _tamper(("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk]))
     (broken,) = verify().breaks
     assert (broken.event_id, broken.problem) == (events[-1].pk, "missing")
 
@@ -103,9 +105,9 @@ def test_reordered_events_are_named():
     events = _events()
     a, b = events[1].pk, events[2].pk
     _tamper(
-        f"UPDATE audit_auditevent SET id = -1 WHERE id = {a}",
-        f"UPDATE audit_auditevent SET id = {a} WHERE id = {b}",
-        f"UPDATE audit_auditevent SET id = {b} WHERE id = -1",
+        ("UPDATE audit_auditevent SET id = -1 WHERE id = %s", [a]),
+        ("UPDATE audit_auditevent SET id = %s WHERE id = %s", [a, b]),
+        ("UPDATE audit_auditevent SET id = %s WHERE id = -1", [b]),
     )
     (broken,) = verify().breaks
     assert (broken.event_id, broken.problem) == (a, "reordered")
