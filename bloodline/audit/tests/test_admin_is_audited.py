@@ -146,3 +146,20 @@ def test_every_writable_admin_of_our_models_is_audited():
         if writable and not audited and type(model_admin) not in through_actions:
             unaudited.append(model._meta.label)
     assert unaudited == []
+
+
+def test_the_history_words_an_admin_edit_old_and_new(site, root, demo):
+    from django.utils import translation
+
+    from bloodline.audit.action_labels import action_label
+    from bloodline.audit.presenter import present
+
+    user = User.objects.get(username="drive_nurse")
+    _post_change(site, root, user, is_superuser=True)
+    event = _event(user, "admin.change")
+    with translation.override("en"):
+        [row] = present([event])
+        assert row.action == action_label("admin.change") == "Changed in the configuration site"
+        # (The admin's date widgets drop microseconds, so date_joined may change too.)
+        [change] = [c for c in row.changes if c.label.lower().startswith("superuser")]
+        assert (change.old, change.new) == ("no", "yes")  # words, not codes
