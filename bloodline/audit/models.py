@@ -13,6 +13,10 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def for_object(self, object_type: str, object_id: str) -> AuditEventQuerySet:
         return self.filter(object_type=object_type, object_id=object_id).order_by("-id")
 
+    def bulk_create(self, *args: Any, **kwargs: Any) -> Any:
+        # Each event must link to the one before it (decision 0032): one by one via save().
+        raise TypeError("audit events are appended one by one")
+
 
 class AuditEvent(models.Model):
     """One regulated write, recorded in the same transaction as the write itself.

@@ -140,3 +140,9 @@ def test_concurrent_writers_never_share_a_predecessor(flushable_audit):
     prevs = list(AuditEvent.objects.values_list("prev_hash", flat=True))
     assert len(prevs) == len(set(prevs))
     assert verify().ok
+
+
+@pytest.mark.django_db
+def test_events_cannot_be_bulk_inserted_past_the_chain():
+    with pytest.raises(TypeError):
+        AuditEvent.objects.bulk_create([AuditEvent(actor_label="x", action="x")])
