@@ -165,12 +165,17 @@ def create_donor(
     _clean_person(values, region, errors)
     if errors:
         raise ValidationError(errors)
+    # The registry is the one of the person's unit, else of where the registrar works.
+    registry = access.registry_for(affiliation) or access.registry_of_user(by)
     candidates = find_candidates(
-        full_name=values["full_name"], date_of_birth=date_of_birth, phone=values["phone"]
+        full_name=values["full_name"],
+        date_of_birth=date_of_birth,
+        phone=values["phone"],
+        registry=registry,
     )
     if candidates and not confirmed_distinct:
         raise PossibleDuplicate(candidates)
-    donor = Donor.objects.create(affiliation=affiliation, **values)
+    donor = Donor.objects.create(affiliation=affiliation, registry=registry, **values)
     changes: dict[str, Any] = {
         "affiliation": [None, _public(affiliation)],
         "fields": [None, sorted(k for k in PRIVATE_FIELDS if values.get(k))],
@@ -238,6 +243,7 @@ def update_donor(
             date_of_birth=current.date_of_birth,
             phone=current.phone,
             exclude=current,
+            registry=current.registry,
         )
         if candidates:
             raise PossibleDuplicate(candidates)
@@ -368,13 +374,6 @@ def withdraw_consent(*, by: User, consent: Consent, reason: str = "") -> Consent
         reason=reason,
     )
     return consent
-
-
-@transaction.atomic
-def log_read(*, by: User, donor: Donor, what: str = "record") -> None:
-    """A read of a donor's record (health data) leaves a trace (QUALITY.md T12)."""
-    access.require_view(by)
-    record(by=by, action="donor.read", obj=donor, changes={"read": [None, what]})
 
 
 # Merging ------------------------------------------------------------------------------------
