@@ -75,6 +75,12 @@ def may(user: AnyUser, perm: str, donor: Donor) -> bool:
     )
 
 
+def require_donor(user: AnyUser, donor: Donor, perm: str = Perm.DONOR_MANAGE) -> None:
+    """Actions re-check scope: the person holds ``perm`` over this donor's registry."""
+    if not may(user, perm, donor):
+        raise PermissionDenied
+
+
 def get_donor(
     user: AnyUser, public_id: uuid.UUID | str, manage: bool = False, perm: str = ""
 ) -> Donor:

@@ -219,7 +219,7 @@ def update_donor(
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    access.require_manage(by)
+    access.require_donor(by, donor)
     current = _locked(donor)
     _refuse_merged(current)
     check_version(current, version)
@@ -265,7 +265,7 @@ def add_identity_document(
 ) -> IdentityDocument:
     """Record an identity document the donor showed, after checking its number against the
     donor's date of birth and sex. The same document can never be on record twice."""
-    access.require_manage(by)
+    access.require_donor(by, donor)
     current = _locked(donor)
     _refuse_merged(current)
     number = normalise_number(number)
@@ -305,7 +305,7 @@ def record_consent(
 ) -> Consent:
     """Record the donor's consent to ``purpose`` under ``text_version`` of its text. A consent
     already in force for the purpose is ended, not changed: the history keeps both."""
-    access.require_manage(by)
+    access.require_donor(by, donor)
     current = _locked(donor)
     _refuse_merged(current)
     text_version = text_version.strip()
@@ -355,7 +355,7 @@ def record_consent(
 @transaction.atomic
 def withdraw_consent(*, by: User, consent: Consent, reason: str = "") -> Consent:
     """The donor withdraws a consent. It is ended, never deleted."""
-    access.require_manage(by)
+    access.require_donor(by, consent.donor)
     now = timezone.now()
     ended = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=now
@@ -479,7 +479,8 @@ def merge_donors(*, by: User, keep: Donor, duplicate: Donor, reason: str) -> Don
     """Fold ``duplicate`` into ``keep``: its documents, consents, registrations, presentations,
     deferrals and donations move to ``keep``; the duplicate stays, pointing at ``keep``, so
     every reference to it can still be followed."""
-    access.require_manage(by)
+    access.require_donor(by, keep)
+    access.require_donor(by, duplicate)
     locked = {
         d.pk: d
         for d in Donor.objects.select_for_update()
