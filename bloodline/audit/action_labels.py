@@ -41,6 +41,7 @@ ACTIONS = {
     "donor.merge": gettext_lazy("Donor records merged"),
     "donor.merged_into": gettext_lazy("Merged into another donor record"),
     "donor.read": gettext_lazy("Donor record viewed"),
+    "donor.search": gettext_lazy("Donor registry searched"),
     "donor.update": gettext_lazy("Donor record changed"),
     "drive.board_revoke": gettext_lazy("Live board link withdrawn"),
     "drive.board_share": gettext_lazy("Live board link shared"),

@@ -29,6 +29,7 @@ from bloodline.collection.models import Donation, DonationType, Facility
 from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
 from bloodline.distribution.models import ItemOutcome, Urgency
+from bloodline.donors.access import registry_for
 from bloodline.donors.models import Donor, Sex
 from bloodline.inventory import actions as inventory
 from bloodline.inventory.models import Component, StockThreshold
@@ -214,6 +215,7 @@ class _Seeder:
             full_name=f"{rng.choice(VN_FAMILY)} {rng.choice(VN_MIDDLE)} {rng.choice(VN_GIVEN)}",
             date_of_birth=dt.date(rng.randint(1970, 2005), rng.randint(1, 12), rng.randint(1, 28)),
             sex=rng.choice([Sex.MALE, Sex.FEMALE]),
+            registry=registry_for(self.cast.centre),
         )
 
     def _donation(

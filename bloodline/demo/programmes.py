@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bloodline.accounts.system import system_actor
 from bloodline.collection.models import Donation, DonationType
 from bloodline.demo.factories import collection as factories
+from bloodline.donors.access import registry_for
 from bloodline.donors.models import Donor, Sex
 from bloodline.jurisdictions.loader import registry
 from bloodline.organisations.models import Organisation
@@ -50,6 +51,7 @@ def _people(
     rng: random.Random, names: tuple[list[str], ...], unit: Organisation, count: int
 ) -> list[Donor]:
     family, middle, given = names
+    home = registry_for(unit)
     return Donor.objects.bulk_create(
         Donor(
             full_name=" ".join(
@@ -60,6 +62,7 @@ def _people(
             date_of_birth=dt.date(rng.randint(1968, 2005), rng.randint(1, 12), rng.randint(1, 28)),
             sex=rng.choice([Sex.MALE, Sex.FEMALE]),
             affiliation=unit,
+            registry=home,
         )
         for _ in range(count)
     )

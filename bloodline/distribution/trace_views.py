@@ -16,6 +16,8 @@ from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.distribution import access as order_access
 from bloodline.distribution import trace
 from bloodline.donors import access as donor_access
+from bloodline.donors import reads
+from bloodline.donors.reads import ReadPlace
 from bloodline.lib import isbt128
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
@@ -110,6 +112,9 @@ def trace_unit(request: AuthenticatedRequest, din: str) -> HttpResponse:
 @login_required
 @require_GET
 def trace_donor(request: AuthenticatedRequest, public_id: uuid.UUID) -> HttpResponse:
-    donor = donor_access.get_donor(request.user, public_id)
+    # Trace shows unsafe components after a failed mandatory test (an infectious-marker
+    # result): TRACE_VIEW over the donor's registry, not only DONOR_VIEW (decision 0030).
+    donor = donor_access.get_donor(request.user, public_id, perm=Perm.TRACE_VIEW)
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.TRACE_DONOR)
     context = {"trace": trace.donor_trace(donor), "link_orders": _links_orders(request.user)}
     return render(request, "distribution/trace_donor.html", context)

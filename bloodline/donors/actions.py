@@ -165,12 +165,17 @@ def create_donor(
     _clean_person(values, region, errors)
     if errors:
         raise ValidationError(errors)
+    # The registry is the one of the person's unit, else of where the registrar works.
+    registry = access.registry_for(affiliation) or access.registry_of_user(by)
     candidates = find_candidates(
-        full_name=values["full_name"], date_of_birth=date_of_birth, phone=values["phone"]
+        full_name=values["full_name"],
+        date_of_birth=date_of_birth,
+        phone=values["phone"],
+        registry=registry,
     )
     if candidates and not confirmed_distinct:
         raise PossibleDuplicate(candidates)
-    donor = Donor.objects.create(affiliation=affiliation, **values)
+    donor = Donor.objects.create(affiliation=affiliation, registry=registry, **values)
     changes: dict[str, Any] = {
         "affiliation": [None, _public(affiliation)],
         "fields": [None, sorted(k for k in PRIVATE_FIELDS if values.get(k))],
@@ -214,7 +219,7 @@ def update_donor(
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    access.require_manage(by)
+    access.require_donor(by, donor)
     current = _locked(donor)
     _refuse_merged(current)
     check_version(current, version)
@@ -238,6 +243,7 @@ def update_donor(
             date_of_birth=current.date_of_birth,
             phone=current.phone,
             exclude=current,
+            registry=current.registry,
         )
         if candidates:
             raise PossibleDuplicate(candidates)
@@ -257,7 +263,7 @@ def add_identity_document(
 ) -> IdentityDocument:
     """Record an identity document the donor showed, after checking its number against the
     donor's date of birth and sex. The same document can never be on record twice."""
-    access.require_manage(by)
+    access.require_donor(by, donor)
     current = _locked(donor)
     _refuse_merged(current)
     number = normalise_number(number)
@@ -297,7 +303,7 @@ def record_consent(
 ) -> Consent:
     """Record the donor's consent to ``purpose`` under ``text_version`` of its text. A consent
     already in force for the purpose is ended, not changed: the history keeps both."""
-    access.require_manage(by)
+    access.require_donor(by, donor)
     current = _locked(donor)
     _refuse_merged(current)
     text_version = text_version.strip()
@@ -347,7 +353,7 @@ def record_consent(
 @transaction.atomic
 def withdraw_consent(*, by: User, consent: Consent, reason: str = "") -> Consent:
     """The donor withdraws a consent. It is ended, never deleted."""
-    access.require_manage(by)
+    access.require_donor(by, consent.donor)
     now = timezone.now()
     ended = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=now
@@ -366,13 +372,6 @@ def withdraw_consent(*, by: User, consent: Consent, reason: str = "") -> Consent
         reason=reason,
     )
     return consent
-
-
-@transaction.atomic
-def log_read(*, by: User, donor: Donor, what: str = "record") -> None:
-    """A read of a donor's record (health data) leaves a trace (QUALITY.md T12)."""
-    access.require_view(by)
-    record(by=by, action="donor.read", obj=donor, changes={"read": [None, what]})
 
 
 # Merging ------------------------------------------------------------------------------------
@@ -478,7 +477,8 @@ def merge_donors(*, by: User, keep: Donor, duplicate: Donor, reason: str) -> Don
     """Fold ``duplicate`` into ``keep``: its documents, consents, registrations, presentations,
     deferrals and donations move to ``keep``; the duplicate stays, pointing at ``keep``, so
     every reference to it can still be followed."""
-    access.require_manage(by)
+    access.require_donor(by, keep)
+    access.require_donor(by, duplicate)
     locked = {
         d.pk: d
         for d in Donor.objects.select_for_update()

@@ -13,9 +13,10 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from bloodline.donors import access, actions
+from bloodline.donors import access, actions, reads
 from bloodline.donors.duplicates import Candidate, candidates_for
 from bloodline.donors.models import Consent, Donor, IdentityDocument
+from bloodline.donors.reads import ReadPlace
 from bloodline.donors.search import search
 from bloodline.lib.api_errors import domain_errors
 from bloodline.lib.api_schemas import OptionalPublicId
@@ -150,13 +151,17 @@ def _duplicate_answer(exc: actions.PossibleDuplicate) -> Status[DuplicateOut]:
 def search_donors(request: HttpRequest, q: str = "") -> object:
     """Donors by name (without accents), identity number or phone. Merged records never appear."""
     access.require_view(request.user)
-    return search(q, access.default_region(request.user)).select_related("merged_into")
+    found = search(q, access.default_region(request.user))
+    found = access.visible(found, request.user).select_related("merged_into")
+    if q.strip():
+        reads.log_search(by=request.user, where=ReadPlace.SEARCH_API, results=found.count())  # type: ignore[arg-type]
+    return found
 
 
 @router.get("/{public_id}", response=DonorOut)
 def get_donor(request: HttpRequest, public_id: UUID) -> Donor:
     donor = access.get_donor(request.user, public_id)
-    actions.log_read(by=request.user, donor=donor)  # type: ignore[arg-type]
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DETAIL_API)  # type: ignore[arg-type]
     return donor
 
 
@@ -196,6 +201,7 @@ def update_donor(request: HttpRequest, public_id: UUID, payload: DonorPatch) -> 
 @router.get("/{public_id}/documents", response=list[DocumentOut])
 def list_documents(request: HttpRequest, public_id: UUID) -> object:
     donor = access.get_donor(request.user, public_id)
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DOCUMENTS_API)  # type: ignore[arg-type]
     return donor.identity_documents.order_by("created_at")
 
 
@@ -215,6 +221,7 @@ def add_document(
 @router.get("/{public_id}/consents", response=list[ConsentOut])
 def list_consents(request: HttpRequest, public_id: UUID) -> object:
     donor = access.get_donor(request.user, public_id)
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.CONSENTS_API)  # type: ignore[arg-type]
     return donor.consents.order_by("purpose", "-given_at", "-id")
 
 
@@ -232,6 +239,7 @@ def add_consent(request: HttpRequest, public_id: UUID, payload: ConsentIn) -> St
 @router.get("/{public_id}/duplicates", response=list[CandidateOut])
 def duplicates(request: HttpRequest, public_id: UUID) -> list[CandidateOut]:
     donor = access.get_donor(request.user, public_id)
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DUPLICATES_API)  # type: ignore[arg-type]
     return [] if donor.is_merged else _candidates(candidates_for(donor))
 
 

@@ -16,8 +16,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.donors import phones
+from bloodline.donors.access import in_registry
 from bloodline.donors.models import Donor, IdentityDocument
 from bloodline.donors.names import name_key
+from bloodline.organisations.models import Organisation
 
 REASONS = {
     "identity_document": _("same identity document"),
@@ -57,15 +59,18 @@ def find_candidates(
     phone: str = "",
     documents: list[tuple[str, str]] | None = None,
     exclude: Donor | None = None,
+    registry: Organisation | None,
 ) -> list[Candidate]:
     """People who may be this person, most certain first. ``documents`` are (kind, number)
-    pairs, numbers normalised; ``phone`` in E.164 or as stored."""
+    pairs, numbers normalised; ``phone`` in E.164 or as stored. Only donors of ``registry``
+    are compared (decision 0030: a registry is national, never global)."""
+    people = in_registry(Donor.objects.active(), registry)
     found: dict[int, Candidate] = {}
     pairs = Q(pk__in=[])
     for kind, number in documents or []:
         pairs |= Q(kind=kind, number=number)
     holders = IdentityDocument.objects.filter(pairs).values_list("donor_id", flat=True)
-    exact = Donor.objects.active().filter(pk__in=holders) if documents else Donor.objects.none()
+    exact = people.filter(pk__in=holders) if documents else Donor.objects.none()
     for donor in exact:
         found[donor.pk] = Candidate(donor, "identity_document")
     fuzzy = Q(pk__in=[])
@@ -75,7 +80,7 @@ def find_candidates(
     if numbers:
         fuzzy |= Q(phone__in=numbers)
     key = name_key(full_name)
-    for donor in Donor.objects.active().filter(fuzzy).order_by("pk")[:500]:
+    for donor in people.filter(fuzzy).order_by("pk")[:500]:
         if donor.pk in found:
             continue
         reason = _reason(donor, key, date_of_birth, donor.phone in numbers)
@@ -95,4 +100,5 @@ def candidates_for(donor: Donor) -> list[Candidate]:
         phone=donor.phone,
         documents=documents,
         exclude=donor,
+        registry=donor.registry,
     )

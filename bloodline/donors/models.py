@@ -67,6 +67,16 @@ class Donor(Versioned):
         blank=True,
         related_name="donors",
     )
+    # The registry the person belongs to: the area at the registry's extent (a country for a
+    # national registry, decision 0030) above the unit or establishment that registered them.
+    registry = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("registry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registered_donors",
+    )
     abo_declared = models.CharField(
         _("ABO group (declared)"), max_length=2, choices=ABO.choices, blank=True
     )

@@ -14,11 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bloodline.accounts.types import AuthenticatedRequest
-from bloodline.donors import access, actions
+from bloodline.donors import access, actions, reads
 from bloodline.donors.duplicates import candidates_for
 from bloodline.donors.forms import ConsentForm, DocumentForm, DonorForm, MergeForm
 from bloodline.donors.models import Donor
+from bloodline.donors.reads import ReadPlace
 from bloodline.donors.search import RESULT_LIMIT, search
+from bloodline.organisations.roles import Perm
+
+READS_SHOWN = 500  # newest reads on the page; the audit trail keeps them all
 
 
 @login_required
@@ -27,7 +31,9 @@ def search_page(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     results = None
     if query:
-        results = list(search(query, access.default_region(request.user))[:RESULT_LIMIT])
+        found = access.visible(search(query, access.default_region(request.user)), request.user)
+        results = list(found[:RESULT_LIMIT])
+        reads.log_search(by=request.user, where=ReadPlace.SEARCH_PAGE, results=len(results))
     return render(
         request,
         "donors/search.html",
@@ -43,7 +49,7 @@ def search_page(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def detail(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     donor = access.get_donor(request.user, public_id)
-    actions.log_read(by=request.user, donor=donor)
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DETAIL_PAGE)
     context: dict[str, Any] = {
         "donor": donor,
         "documents": donor.identity_documents.order_by("created_at"),
@@ -53,7 +59,8 @@ def detail(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
         ),
         "donations": donor.donations.select_related("establishment").order_by("-collected_at"),
         "deferrals": donor.deferrals.order_by("-starts_on"),
-        "can_manage": access.can_manage(request.user) and not donor.is_merged,
+        "can_manage": access.may(request.user, Perm.DONOR_MANAGE, donor) and not donor.is_merged,
+        "can_see_reads": access.may(request.user, Perm.DONOR_MANAGE, donor),
     }
     return render(request, "donors/detail.html", context)
 
@@ -142,6 +149,7 @@ def add_consent(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
 @login_required
 def duplicates(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     donor = access.get_donor(request.user, public_id)
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DUPLICATES_PAGE)
     candidates = [] if donor.is_merged else candidates_for(donor)
     summary = ngettext(
         "%(count)s record may be the same person.",
@@ -178,11 +186,27 @@ def merge(request: AuthenticatedRequest, public_id: str, duplicate_id: str) -> H
         else:
             messages.success(request, _("The two records were merged."))
             return redirect("donors:detail", keep.uuid)
+    if request.method == "GET":
+        for shown in (keep, duplicate):
+            reads.log_read(by=request.user, donor=shown, where=ReadPlace.MERGE_PAGE)
     records = [(keep, _("Record kept")), (duplicate, _("Duplicate, merged into it"))]
     return render(
         request,
         "donors/merge.html",
         {"form": form, "keep": keep, "duplicate": duplicate, "records": _summaries(records)},
+    )
+
+
+@login_required
+def reads_page(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    """Who looked at this donor, when and where: for those who manage the donor's record."""
+    donor = access.get_donor(request.user, public_id, manage=True)
+    rows = [
+        {"event": event, "where": reads.place_label((event.changes.get("read") or [None, ""])[1])}
+        for event in reads.reads_of(donor)[:READS_SHOWN]
+    ]
+    return render(
+        request, "donors/reads.html", {"donor": donor, "rows": rows, "limit": READS_SHOWN}
     )
 
 

@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.donors import phones
+from bloodline.donors.access import registry_for
 from bloodline.donors.actions import phone_message
 from bloodline.drives import schedule
 from bloodline.drives.models import Channel, Drive, Registration, Slot
@@ -286,7 +287,9 @@ def _duplicates(ctx: _Context, row: CheckedRow, problems: list[tuple[str, str]])
         message = _("This person is already listed in row %(row)s.") % {"row": earlier}
         problems.append(("full_name", message))
         return
-    known = find_donor(row.full_name, row.date_of_birth, row.phone)
+    known = find_donor(
+        row.full_name, row.date_of_birth, row.phone, registry_for(ctx.drive.establishment)
+    )
     if known is not None and _registered(ctx.drive, known):
         message = _("%(name)s is already registered for this drive.")
         problems.append(("full_name", message % {"name": known.donor.full_name}))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.donors import phones
+from bloodline.donors.access import registry_for
 from bloodline.donors.actions import phone_message
 from bloodline.donors.duplicates import find_candidates
 from bloodline.donors.models import Donor, Sex
@@ -73,12 +74,17 @@ def check_person(full_name: str, date_of_birth: dt.date | None, sex: str, errors
         errors.setdefault("sex", []).append(_("Write the sex as M or F."))
 
 
-def find_donor(full_name: str, date_of_birth: dt.date | None, phone: str) -> DonorMatch | None:
+def find_donor(
+    full_name: str, date_of_birth: dt.date | None, phone: str, registry: Organisation | None
+) -> DonorMatch | None:
     """An existing record for this person, found by the registry's rules: a similar name
     (case, accents and spacing aside) and the same date of birth, or the same phone with a
     similar name or the same date of birth. A phone alone is not enough: family members often
-    share one. Merged records are never returned."""
-    candidates = find_candidates(full_name=full_name, date_of_birth=date_of_birth, phone=phone)
+    share one. Merged records are never returned. Only donors of ``registry`` (the registry
+    of the drive's establishment, decision 0030) are matched."""
+    candidates = find_candidates(
+        full_name=full_name, date_of_birth=date_of_birth, phone=phone, registry=registry
+    )
     if candidates:
         best = candidates[0]
         matched = "phone" if best.reason.startswith("phone") else "identity"
@@ -96,6 +102,7 @@ def find_or_create_donor(
     phone: str = "",
     affiliation: Organisation | None = None,
     region: str = "",
+    registry: Organisation | None,
 ) -> DonorMatch:
     """The person's donor record: an existing one when they are already known, so one person
     never gets two records (their history and deferrals must stay together). Phones are
@@ -111,7 +118,7 @@ def find_or_create_donor(
         errors.setdefault("phone", []).append(phone_message(region))
     if errors:
         raise ValidationError(errors)
-    found = find_donor(full_name, date_of_birth, phone)
+    found = find_donor(full_name, date_of_birth, phone, registry)
     if found is not None:
         return found
     donor = Donor.objects.create(
@@ -120,6 +127,7 @@ def find_or_create_donor(
         sex=sex,
         phone=phone,
         affiliation=affiliation,
+        registry=registry,
     )
     # The trail says who added the person and where; their details stay in the registry only.
     record(
@@ -266,6 +274,7 @@ def register_person(
         phone=phone,
         affiliation=unit,
         region=drive.establishment.country_code(),
+        registry=registry_for(drive.establishment),
     )
     registration = register(
         by=by, drive=drive, slot=slot, donor=match.donor, mobilised_by=credit, channel=channel

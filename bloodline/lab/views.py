@@ -28,6 +28,8 @@ from django.views.decorators.http import require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection.models import Donation, Outcome
+from bloodline.donors import reads
+from bloodline.donors.reads import ReadPlace
 from bloodline.inventory.models import Component, LookbackHold
 from bloodline.inventory.status import Status
 from bloodline.jurisdictions.labels import lab_test_name
@@ -301,6 +303,8 @@ def _done(request: AuthenticatedRequest, donation: Donation) -> HttpResponse:
 @login_required
 def sample_page(request: AuthenticatedRequest, din: str) -> HttpResponse:
     donation = lab_access.get_donation(request.user, din)
+    # The page shows the donor's confirmed group and look-back holds: a logged read.
+    reads.log_read(by=request.user, donor=donation.donor, where=ReadPlace.LAB_SAMPLE)
     return _show(request, donation)
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
+from bloodline.donors.access import in_registry, registry_for
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Channel, Drive, Registration, Slot
 from bloodline.drives.registrations import (
@@ -49,14 +50,15 @@ def _as_uuid(text: str) -> uuid.UUID | None:
         return None
 
 
-def _by_identity(text: str) -> Donor | None:
-    """The donor holding an identity document with this number (stored in capitals, no
-    spaces)."""
+def _by_identity(drive: Drive, text: str) -> Donor | None:
+    """The donor of the drive's registry holding an identity document with this number
+    (stored in capitals, no spaces)."""
     names = {f.name for f in Donor._meta.get_fields()}
     if IDENTITY_RELATION not in names:
         return None
     number = "".join(text.split()).upper()
-    found = Donor.objects.filter(**{f"{IDENTITY_RELATION}__number": number})
+    people = in_registry(Donor.objects.all(), registry_for(drive.establishment))
+    found = people.filter(**{f"{IDENTITY_RELATION}__number": number})
     return found.order_by("pk").first()
 
 
@@ -78,7 +80,8 @@ def _registration_from_scan(drive: Drive, scan: str) -> tuple[Donor, Registratio
             message = _("This registration was cancelled; check the person in as a walk-in.")
             raise refuse(message, "scan")
         return registration.donor, registration
-    donor = Donor.objects.filter(uuid=key).first() if key else _by_identity(scan)
+    people = in_registry(Donor.objects.all(), registry_for(drive.establishment))
+    donor = people.filter(uuid=key).first() if key else _by_identity(drive, scan)
     if donor is None:
         message = _("Nobody was found for this code. Type the person's name instead.")
         raise refuse(message, "scan")
@@ -187,6 +190,7 @@ def _find_or_add(
     phone: str,
     affiliation: Organisation | None,
     region: str,
+    registry: Organisation | None,
 ) -> DonorMatch:
     errors: dict[str, list[str]] = {}
     if not full_name.strip():
@@ -205,6 +209,7 @@ def _find_or_add(
         phone=phone,
         affiliation=affiliation,
         region=region,
+        registry=registry,
     )
 
 
@@ -238,6 +243,7 @@ def check_in(
             phone=phone,
             affiliation=mobilised_by,
             region=drive.establishment.country_code(),
+            registry=registry_for(drive.establishment),
         )
         donor, registration = match.donor, _active_registration(drive, match.donor)
     if registration is None:

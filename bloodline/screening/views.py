@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection.actions import Shortfall
+from bloodline.donors import reads
+from bloodline.donors.reads import ReadPlace
 from bloodline.drives.models import Drive, Registration
 from bloodline.jurisdictions.loader import registry
 from bloodline.organisations.models import Organisation
@@ -303,6 +305,9 @@ def station_page(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str)
     drive = _drive(request, public_id, station)
     chosen = request.POST.get("presentation") or request.GET.get("p", "")
     presentation = _selected(drive, station, chosen)
+    if presentation is not None and request.method == "GET":
+        # The page shows the donor's history, deferrals and answers: a logged read.
+        reads.log_read(by=request.user, donor=presentation.donor, where=ReadPlace.STATION)
     if station.step and presentation is None:
         context = _context(request.user, drive, station, None) | {"selected": ""}
         return render(request, "screening/station.html", context)

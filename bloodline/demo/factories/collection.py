@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Iterable
 
 from bloodline.collection.models import Donation, DonationType, Outcome
+from bloodline.donors.access import registry_for
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive
 from bloodline.organisations.models import Organisation
@@ -24,8 +25,9 @@ def next_din(facility: str = "G9999") -> str:
 
 
 def donors(count: int, unit: Organisation | None, prefix: str = "Donor") -> list[Donor]:
+    home = registry_for(unit)
     return Donor.objects.bulk_create(
-        Donor(full_name=f"{prefix} {i}", affiliation=unit) for i in range(count)
+        Donor(full_name=f"{prefix} {i}", affiliation=unit, registry=home) for i in range(count)
     )
 
 

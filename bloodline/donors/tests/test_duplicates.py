@@ -35,13 +35,18 @@ def hoa(make_donor):
     ],
 )
 def test_it_finds_the_same_person_written_differently(hoa, name, born, phone, reason):
-    found = find_candidates(full_name=name, date_of_birth=born, phone=phone)
+    found = find_candidates(full_name=name, date_of_birth=born, phone=phone, registry=hoa.registry)
     assert [(c.donor, c.reason) for c in found] == ([(hoa, reason)] if reason else [])
 
 
 def test_it_finds_records_whose_phone_was_stored_in_national_form(hoa):
     Donor.objects.filter(pk=hoa.pk).update(phone="0912345678")  # written before normalising
-    found = find_candidates(full_name="Nguyen Thi Hoa", date_of_birth=None, phone="+84912345678")
+    found = find_candidates(
+        full_name="Nguyen Thi Hoa",
+        date_of_birth=None,
+        phone="+84912345678",
+        registry=hoa.registry,
+    )
     assert [c.reason for c in found] == ["phone_and_name"]
 
 
@@ -50,7 +55,10 @@ def test_an_identity_document_is_an_exact_match(nurse, hoa, make_donor):
         by=nurse, donor=hoa, kind="passport", number="C7654321", issuing_country="VN"
     )
     found = find_candidates(
-        full_name="Somebody Else", date_of_birth=None, documents=[("passport", "C7654321")]
+        full_name="Somebody Else",
+        date_of_birth=None,
+        documents=[("passport", "C7654321")],
+        registry=hoa.registry,
     )
     assert [(c.donor, c.reason) for c in found] == [(hoa, "identity_document")]
 
@@ -58,9 +66,12 @@ def test_an_identity_document_is_an_exact_match(nurse, hoa, make_donor):
 def test_merged_records_are_not_candidates(nurse, hoa, make_donor):
     twin = make_donor(full_name="NGUYEN THI HOA", date_of_birth=BORN, sex="F", phone="")
     actions.merge_donors(by=nurse, keep=hoa, duplicate=twin, reason="Cùng một người")
-    assert [c.donor for c in find_candidates(full_name="Nguyen Thi Hoa", date_of_birth=BORN)] == [
-        hoa
-    ]
+    assert [
+        c.donor
+        for c in find_candidates(
+            full_name="Nguyen Thi Hoa", date_of_birth=BORN, registry=hoa.registry
+        )
+    ] == [hoa]
 
 
 def test_a_donors_candidates_leave_out_the_donor(hoa, make_donor):

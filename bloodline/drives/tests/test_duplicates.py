@@ -9,6 +9,9 @@ from typing import Any
 from bloodline.accounts.system import system_actor
 from bloodline.donors.models import Donor
 from bloodline.drives import actions
+from bloodline.organisations.actions import create_organisation
+from bloodline.organisations.kinds import Kind
+from bloodline.organisations.models import Organisation
 
 
 def _person(**values):
@@ -19,7 +22,12 @@ def _person(**values):
         "phone": "0912 345 678",
     }
     person.update(values)
-    return actions.find_or_create_donor(by=system_actor(), region="VN", **person)
+    country = Organisation.objects.filter(kind=Kind.COUNTRY, official_code="VN").first()
+    if country is None:
+        country = create_organisation(
+            by=system_actor(), parent=None, kind=Kind.COUNTRY, name="Việt Nam", official_code="VN"
+        )
+    return actions.find_or_create_donor(by=system_actor(), region="VN", registry=country, **person)
 
 
 def test_the_same_name_and_date_of_birth_reuse_the_donor(db):

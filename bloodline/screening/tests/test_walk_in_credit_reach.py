@@ -24,11 +24,14 @@ CHOOSE = "Choose the organisation that mobilised this person."
 
 
 def _chinese_donor(demo: Any) -> Donor:
+    """A person on Vietnam's registry (the drive matches only its own country's registry,
+    decision 0030) who works for a Chinese firm."""
     return Donor.objects.create(
         full_name="王小明",
         date_of_birth=dt.date(1990, 5, 5),
         sex="M",
         affiliation=demo.nodes["cn_firm0"],
+        registry=demo.nodes["vn"],
     )
 
 

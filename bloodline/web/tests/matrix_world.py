@@ -153,6 +153,16 @@ def build() -> World:
     )
     users["inactive_superuser"].is_active = False
     users["inactive_superuser"].save(update_fields=["is_active"])
+    # The cross-country pair (decision 0030): Chinese staff, knocking on Vietnamese objects.
+    users["cn_establishment_admin"] = User.objects.get(username="cn_establishment_admin")
+    users["cn_drive_nurse"] = User.objects.create_user(username="cn_drive_nurse", full_name="李静")
+    organisations.add_membership(
+        by=system_actor(),
+        user=users["cn_drive_nurse"],
+        organisation=nodes["cn_centre"],
+        role=Role.DRIVE_NURSE,
+        valid_from=timezone.localdate().replace(month=1, day=1),
+    )
 
     cn_drive = Drive.objects.get(establishment=nodes["cn_centre"])
     vn_drive = (
@@ -175,7 +185,7 @@ def build() -> World:
     )
     for persona, user in users.items():
         membership = Membership.objects.filter(user=user).select_related("organisation").first()
-        if membership is not None:
+        if membership is not None and not persona.startswith("cn_"):
             world.homes[(persona, "vn")] = _uuid(membership.organisation)
     k[("code", "vn")], k[("code", "cn")] = "VN-TT26-2013", "CN-GB18467-2011"
     for side, path in (("vn", vn), ("cn", cn)):

@@ -149,17 +149,20 @@ PAGES: dict[str, R] = {
     "drives:upload_apply": R("drive", "LL FF AA FF FF FF FF FF FF LL AA", method="POST"),
     "drives:upload_template": R("drive", "LL FF AA FF FF FF FF FF FF LL AA"),
     "drives:cancel_registration": R("drive", "LL HH AH AH HH HH HH HH HH LL AA", method="POST"),
-    # The registry is national across countries by decision 0010 (a Chinese administrator
-    # finds a Vietnamese donor: donors/tests/test_scope.py), so registry staff read the
-    # Chinese donor too.
+    # A registry is national, never global (decision 0030): registry staff read and change
+    # the donors of their own country's registry; a Chinese donor is hidden from them
+    # (donors/tests/test_scope.py, and CROSS_COUNTRY below for Chinese staff on Vietnamese
+    # donors).
     "donors:search": R("LL FF FF AA AA AA FF FF FF LL AA"),
     "donors:create": R("LL FF FF AA AA AA FF FF FF LL AA"),
-    "donors:detail": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
-    "donors:edit": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
-    "donors:add_document": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
-    "donors:add_consent": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
-    "donors:duplicates": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
-    "donors:merge": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
+    "donors:detail": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "donors:edit": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "donors:add_document": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "donors:add_consent": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "donors:duplicates": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "donors:merge": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    # Who looked at the donor: for those who manage the donor's record (decision 0030).
+    "donors:reads": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     # Only a redirect to the check-in station, which then checks access itself.
     "stations:index": R("drive", "LL AA AA AA AA AA AA AA AA LL AA"),
     "stations:station": R("drive", "LL HH FH AH AH AH FH FH HH LL AA"),
@@ -214,7 +217,9 @@ PAGES: dict[str, R] = {
     "distribution:receive": R("order", "LL HH HH FH HH HH HH FH AH LL AA", method="POST"),
     "distribution:outcome": R("order", "LL HH HH FH HH HH HH FH AH LL AA", method="POST"),
     "trace:search": R("LL FF FF AA FF FF AA AA AA LL AA"),
-    "trace:donor": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
+    # The donor's trace shows unsafe components (infectious-marker results): TRACE_VIEW over
+    # the donor's registry, so drive nurses and physicians are refused (decision 0030).
+    "trace:donor": R("donor", "LL HH HH AH FH FH HH HH HH LL AA"),
     "trace:unit": R("LL FF FF AH FF FF AH AH HH LL AA"),
     "api-1:openapi-json": R("AA AA AA AA AA AA AA AA AA AA AA"),
     "api-1:openapi-view": R("AA AA AA AA AA AA AA AA AA AA AA"),
@@ -342,21 +347,21 @@ OPERATIONS: dict[str, R] = {
     ),
     "GET /donors": R("LL FF FF AA AA AA FF FF FF LL AA"),
     "POST /donors": R("LL FF FF AA AA AA FF FF FF LL AA", body={"full_name": "x"}),
-    "GET /donors/{public_id}": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
+    "GET /donors/{public_id}": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     "PATCH /donors/{public_id}": R(
-        "donor", "LL HH HH AV AV AV HH HH HH LL AV", body={"version": 1}
+        "donor", "LL HH HH AH AH AH HH HH HH LL AV", body={"version": 1}
     ),
-    "GET /donors/{public_id}/documents": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
+    "GET /donors/{public_id}/documents": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     "POST /donors/{public_id}/documents": R(
-        "donor", "LL HH HH VV VV VV HH HH HH LL VV", body={"kind": "passport", "number": "x"}
+        "donor", "LL HH HH VH VH VH HH HH HH LL VV", body={"kind": "passport", "number": "x"}
     ),
-    "GET /donors/{public_id}/consents": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
+    "GET /donors/{public_id}/consents": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     "POST /donors/{public_id}/consents": R(
-        "donor", "LL HH HH VV VV VV HH HH HH LL VV", body={"purpose": "x", "text_version": "1"}
+        "donor", "LL HH HH VH VH VH HH HH HH LL VV", body={"purpose": "x", "text_version": "1"}
     ),
-    "GET /donors/{public_id}/duplicates": R("donor", "LL HH HH AA AA AA HH HH HH LL AA"),
+    "GET /donors/{public_id}/duplicates": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     "POST /donors/{public_id}/merge": R(
-        "donor", "LL HH HH AA AA AA HH HH HH LL AA", body={"duplicate": "@duplicate", "reason": "x"}
+        "donor", "LL HH HH AH AH AH HH HH HH LL AA", body={"duplicate": "@duplicate", "reason": "x"}
     ),
     "POST /lab/results/import": R(
         "LL HH HH VH FH FH VH FH HH LL VV",
@@ -415,3 +420,14 @@ OPERATIONS: dict[str, R] = {
         "LL HH HH FH FH FH FH FH VH LL VH", body={"outcome": "transfused"}
     ),
 }
+
+# The cross-country pair (decision 0030): Chinese staff knocking on the Vietnamese objects.
+# A Chinese establishment administrator and a Chinese drive nurse hold every donor
+# permission, but in China: every donor row answers them 404, and every other row they run
+# answers what someone with no place in Vietnam gets (the outsider's answer, or 404 where
+# the outsider is refused at the door with 403 because they hold the permission nowhere).
+# Only the donor, trace, drive, registration and station rows run for the pair, to keep the
+# module's runtime bounded; the rest of the matrix has no donor data to leak.
+CROSS_COUNTRY_PERSONAS = ("cn_establishment_admin", "cn_drive_nurse")
+CROSS_COUNTRY_PAGES = ("donors:", "trace:", "drives:", "stations:")
+CROSS_COUNTRY_OPERATIONS = ("/donors", "/drives", "/trace", "/screening")

@@ -26,6 +26,9 @@ from bloodline.web.tests import matrix_probe as probe
 from bloodline.web.tests.matrix_world import World, build
 from bloodline.web.tests.permission_matrix import (
     COLUMNS,
+    CROSS_COUNTRY_OPERATIONS,
+    CROSS_COUNTRY_PAGES,
+    CROSS_COUNTRY_PERSONAS,
     OPERATIONS,
     OUTSIDE_THE_MATRIX,
     PAGES,
@@ -187,6 +190,50 @@ def test_the_answer_is_the_one_in_the_matrix(
     got = probe.classify(response, endpoint)
     expected = row.expected(persona, side)
     assert got == expected, f"got {got} ({response.status_code}) from {url}"
+    method = endpoint.method if endpoint.api else row.method
+    if method not in READS and got != probe.ALLOW:
+        assert AuditEvent.objects.count() == events, "a refused write left an audit event"
+
+
+def _cross_country_cases() -> Iterator[Any]:
+    for key, endpoint in ENDPOINTS.items():
+        row = _row(endpoint)
+        if row is None or row.kind is None:
+            continue  # no object: nothing of Vietnam's to reach
+        chosen = (
+            any(p in endpoint.route for p in CROSS_COUNTRY_OPERATIONS)
+            if endpoint.api
+            else key.startswith(CROSS_COUNTRY_PAGES)
+        )
+        if chosen:
+            for persona in CROSS_COUNTRY_PERSONAS:
+                kind = "api" if endpoint.api else "page"
+                yield pytest.param(key, persona, id=f"{kind} {key} | {persona} | vn")
+
+
+@pytest.mark.parametrize(("key", "persona"), list(_cross_country_cases()))
+def test_chinese_staff_reach_nothing_of_vietnam(
+    world: World, db: None, key: str, persona: str
+) -> None:
+    """Chinese staff on the Vietnamese object: a donor is hidden; elsewhere they get what an
+    outsider gets (decision 0030), never more."""
+    endpoint = ENDPOINTS[key]
+    row = _row(endpoint)
+    assert row is not None
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[persona]
+    url = _url(endpoint, row, world, persona, "inside")
+    events = AuditEvent.objects.count()
+    response = _ask(client, endpoint, row, url, _fill(row.body, world, persona, "inside"))
+    got = probe.classify(response, endpoint)
+    outsider = row.expected("outsider", "inside")
+    if row.kind in ("donor", "duplicate"):
+        allowed = {probe.HIDE}
+    elif outsider == probe.ALLOW:
+        allowed = {probe.ALLOW}
+    else:
+        allowed = {probe.HIDE, probe.FORBID}
+    assert got in allowed, f"got {got} ({response.status_code}) from {url}"
     method = endpoint.method if endpoint.api else row.method
     if method not in READS and got != probe.ALLOW:
         assert AuditEvent.objects.count() == events, "a refused write left an audit event"
