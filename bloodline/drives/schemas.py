@@ -13,7 +13,7 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from bloodline.drives.models import drive_default
-from bloodline.lib.api_schemas import Answer, Label, OptionalPublicId, PublicId, PublicIds
+from bloodline.lib.api_schemas import Answer, Label, OptionalPublicId, Patch, PublicId, PublicIds
 
 
 class ArrivalWindow(Schema):
@@ -67,7 +67,10 @@ class DriveIn(Schema):
     round: UUID | None = None
 
 
-class DrivePatch(Schema):
+class DrivePatch(Patch):
+    # Null clears these: a drive without a map pin, or not (yet) in a round.
+    clearable = frozenset({"latitude", "longitude", "round"})
+
     version: int
     hosts: list[UUID] | None = None
     title: str | None = Field(default=None, max_length=200)

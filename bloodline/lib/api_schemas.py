@@ -10,11 +10,12 @@ Answers keep their field names: aliases are only read, never written.
 
 # No "from __future__ import annotations": django-ninja reads annotations at run time.
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import BeforeValidator, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 
 def _public_id(related: Any) -> Any:
@@ -57,3 +58,19 @@ class Answer(Schema):
 class OrganisationRef(Answer):
     uuid: UUID
     name: str = Field(validation_alias="display_name")
+
+
+class Patch(Schema):
+    """A partial update: a field left out is not changed; ``null`` is refused (422
+    ``null_not_allowed``) unless the field is listed in ``clearable``, where null clears the
+    value (decision 0035). One rule for every PATCH body, so no action receives a None it
+    cannot handle."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.clearable:
+            raise PydanticCustomError("null_not_allowed", "Leave this field out instead of null.")
+        return value
