@@ -78,6 +78,7 @@ class MessageOut(Schema):
 # What every operation may answer besides its own responses (the handlers in bloodline/api.py
 # and the NUL-byte guard): declared once for the whole OpenAPI document (decision 0035).
 COMMON_ERRORS: dict[int, type[Schema]] = {
+    400: MessageOut,
     401: MessageOut,
     403: MessageOut,
     404: MessageOut,

@@ -25,6 +25,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
@@ -34,9 +35,9 @@ from bloodline.web.tests.matrix_world import World, build
 from bloodline.web.tests.permission_matrix import OPERATIONS, PARAM_KINDS
 
 ROLES = ("establishment_admin", "drive_nurse", "hospital_user")
-# Examples per operation, role and mode: 69 operations x 3 roles x 2 modes x this stays
+# Examples per operation, role, mode and target: about 69 operations x 3 roles x 4 x this stays
 # within about two minutes per database on the two-core test machine.
-EXAMPLES = 4
+EXAMPLES = 2
 SEED = 20261206
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 CSRF = "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz"  # any 32 letters: cookie and header must agree
@@ -111,7 +112,7 @@ def _fuzz(operation: Any, world: World, persona: str, problems: list[str]) -> No
             response = case.call(cookies=cookies, headers=headers)
             try:
                 case.validate_response(response, checks=CHECKS)
-            except Exception as failure:  # noqa: BLE001 — collected, reported at the end
+            except (AssertionError, FailureGroup) as failure:  # collected, reported at the end
                 first = str(failure).strip().splitlines()[:6]
                 problems.append(
                     f"{persona} {operation.method.upper()} {case.formatted_path} "
