@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, seed
 from hypothesis import settings as hypothesis_settings
@@ -126,6 +127,18 @@ def _fuzz(operation: Any, world: World, persona: str, problems: list[str]) -> No
 @pytest.mark.parametrize("persona", ROLES)
 def test_the_api_answers_as_its_schema_says(world: World, db: None, persona: str) -> None:
     app = get_wsgi_application()
+    # As Django's test client does: a request must not close the test's connection (it is in
+    # the module's transaction, which PostgreSQL would otherwise lose).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        _fuzz_all(app, world, persona)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _fuzz_all(app: Any, world: World, persona: str) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     problems: list[str] = []
     operations = 0
