@@ -151,7 +151,7 @@ def test_a_nul_character_in_a_body_is_refused_at_its_place(demo, admin):
     assert AuditEvent.objects.count() == events
 
 
-def test_the_refusal_is_translated(login):
+def test_the_refusal_is_translated(demo, login):
     client = login("establishment_admin", HTTP_ACCEPT_LANGUAGE="vi")
     response = client.get("/api/v1/donors", {"q": "\x00"})
     assert response.status_code == 422
