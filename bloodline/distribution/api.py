@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bloodline.accounts.models import User
 from bloodline.distribution import access as order_access
@@ -45,6 +45,7 @@ from bloodline.distribution.schemas import (
     ShipmentOut,
     VersionIn,
 )
+from bloodline.lib.pagination import BoundedPagination
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -106,7 +107,7 @@ def _shipment(order: Order) -> Shipment:
 
 
 @router.get("/orders", response=list[OrderOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_orders(request: HttpRequest, status: str = "") -> QuerySet[Order]:
     """Orders of the person's hospitals, and orders addressed to their establishments' desks;
     newest first."""

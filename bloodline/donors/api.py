@@ -11,15 +11,16 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bloodline.donors import access, actions, reads
 from bloodline.donors.duplicates import Candidate, candidates_for
 from bloodline.donors.models import Consent, Donor, IdentityDocument
 from bloodline.donors.reads import ReadPlace
 from bloodline.donors.search import search
-from bloodline.lib.api_errors import domain_errors
-from bloodline.lib.api_schemas import OptionalPublicId
+from bloodline.lib.api_errors import ErrorItem, domain_errors
+from bloodline.lib.api_schemas import OptionalPublicId, Patch
+from bloodline.lib.pagination import BoundedPagination
 
 router = Router(tags=["donors"])
 
@@ -56,7 +57,7 @@ class DonorIn(Schema):
     confirmed_distinct: bool = False
 
 
-class DonorPatch(Schema):
+class DonorPatch(Patch):
     version: int
     full_name: str | None = Field(default=None, max_length=200)
     date_of_birth: dt.date | None = None
@@ -130,15 +131,10 @@ def _candidates(found: list[Candidate]) -> list[CandidateOut]:
     ]
 
 
-class ErrorItem(Schema):
-    loc: list[str]
-    msg: str
-    type: str
-
-
 class DuplicateOut(Schema):
     detail: list[ErrorItem]
-    candidates: list[CandidateOut]
+    # Empty when the refusal is not a possible duplicate (a schema or domain error).
+    candidates: list[CandidateOut] = []
 
 
 def _duplicate_answer(exc: actions.PossibleDuplicate) -> Status[DuplicateOut]:
@@ -147,7 +143,7 @@ def _duplicate_answer(exc: actions.PossibleDuplicate) -> Status[DuplicateOut]:
 
 
 @router.get("", response=list[DonorOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def search_donors(request: HttpRequest, q: str = "") -> object:
     """Donors by name (without accents), identity number or phone. Merged records never appear."""
     access.require_view(request.user)

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bloodline.drives import access, actions
 from bloodline.drives.models import Drive, DriveQuerySet, DriveRequest, Registration, Slot
@@ -35,6 +35,7 @@ from bloodline.drives.schemas import (
     SlotOut,
     StatusIn,
 )
+from bloodline.lib.pagination import BoundedPagination
 from bloodline.organisations import access as org_access
 from bloodline.organisations.kinds import ESTABLISHMENTS
 from bloodline.organisations.models import Organisation
@@ -80,7 +81,7 @@ def _windows(windows: list[ArrivalWindow]) -> list[dict[str, Any]]:
 
 
 @router.get("", response=list[DriveOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_drives(
     request: HttpRequest,
     status: str | None = None,
@@ -123,7 +124,7 @@ def _requests(qs: QuerySet[DriveRequest]) -> QuerySet[DriveRequest]:
 
 
 @router.get("/requests", response=list[RequestOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_requests(request: HttpRequest, status: str | None = None) -> QuerySet[DriveRequest]:
     """Requests made by the person's units or addressed to their establishments."""
     qs = _requests(access.requests_for(request.user))
@@ -240,7 +241,7 @@ def _registrations(qs: QuerySet[Registration]) -> QuerySet[Registration]:
 
 
 @router.get("/{public_id}/registrations", response=list[RegistrationOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_registrations(request: HttpRequest, public_id: UUID) -> QuerySet[Registration]:
     """The registrations the person may see: all for the drive's managers, else those
     credited to organisations in their registration scope."""

@@ -13,7 +13,15 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from bloodline.drives.models import drive_default
-from bloodline.lib.api_schemas import Answer, Label, OptionalPublicId, PublicId, PublicIds
+from bloodline.lib.api_schemas import (
+    Answer,
+    Label,
+    LocalTime,
+    OptionalPublicId,
+    Patch,
+    PublicId,
+    PublicIds,
+)
 
 
 class ArrivalWindow(Schema):
@@ -37,8 +45,8 @@ class DriveOut(Answer):
     longitude: Decimal | None
     starts_on: dt.date
     ends_on: dt.date
-    opens_at: dt.time
-    closes_at: dt.time
+    opens_at: LocalTime
+    closes_at: LocalTime
     time_zone: str = Field(validation_alias="time_zone.key")
     slot_minutes: int
     beds: int
@@ -58,8 +66,8 @@ class DriveIn(Schema):
     longitude: Decimal | None = None
     starts_on: dt.date
     ends_on: dt.date | None = Field(default=None, description="the first day if not given")
-    opens_at: dt.time
-    closes_at: dt.time
+    opens_at: LocalTime
+    closes_at: LocalTime
     slot_minutes: int = drive_default("slot_minutes")
     beds: int = drive_default("beds")
     expected_units: int = 0
@@ -67,7 +75,10 @@ class DriveIn(Schema):
     round: UUID | None = None
 
 
-class DrivePatch(Schema):
+class DrivePatch(Patch):
+    # Null clears these: a drive without a map pin, or not (yet) in a round.
+    clearable = frozenset({"latitude", "longitude", "round"})
+
     version: int
     hosts: list[UUID] | None = None
     title: str | None = Field(default=None, max_length=200)
@@ -77,8 +88,8 @@ class DrivePatch(Schema):
     longitude: Decimal | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
-    opens_at: dt.time | None = None
-    closes_at: dt.time | None = None
+    opens_at: LocalTime | None = None
+    closes_at: LocalTime | None = None
     slot_minutes: int | None = None
     beds: int | None = None
     expected_units: int | None = None
@@ -129,8 +140,8 @@ class RequestIn(Schema):
 
 class AcceptIn(Schema):
     date: dt.date
-    opens_at: dt.time
-    closes_at: dt.time
+    opens_at: LocalTime
+    closes_at: LocalTime
     slot_minutes: int = drive_default("slot_minutes")
     beds: int = drive_default("beds")
     title: str = Field(default="", max_length=200)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from ninja import Schema
 
 _FIELD_MESSAGES = {
     "missing": lambda e: _("This field is required."),
@@ -53,6 +54,36 @@ _FIELD_MESSAGES = {
     "list_type": lambda e: _("Enter a list."),
     "extra_forbidden": lambda e: _("This field is not expected here."),
     "json_invalid": lambda e: _("The request body is not valid JSON."),
+    "null_not_allowed": lambda e: _("Leave this field out instead of sending null."),
+}
+
+
+class ErrorItem(Schema):
+    """One refusal at its field: pydantic's location (names and list positions), a translated
+    message and a stable type."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorsOut(Schema):
+    detail: list[ErrorItem]
+
+
+class MessageOut(Schema):
+    detail: str
+
+
+# What every operation may answer besides its own responses (the handlers in bloodline/api.py
+# and the NUL-byte guard): declared once for the whole OpenAPI document (decision 0035).
+COMMON_ERRORS: dict[int, type[Schema]] = {
+    400: MessageOut,
+    401: MessageOut,
+    403: MessageOut,
+    404: MessageOut,
+    409: ErrorsOut,
+    422: ErrorsOut,
 }
 
 

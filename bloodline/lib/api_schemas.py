@@ -10,11 +10,13 @@ Answers keep their field names: aliases are only read, never written.
 
 # No "from __future__ import annotations": django-ninja reads annotations at run time.
 
-from typing import Annotated, Any
+import datetime as dt
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import BeforeValidator, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 
 def _public_id(related: Any) -> Any:
@@ -40,6 +42,19 @@ PublicIds = Annotated[list[UUID], BeforeValidator(_public_ids)]
 # A member of staff who did something (entered, verified), by their sign-in name.
 Username = Annotated[str, BeforeValidator(_username)]
 OptionalUsername = Annotated[str | None, BeforeValidator(_username)]
+# A wall-clock time of day at the establishment (opening hours): no UTC offset, because the
+# offset of a local time depends on the day (summer time). Declared as HH:MM[:SS] rather
+# than JSON Schema's "time" format, which demands an offset (decision 0035).
+LocalTime = Annotated[
+    dt.time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$",
+            "description": "Local time of day at the establishment, HH:MM[:SS], no offset.",
+        }
+    ),
+]
 # A choice label or other translated text, rendered in the request's language.
 Label = Annotated[str, BeforeValidator(str)]
 
@@ -57,3 +72,19 @@ class Answer(Schema):
 class OrganisationRef(Answer):
     uuid: UUID
     name: str = Field(validation_alias="display_name")
+
+
+class Patch(Schema):
+    """A partial update: a field left out is not changed; ``null`` is refused (422
+    ``null_not_allowed``) unless the field is listed in ``clearable``, where null clears the
+    value (decision 0035). One rule for every PATCH body, so no action receives a None it
+    cannot handle."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.clearable:
+            raise PydanticCustomError("null_not_allowed", "Leave this field out instead of null.")
+        return value

@@ -10,11 +10,12 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bloodline.accounts.actions import set_preferred_language
 from bloodline.audit.models import AuditEvent
-from bloodline.lib.api_schemas import Answer, Label, OptionalPublicId
+from bloodline.lib.api_schemas import Answer, Label, OptionalPublicId, Patch
+from bloodline.lib.pagination import BoundedPagination
 from bloodline.organisations import access, actions
 from bloodline.organisations.models import Organisation, OrganisationQuerySet
 from bloodline.organisations.roles import Perm
@@ -50,7 +51,7 @@ class OrganisationIn(Schema):
     is_active: bool = True
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(Patch):
     version: int
     name: str | None = Field(default=None, max_length=200)
     name_translations: dict[str, str] | None = None
@@ -80,7 +81,7 @@ def _with_parent(qs: OrganisationQuerySet) -> OrganisationQuerySet:
 
 
 @router.get("", response=list[OrganisationOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_organisations(
     request: HttpRequest,
     parent: UUID | None = None,
@@ -144,7 +145,7 @@ def move_organisation(request: HttpRequest, public_id: UUID, payload: MoveIn) ->
 
 
 @router.get("/{public_id}/history", response=list[AuditEventOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def organisation_history(request: HttpRequest, public_id: UUID) -> object:
     org = access.get_organisation(request.user, public_id, Perm.VIEW_AUDIT)
     return AuditEvent.objects.for_object("organisations.organisation", str(org.uuid))

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from bloodline.lib.api_schemas import OptionalPublicId, PublicId
+from bloodline.lib.api_schemas import OptionalPublicId, Patch, PublicId
 from bloodline.organisations import access as org_access
 from bloodline.organisations.roles import Perm
 from bloodline.programmes import access, actions
@@ -50,7 +50,7 @@ class PlanIn(Schema):
     allow_over_allocation: bool = False
 
 
-class PlanPatch(Schema):
+class PlanPatch(Patch):
     version: int
     number: str | None = Field(default=None, max_length=60)
     issued_on: dt.date | None = None
