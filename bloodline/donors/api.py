@@ -147,8 +147,8 @@ def _duplicate_answer(exc: actions.PossibleDuplicate) -> Status[DuplicateOut]:
 def search_donors(request: HttpRequest, q: str = "") -> object:
     """Donors by name (without accents), identity number or phone. Merged records never appear."""
     access.require_view(request.user)
-    found = search(q, access.default_region(request.user))
-    found = access.visible(found, request.user).select_related("merged_into")
+    matches = search(q, access.default_region(request.user))
+    found = access.visible(matches, request.user).select_related("merged_into")
     if q.strip():
         reads.log_search(by=request.user, where=ReadPlace.SEARCH_API, results=found.count())  # type: ignore[arg-type]
     return found
