@@ -32,6 +32,7 @@ from bloodline.donors.models import (
     IdentityDocument,
     RhD,
     Sex,
+    number_index,
 )
 from bloodline.lib import national_ids
 from bloodline.lib.locking import bump, bumped, check_version
@@ -270,7 +271,7 @@ def add_identity_document(
     if errors:
         raise ValidationError(errors)
     taken = _("This document is already on record.")
-    if IdentityDocument.objects.filter(kind=kind, number=number).exists():
+    if IdentityDocument.objects.filter(kind=kind, number_index=number_index(number)).exists():
         raise ValidationError({"number": [taken]})
     try:
         with transaction.atomic():

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bloodline.donors import phones
-from bloodline.donors.models import Donor, IdentityDocument
+from bloodline.donors.models import Donor, IdentityDocument, number_index, phone_index
 from bloodline.donors.names import name_key
 
 REASONS = {
@@ -63,7 +62,7 @@ def find_candidates(
     found: dict[int, Candidate] = {}
     pairs = Q(pk__in=[])
     for kind, number in documents or []:
-        pairs |= Q(kind=kind, number=number)
+        pairs |= Q(kind=kind, number_index=number_index(number))
     holders = IdentityDocument.objects.filter(pairs).values_list("donor_id", flat=True)
     exact = Donor.objects.active().filter(pk__in=holders) if documents else Donor.objects.none()
     for donor in exact:
@@ -71,14 +70,14 @@ def find_candidates(
     fuzzy = Q(pk__in=[])
     if date_of_birth is not None:
         fuzzy |= Q(date_of_birth=date_of_birth)
-    numbers = phones.variants(phone)
-    if numbers:
-        fuzzy |= Q(phone__in=numbers)
+    digest = phone_index(phone)
+    if digest:
+        fuzzy |= Q(phone_index=digest)
     key = name_key(full_name)
     for donor in Donor.objects.active().filter(fuzzy).order_by("pk")[:500]:
         if donor.pk in found:
             continue
-        reason = _reason(donor, key, date_of_birth, donor.phone in numbers)
+        reason = _reason(donor, key, date_of_birth, bool(digest) and donor.phone_index == digest)
         if reason:
             found[donor.pk] = Candidate(donor, reason)
     if exclude is not None:
