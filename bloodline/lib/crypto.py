@@ -188,3 +188,42 @@ class BlindIndexField(models.CharField):  # type: ignore[type-arg]
         value = self.digest(getattr(model_instance, self.source) or "")
         setattr(model_instance, self.attname, value)
         return value
+
+
+def rotate(model: type[models.Model], source: str, index: str, batch_size: int = 500) -> int:
+    """Re-encrypt ``source`` with the newest key and recompute ``index`` with the current
+    blind-index key, for the rows that need it, in batches. Returns how many rows changed;
+    a second run changes none."""
+    from django.db import connection, transaction
+
+    newest = keyring().newest_id
+    field = model._meta.get_field(index)
+    assert isinstance(field, BlindIndexField)
+    column = model._meta.get_field(source).column
+    quote = connection.ops.quote_name
+    # Names from the model's own metadata, quoted; the one value is a parameter.
+    sql = (
+        f"SELECT {quote('id')}, {quote(column)}, {quote(field.column)} "  # noqa: S608
+        f"FROM {quote(model._meta.db_table)} WHERE {quote('id')} > %s ORDER BY {quote('id')}"
+    )
+    changed, last = 0, 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(sql + f" LIMIT {int(batch_size)}", [last])
+            rows = cursor.fetchall()
+        if not rows:
+            return changed
+        last = rows[-1][0]
+        stale = []
+        for pk, stored, digest in rows:
+            stored = stored or ""
+            plain = decrypt(stored, getattr(model._meta.get_field(source), "context", ""))
+            if (stored and key_of(stored) != newest) or field.digest(plain) != (digest or ""):
+                stale.append(pk)
+        if stale:
+            with transaction.atomic():
+                objects = list(model._default_manager.filter(pk__in=stale).select_for_update())
+                for obj in objects:
+                    setattr(obj, index, field.digest(getattr(obj, source) or ""))
+                model._default_manager.bulk_update(objects, [source, index])
+            changed += len(stale)
