@@ -187,6 +187,14 @@ def _locked(donor: Donor) -> Donor:
 
 
 def _refuse_merged(donor: Donor) -> None:
+    if donor.erased_at is not None:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("This donor's personal details were erased; the record cannot change.")
+                ]
+            }
+        )
     if donor.merged_into_id is not None:
         raise ValidationError(
             {

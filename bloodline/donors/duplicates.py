@@ -64,7 +64,11 @@ def find_candidates(
     for kind, number in documents or []:
         pairs |= Q(kind=kind, number_index=number_index(number))
     holders = IdentityDocument.objects.filter(pairs).values_list("donor_id", flat=True)
-    exact = Donor.objects.active().filter(pk__in=holders) if documents else Donor.objects.none()
+    exact = (
+        Donor.objects.active().filter(pk__in=holders, erased_at__isnull=True)
+        if documents
+        else Donor.objects.none()
+    )
     for donor in exact:
         found[donor.pk] = Candidate(donor, "identity_document")
     fuzzy = Q(pk__in=[])
@@ -74,7 +78,7 @@ def find_candidates(
     if digest:
         fuzzy |= Q(phone_index=digest)
     key = name_key(full_name)
-    for donor in Donor.objects.active().filter(fuzzy).order_by("pk")[:500]:
+    for donor in Donor.objects.active().filter(fuzzy, erased_at__isnull=True).order_by("pk")[:500]:
         if donor.pk in found:
             continue
         reason = _reason(donor, key, date_of_birth, bool(digest) and donor.phone_index == digest)

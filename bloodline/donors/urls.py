@@ -13,6 +13,8 @@ urlpatterns = [
     path("<uuid:public_id>/documents/new/", views.add_document, name="add_document"),
     path("<uuid:public_id>/consents/new/", views.add_consent, name="add_consent"),
     path("<uuid:public_id>/duplicates/", views.duplicates, name="duplicates"),
+    path("<uuid:public_id>/erase/", views.erase, name="erase"),
+    path("<uuid:public_id>/export/", views.export, name="export"),
     path(
         "<uuid:public_id>/merge/<uuid:duplicate_id>/",
         views.merge,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
+from bloodline.donors.erasure import refuse_erased
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Channel, Drive, Registration, Slot
 from bloodline.drives.registrations import (
@@ -102,6 +103,7 @@ def _walk_in_slot(drive: Drive, now: dt.datetime) -> Slot:
 def _walk_in(
     *, by: User, drive: Drive, donor: Donor, mobilised_by: Organisation | None, now: dt.datetime
 ) -> Registration:
+    refuse_erased(donor)
     credit = mobilised_by or donor.affiliation or drive.hosts.order_by("pk").first()
     if credit is None:
         raise refuse(_("Choose the organisation that mobilised this person."), "mobilised_by")
@@ -151,6 +153,7 @@ def already_checked_in() -> str:
 def _present(
     *, by: User, drive: Drive, donor: Donor, registration: Registration, now: dt.datetime
 ) -> Presentation:
+    refuse_erased(donor)
     if Presentation.objects.filter(drive=drive, donor=donor).exists():
         raise refuse(already_checked_in(), "scan")
     try:
