@@ -9,7 +9,7 @@ from bloodline.lib.admin import ReadOnlyAdminMixin
 @admin.register(Donor)
 class DonorAdmin(admin.ModelAdmin[Donor]):
     list_display = ["full_name", "date_of_birth", "sex", "affiliation", "merged_into"]
-    search_fields = ["full_name", "name_key", "phone"]
+    search_fields = ["full_name", "name_key"]  # phones are encrypted (decision 0033)
     raw_id_fields = ["affiliation", "merged_into"]
     readonly_fields = ["merged_into", "abo_confirmed", "rhd_confirmed", "confirmed_at"]
 

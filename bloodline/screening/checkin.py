@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.donors.erasure import refuse_erased
-from bloodline.donors.models import Donor
+from bloodline.donors.models import Donor, number_index
 from bloodline.drives.models import Channel, Drive, Registration, Slot
 from bloodline.drives.registrations import (
     DonorMatch,
@@ -51,13 +51,12 @@ def _as_uuid(text: str) -> uuid.UUID | None:
 
 
 def _by_identity(text: str) -> Donor | None:
-    """The donor holding an identity document with this number (stored in capitals, no
-    spaces)."""
+    """The donor holding an identity document with this number: one equality on its blind
+    index (numbers are encrypted, decision 0033)."""
     names = {f.name for f in Donor._meta.get_fields()}
     if IDENTITY_RELATION not in names:
         return None
-    number = "".join(text.split()).upper()
-    found = Donor.objects.filter(**{f"{IDENTITY_RELATION}__number": number})
+    found = Donor.objects.filter(**{f"{IDENTITY_RELATION}__number_index": number_index(text)})
     return found.order_by("pk").first()
 
 
