@@ -130,7 +130,7 @@ def blind_index(value: str, purpose: str, key: str | None = None) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """Text kept encrypted in the database and plain on the model.
 
     The ciphertext is random, so the column cannot be filtered on: only ``isnull`` is
@@ -158,7 +158,7 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         return super().get_lookup(lookup_name)
 
 
-class BlindIndexField(models.CharField):  # type: ignore[type-arg]
+class BlindIndexField(models.CharField):
     """The blind index of another field, computed on every save and bulk create.
 
     ``normaliser`` is the dotted path of a function giving the one form to index.
@@ -199,11 +199,14 @@ def rotate(model: type[models.Model], source: str, index: str, batch_size: int =
     newest = keyring().newest_id
     field = model._meta.get_field(index)
     assert isinstance(field, BlindIndexField)
-    column = model._meta.get_field(source).column
+    encrypted = model._meta.get_field(source)
+    assert isinstance(encrypted, EncryptedTextField)
+    column, index_column = encrypted.column, field.column
+    assert column and index_column
     quote = connection.ops.quote_name
     # Names from the model's own metadata, quoted; the one value is a parameter.
     sql = (
-        f"SELECT {quote('id')}, {quote(column)}, {quote(field.column)} "  # noqa: S608
+        f"SELECT {quote('id')}, {quote(column)}, {quote(index_column)} "  # noqa: S608
         f"FROM {quote(model._meta.db_table)} WHERE {quote('id')} > %s ORDER BY {quote('id')}"
     )
     changed, last = 0, 0
@@ -217,7 +220,7 @@ def rotate(model: type[models.Model], source: str, index: str, batch_size: int =
         stale = []
         for pk, stored, digest in rows:
             stored = stored or ""
-            plain = decrypt(stored, getattr(model._meta.get_field(source), "context", ""))
+            plain = decrypt(stored, encrypted.context)
             if (stored and key_of(stored) != newest) or field.digest(plain) != (digest or ""):
                 stale.append(pk)
         if stale:
