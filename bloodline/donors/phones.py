@@ -84,18 +84,6 @@ def normalise(raw: str, region: str = "") -> str:
     return f"+{known.country_code}{national}"
 
 
-def variants(e164: str) -> list[str]:
-    """The forms a number may be stored in: E.164 and, for a known country, the national form
-    with its trunk prefix (records added before numbers were normalised)."""
-    if not e164.startswith("+"):
-        return [e164] if e164 else []
-    found = [e164]
-    for code, region in _BY_CODE.items():
-        if e164[1:].startswith(code):
-            found.append(region.trunk_prefix + e164[1 + len(code) :])
-    return found
-
-
 def index_form(stored: str) -> str:
     """The one form a stored phone is indexed under: E.164. A national number kept from
     before numbers were normalised is read in the one known region that accepts it; one that
