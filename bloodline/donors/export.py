@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.accounts.models import User
+from bloodline.audit.action_labels import action_label
 from bloodline.audit.models import AuditEvent
 from bloodline.audit.record import object_id, object_type, record
 from bloodline.donors import access
@@ -127,7 +128,7 @@ def _read_log(donor: Donor) -> Section:
         row.data = {"when": event.occurred_at.isoformat(), "action": event.action}
         row.shown = [
             (str(AuditEvent._meta.get_field("occurred_at").verbose_name), str(event.occurred_at)),
-            (str(AuditEvent._meta.get_field("action").verbose_name), event.action),
+            (str(AuditEvent._meta.get_field("action").verbose_name), action_label(event.action)),
         ]
         rows.append(row)
     return Section("history", str(_("Who read or changed the record")), rows)

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from bloodline.audit.models import AuditEvent
 from bloodline.demo.factories import collection as factories
@@ -143,3 +144,16 @@ def test_the_export_holds_everything_and_is_audited(held, nurse, login):
 def test_only_registry_staff_export(held, login):
     donor, _number, _donation = held
     assert login("lab_technician").get(f"/api/v1/donors/{donor.uuid}/export").status_code == 404
+
+
+def test_the_pdf_headings_are_in_the_readers_language(held):
+    donor, _number, _donation = held
+    with translation.override("vi"):
+        _data, sections = build(donor)
+        html = render_to_string(
+            "donors/export.html", {"donor": donor, "sections": sections, "now": timezone.now()}
+        )
+    assert "Toàn bộ dữ liệu đang lưu về người hiến này" in html
+    consents = next(s for s in sections if s.key == "consents")
+    assert consents.title != "consents"  # the model's plural, translated
+    assert "Ai đã xem hoặc thay đổi hồ sơ" in html
