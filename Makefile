@@ -14,7 +14,8 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONDONTWRITEBYTECODE := 1
 LOCALES := -l vi -l zh_Hans -l zh_Hant -l en -l fr -l es
 # Settings for commands run by `make test` outside pytest (tests set their own).
-CHECK_ENV := SECRET_KEY=make-test-only-not-secret ALLOWED_HOSTS=127.0.0.1 DEBUG=0
+CHECK_ENV := SECRET_KEY=make-test-only-not-secret ALLOWED_HOSTS=127.0.0.1 DEBUG=0 \
+	FIELD_ENCRYPTION_KEYS=bWFrZS10ZXN0LW9ubHktZmllbGQta2V5LW5vdHVzZWQ= BLIND_INDEX_KEY=make-test-only
 
 .PHONY: help run test env system-deps lint typecheck migrations-check translations \
         messages test-sqlite test-postgres test-browser bench clean
@@ -39,7 +40,10 @@ env: $(VENV)/.synced
 run: env
 	@mkdir -p var
 	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
-	@export DEBUG=0 SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1,localhost SECRET_KEY="$$(cat var/secret_key)"; \
+	@test -s var/field_encryption_key || $(PY) -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())" > var/field_encryption_key
+	@test -s var/blind_index_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(32))" > var/blind_index_key
+	@export DEBUG=0 SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1,localhost SECRET_KEY="$$(cat var/secret_key)" \
+		FIELD_ENCRYPTION_KEYS="$$(cat var/field_encryption_key)" BLIND_INDEX_KEY="$$(cat var/blind_index_key)"; \
 	$(PY) manage.py migrate --noinput -v0; \
 	$(PY) manage.py seed_demo; \
 	echo; echo "Bloodline is serving at http://127.0.0.1:8000/  (Ctrl+C stops it)"; echo; \

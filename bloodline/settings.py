@@ -30,6 +30,23 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "development-only-key-used-because-DEBUG-is-on"  # noqa: S105
 
+# Identity numbers and phones are encrypted at rest; the blind index finds them (decision 0033).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")  # newest first; older ones only read
+BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY")
+if not FIELD_ENCRYPTION_KEYS or not BLIND_INDEX_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must both be set: FIELD_ENCRYPTION_KEYS "
+            "to one or more comma-separated keys (newest first), BLIND_INDEX_KEY to another, "
+            "each 32 random bytes in url-safe base64, made with: python -c 'import base64,os; "
+            "print(base64.urlsafe_b64encode(os.urandom(32)).decode())' "
+            "(or DEBUG=1 on a development machine)."
+        )
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [
+        "ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMDAwMDA="  # development only, DEBUG on
+    ]
+    BLIND_INDEX_KEY = BLIND_INDEX_KEY or "development-only-blind-index-key"
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     if not DEBUG:

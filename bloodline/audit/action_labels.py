@@ -33,6 +33,8 @@ ACTIONS = {
     "donor.consent.give": gettext_lazy("Consent given"),
     "donor.consent.withdraw": gettext_lazy("Consent withdrawn"),
     "donor.create": gettext_lazy("Donor registered"),
+    "donor.erased": gettext_lazy("Donor's personal details erased"),
+    "donor.exported": gettext_lazy("Everything held about the donor exported"),
     "donor.group_confirm": gettext_lazy("Blood group confirmed"),
     "donor.identity_document.add": gettext_lazy("Identity document added"),
     "donor.lookback": gettext_lazy("Look-back opened"),

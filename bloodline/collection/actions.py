@@ -23,6 +23,7 @@ from bloodline.collection.models import (
     ReactionKind,
     ReactionSeverity,
 )
+from bloodline.donors.erasure import refuse_erased
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive, DriveStatus, Registration
 from bloodline.drives.reconciliation import is_voided
@@ -292,6 +293,7 @@ def record_donation(
     """Record a collection. Whole blood below the rule set's minimum for its bag is recorded
     as an incomplete collection, which needs a reason (``shortfall``)."""
     access.require(by, Perm.DONATION_RECORD, establishment)
+    refuse_erased(donor)
     credited_to = credited_to or default_credit(donor, drive)
     misfit = drive_errors(drive, establishment, collected_at)
     if misfit:

@@ -32,6 +32,7 @@ from bloodline.donors.models import (
     IdentityDocument,
     RhD,
     Sex,
+    number_index,
 )
 from bloodline.lib import national_ids
 from bloodline.lib.locking import bump, bumped, check_version
@@ -191,6 +192,14 @@ def _locked(donor: Donor) -> Donor:
 
 
 def _refuse_merged(donor: Donor) -> None:
+    if donor.erased_at is not None:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("This donor's personal details were erased; the record cannot change.")
+                ]
+            }
+        )
     if donor.merged_into_id is not None:
         raise ValidationError(
             {
@@ -274,7 +283,7 @@ def add_identity_document(
     if errors:
         raise ValidationError(errors)
     taken = _("This document is already on record.")
-    if IdentityDocument.objects.filter(kind=kind, number=number).exists():
+    if IdentityDocument.objects.filter(kind=kind, number_index=number_index(number)).exists():
         raise ValidationError({"number": [taken]})
     try:
         with transaction.atomic():

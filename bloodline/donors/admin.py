@@ -12,7 +12,7 @@ class DonorAdmin(AuditedAdminMixin, admin.ModelAdmin[Donor]):
     """Edits here are audited old → new like the donor pages' (decision 0032)."""
 
     list_display = ["full_name", "date_of_birth", "sex", "affiliation", "merged_into"]
-    search_fields = ["full_name", "name_key", "phone"]
+    search_fields = ["full_name", "name_key"]  # phones are encrypted (decision 0033)
     raw_id_fields = ["affiliation", "merged_into"]
     readonly_fields = ["merged_into", "abo_confirmed", "rhd_confirmed", "confirmed_at"]
 

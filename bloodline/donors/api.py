@@ -9,12 +9,14 @@ answers 422 as well, with the candidates, until the client sends ``"confirmed_di
 import datetime as dt
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bloodline.donors import access, actions, reads
 from bloodline.donors.duplicates import Candidate, candidates_for
+from bloodline.donors.erasure import erase_donor
+from bloodline.donors.export import export_response
 from bloodline.donors.models import Consent, Donor, IdentityDocument
 from bloodline.donors.reads import ReadPlace
 from bloodline.donors.search import search
@@ -251,3 +253,24 @@ def merge(request: HttpRequest, public_id: UUID, payload: MergeIn) -> Donor:
         reason=payload.reason,
     )
     return _fresh(keep)
+
+
+class EraseIn(Schema):
+    reason: str = Field(max_length=1000)
+
+
+@router.post("/{public_id}/erase", response=DonorOut)
+def erase(request: HttpRequest, public_id: UUID, payload: EraseIn) -> Donor:
+    """Erase the donor's personal details, keeping donations and results linked (a reason is
+    required). Searches no longer find them; nothing new is recorded for them."""
+    donor = access.get_donor(request.user, public_id, manage=True)
+    erase_donor(by=request.user, donor=donor, reason=payload.reason)  # type: ignore[arg-type]
+    return _fresh(donor)
+
+
+@router.get("/{public_id}/export")
+def export(request: HttpRequest, public_id: UUID, format: str = "json") -> HttpResponse:
+    """Everything held about the donor, as JSON (default) or ``?format=pdf``. Audited."""
+    donor = access.get_donor(request.user, public_id, manage=True)
+    fmt = "pdf" if format == "pdf" else "json"
+    return export_response(by=request.user, donor=donor, fmt=fmt)  # type: ignore[arg-type]

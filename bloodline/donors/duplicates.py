@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bloodline.donors import phones
 from bloodline.donors.access import in_registry
-from bloodline.donors.models import Donor, IdentityDocument
+from bloodline.donors.models import Donor, IdentityDocument, number_index, phone_index
 from bloodline.donors.names import name_key
 from bloodline.organisations.models import Organisation
 
@@ -64,11 +63,11 @@ def find_candidates(
     """People who may be this person, most certain first. ``documents`` are (kind, number)
     pairs, numbers normalised; ``phone`` in E.164 or as stored. Only donors of ``registry``
     are compared (decision 0030: a registry is national, never global)."""
-    people = in_registry(Donor.objects.active(), registry)
+    people = in_registry(Donor.objects.active().filter(erased_at__isnull=True), registry)
     found: dict[int, Candidate] = {}
     pairs = Q(pk__in=[])
     for kind, number in documents or []:
-        pairs |= Q(kind=kind, number=number)
+        pairs |= Q(kind=kind, number_index=number_index(number))
     holders = IdentityDocument.objects.filter(pairs).values_list("donor_id", flat=True)
     exact = people.filter(pk__in=holders) if documents else Donor.objects.none()
     for donor in exact:
@@ -76,14 +75,14 @@ def find_candidates(
     fuzzy = Q(pk__in=[])
     if date_of_birth is not None:
         fuzzy |= Q(date_of_birth=date_of_birth)
-    numbers = phones.variants(phone)
-    if numbers:
-        fuzzy |= Q(phone__in=numbers)
+    digest = phone_index(phone)
+    if digest:
+        fuzzy |= Q(phone_index=digest)
     key = name_key(full_name)
     for donor in people.filter(fuzzy).order_by("pk")[:500]:
         if donor.pk in found:
             continue
-        reason = _reason(donor, key, date_of_birth, donor.phone in numbers)
+        reason = _reason(donor, key, date_of_birth, bool(digest) and donor.phone_index == digest)
         if reason:
             found[donor.pk] = Candidate(donor, reason)
     if exclude is not None:

@@ -112,3 +112,17 @@ class MergeForm(ActionForm):
     confirm = forms.BooleanField(
         label=_("I checked both records: they are the same person"), required=True
     )
+
+
+class EraseForm(ActionForm):
+    reason = forms.CharField(
+        label=_("Why are this donor's details erased?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that the name, phone, address and identity numbers cannot be brought back"
+        ),
+        required=True,
+    )

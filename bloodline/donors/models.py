@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bloodline.donors.names import name_key
 from bloodline.lib.blood_groups import blood_group_long
+from bloodline.lib.crypto import BlindIndexField, EncryptedTextField
 from bloodline.lib.locking import Versioned
 
 
@@ -54,7 +55,11 @@ class Donor(Versioned):
     name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Encrypted at rest; found through ``phone_index``, the blind index of its E.164 form.
+    phone = EncryptedTextField(_("phone"), max_length=20, blank=True)
+    phone_index = BlindIndexField(
+        source="phone", purpose="phone", normaliser="bloodline.donors.phones.index_form"
+    )
     address = models.TextField(_("address"), blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
@@ -98,6 +103,9 @@ class Donor(Versioned):
         blank=True,
         related_name="merged_duplicates",
     )
+    # Erasure (decision 0033): personal details pseudonymised, consents withdrawn, no new
+    # registration or collection; donations and results stay linked for look-back.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DonorQuerySet.as_manager()
@@ -107,7 +115,7 @@ class Donor(Versioned):
         verbose_name_plural = _("donors")
         indexes = [
             models.Index(fields=["full_name", "date_of_birth"], name="donor_name_dob_idx"),
-            models.Index(fields=["phone"], name="donor_phone_idx"),
+            models.Index(fields=["phone_index"], name="donor_phone_index_idx"),
             models.Index(fields=["date_of_birth"], name="donor_dob_idx"),
         ]
         constraints = [
@@ -144,8 +152,14 @@ class Donor(Versioned):
         self.name_key = name_key(self.full_name)[:200]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "full_name" in update_fields:  # type: ignore[operator]
-            kwargs["update_fields"] = {*update_fields, "name_key"}  # type: ignore[misc]
+            kwargs["update_fields"] = update_fields = {*update_fields, "name_key"}  # type: ignore[misc]
+        if update_fields is not None and "phone" in update_fields:  # type: ignore[operator]
+            kwargs["update_fields"] = {*update_fields, "phone_index"}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_merged(self) -> bool:
@@ -182,7 +196,13 @@ class IdentityDocument(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="identity_documents")
     kind = models.CharField(_("kind of document"), max_length=32, choices=DocumentKind.choices)
-    number = models.CharField(_("document number"), max_length=40)
+    # Encrypted at rest; found and kept unique through ``number_index`` (decision 0033).
+    number = EncryptedTextField(_("document number"), max_length=40)
+    number_index = BlindIndexField(
+        source="number",
+        purpose="identity_number",
+        normaliser="bloodline.donors.documents.normalise_number",
+    )
     issuing_country = models.CharField(_("issuing country"), max_length=2)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -194,7 +214,7 @@ class IdentityDocument(models.Model):
         verbose_name_plural = _("identity documents")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "number"],
+                fields=["kind", "number_index"],
                 name="identity_document_unique_number",
                 violation_error_message=_("This document is already on record."),
             ),
@@ -258,3 +278,17 @@ class Consent(models.Model):
     @property
     def in_force(self) -> bool:
         return self.withdrawn_at is None
+
+
+def phone_index(phone: str) -> str:
+    """The blind index a phone is found by (any written form that reads as E.164)."""
+    field = Donor._meta.get_field("phone_index")
+    assert isinstance(field, BlindIndexField)
+    return field.digest(phone)
+
+
+def number_index(number: str) -> str:
+    """The blind index an identity document number is found by."""
+    field = IdentityDocument._meta.get_field("number_index")
+    assert isinstance(field, BlindIndexField)
+    return field.digest(number)

@@ -84,13 +84,21 @@ def normalise(raw: str, region: str = "") -> str:
     return f"+{known.country_code}{national}"
 
 
-def variants(e164: str) -> list[str]:
-    """The forms a number may be stored in: E.164 and, for a known country, the national form
-    with its trunk prefix (records added before numbers were normalised)."""
-    if not e164.startswith("+"):
-        return [e164] if e164 else []
-    found = [e164]
-    for code, region in _BY_CODE.items():
-        if e164[1:].startswith(code):
-            found.append(region.trunk_prefix + e164[1 + len(code) :])
-    return found
+def index_form(stored: str) -> str:
+    """The one form a stored phone is indexed under: E.164. A national number kept from
+    before numbers were normalised is read in the one known region that accepts it; one that
+    no region (or more than one) reads is indexed as written, without separators."""
+    text = _SEPARATORS.sub("", stored.strip())
+    if not text:
+        return ""
+    try:
+        return normalise(text)
+    except InvalidPhone:
+        pass
+    readings = set()
+    for region in REGIONS:
+        try:
+            readings.add(normalise(text, region))
+        except InvalidPhone:
+            continue
+    return readings.pop() if len(readings) == 1 else text

@@ -14,6 +14,8 @@ urlpatterns = [
     path("<uuid:public_id>/consents/new/", views.add_consent, name="add_consent"),
     path("<uuid:public_id>/duplicates/", views.duplicates, name="duplicates"),
     path("<uuid:public_id>/reads/", views.reads_page, name="reads"),
+    path("<uuid:public_id>/erase/", views.erase, name="erase"),
+    path("<uuid:public_id>/export/", views.export, name="export"),
     path(
         "<uuid:public_id>/merge/<uuid:duplicate_id>/",
         views.merge,

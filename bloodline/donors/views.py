@@ -16,7 +16,9 @@ from django.utils.translation import ngettext
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.donors import access, actions, reads
 from bloodline.donors.duplicates import candidates_for
-from bloodline.donors.forms import ConsentForm, DocumentForm, DonorForm, MergeForm
+from bloodline.donors.erasure import erase_donor
+from bloodline.donors.export import export_response
+from bloodline.donors.forms import ConsentForm, DocumentForm, DonorForm, EraseForm, MergeForm
 from bloodline.donors.models import Donor
 from bloodline.donors.reads import ReadPlace
 from bloodline.donors.search import RESULT_LIMIT, search
@@ -59,7 +61,9 @@ def detail(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
         ),
         "donations": donor.donations.select_related("establishment").order_by("-collected_at"),
         "deferrals": donor.deferrals.order_by("-starts_on"),
-        "can_manage": access.may(request.user, Perm.DONOR_MANAGE, donor) and not donor.is_merged,
+        "can_manage": access.may(request.user, Perm.DONOR_MANAGE, donor)
+        and not donor.is_merged
+        and not donor.is_erased,
         "can_see_reads": access.may(request.user, Perm.DONOR_MANAGE, donor),
     }
     return render(request, "donors/detail.html", context)
@@ -222,3 +226,27 @@ def _summaries(records: list[tuple[Donor, str]]) -> list[dict[str, Any]]:
         }
         for donor, role in records
     ]
+
+
+@login_required
+def erase(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    """The confirmation step of an erasure: what goes, what stays, a mandatory reason."""
+    donor = access.get_donor(request.user, public_id, manage=True)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            erase_donor(by=request.user, donor=donor, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, _("The donor's personal details were erased."))
+            return redirect("donors:detail", donor.uuid)
+    return render(request, "donors/erase.html", {"form": form, "donor": donor})
+
+
+@login_required
+def export(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    """Everything held about the donor: a PDF, or JSON with ``?format=json``."""
+    donor = access.get_donor(request.user, public_id, manage=True)
+    fmt = "json" if request.GET.get("format") == "json" else "pdf"
+    return export_response(by=request.user, donor=donor, fmt=fmt)

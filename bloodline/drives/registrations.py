@@ -24,6 +24,7 @@ from bloodline.donors import phones
 from bloodline.donors.access import registry_for
 from bloodline.donors.actions import phone_message
 from bloodline.donors.duplicates import find_candidates
+from bloodline.donors.erasure import refuse_erased
 from bloodline.donors.models import Donor, Sex
 from bloodline.drives import areas
 from bloodline.drives.models import Channel, Drive, Registration, Slot
@@ -205,6 +206,7 @@ def register(
     """Book a person into a slot, crediting ``mobilised_by`` with mobilising them."""
     access.require(by, Perm.REGISTRATION_MANAGE, mobilised_by)
     _require_reach(drive, mobilised_by, "mobilised_by")
+    refuse_erased(donor)
     _check_booking(drive, slot, donor)
     # The seat is taken by the database, not by reading ``booked`` here: a read-then-write
     # would let two concurrent bookings both see the last free seat.

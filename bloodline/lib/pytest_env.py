@@ -11,3 +11,5 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdHMtb25seS1maWVsZC1rZXktbm90LWZvci11c2U=")
+os.environ.setdefault("BLIND_INDEX_KEY", "tests-only-blind-index-key-not-for-any-deployment")

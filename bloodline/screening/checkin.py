@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.donors.access import in_registry, registry_for
-from bloodline.donors.models import Donor
+from bloodline.donors.erasure import refuse_erased
+from bloodline.donors.models import Donor, number_index
 from bloodline.drives.models import Channel, Drive, Registration, Slot
 from bloodline.drives.registrations import (
     DonorMatch,
@@ -51,14 +52,13 @@ def _as_uuid(text: str) -> uuid.UUID | None:
 
 
 def _by_identity(drive: Drive, text: str) -> Donor | None:
-    """The donor of the drive's registry holding an identity document with this number
-    (stored in capitals, no spaces)."""
+    """The donor of the drive's registry holding an identity document with this number: one
+    equality on its blind index (numbers are encrypted, decision 0033)."""
     names = {f.name for f in Donor._meta.get_fields()}
     if IDENTITY_RELATION not in names:
         return None
-    number = "".join(text.split()).upper()
     people = in_registry(Donor.objects.all(), registry_for(drive.establishment))
-    found = people.filter(**{f"{IDENTITY_RELATION}__number": number})
+    found = people.filter(**{f"{IDENTITY_RELATION}__number_index": number_index(text)})
     return found.order_by("pk").first()
 
 
@@ -105,6 +105,7 @@ def _walk_in_slot(drive: Drive, now: dt.datetime) -> Slot:
 def _walk_in(
     *, by: User, drive: Drive, donor: Donor, mobilised_by: Organisation | None, now: dt.datetime
 ) -> Registration:
+    refuse_erased(donor)
     credit = mobilised_by or donor.affiliation or drive.hosts.order_by("pk").first()
     if credit is None:
         raise refuse(_("Choose the organisation that mobilised this person."), "mobilised_by")
@@ -154,6 +155,7 @@ def already_checked_in() -> str:
 def _present(
     *, by: User, drive: Drive, donor: Donor, registration: Registration, now: dt.datetime
 ) -> Presentation:
+    refuse_erased(donor)
     if Presentation.objects.filter(drive=drive, donor=donor).exists():
         raise refuse(already_checked_in(), "scan")
     try:

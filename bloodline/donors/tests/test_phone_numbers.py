@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bloodline.donors.phones import InvalidPhone, normalise, variants
+from bloodline.donors.phones import InvalidPhone, index_form, normalise
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,10 @@ def test_it_refuses_numbers_it_cannot_normalise(raw, region):
         normalise(raw, region)
 
 
-def test_variants_include_the_national_form_of_older_records():
-    assert variants("+84912345678") == ["+84912345678", "0912345678"]
-    assert variants("") == []
+def test_older_records_are_indexed_under_their_e164_form():
+    """One indexed form (decision 0033): a national number kept from before normalisation is
+    read in the one known region that accepts it."""
+    assert index_form("+84912345678") == "+84912345678"
+    assert index_form("0912 345 678") == "+84912345678"  # only Vietnam reads 9 digits
+    assert index_form("13812345678") == "+8613812345678"  # a bare Chinese mobile
+    assert index_form("") == ""

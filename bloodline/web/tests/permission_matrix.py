@@ -163,6 +163,9 @@ PAGES: dict[str, R] = {
     "donors:merge": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     # Who looked at the donor: for those who manage the donor's record (decision 0030).
     "donors:reads": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    # Erasure and export need DONOR_MANAGE (decision 0033); the GET of erase is its form.
+    "donors:erase": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "donors:export": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     # Only a redirect to the check-in station, which then checks access itself.
     "stations:index": R("drive", "LL AA AA AA AA AA AA AA AA LL AA"),
     "stations:station": R("drive", "LL HH FH AH AH AH FH FH HH LL AA"),
@@ -363,6 +366,11 @@ OPERATIONS: dict[str, R] = {
     "POST /donors/{public_id}/merge": R(
         "donor", "LL HH HH AH AH AH HH HH HH LL AA", body={"duplicate": "@duplicate", "reason": "x"}
     ),
+    # An empty reason is refused, so the shared world is never erased by the matrix.
+    "POST /donors/{public_id}/erase": R(
+        "donor", "LL HH HH VH VH VH HH HH HH LL VV", body={"reason": " "}
+    ),
+    "GET /donors/{public_id}/export": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     "POST /lab/results/import": R(
         "LL HH HH VH FH FH VH FH HH LL VV",
         body={"establishment": "@centre", "file_name": "x.csv", "csv": "din"},
