@@ -58,7 +58,8 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]
 # Keyed by the object type the event is about; ``*`` applies to every type.
 MASKED_FIELDS: dict[str, frozenset[str]] = {
     "*": frozenset({"phone"}),
-    "donors.donor": frozenset({"phone", "address"}),
+    # Names and birth dates too: erasure (decision 0033) must not leave them in the trail.
+    "donors.donor": frozenset({"phone", "address", "full_name", "date_of_birth"}),
     "donors.identitydocument": frozenset({"number"}),
 }
 MASK = "•••"
