@@ -313,6 +313,11 @@ def _drives(
             unit=nodes["vn_garment"],
         )
     later = today + dt.timedelta(days=24)
+    later_round = _round_on(vn, later)
+    # Two days, unless the round (the year) ends on the first one: late in December.
+    later_end = later + dt.timedelta(days=1)
+    if later_round is not None and later_end > later_round.ends_on:
+        later_end = later
     drives.create_drive(
         by=admin,
         establishment=nodes["vn_centre"],
@@ -320,13 +325,13 @@ def _drives(
         title="Giọt hồng sinh viên",
         venue="Trường Đại học Bình Minh",
         starts_on=later,
-        ends_on=later + dt.timedelta(days=1),
+        ends_on=later_end,
         opens_at=dt.time(7),
         closes_at=dt.time(16),
         slot_minutes=30,
         beds=10,
         expected_units=300,
-        round=_round_on(vn, later),
+        round=later_round,
     )
     drives.request_drive(
         by=organiser,

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from bloodline.accounts.models import User
 from bloodline.accounts.system import system_actor
@@ -423,7 +425,9 @@ class Demo:
 @transaction.atomic
 def seed(today: dt.date | None = None, with_programmes: bool = False) -> Demo:
     """Load the demo once. Running it again changes nothing and lists the logins."""
-    today = today or dt.date.today()
+    # The demo's drives are dated in Vietnam's calendar, where its blood centre collects (a
+    # UTC date is already yesterday there from 17:00 UTC on).
+    today = today or timezone.localdate(timezone=ZoneInfo("Asia/Ho_Chi_Minh"))
     if Organisation.objects.filter(kind=Kind.COUNTRY, official_code=MARKER_CODE).exists():
         users = {
             u.username: u for u in User.objects.filter(username__in=[p.username for p in PERSONAS])

@@ -152,8 +152,10 @@ def test_an_edit_of_name_birth_date_and_phone_records_old_and_new(nurse, make_do
         region="VN",
     )
     event = AuditEvent.objects.get(action="donor.update")
-    assert event.changes["full_name"] == ["Lê Văn Cũ", "Lê Văn Mới"]
-    assert event.changes["date_of_birth"] == ["1990-05-01", "1990-05-02"]
+    # Names and birth dates are masked too, so an erasure leaves none behind (decision 0033).
+    assert event.changes["full_name"] == ["••• Cũ", "•••Mới"]
+    assert event.changes["date_of_birth"] == ["•••-01", "•••-02"]
+    assert "Lê Văn" not in str(event.changes)
     # The phone is personal data: masked to its last three characters (decision 0032).
     assert event.changes["phone"] == ["•••" + old_phone[-3:], "•••678"]
     assert "345" not in str(event.changes["phone"])

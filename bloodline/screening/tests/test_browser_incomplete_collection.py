@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -33,7 +34,8 @@ def test_an_aborted_collection_needs_a_reason_and_is_not_a_donation(
 
     demo = seed()
     nodes = demo.nodes
-    today = timezone.localdate()
+    # The drive's own calendar day: from 17:00 UTC on it is already tomorrow in Vietnam.
+    today = timezone.localdate(timezone=ZoneInfo(nodes["vn_centre"].effective_time_zone()))
     Facility.objects.create(establishment=nodes["vn_centre"], fin="W0001")
     admin = User.objects.get(username="establishment_admin")
     drive = drive_actions.create_drive(

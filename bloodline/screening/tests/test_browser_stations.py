@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -57,7 +58,8 @@ def test_three_donors_go_through_every_station_and_two_donations_count(
 
     demo = seed()
     nodes = demo.nodes
-    today = timezone.localdate()
+    # The drive's own calendar day: from 17:00 UTC on it is already tomorrow in Vietnam.
+    today = timezone.localdate(timezone=ZoneInfo(nodes["vn_centre"].effective_time_zone()))
     Facility.objects.create(establishment=nodes["vn_centre"], fin="W0001")
     admin = User.objects.get(username="establishment_admin")
     drive = drive_actions.create_drive(
