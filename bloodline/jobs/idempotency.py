@@ -51,11 +51,12 @@ def _fingerprint(request: HttpRequest) -> str:
     except RawPostDataException:  # a multipart upload already read as fields and files
         for name, values in sorted(request.POST.lists()):
             digest.update(f"{name}={values!r}".encode() + b"\0")
-        for name, upload in sorted(request.FILES.items()):
+        for name, uploads in sorted(request.FILES.lists()):
             digest.update(name.encode() + b"\0")
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
+            for upload in uploads:
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
     return digest.hexdigest()
 
 
