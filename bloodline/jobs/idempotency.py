@@ -1,21 +1,24 @@
 """The same API write sent twice is done once (decision 0035).
 
-Every POST under /api/v1 by a signed-in caller is recorded with its answer for a short
-window. The record is inserted, in one transaction with the work itself, before the view
-runs: a second copy of the request (same caller and Idempotency-Key header, or, without the
-header, the same method, path and body) blocks on the unique key until the first commits,
-and is then answered with the first answer. Only a success is kept: a refusal or an error
-wrote nothing, so the next copy is judged afresh.
+A POST under /api/v1 by a signed-in caller is recorded with its answer for a short window
+when it carries an Idempotency-Key header, or, without one, when it creates something of
+which a second copy is never wanted (a donor, a registration: ``BY_CONTENT``; there the key
+is the request itself: method, path, body and language). The record is inserted, in one
+transaction with the work itself, before the view runs: a second copy of the request blocks
+on the unique key until the first commits, and is then answered with the first answer.
+Only a success is kept: a refusal or an error wrote nothing, so the next copy is judged
+afresh.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, RawPostDataException
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,11 +33,30 @@ CONTENT_WINDOW = dt.timedelta(minutes=1)
 MAX_KEY_LENGTH = 128
 
 
+# Creates recognised by their content when no key is sent: a double submit of these makes a
+# second donor or a second booking, never what anyone wants.
+BY_CONTENT = (
+    re.compile(r"^/api/v1/donors$"),
+    re.compile(r"^/api/v1/drives/[^/]+/registrations$"),
+)
+
+
 def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256()
-    for part in (request.method or "", request.get_full_path(), ""):
+    language = getattr(request, "LANGUAGE_CODE", "")
+    for part in (request.method or "", request.get_full_path(), language, ""):
         digest.update(part.encode() + b"\0")
-    digest.update(request.body)
+    try:
+        digest.update(request.body)
+    except RawPostDataException:  # a multipart upload already read as fields and files
+        for name, values in sorted(request.POST.lists()):
+            digest.update(f"{name}={values!r}".encode() + b"\0")
+        for name, uploads in sorted(request.FILES.lists()):
+            digest.update(name.encode() + b"\0")
+            for upload in uploads:
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
     return digest.hexdigest()
 
 
@@ -63,6 +85,8 @@ class IdempotencyMiddleware:
         ):
             return self.get_response(request)
         given = request.headers.get(HEADER, "")
+        if not given and not any(p.match(request.path) for p in BY_CONTENT):
+            return self.get_response(request)
         if len(given) > MAX_KEY_LENGTH:
             return _refuse(
                 _("An Idempotency-Key can have at most %(n)s characters.") % {"n": MAX_KEY_LENGTH}
