@@ -17,7 +17,7 @@ LOCALES := -l vi -l zh_Hans -l zh_Hant -l en -l fr -l es
 CHECK_ENV := SECRET_KEY=make-test-only-not-secret ALLOWED_HOSTS=127.0.0.1 DEBUG=0
 
 .PHONY: help run test env system-deps lint typecheck migrations-check translations \
-        messages test-sqlite test-postgres test-browser bench clean
+        deploy-check messages test-sqlite test-postgres test-browser bench clean
 
 help:
 	@echo "make run   - set up, load the demo programme and serve it on http://127.0.0.1:8000/"
@@ -47,7 +47,7 @@ run: env
 
 test: env
 	@scripts/system-deps.sh gettext chromium fonts postgres
-	@$(MAKE) --no-print-directory lint typecheck migrations-check translations
+	@$(MAKE) --no-print-directory lint typecheck migrations-check translations deploy-check
 	@$(MAKE) --no-print-directory test-sqlite test-postgres test-browser
 
 lint: $(VENV)/.synced
@@ -68,6 +68,13 @@ migrations-check: $(VENV)/.synced
 translations: $(VENV)/.synced
 	@echo "== translation catalogues =="
 	$(CHECK_ENV) $(PY) manage.py check_translations
+
+# Production settings (DEBUG off, HTTPS, a long random key) must pass Django's deploy check.
+deploy-check: $(VENV)/.synced
+	@echo "== deploy check (manage.py check --deploy) =="
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=blood.example.org DEBUG=0 \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 messages: $(VENV)/.synced
 	$(CHECK_ENV) $(PY) manage.py makemessages $(LOCALES) --no-obsolete --no-location \

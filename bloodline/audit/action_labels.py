@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 ACTIONS = {
+    "account.locked_out": gettext_lazy("Sign-in locked after repeated failures"),
     "component.discard": gettext_lazy("Component discarded"),
     "component.expire": gettext_lazy("Component expired"),
     "component.hold": gettext_lazy("Component put on hold"),

@@ -11,3 +11,5 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "0")
+# The test client speaks plain HTTP; production redirects it to HTTPS (decision 0031).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
