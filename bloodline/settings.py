@@ -253,5 +253,7 @@ LOGGING = {
         # PDF rendering reports every step at INFO; only problems matter in server logs.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Sign-in throttling logs each failure at WARNING; lock-outs are in the audit trail.
+        "axes": {"level": "ERROR"},
     },
 }

@@ -20,11 +20,13 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.accounts.system import system_actor
-from bloodline.audit.record import record
+from bloodline.audit.models import AuditEvent
+from bloodline.audit.record import object_id, object_type, record
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,14 @@ def audit_lockout(sender: Any, request: HttpRequest, username: str | None, **kwa
         logger.info("sign-in locked out for an unknown account name")
         return
     with transaction.atomic():
+        # Further tries while locked are the same lock-out, not a new one.
+        if AuditEvent.objects.filter(
+            action="account.locked_out",
+            object_type=object_type(user),
+            object_id=object_id(user),
+            occurred_at__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+        ).exists():
+            return
         record(
             by=system_actor(),
             action="account.locked_out",
