@@ -39,7 +39,7 @@ env: $(VENV)/.synced
 run: env
 	@mkdir -p var
 	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
-	@export DEBUG=0 SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1,localhost SECRET_KEY="$$(cat var/secret_key)"; \
+	@export DEBUG=0 SECURE_COOKIES=0 MFA_REQUIRED=0 ALLOWED_HOSTS=127.0.0.1,localhost SECRET_KEY="$$(cat var/secret_key)"; \
 	$(PY) manage.py migrate --noinput -v0; \
 	$(PY) manage.py seed_demo; \
 	echo; echo "Bloodline is serving at http://127.0.0.1:8000/  (Ctrl+C stops it)"; echo; \

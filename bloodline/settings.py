@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Bloodline, bottom layer first (imports point down only; DESIGN.md §3, decision 0023).
     # The same order is the layers contract in pyproject.toml, checked by `make lint`.
     "bloodline.jobs",
@@ -82,11 +85,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "bloodline.web.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Sends people who must use a second factor to enrol or confirm it (decision 0031).
+    "bloodline.web.mfa.SecondFactorMiddleware",
     # Signs out after inactivity (shorter on shared station pages); decision 0031.
     "bloodline.web.middleware.IdleTimeoutMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
@@ -153,6 +159,12 @@ AUTHENTICATION_BACKENDS = [
 
 # Sign-in throttling (django-axes, decision 0031): failures are counted per account AND,
 # separately, per address; either reaching the limit locks it for the cool-off time.
+# Second factor (TOTP, django-otp): required for the people of
+# ``access.needs_second_factor``. MFA_REQUIRED=0 switches it off (the test suite's default;
+# its own tests switch it on).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = "Bloodline"
+
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 
 ACTIONS = {
     "account.locked_out": gettext_lazy("Sign-in locked after repeated failures"),
+    "account.recovery_codes": gettext_lazy("New recovery codes made"),
+    "account.second_factor_enrol": gettext_lazy("Authenticator app set up"),
     "component.discard": gettext_lazy("Component discarded"),
     "component.expire": gettext_lazy("Component expired"),
     "component.hold": gettext_lazy("Component put on hold"),

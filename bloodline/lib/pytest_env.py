@@ -13,3 +13,5 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "0")
 # The test client speaks plain HTTP; production redirects it to HTTPS (decision 0031).
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Tests sign in with force_login; the second-factor tests switch it on (decision 0031).
+os.environ.setdefault("MFA_REQUIRED", "0")

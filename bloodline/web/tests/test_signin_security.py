@@ -16,7 +16,7 @@ from django.test import Client
 from bloodline.accounts.models import User
 from bloodline.audit.models import AuditEvent
 
-PASSWORD = "right-horse-battery-77"  # noqa: S105  (generated test data)
+PASSWORD = "right-horse-battery-77"
 
 
 @pytest.fixture
