@@ -49,7 +49,7 @@ def _second_factor_pending(request: HttpRequest) -> bool:
     return bool(
         settings.MFA_REQUIRED
         and user.is_authenticated
-        and not user.is_verified()  # type: ignore[union-attr]
+        and not user.is_verified()  # type: ignore[attr-defined]
         and access.needs_second_factor(user)
     )
 
@@ -75,7 +75,7 @@ class SecondFactorMiddleware:
                 {"detail": _("Confirm your sign-in with your authenticator app first.")},
                 status=403,
             )
-        enrolled = user_has_device(request.user, confirmed=True)  # type: ignore[arg-type]
+        enrolled = user_has_device(request.user, confirmed=True)
         page = reverse("mfa_verify" if enrolled else "mfa_enrol")
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         response = HttpResponseRedirect(f"{page}?{query}" if query else page)
