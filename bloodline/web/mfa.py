@@ -78,10 +78,9 @@ class SecondFactorMiddleware:
         enrolled = user_has_device(request.user, confirmed=True)
         page = reverse("mfa_verify" if enrolled else "mfa_enrol")
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
-        response = HttpResponseRedirect(f"{page}?{query}" if query else page)
         if request.headers.get("HX-Request"):
-            response["HX-Redirect"] = page
-        return response
+            return HttpResponse(status=204, headers={"HX-Redirect": page})
+        return HttpResponseRedirect(f"{page}?{query}" if query else page)
 
 
 def _secret(device: TOTPDevice) -> str:

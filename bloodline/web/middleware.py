@@ -60,7 +60,7 @@ class IdleTimeoutMiddleware:
 
     LAST_SEEN = "idle_last_seen"
     LIMIT = "idle_limit_minutes"
-    WRITE_EVERY = 30  # seconds: do not rewrite the session on every request
+    WRITE_EVERY = 60  # seconds: do not rewrite the session on every request
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -102,7 +102,8 @@ class IdleTimeoutMiddleware:
         target = reverse("login")
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
-        response = HttpResponseRedirect(target)
         if request.headers.get("HX-Request"):
-            response["HX-Redirect"] = target
-        return response
+            # A redirect would be followed by the XHR and swapped into the page: ask htmx to
+            # load the sign-in page instead.
+            return HttpResponse(status=204, headers={"HX-Redirect": target})
+        return HttpResponseRedirect(target)

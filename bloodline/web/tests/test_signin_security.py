@@ -103,6 +103,15 @@ def test_a_station_page_left_open_ends_sooner(person):
     assert "_auth_user_id" not in client.session
 
 
+def test_an_htmx_request_after_the_idle_time_loads_the_sign_in_page(person):
+    client = Client()
+    client.force_login(person)
+    client.get("/me/")
+    age_session(client, settings.SESSION_IDLE_TIMEOUT + 1)
+    answer = client.get("/me/", headers={"HX-Request": "true"})
+    assert answer.status_code == 204 and answer["HX-Redirect"].startswith("/accounts/login/")
+
+
 def test_the_session_lasts_a_shift_not_two_weeks():
     assert settings.SESSION_COOKIE_AGE <= 12 * 3600
 
