@@ -43,7 +43,17 @@ def set_preferred_language(*, by: User, user: User, language: str) -> User:
 
 
 RECOVERY_CODE_COUNT = 10
-RECOVERY_DEVICE = "recovery codes"
+RECOVERY_DEVICE = "recovery codes"  # device names are codes, not words shown to anyone
+AUTHENTICATOR_DEVICE = "authenticator"
+
+
+def pending_authenticator(user: User) -> TOTPDevice:
+    """The secret being set up: kept unconfirmed (unusable for signing in) until the person
+    proves their app with one code, so reloading the enrolment page shows the same QR code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_DEVICE, confirmed=False)
+    return device
 
 
 @transaction.atomic

@@ -25,7 +25,11 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bloodline.accounts.actions import confirm_authenticator, regenerate_recovery_codes
+from bloodline.accounts.actions import (
+    confirm_authenticator,
+    pending_authenticator,
+    regenerate_recovery_codes,
+)
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.organisations import access
 
@@ -94,9 +98,7 @@ def enrol(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if user_has_device(user, confirmed=True) and not user.is_verified():  # type: ignore[attr-defined]
         return HttpResponseRedirect(reverse("mfa_verify"))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    device = pending_authenticator(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"].strip()):
