@@ -12,7 +12,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from bloodline.lib.env import env_bool, env_int, env_list, env_str
@@ -228,13 +228,14 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Content-Security-Policy: scripts and styles only from this server; the few <style> blocks
-# carry the per-request nonce. No inline script, no eval, no CDN.
+# Content-Security-Policy: scripts and styles only from this server's static files. No inline
+# script or style, no eval, no CDN. (The label templates keep a <style> block: they are
+# only ever rendered to PDF, never served.)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, NONCE],
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
