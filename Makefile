@@ -18,7 +18,7 @@ CHECK_ENV := SECRET_KEY=make-test-only-not-secret ALLOWED_HOSTS=127.0.0.1 DEBUG=
 	FIELD_ENCRYPTION_KEYS=bWFrZS10ZXN0LW9ubHktZmllbGQta2V5LW5vdHVzZWQ= BLIND_INDEX_KEY=make-test-only
 
 .PHONY: help run test env system-deps lint typecheck migrations-check translations \
-        messages test-sqlite test-postgres test-browser bench clean
+        deploy-check messages test-sqlite test-postgres test-browser bench clean
 
 help:
 	@echo "make run   - set up, load the demo programme and serve it on http://127.0.0.1:8000/"
@@ -42,7 +42,7 @@ run: env
 	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	@test -s var/field_encryption_key || $(PY) -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())" > var/field_encryption_key
 	@test -s var/blind_index_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(32))" > var/blind_index_key
-	@export DEBUG=0 SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1,localhost SECRET_KEY="$$(cat var/secret_key)" \
+	@export DEBUG=0 SECURE_COOKIES=0 MFA_REQUIRED=0 ALLOWED_HOSTS=127.0.0.1,localhost SECRET_KEY="$$(cat var/secret_key)" \
 		FIELD_ENCRYPTION_KEYS="$$(cat var/field_encryption_key)" BLIND_INDEX_KEY="$$(cat var/blind_index_key)"; \
 	$(PY) manage.py migrate --noinput -v0; \
 	$(PY) manage.py seed_demo; \
@@ -51,7 +51,7 @@ run: env
 
 test: env
 	@scripts/system-deps.sh gettext chromium fonts postgres
-	@$(MAKE) --no-print-directory lint typecheck migrations-check translations
+	@$(MAKE) --no-print-directory lint typecheck migrations-check translations deploy-check
 	@$(MAKE) --no-print-directory test-sqlite test-postgres test-browser
 
 lint: $(VENV)/.synced
@@ -72,6 +72,13 @@ migrations-check: $(VENV)/.synced
 translations: $(VENV)/.synced
 	@echo "== translation catalogues =="
 	$(CHECK_ENV) $(PY) manage.py check_translations
+
+# Production settings (DEBUG off, HTTPS, a long random key) must pass Django's deploy check.
+deploy-check: $(VENV)/.synced
+	@echo "== deploy check (manage.py check --deploy) =="
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=blood.example.org DEBUG=0 \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 messages: $(VENV)/.synced
 	$(CHECK_ENV) $(PY) manage.py makemessages $(LOCALES) --no-obsolete --no-location \

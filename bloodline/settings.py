@@ -6,11 +6,13 @@ SECRET_KEY or ALLOWED_HOSTS stops start-up with a message saying what to set.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from bloodline.lib.env import env_bool, env_int, env_list, env_str
@@ -67,6 +69,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Bloodline, bottom layer first (imports point down only; DESIGN.md §3, decision 0023).
     # The same order is the layers contract in pyproject.toml, checked by `make lint`.
     "bloodline.jobs",
@@ -96,11 +103,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "bloodline.jobs.idempotency.IdempotencyMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "bloodline.web.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Sends people who must use a second factor to enrol or confirm it (decision 0031).
+    "bloodline.web.mfa.SecondFactorMiddleware",
+    # Signs out after inactivity (shorter on shared station pages); decision 0031.
+    "bloodline.web.middleware.IdleTimeoutMiddleware",
+    # After sign-in, second factor and idle checks: a replayed answer goes only to the same
+    # signed-in caller (decision 0035).
+    "bloodline.jobs.idempotency.IdempotencyMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bloodline.urls"
@@ -155,6 +172,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before any password is checked.
+    "bloodline.web.signin.ThrottlingBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in throttling (django-axes, decision 0031): failures are counted per account AND,
+# separately, per address; either reaching the limit locks it for the cool-off time.
+# Second factor (TOTP, django-otp): required for the people of
+# ``access.needs_second_factor``. MFA_REQUIRED=0 switches it off (the test suite's default;
+# its own tests switch it on).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = "Bloodline"
+
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "bloodline.web.signin.locked_out"
+AXES_VERBOSE = False  # never log the usernames tried
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -192,6 +231,41 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Sessions end after 12 hours at most (a shift), and earlier after inactivity: minutes
+# without a request, shorter on the shared station pages (decision 0031).
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_AGE_HOURS", 12) * 3600
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30)
+SESSION_IDLE_TIMEOUT_STATION = env_int("SESSION_IDLE_TIMEOUT_STATION", 10)
+SESSION_STATION_PATHS = ["/stations/", "/labels/"]
+# HTTPS: with DEBUG off the site is HTTPS-only unless SECURE_COOKIES=0 (`make run` on plain
+# http://127.0.0.1). HSTS for a year; subdomains and preload are a deployment's choice.
+_HTTPS = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = _HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if _HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading commits every subdomain to HTTPS for good: a deployment opts in with
+# SECURE_HSTS_PRELOAD=1 and a submission to hstspreload.org, so its reminder is silenced.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy: scripts and styles only from this server's static files. No inline
+# script or style, no eval, no CDN. (The label templates keep a <style> block: they are
+# only ever rendered to PDF, never served.)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -213,5 +287,7 @@ LOGGING = {
         # PDF rendering reports every step at INFO; only problems matter in server logs.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Sign-in throttling logs each failure at WARNING; lock-outs are in the audit trail.
+        "axes": {"level": "ERROR"},
     },
 }

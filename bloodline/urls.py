@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bloodline.api import api
+from bloodline.web import mfa
 from bloodline.web import views as web
 
 urlpatterns = [
@@ -13,6 +14,9 @@ urlpatterns = [
     path("me/", web.profile, name="profile"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/second-factor/enrol/", mfa.enrol, name="mfa_enrol"),
+    path("accounts/second-factor/", mfa.verify, name="mfa_verify"),
+    path("accounts/second-factor/recovery-codes/", mfa.recovery_codes, name="mfa_recovery"),
     path("organisations/", include("bloodline.organisations.urls")),
     path("rules/", include("bloodline.jurisdictions.urls")),
     path("plans/", include("bloodline.programmes.urls")),

@@ -13,3 +13,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdHMtb25seS1maWVsZC1rZXktbm90LWZvci11c2U=")
 os.environ.setdefault("BLIND_INDEX_KEY", "tests-only-blind-index-key-not-for-any-deployment")
+# The test client speaks plain HTTP; production redirects it to HTTPS (decision 0031).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Tests sign in with force_login; the second-factor tests switch it on (decision 0031).
+os.environ.setdefault("MFA_REQUIRED", "0")

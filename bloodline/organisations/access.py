@@ -35,7 +35,7 @@ from bloodline.organisations.models import (
     OrganisationQuerySet,
     subtree_bounds,
 )
-from bloodline.organisations.roles import ROLE_PERMISSIONS, Perm
+from bloodline.organisations.roles import ROLE_PERMISSIONS, SECOND_FACTOR_PERMS, Perm
 
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -82,6 +82,13 @@ def grants(user: AnyUser) -> list[Grant]:
     ]
     user.__dict__["_bloodline_grants"] = result
     return result
+
+
+def needs_second_factor(user: AnyUser) -> bool:
+    """Whether this person must confirm sign-in with a second factor: superusers and anyone
+    holding a permission to release, verify or issue (``SECOND_FACTOR_PERMS``), which
+    includes establishment administrators."""
+    return unbounded(user) or any(g.perms & SECOND_FACTOR_PERMS for g in grants(user))
 
 
 def forget(user: AnyUser) -> None:

@@ -104,3 +104,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.HOSPITAL_USER: _STAFF | {Perm.ORDER_PLACE},
     Role.DONOR: frozenset({Perm.VIEW}),
 }
+
+
+# Who must confirm sign-in with a second factor (issue 12, decision 0031): anyone holding a
+# permission that releases, verifies or issues blood. Derived from the permissions, so a
+# role that gains one of them needs the second factor too (superusers always do).
+SECOND_FACTOR_PERMS = frozenset({Perm.LAB_RELEASE, Perm.LAB_RESULT, Perm.ORDER_FULFIL})

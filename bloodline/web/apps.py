@@ -8,3 +8,6 @@ class WebConfig(AppConfig):
     name = "bloodline.web"
     label = "web"
     verbose_name = _("Web pages")
+
+    def ready(self) -> None:
+        from bloodline.web import signin  # noqa: F401  (connects the lock-out audit receiver)

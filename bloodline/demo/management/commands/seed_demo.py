@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from bloodline.demo.blood_centre import seed_blood_centre
@@ -30,3 +31,13 @@ class Command(BaseCommand):
             "Try the blood centre: lab_technician (results and release), inventory_clerk "
             "(stock and orders), hospital_user (orders and a look-back notification)."
         )
+        if settings.MFA_REQUIRED:
+            self.stdout.write(
+                "Second sign-in step is ON: admin, establishment_admin, lab_technician and "
+                "inventory_clerk set up an authenticator app at their first sign-in."
+            )
+        else:
+            self.stdout.write(
+                "NOTE: this demo runs with MFA_REQUIRED=0 - the second sign-in step "
+                "(authenticator app) is switched off. Production keeps it on."
+            )
