@@ -17,7 +17,7 @@ LOCALES := -l vi -l zh_Hans -l zh_Hant -l en -l fr -l es
 CHECK_ENV := SECRET_KEY=make-test-only-not-secret ALLOWED_HOSTS=127.0.0.1 DEBUG=0
 
 .PHONY: help run test env system-deps lint typecheck migrations-check translations \
-        messages test-sqlite test-postgres test-browser bench clean
+        messages test-sqlite test-postgres test-browser restore-drill bench clean
 
 help:
 	@echo "make run   - set up, load the demo programme and serve it on http://127.0.0.1:8000/"
@@ -84,6 +84,10 @@ test-postgres: env
 test-browser: env
 	@echo "== browser tests (Playwright driving Debian's chromium) =="
 	$(PY) -m pytest -m browser -q -p no:xdist
+
+restore-drill: env
+	@scripts/system-deps.sh postgres
+	@scripts/restore-drill.sh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var staticfiles

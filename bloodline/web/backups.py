@@ -184,6 +184,8 @@ def _backup_sqlite(target: Path) -> tuple[dict[str, int], dict[str, Any] | None]
     copy = sqlite3.connect(partial)
     try:
         source.backup(copy)
+        # One self-contained file: no -wal or -shm beside it when it is opened later.
+        copy.execute("PRAGMA journal_mode=DELETE")
     finally:
         copy.close()
     partial.rename(target)
