@@ -122,7 +122,7 @@ def _databases() -> dict[str, dict[str, Any]]:
     if url:
         config = dict(dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)))
         if config["ENGINE"] == "django.db.backends.sqlite3":
-            config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+            config["OPTIONS"] = {**SQLITE_OPTIONS, **dict(config.get("OPTIONS") or {})}
         return {"default": config}
     path = env_str("SQLITE_PATH") or str(BASE_DIR / "var" / "bloodline.sqlite3")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
