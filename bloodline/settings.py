@@ -120,9 +120,11 @@ SQLITE_OPTIONS: dict[str, Any] = {
 def _databases() -> dict[str, dict[str, Any]]:
     url = env_str("DATABASE_URL")
     if url:
-        config = dict(dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)))
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+        )
         if config["ENGINE"] == "django.db.backends.sqlite3":
-            config["OPTIONS"] = {**SQLITE_OPTIONS, **dict(config.get("OPTIONS") or {})}
+            config["OPTIONS"] = {**SQLITE_OPTIONS, **(config.get("OPTIONS") or {})}
         return {"default": config}
     path = env_str("SQLITE_PATH") or str(BASE_DIR / "var" / "bloodline.sqlite3")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
