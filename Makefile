@@ -18,7 +18,7 @@ CHECK_ENV := SECRET_KEY=make-test-only-not-secret ALLOWED_HOSTS=127.0.0.1 DEBUG=
 	FIELD_ENCRYPTION_KEYS=bWFrZS10ZXN0LW9ubHktZmllbGQta2V5LW5vdHVzZWQ= BLIND_INDEX_KEY=make-test-only
 
 .PHONY: help run test env system-deps lint typecheck migrations-check translations \
-        deploy-check messages test-sqlite test-postgres test-browser bench clean
+        deploy-check messages test-sqlite test-postgres test-browser restore-drill bench clean
 
 help:
 	@echo "make run   - set up, load the demo programme and serve it on http://127.0.0.1:8000/"
@@ -95,6 +95,10 @@ test-postgres: env
 test-browser: env
 	@echo "== browser tests (Playwright driving Debian's chromium) =="
 	$(PY) -m pytest -m browser -q -p no:xdist
+
+restore-drill: env
+	@scripts/system-deps.sh postgres
+	@scripts/restore-drill.sh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var staticfiles

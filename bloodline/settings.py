@@ -142,10 +142,25 @@ TEMPLATES = [
 ]
 
 
+# SQLite's own settings, whichever way the file is named (SQLITE_PATH or DATABASE_URL=sqlite:…):
+# without them two writers meet "database is locked" errors (decision 0034).
+SQLITE_OPTIONS: dict[str, Any] = {
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of
+    # failing with "database is locked" half-way through a transaction.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
 def _databases() -> dict[str, dict[str, Any]]:
     url = env_str("DATABASE_URL")
     if url:
-        config = dict(dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)))
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+        )
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["OPTIONS"] = {**SQLITE_OPTIONS, **(config.get("OPTIONS") or {})}
         return {"default": config}
     path = env_str("SQLITE_PATH") or str(BASE_DIR / "var" / "bloodline.sqlite3")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -153,18 +168,18 @@ def _databases() -> dict[str, dict[str, Any]]:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of
-                # failing with "database is locked" half-way through a transaction.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 
 
 DATABASES = _databases()
+# Backups (manage.py backup / restore, decision 0034): where the files go.
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or str(BASE_DIR / "var" / "backups"))
+# Uploaded xlsx workbooks are read only this far (decision 0034); operational bounds, not rules.
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 200_000)
+XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 20_000)
+XLSX_READ_SECONDS = env_int("XLSX_READ_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

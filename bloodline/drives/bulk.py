@@ -10,7 +10,6 @@ may have gone meanwhile).
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +38,7 @@ from bloodline.drives.registrations import (
     normalise_name,
     register_person,
 )
-from bloodline.lib.xlsx import WorkbookError, first_sheet_rows
+from bloodline.lib.xlsx import WorkbookError, first_sheet_rows, workbook_bytes
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -415,6 +414,4 @@ def template_workbook(drive: Drive, units: Sequence[Organisation]) -> bytes:
     for unit in units:
         if unit.official_code:
             codes.append([unit.official_code, unit.display_name()])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

@@ -8,7 +8,6 @@ file with errors unless the user then asks for the valid rows only.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from bloodline.lib.xlsx import XLSX_MIME, first_sheet_rows
+from bloodline.lib.xlsx import XLSX_MIME, first_sheet_rows, workbook_bytes
 from bloodline.organisations.models import Organisation
 from bloodline.programmes.actions import parse_amount
 from bloodline.programmes.models import Plan, Round, Target
@@ -61,9 +60,7 @@ def target_template(plan: Plan, parent: Organisation, round_: Round | None) -> b
         )
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 48
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 @dataclass

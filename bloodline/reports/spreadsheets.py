@@ -3,14 +3,13 @@ programmes/spreadsheets.py, decision 0023)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from bloodline.lib.xlsx import XLSX_MIME
+from bloodline.lib.xlsx import XLSX_MIME, workbook_bytes
 from bloodline.reports.progress import Line, Report
 
 XLSX = XLSX_MIME
@@ -84,6 +83,4 @@ def progress_workbook(report: Report) -> bytes:
         for reason in reasons:
             sheet.append([reason.label, reason.count])
     sheet.column_dimensions["A"].width = 48
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
