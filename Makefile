@@ -77,6 +77,8 @@ translations: $(VENV)/.synced
 deploy-check: $(VENV)/.synced
 	@echo "== deploy check (manage.py check --deploy) =="
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
+	BLIND_INDEX_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')" \
 	ALLOWED_HOSTS=blood.example.org DEBUG=0 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
