@@ -87,5 +87,5 @@ def audit_lockout(sender: Any, request: HttpRequest, username: str | None, **kwa
             by=system_actor(),
             action="account.locked_out",
             obj=user,
-            changes={"minutes": lockout_minutes()},
+            changes={"minutes": [None, lockout_minutes()]},
         )

@@ -125,7 +125,7 @@ def test_each_persona_reaches_exactly_its_scope(demo, login, persona):
             if got != want
         ]
     assert wrong == []
-    listed = client.get("/api/v1/organisations?limit=1000").json()
+    listed = client.get("/api/v1/organisations?limit=500").json()
     assert {o["uuid"] for o in listed["items"]} == {str(demo.nodes[k].uuid) for k in visible}
 
 
@@ -192,7 +192,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_the_api_answers_401(demo, cl
 
 
 def test_the_platform_administrator_sees_every_organisation(demo, login):
-    listed = login("admin").get("/api/v1/organisations?limit=1000").json()
+    listed = login("admin").get("/api/v1/organisations?limit=500").json()
     assert listed["count"] == Organisation.objects.count()
 
 
