@@ -44,6 +44,19 @@ def _next_id(db: str, head: ChainHead) -> int:
         return max(int(cursor.fetchone()[0]), head.last_id) + 1
 
 
+def hold(using: str | None = None) -> None:
+    """Take the main chain's head lock now, at the start of an action that locks other rows
+    after it has recorded (allocation picks unit after unit). Taking the head first keeps the
+    lock order the same in every such transaction, so two of them queue instead of
+    deadlocking (one holding the head and waiting for a unit the other holds). Must run
+    inside the action's transaction."""
+    db = using or router.db_for_write(AuditEvent)
+    if not connections[db].in_atomic_block:
+        raise RuntimeError("the chain head is held inside the action's transaction")
+    ChainHead.objects.using(db).get_or_create(chain=MAIN)
+    ChainHead.objects.using(db).filter(chain=MAIN).update(length=F("length"))
+
+
 def append(event: AuditEvent, *args: Any, **kwargs: Any) -> None:
     """Insert ``event`` at the end of its chain. The head row is locked by an UPDATE (a row
     lock on PostgreSQL, the write lock on SQLite) until the surrounding transaction ends, so

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
+from bloodline.audit import chain as audit_chain
 from bloodline.audit.record import record
 from bloodline.distribution import compatibility, recipients
 from bloodline.distribution.models import (
@@ -364,6 +365,7 @@ def _outstanding(line: OrderLine) -> int:
 @transaction.atomic
 def allocate(*, by: User, order: Order, version: int | None = None) -> list[Allocation]:
     """Allocate the best compatible units, first expiry first, to every open line."""
+    audit_chain.hold()  # before any unit is locked: see audit.chain.hold
     order = locked_order(order, version)
     check_step(by, order, OrderStep.ALLOCATE)
     made: list[Allocation] = []
@@ -412,6 +414,7 @@ def allocate_unit(
 ) -> Allocation:
     """Allocate a unit the desk chose; refused unless it is compatible and available.
     ``version`` is the unit's, ``order_version`` the order's as the desk saw them."""
+    audit_chain.hold()  # before any unit is locked: see audit.chain.hold
     order = locked_order(line.order, order_version)
     check_step(by, order, OrderStep.ALLOCATE)
     unit = inventory.locked(component, version)

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from bloodline.lab.tests.test_page_browser import sign_in
 from bloodline.web.tests.test_browser import browser_context, page  # noqa: F401
@@ -51,7 +52,7 @@ def test_a_unit_goes_from_result_entry_to_the_hospitals_receipt(
     sign_in(page, base, "lab_technician")
     page.goto(f"{base}/lab/{donation.din}/")
     page.select_option("#enter-test", "syphilis")
-    page.wait_for_function("!!document.querySelector('#enter-reading option[value=non_reactive]')")
+    page.locator("#enter-reading option[value=non_reactive]").wait_for(state="attached")
     page.select_option("#enter-reading", "non_reactive")
     page.get_by_role("button", name="Save the result").click()
     page.get_by_text("It counts once another person verifies it.").wait_for()
@@ -107,11 +108,11 @@ def test_a_unit_goes_from_result_entry_to_the_hospitals_receipt(
     page.locator("#id_din_scan").focus()
     page.keyboard.type(scans["din_scan"])
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.id === 'id_product_scan'")
+    expect(page.locator("#id_product_scan")).to_be_focused()
     page.keyboard.type(scans["product_scan"])
     page.keyboard.press("Enter")
     page.get_by_text(f"Unit {red} is in the shipment.").wait_for()
-    page.wait_for_function("document.activeElement.id === 'id_din_scan'")
+    expect(page.locator("#id_din_scan")).to_be_focused()
     page.fill("#id_packed_count", "1")
     with page.expect_navigation():
         page.get_by_role("button", name="Dispatch the shipment").click()

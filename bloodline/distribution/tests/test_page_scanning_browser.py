@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from bloodline.screening.tests.test_browser_stations import sign_in
 from bloodline.web.tests.test_browser import browser_context, page  # noqa: F401
@@ -47,11 +48,11 @@ def test_the_packer_scans_two_bags_and_dispatches_with_the_keyboard_only(
         assert page.evaluate("document.activeElement.id") == "id_din_scan"
         page.keyboard.type(scans["din_scan"])
         page.keyboard.press("Enter")
-        page.wait_for_function("document.activeElement.id === 'id_product_scan'")
+        expect(page.locator("#id_product_scan")).to_be_focused()
         page.keyboard.type(scans["product_scan"])
         page.keyboard.press("Enter")
         page.get_by_text(f"Unit {unit} is in the shipment.").wait_for()
-        page.wait_for_function("document.activeElement.id === 'id_din_scan'")
+        expect(page.locator("#id_din_scan")).to_be_focused()
     assert ShipmentItem.objects.filter(shipment__order=order).count() == 2
 
     page.fill("#id_packed_count", "2")

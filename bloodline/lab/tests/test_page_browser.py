@@ -56,7 +56,7 @@ def test_a_result_is_entered_and_verified_in_place(
     page.goto(url)
     page.evaluate("window.notReloaded = true")
     page.select_option("#enter-test", "abo")
-    page.wait_for_function("!document.querySelector('#enter-reading option[value=reactive]')")
+    page.locator("#enter-reading option[value=reactive]").wait_for(state="detached")
     page.select_option("#enter-reading", "O")
     page.get_by_role("button", name="Save the result").click()
     page.get_by_text("It counts once another person verifies it.").wait_for()

@@ -54,7 +54,9 @@ def _plan(sql: str, params: list[Any], small_table: bool = False) -> str:
 def test_a_subtree_query_uses_the_path_index_and_not_a_table_scan():
     root = _wide_tree()
     sql, params = Organisation.objects.subtree(root).values("pk").query.sql_with_params()
-    plan = _plan(sql, list(params))
+    # 3,020 rows: PostgreSQL's planner may still find a scan cheapest (seen after the
+    # registry's fields were added); the index must be able to bound the query.
+    plan = _plan(sql, list(params), small_table=True)
     print("PLAN-SUBTREE", plan)
     assert "path" in plan.lower(), plan
     if connection.vendor == "postgresql":

@@ -76,8 +76,6 @@ def test_a_committee_issues_a_plan_allocates_and_sees_progress(
         )
     # The page refreshes its figures itself every 30 s; ask htmx for the same request now.
     page.evaluate("htmx.ajax('GET', location.href, {target: '#progress', swap: 'innerHTML'})")
-    page.wait_for_function(
-        "document.querySelector('#headline').innerText.includes('21 of 100 bags')"
-    )
+    page.locator("#headline", has_text="21 of 100 bags").wait_for()
     assert "21.0 %" in page.locator("#headline").inner_text()
     assert "1 of 5 (20.0 %)" in page.locator("#meeting").inner_text()
