@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from bloodline.lab.tests.test_page_browser import sign_in
+from bloodline.lab.tests.test_page_browser import choose_and_refresh, sign_in
 from bloodline.web.tests.test_browser import browser_context, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -51,8 +51,7 @@ def test_a_unit_goes_from_result_entry_to_the_hospitals_receipt(
     # The technician enters the syphilis result; it does not count yet.
     sign_in(page, base, "lab_technician")
     page.goto(f"{base}/lab/{donation.din}/")
-    page.select_option("#enter-test", "syphilis")
-    page.locator("#enter-reading option[value=non_reactive]").wait_for(state="attached")
+    choose_and_refresh(page, "#enter-test", "syphilis")
     page.select_option("#enter-reading", "non_reactive")
     page.get_by_role("button", name="Save the result").click()
     page.get_by_text("It counts once another person verifies it.").wait_for()

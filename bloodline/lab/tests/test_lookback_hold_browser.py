@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bloodline.lab.tests.test_page_browser import sign_in
+from bloodline.lab.tests.test_page_browser import choose_and_refresh, sign_in
 from bloodline.web.tests.test_browser import browser_context, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -65,12 +65,8 @@ def test_a_repeat_reactive_result_holds_the_earlier_red_cells(
     sign_in(page, live_server.url, "lab_technician")
     page.goto(sample_url)
     # Each choice refreshes the readings offered (HTMX): wait for each refresh to land.
-    readings = f"/lab/{new.din}/readings/"
-    with page.expect_response(lambda r: readings in r.url):
-        page.select_option("#enter-test", "hiv")
-    with page.expect_response(lambda r: readings in r.url):
-        page.select_option("#enter-stage", "repeat")
-    page.wait_for_load_state("networkidle")
+    choose_and_refresh(page, "#enter-test", "hiv")
+    choose_and_refresh(page, "#enter-stage", "repeat")
     page.select_option("#enter-reading", "reactive")
     page.get_by_role("button", name="Save the result").click()
     page.get_by_text("It counts once another person verifies it.").wait_for()

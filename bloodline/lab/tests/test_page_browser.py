@@ -26,6 +26,17 @@ def sign_in(page: Any, base: str, username: str) -> None:  # noqa: F811
         page.locator("form.stacked button[type=submit]").click()
 
 
+def choose_and_refresh(page: Any, select: str, value: str) -> None:  # noqa: F811
+    """Choose in a select whose change makes HTMX replace the readings offered, and return
+    only once the old readings are gone from the page: choosing a reading before the swap
+    lands would lose the choice when the swap replaces it."""
+    old = page.query_selector("#reading-fields")
+    assert old is not None, "the result form has no readings to refresh"
+    page.select_option(select, value)
+    old.wait_for_element_state("hidden")  # detached counts as hidden
+    page.locator("#reading-fields").wait_for(state="attached")
+
+
 def test_a_result_is_entered_and_verified_in_place(
     live_server: Any,
     flushable_audit: None,
@@ -55,8 +66,7 @@ def test_a_result_is_entered_and_verified_in_place(
     sign_in(page, live_server.url, "lab_technician")
     page.goto(url)
     page.evaluate("window.notReloaded = true")
-    page.select_option("#enter-test", "abo")
-    page.locator("#enter-reading option[value=reactive]").wait_for(state="detached")
+    choose_and_refresh(page, "#enter-test", "abo")
     page.select_option("#enter-reading", "O")
     page.get_by_role("button", name="Save the result").click()
     page.get_by_text("It counts once another person verifies it.").wait_for()
