@@ -75,6 +75,13 @@ case "${1:-}" in
         drill "current database" "sqlite:///$work/restored.sqlite3"
       fi
     else
+      # A demo seeded for the drill only: throwaway field keys unless the environment has keys.
+      # (A real database's drill needs its own keys from the environment, as the server does.)
+      if [[ -z "${FIELD_ENCRYPTION_KEYS:-}" ]]; then
+        FIELD_ENCRYPTION_KEYS="$("$PY" -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
+        BLIND_INDEX_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        export FIELD_ENCRYPTION_KEYS BLIND_INDEX_KEY
+      fi
       export DATABASE_URL="sqlite:///$work/demo.sqlite3"
       seed
       drill sqlite "sqlite:///$work/restored.sqlite3"
