@@ -88,11 +88,11 @@ messages: $(VENV)/.synced
 
 test-sqlite: env
 	@echo "== test suite on SQLite =="
-	$(PY) -m pytest -n 2 -m "not browser" -q
+	$(PY) -m pytest -n 2 -m "not browser" -q --durations=15
 
 test-postgres: env
 	@echo "== test suite on PostgreSQL (throwaway cluster) =="
-	scripts/with-postgres.sh $(PY) -m pytest -n 2 -m "not browser" -q
+	scripts/with-postgres.sh $(PY) -m pytest -n 2 -m "not browser" -q --durations=15
 
 test-browser: env
 	@echo "== browser tests (Playwright driving Debian's chromium) =="
