@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from bloodline.accounts.models import User
 from bloodline.collection.models import Donation
-from bloodline.drives.models import Drive, DriveStatus
+from bloodline.drives.models import Drive
 from bloodline.screening import actions
 from bloodline.screening.models import Deferral, Presentation, Step
 from bloodline.screening.tests.conftest import HEALTHY, no_answers
@@ -29,20 +29,6 @@ REFUSED = (
     "Since the physician's decision, a deferral has been recorded for this donor or a "
     "donation given elsewhere: nothing may be collected."
 )
-
-
-@pytest.fixture
-def other_drive(make_drive: Any) -> Drive:
-    """A second drive of the same centre on the same days."""
-    return make_drive(
-        DriveStatus.RUNNING,
-        title="Ngày hội hiến máu phường",
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate() + dt.timedelta(days=1),
-        opens_at=dt.time(0, 0),
-        closes_at=dt.time(23, 30),
-        slot_minutes=240,
-    )
 
 
 def at_other_physician(drive: Drive, presentation: Presentation, nurse: User) -> Presentation:
