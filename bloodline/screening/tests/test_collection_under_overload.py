@@ -277,7 +277,8 @@ def test_no_donor_is_collected_without_the_eligibility_check_under_overload(
     collected_in_race = {d.donor_id for d in donations} & raced_ids
     with capsys.disabled():
         print(
-            f"\n[T11 collection] day set up in {set_up:.1f} s; {len(clients)} clients on {os.cpu_count()} cores for {took:.1f} s:"
+            f"\n[T11 collection] day set up in {set_up:.1f} s; {len(clients)} clients"
+            f" on {os.cpu_count()} cores for {took:.1f} s:"
             f" {sum(load.answers.values())} posts, {load.answers['accepted']} accepted,"
             f" {load.answers['refused']} refused with a reason, {len(load.failures)} failed;"
             f" at most {load.most_in_flight} in flight; median page {statistics.median(idle):.3f} s"
