@@ -18,7 +18,10 @@ from django.utils import timezone
 
 from bloodline.accounts.models import User
 from bloodline.collection.models import Donation
+from bloodline.demo.factories.distribution import to_csv
 from bloodline.drives.models import Drive
+from bloodline.inventory import actions as inventory
+from bloodline.lab import imports
 from bloodline.screening import actions
 from bloodline.screening.models import Deferral, Presentation, Step
 from bloodline.screening.tests.conftest import HEALTHY, no_answers
@@ -73,6 +76,32 @@ def test_a_deferral_recorded_at_another_drive_after_the_decision_stops_the_colle
         until=timezone.localdate() + dt.timedelta(days=14),
     )
     assert Deferral.objects.filter(donor=here.donor).count() == 1
+    assert_refused_and_nothing_written(here, nurse)
+
+
+def test_a_confirmed_positive_result_after_the_decision_stops_the_collection(
+    accepted: Any, centre: Any, nurse: User
+) -> None:
+    """The look-back defers the donor for good while they wait at the phlebotomy station."""
+    here = accepted()
+    earlier = centre.donation(at=timezone.now() - dt.timedelta(days=120), donor=here.donor)
+    inventory.process_donation(
+        by=centre.clerk,
+        donation=earlier,
+        recipe="red_cells_plasma",
+        volumes={"red_cells_additive": 250, "plasma_fresh_frozen": 200},
+    )
+    chain = [("screen", "reactive"), ("repeat", "reactive"), ("confirmatory", "positive")]
+    imports.import_results(
+        by=centre.lab,
+        establishment=centre.centre,
+        file_name="hiv.csv",
+        content=to_csv(
+            {"din": earlier.din, "test": "hiv", "stage": stage, "result": reading}
+            for stage, reading in chain
+        ),
+    )
+    assert Deferral.objects.filter(donor=here.donor, permanent=True).exists()
     assert_refused_and_nothing_written(here, nurse)
 
 
