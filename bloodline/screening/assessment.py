@@ -243,13 +243,16 @@ def judged_at_collection(presentation: Presentation) -> list[int]:
     decision, facts, rules = _judged_now(presentation)
     deciding = {r.code for r in decision.reasons if r.severity != "review"}
     if deciding - lifted_at_decision(presentation):
-        raise refuse(
-            _(
-                "Since the physician's decision, a deferral has been recorded for this donor "
-                "or a donation given elsewhere: nothing may be collected."
-            )
-        )
+        raise refuse(changed_since_decision())
     return engine.allowed_volumes(facts, rules)
+
+
+def changed_since_decision() -> str:
+    """Why a collection is refused when the donor is no longer eligible (decision 0037)."""
+    return _(
+        "Since the physician's decision, a deferral has been recorded for this donor "
+        "or a donation given elsewhere: nothing may be collected."
+    )
 
 
 def offered_volumes(presentation: Presentation) -> list[int]:
