@@ -25,7 +25,14 @@ from bloodline.screening import engine
 from bloodline.screening.models import Decision, Deferral, Presentation, Step
 from bloodline.screening.plausibility import VITALS
 from bloodline.screening.questionnaire import Question, for_jurisdiction
-from bloodline.screening.stations import at_step, local_date, move_on, refuse, require_station
+from bloodline.screening.stations import (
+    at_step,
+    local_date,
+    lock_donor,
+    move_on,
+    refuse,
+    require_station,
+)
 
 ANSWERS = {"yes": True, "no": False, "unknown": None}
 DEFERRED = frozenset({"deferred_temporary", "deferred_permanent"})
@@ -220,11 +227,32 @@ def may_override(presentation: Presentation) -> bool:
     return engine_deferred(presentation) and _judged_now(presentation)[0].overridable
 
 
-def volumes_the_rules_allow(presentation: Presentation) -> list[int]:
-    """Whole-blood volumes the weight, volume and Hb-by-volume rules allow this donor, whatever
-    the physician decided; empty means nothing may be collected."""
-    _decision, facts, rules = _judged_now(presentation)
+def lifted_at_decision(presentation: Presentation) -> set[str]:
+    """The reasons the physician lifted: the temporary ones of an override, none otherwise."""
+    if presentation.decision != Decision.OVERRIDE:
+        return set()
+    return {r["code"] for r in presentation.engine_reasons if r.get("severity") == "temporary"}
+
+
+def judged_at_collection(presentation: Presentation) -> list[int]:
+    """Judge the donor again inside the collecting transaction, under the donor's row lock,
+    and return the volumes the rules allow. Refused when a reason now defers the donor that
+    the physician did not lift: a deferral recorded (look-back, another drive's physician)
+    or a donation given elsewhere since the decision (decision 0037)."""
+    lock_donor(presentation)
+    decision, facts, rules = _judged_now(presentation)
+    deciding = {r.code for r in decision.reasons if r.severity != "review"}
+    if deciding - lifted_at_decision(presentation):
+        raise refuse(changed_since_decision())
     return engine.allowed_volumes(facts, rules)
+
+
+def changed_since_decision() -> str:
+    """Why a collection is refused when the donor is no longer eligible (decision 0037)."""
+    return _(
+        "Since the physician's decision, a deferral has been recorded for this donor "
+        "or a donation given elsewhere: nothing may be collected."
+    )
 
 
 def offered_volumes(presentation: Presentation) -> list[int]:
@@ -292,6 +320,7 @@ def _defer(
     by: User, presentation: Presentation, reason: str, until: dt.date | None, permanent: bool
 ) -> Deferral:
     deciding = [r for r in presentation.engine_reasons if r["severity"] != "review"]
+    lock_donor(presentation)  # waits for a collection of this donor in flight (decision 0037)
     return Deferral.objects.create(
         donor=presentation.donor,
         presentation=presentation,

@@ -24,7 +24,7 @@ from bloodline.collection.actions import (
 )
 from bloodline.collection.models import Donation, DonationType, Facility
 from bloodline.lib import isbt128
-from bloodline.screening.assessment import volumes_the_rules_allow
+from bloodline.screening.assessment import judged_at_collection
 from bloodline.screening.models import Presentation, Step
 from bloodline.screening.stations import at_step, local_date, move_on, refuse, require_station
 
@@ -64,9 +64,10 @@ def _check(
     # limit. The complete-collection minimum is the rule set's, per bag size
     # (collection.actions.validate_donation).
     accepted = presentation.volume_ml or 0
-    # Whatever was decided (an override included), the bag obeys the weight, volume and
-    # Hb-by-volume rules (decision 0015).
-    if accepted not in volumes_the_rules_allow(presentation):
+    # Judged again now, under the donor's lock: a deferral or a donation recorded since the
+    # decision refuses it (decision 0037). Whatever was decided (an override included), the
+    # bag obeys the weight, volume and Hb-by-volume rules (decision 0015).
+    if accepted not in judged_at_collection(presentation):
         raise refuse(
             _(
                 "The rules do not allow a %(volume)s mL collection from this donor: nothing "

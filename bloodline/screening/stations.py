@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
+from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive, DriveStatus
 from bloodline.lib.forms import refuse
 from bloodline.lib.locking import bumped
@@ -54,6 +55,14 @@ def at_step(presentation: Presentation, steps: Collection[str]) -> Presentation:
             % {"step": Step(locked.step).label}
         )
     return locked
+
+
+def lock_donor(presentation: Presentation) -> None:
+    """Hold the donor's row until the transaction ends. Every write that changes whether the
+    donor may give (a collection, a deferral; the look-back locks the same row) takes it
+    after the presentation, so a check made under it sees every such write committed before
+    and none can land until it commits (decision 0037)."""
+    list(Donor.objects.select_for_update().filter(pk=presentation.donor_id).values_list("pk"))
 
 
 def move_on(presentation: Presentation, step: str, fields: list[str]) -> None:

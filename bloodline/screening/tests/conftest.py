@@ -47,6 +47,20 @@ def drive(make_drive: Any, demo: Any) -> Drive:
 
 
 @pytest.fixture
+def other_drive(make_drive: Any, drive: Drive) -> Drive:
+    """A second running drive of the same centre on the same days."""
+    return make_drive(
+        DriveStatus.RUNNING,
+        title="Ngày hội hiến máu phường",
+        starts_on=drive.starts_on,
+        ends_on=drive.ends_on,
+        opens_at=dt.time(0, 0),
+        closes_at=dt.time(23, 30),
+        slot_minutes=240,
+    )
+
+
+@pytest.fixture
 def nurse(users: dict[str, User]) -> User:
     return users["drive_nurse"]
 
