@@ -49,15 +49,11 @@ def describe(found: list[dict[str, Any]]) -> str:
     lines = []
     for violation in found:
         targets = "; ".join(json.dumps(node["target"]) for node in violation["nodes"])
-        lines.append(
-            f"{violation['id']} ({violation['impact']}): {violation['help']} — {targets}"
-        )
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} — {targets}")
     return "\n".join(lines)
 
 
 def assert_accessible(page: Any, *, context: Any = None) -> None:
     """Fail with every axe-core violation on the page, one line each."""
     found = violations(page, context=context)
-    assert not found, (
-        f"{len(found)} accessibility violation(s) on {page.url}:\n{describe(found)}"
-    )
+    assert not found, f"{len(found)} accessibility violation(s) on {page.url}:\n{describe(found)}"

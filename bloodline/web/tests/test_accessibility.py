@@ -88,7 +88,8 @@ def test_the_second_factor_pages(
     assert page.locator("html").get_attribute("lang") == language
     assert_accessible(page)
 
-    page.fill("#id_code", "000000")  # a wrong code: the field shows its error
+    # No code: the field shows its error. (Not a wrong code: the authenticator would then
+    # refuse even the right one for a second, django-otp's throttling.)
     submit(page)
     assert page.locator("#id_code_error").count() == 1
     assert_accessible(page)
@@ -159,3 +160,18 @@ def test_the_donor_reads_erasure_and_export_pages(
     page.set_content(html)
     assert page.locator("html").get_attribute("lang") == language
     assert_accessible(page)
+
+
+def test_the_check_names_each_violation_its_impact_and_where(page: Any) -> None:
+    """The checker is not a formality: a page with an unlabelled field, an image without a
+    text alternative and no language fails, and the message says which rule, how bad, where."""
+    page.set_content(
+        "<html><head><title>Broken</title></head><body><main><h1>Broken</h1>"
+        '<img src="data:," id="no-alt"><input type="text" id="no-label"></main></body></html>'
+    )
+    with pytest.raises(AssertionError) as failed:
+        assert_accessible(page)
+    message = str(failed.value)
+    assert "image-alt (critical)" in message and '["#no-alt"]' in message
+    assert "label (critical)" in message and '["#no-label"]' in message
+    assert "html-has-lang (serious)" in message
