@@ -26,12 +26,25 @@ page = test_browser.page
 pytestmark = pytest.mark.browser
 
 LANGUAGES = ["en", "vi"]
+# The browser fixture's window, and the narrowest phone WCAG's reflow criterion names.
+DESKTOP = {"width": 800, "height": 1000}
+PHONE = {"width": 320, "height": 800}
+# WCAG 1.4.10 (reflow), which axe does not measure: nothing makes the page scroll sideways.
+FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def in_language(page: Any, base: str, language: str) -> None:
     page.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
     )
+
+
+def on_a_phone(page: Any) -> None:
+    """The page again on the narrowest phone: still accessible, and nothing sticks out."""
+    page.set_viewport_size(PHONE)
+    assert_accessible(page)
+    assert page.evaluate(FITS), f"{page.url} scrolls sideways on a {PHONE['width']} px phone"
+    page.set_viewport_size(DESKTOP)
 
 
 def sign_in(page: Any, base: str, username: str, password: str) -> int:
@@ -70,6 +83,7 @@ def test_the_sign_in_and_lock_out_pages(
     assert status == 429
     assert page.locator("main [role=alert]").count() == 1
     assert_accessible(page)
+    on_a_phone(page)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -87,6 +101,7 @@ def test_the_second_factor_pages(
     assert "/accounts/second-factor/enrol/" in page.url
     assert page.locator("html").get_attribute("lang") == language
     assert_accessible(page)
+    on_a_phone(page)  # the QR code and the secret too
 
     # No code: the field shows its error. (Not a wrong code: the authenticator would then
     # refuse even the right one for a second, django-otp's throttling.)
@@ -101,6 +116,7 @@ def test_the_second_factor_pages(
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
     assert len(codes) == 10
     assert_accessible(page)
+    on_a_phone(page)
 
     # The next sign-in asks for a code.
     page.locator("form[action$='/logout/'] button").click()
@@ -108,9 +124,18 @@ def test_the_second_factor_pages(
     sign_in(page, live_server.url, "lab_technician", DEMO_PASSWORD)
     assert "/accounts/second-factor/" in page.url
     assert_accessible(page)
-    page.fill("#id_code", "not-a-code")
     submit(page)
     assert page.locator("#id_code_error").count() == 1
+    assert_accessible(page)
+
+    # In with a recovery code; My account offers new ones, shown on the same codes page.
+    page.fill("#id_code", codes[0])
+    submit(page)
+    page.goto(live_server.url + "/me/")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.locator("form[action$='/recovery-codes/'] button").click()
+    assert page.get_by_test_id("recovery-codes").locator("code").count() == 10
     assert_accessible(page)
 
 
@@ -147,12 +172,14 @@ def test_the_donor_reads_erasure_and_export_pages(
     page.goto(base + "/reads/")
     assert page.locator("main table tbody tr").count() == 1
     assert_accessible(page)
+    on_a_phone(page)
 
     page.goto(base + "/erase/")
     assert_accessible(page)
     submit(page)  # neither a reason nor the confirmation: both fields say so
     assert page.locator("main p.error").count() == 2
     assert_accessible(page)
+    on_a_phone(page)
 
     # The export is a download; the document its PDF is printed from is checked as a page.
     with translation.override(language):
