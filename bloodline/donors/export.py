@@ -184,13 +184,17 @@ def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
     raise ValueError(f"the export fetches nothing: {url}")
 
 
+def render_html(donor: Donor, sections: list[Section]) -> str:
+    """The document the PDF is printed from (its accessibility is checked in the browser)."""
+    return render_to_string(
+        "donors/export.html", {"donor": donor, "sections": sections, "now": timezone.now()}
+    )
+
+
 def render_pdf(donor: Donor, sections: list[Section]) -> bytes:
     from weasyprint import HTML  # heavy import, only where a PDF is made
 
-    html = render_to_string(
-        "donors/export.html", {"donor": donor, "sections": sections, "now": timezone.now()}
-    )
-    pdf = HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+    pdf = HTML(string=render_html(donor, sections), url_fetcher=_refuse_fetch).write_pdf()
     assert pdf is not None
     return bytes(pdf)
 
