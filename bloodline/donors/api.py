@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from bloodline.accounts.types import signed_in
 from bloodline.donors import access, actions, reads
 from bloodline.donors.duplicates import Candidate, candidates_for
 from bloodline.donors.erasure import erase_donor
@@ -144,16 +145,22 @@ def _duplicate_answer(exc: actions.PossibleDuplicate) -> Status[DuplicateOut]:
     return Status(422, DuplicateOut(detail=detail, candidates=_candidates(exc.candidates)))
 
 
+class SearchPagination(BoundedPagination):
+    """A search is logged with its number of matches: the count the answer already took,
+    not a second count query."""
+
+    def counted(self, request: HttpRequest, count: int, q: str = "", **params: object) -> None:
+        if q.strip():
+            reads.log_search(by=signed_in(request), where=ReadPlace.SEARCH_API, results=count)
+
+
 @router.get("", response=list[DonorOut])
-@paginate(BoundedPagination)
+@paginate(SearchPagination)
 def search_donors(request: HttpRequest, q: str = "") -> object:
     """Donors by name (without accents), identity number or phone. Merged records never appear."""
     access.require_view(request.user)
     matches = search(q, access.default_region(request.user))
-    found = access.visible(matches, request.user).select_related("merged_into")
-    if q.strip():
-        reads.log_search(by=request.user, where=ReadPlace.SEARCH_API, results=found.count())  # type: ignore[arg-type]
-    return found
+    return access.visible(matches, request.user).select_related("merged_into")
 
 
 @router.get("/{public_id}", response=DonorOut)
