@@ -99,7 +99,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "bloodline.lib.null_characters.NullCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,6 +108,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Once the person and their language are known, so a page's refusal has the site layout
+    # and headers (decision 0035); before any view or middleware reads the input.
+    "bloodline.lib.null_characters.NullCharacterMiddleware",
     # Sends people who must use a second factor to enrol or confirm it (decision 0031).
     "bloodline.web.mfa.SecondFactorMiddleware",
     # Signs out after inactivity (shorter on shared station pages); decision 0031.

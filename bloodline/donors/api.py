@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from bloodline.accounts.types import AuthenticatedRequest, signed_in
 from bloodline.donors import access, actions, reads
 from bloodline.donors.duplicates import Candidate, candidates_for
 from bloodline.donors.erasure import erase_donor
@@ -144,31 +145,37 @@ def _duplicate_answer(exc: actions.PossibleDuplicate) -> Status[DuplicateOut]:
     return Status(422, DuplicateOut(detail=detail, candidates=_candidates(exc.candidates)))
 
 
+class SearchPagination(BoundedPagination):
+    """A search is logged with its number of matches: the count the answer already took,
+    not a second count query."""
+
+    def counted(self, request: HttpRequest, count: int, q: str = "", **params: object) -> None:
+        if q.strip():
+            reads.log_search(by=signed_in(request), where=ReadPlace.SEARCH_API, results=count)
+
+
 @router.get("", response=list[DonorOut])
-@paginate(BoundedPagination)
-def search_donors(request: HttpRequest, q: str = "") -> object:
+@paginate(SearchPagination)
+def search_donors(request: AuthenticatedRequest, q: str = "") -> object:
     """Donors by name (without accents), identity number or phone. Merged records never appear."""
     access.require_view(request.user)
     matches = search(q, access.default_region(request.user))
-    found = access.visible(matches, request.user).select_related("merged_into")
-    if q.strip():
-        reads.log_search(by=request.user, where=ReadPlace.SEARCH_API, results=found.count())  # type: ignore[arg-type]
-    return found
+    return access.visible(matches, request.user).select_related("merged_into")
 
 
 @router.get("/{public_id}", response=DonorOut)
-def get_donor(request: HttpRequest, public_id: UUID) -> Donor:
+def get_donor(request: AuthenticatedRequest, public_id: UUID) -> Donor:
     donor = access.get_donor(request.user, public_id)
-    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DETAIL_API)  # type: ignore[arg-type]
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DETAIL_API)
     return donor
 
 
 @router.post("", response={201: DonorOut, 422: DuplicateOut})
-def create_donor(request: HttpRequest, payload: DonorIn) -> object:
+def create_donor(request: AuthenticatedRequest, payload: DonorIn) -> object:
     access.require_manage(request.user)
     try:
         donor = actions.create_donor(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             region=access.default_region(request.user),
             **payload.dict(),
         )
@@ -178,12 +185,12 @@ def create_donor(request: HttpRequest, payload: DonorIn) -> object:
 
 
 @router.patch("/{public_id}", response={200: DonorOut, 422: DuplicateOut})
-def update_donor(request: HttpRequest, public_id: UUID, payload: DonorPatch) -> object:
+def update_donor(request: AuthenticatedRequest, public_id: UUID, payload: DonorPatch) -> object:
     donor = access.get_donor(request.user, public_id, manage=True)
     changes = payload.dict(exclude={"version", "reason", "confirmed_distinct"}, exclude_unset=True)
     try:
         actions.update_donor(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             donor=donor,
             version=payload.version,
             changes=changes,
@@ -197,19 +204,19 @@ def update_donor(request: HttpRequest, public_id: UUID, payload: DonorPatch) -> 
 
 
 @router.get("/{public_id}/documents", response=list[DocumentOut])
-def list_documents(request: HttpRequest, public_id: UUID) -> object:
+def list_documents(request: AuthenticatedRequest, public_id: UUID) -> object:
     donor = access.get_donor(request.user, public_id)
-    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DOCUMENTS_API)  # type: ignore[arg-type]
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DOCUMENTS_API)
     return donor.identity_documents.order_by("created_at")
 
 
 @router.post("/{public_id}/documents", response={201: DocumentOut})
 def add_document(
-    request: HttpRequest, public_id: UUID, payload: DocumentIn
+    request: AuthenticatedRequest, public_id: UUID, payload: DocumentIn
 ) -> Status[IdentityDocument]:
     donor = access.get_donor(request.user, public_id, manage=True)
     document = actions.add_identity_document(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         donor=donor,
         **payload.dict(),
     )
@@ -217,17 +224,19 @@ def add_document(
 
 
 @router.get("/{public_id}/consents", response=list[ConsentOut])
-def list_consents(request: HttpRequest, public_id: UUID) -> object:
+def list_consents(request: AuthenticatedRequest, public_id: UUID) -> object:
     donor = access.get_donor(request.user, public_id)
-    reads.log_read(by=request.user, donor=donor, where=ReadPlace.CONSENTS_API)  # type: ignore[arg-type]
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.CONSENTS_API)
     return donor.consents.order_by("purpose", "-given_at", "-id")
 
 
 @router.post("/{public_id}/consents", response={201: ConsentOut})
-def add_consent(request: HttpRequest, public_id: UUID, payload: ConsentIn) -> Status[Consent]:
+def add_consent(
+    request: AuthenticatedRequest, public_id: UUID, payload: ConsentIn
+) -> Status[Consent]:
     donor = access.get_donor(request.user, public_id, manage=True)
     consent = actions.record_consent(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         donor=donor,
         **payload.dict(),
     )
@@ -235,19 +244,19 @@ def add_consent(request: HttpRequest, public_id: UUID, payload: ConsentIn) -> St
 
 
 @router.get("/{public_id}/duplicates", response=list[CandidateOut])
-def duplicates(request: HttpRequest, public_id: UUID) -> list[CandidateOut]:
+def duplicates(request: AuthenticatedRequest, public_id: UUID) -> list[CandidateOut]:
     donor = access.get_donor(request.user, public_id)
-    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DUPLICATES_API)  # type: ignore[arg-type]
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.DUPLICATES_API)
     return [] if donor.is_merged else _candidates(candidates_for(donor))
 
 
 @router.post("/{public_id}/merge", response=DonorOut)
-def merge(request: HttpRequest, public_id: UUID, payload: MergeIn) -> Donor:
+def merge(request: AuthenticatedRequest, public_id: UUID, payload: MergeIn) -> Donor:
     """Merge the record ``duplicate`` into this one, with the reason why they are one person."""
     keep = access.get_donor(request.user, public_id, manage=True)
     duplicate = access.get_donor(request.user, payload.duplicate, manage=True)
     actions.merge_donors(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         keep=keep,
         duplicate=duplicate,
         reason=payload.reason,
@@ -260,17 +269,17 @@ class EraseIn(Schema):
 
 
 @router.post("/{public_id}/erase", response=DonorOut)
-def erase(request: HttpRequest, public_id: UUID, payload: EraseIn) -> Donor:
+def erase(request: AuthenticatedRequest, public_id: UUID, payload: EraseIn) -> Donor:
     """Erase the donor's personal details, keeping donations and results linked (a reason is
     required). Searches no longer find them; nothing new is recorded for them."""
     donor = access.get_donor(request.user, public_id, manage=True)
-    erase_donor(by=request.user, donor=donor, reason=payload.reason)  # type: ignore[arg-type]
+    erase_donor(by=request.user, donor=donor, reason=payload.reason)
     return _fresh(donor)
 
 
 @router.get("/{public_id}/export")
-def export(request: HttpRequest, public_id: UUID, format: str = "json") -> HttpResponse:
+def export(request: AuthenticatedRequest, public_id: UUID, format: str = "json") -> HttpResponse:
     """Everything held about the donor, as JSON (default) or ``?format=pdf``. Audited."""
     donor = access.get_donor(request.user, public_id, manage=True)
     fmt = "pdf" if format == "pdf" else "json"
-    return export_response(by=request.user, donor=donor, fmt=fmt)  # type: ignore[arg-type]
+    return export_response(by=request.user, donor=donor, fmt=fmt)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bloodline.donors.names import name_key
 from bloodline.lib.blood_groups import blood_group_long
-from bloodline.lib.crypto import BlindIndexField, EncryptedTextField
+from bloodline.lib.crypto import BlindIndexField, EncryptedTextField, IndexedQuerySet
 from bloodline.lib.locking import Versioned
 
 
@@ -32,7 +32,10 @@ class RhD(models.TextChoices):
     NEGATIVE = "neg", _("RhD negative")
 
 
-class DonorQuerySet(models.QuerySet["Donor"]):
+class DonorQuerySet(IndexedQuerySet["Donor"]):
+    # A bulk update() may not change the phone: its blind index would go stale (decision 0033).
+    save_instead = "donors.actions.update_donor (or Donor.save())"
+
     def active(self) -> DonorQuerySet:
         """Donors that are not duplicates merged into another record."""
         return self.filter(merged_into__isnull=True)
@@ -186,6 +189,11 @@ NATIONAL_COUNTRY = {
 }
 
 
+class IdentityDocumentQuerySet(IndexedQuerySet["IdentityDocument"]):
+    # A bulk update() may not change the number: its blind index would go stale (decision 0033).
+    save_instead = "donors.actions.add_identity_document (or IdentityDocument.save())"
+
+
 class IdentityDocument(models.Model):
     """An identity document a donor showed: its kind, number and issuing country.
 
@@ -208,6 +216,8 @@ class IdentityDocument(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+
+    objects = IdentityDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("identity document")

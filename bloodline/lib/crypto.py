@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -28,6 +28,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.module_loading import import_string
+
+_M = TypeVar("_M", bound=models.Model)
 
 PREFIX = "enc1"
 _NONCE = 12
@@ -188,6 +190,32 @@ class BlindIndexField(models.CharField):
         value = self.digest(getattr(model_instance, self.source) or "")
         setattr(model_instance, self.attname, value)
         return value
+
+
+class UnindexedUpdate(TypeError):
+    """A bulk ``update()`` of an encrypted field would leave its blind index stale."""
+
+
+class IndexedQuerySet(models.QuerySet[_M]):
+    """The queryset of a model with blind-indexed fields: ``update()`` refuses to write an
+    encrypted field without its index (or an index without its field). The index is computed
+    in ``pre_save``, which a bulk UPDATE never calls, so such an update would leave lookups
+    finding the old value. ``bulk_update`` of both together (``rotate``, the data migration)
+    passes; set ``save_instead`` to name the action a caller should use."""
+
+    save_instead = "save() on each object"
+
+    def update(self, **kwargs: Any) -> int:
+        for field in self.model._meta.concrete_fields:
+            if isinstance(field, BlindIndexField) and (
+                (field.source in kwargs) != (field.attname in kwargs)
+            ):
+                raise UnindexedUpdate(
+                    f"{self.model.__name__}.{field.source} is encrypted and found through its "
+                    f"blind index {field.attname}, which update() does not recompute. "
+                    f"Use {self.save_instead} instead: it writes both."
+                )
+        return super().update(**kwargs)
 
 
 def rotate(model: type[models.Model], source: str, index: str, batch_size: int = 500) -> int:

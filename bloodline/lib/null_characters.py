@@ -2,7 +2,9 @@
 
 PostgreSQL cannot store NUL in text and raised a 500 for a name or a search containing one
 (decision 0035). One middleware checks query parameters, form fields and JSON bodies: the API
-answers 422 with the declared error shape at the offending place; a page answers 400.
+answers 422 with the declared error shape at the offending place; a page answers the site's
+400 page saying what to remove. It runs after sign-in and the person's language are known, so
+the page has its navigation and both answers are in the reader's language.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
@@ -67,8 +70,12 @@ class NullCharacterMiddleware:
         loc = found_in(request)
         if loc is None:
             return self.get_response(request)
-        message = _("Text cannot contain the null character.")
         if request.path.startswith(API_PREFIX):
+            message = _("Text cannot contain the null character.")
             item = {"loc": loc, "msg": message, "type": "null_character"}
             return JsonResponse({"detail": [item]}, status=422)
-        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        reason = _(
+            "The request contained a character that cannot be stored (NUL). "
+            "Remove it and try again."
+        )
+        return render(request, "400.html", {"reason": reason}, status=400)

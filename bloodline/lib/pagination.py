@@ -3,10 +3,15 @@
 ninja's own LimitOffsetPagination accepts any ``offset`` and clamps ``limit`` only after
 validation, so a huge integer reached the database (an overflow, a 500). Here both are
 bounded in the schema: out of range is a translated 422 at ``query.limit``/``query.offset``.
+A list that must record its total (a logged search) takes it from ``counted`` rather than
+counting the rows a second time.
 """
 
 # No "from __future__ import annotations": django-ninja reads annotations at run time.
 
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
@@ -24,3 +29,14 @@ class BoundedPagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        self.counted(request, page["count"], **params)
+        return page
+
+    def counted(self, request: HttpRequest, count: int, **params: Any) -> None:
+        """Called once per answer with the list's total, as the answer's ``count`` gives it;
+        ``params`` are the operation's own parameters. Nothing by default."""

@@ -60,3 +60,18 @@ def make_donor(nurse: Any) -> Any:
         return actions.create_donor(by=nurse, **person)
 
     return make
+
+
+ENCRYPTED_BORN = dt.date(1991, 5, 17)
+
+
+@pytest.fixture
+def person(make_donor: Any, nurse: Any) -> tuple[Donor, str]:
+    """A donor with a phone and an identity number, both encrypted with a blind index
+    (decision 0033): the donor and the number as written."""
+    donor = make_donor(date_of_birth=ENCRYPTED_BORN, sex="M", phone="0912 345 678")
+    number = vn_number(ENCRYPTED_BORN, "M", tail="424242")
+    actions.add_identity_document(
+        by=nurse, donor=donor, kind="vn_citizen_identity_card", number=number
+    )
+    return donor, number

@@ -158,10 +158,41 @@ def test_the_refusal_is_translated(demo, login):
     assert response.json()["detail"][0]["msg"] != "Text cannot contain the null character."
 
 
-def test_a_page_refuses_a_nul_character_too(admin):
+PAGE_REFUSAL = (
+    "The request contained a character that cannot be stored (NUL). Remove it and try again."
+)
+
+
+def test_a_page_refuses_a_nul_character_with_the_site_page(admin):
     response = admin.get("/donors/", {"q": "a\x00b"})
     assert response.status_code == 400
-    assert b"null character" in response.content
+    assert response.templates[0].name == "400.html"
+    page = response.content.decode()
+    assert PAGE_REFUSAL in page
+    # In the site layout, for the signed-in person, with the site's headers.
+    assert 'href="/organisations/"' in page
+    assert "Sign out" in page
+    assert "Content-Security-Policy" in response.headers
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_page_form_with_a_nul_character_writes_nothing(demo, admin):
+    from bloodline.donors.models import Donor
+
+    donors, events = Donor.objects.count(), AuditEvent.objects.count()
+    response = admin.post("/donors/new/", {"full_name": "Trần\x00Văn", "sex": "M"})
+    assert response.status_code == 400
+    assert PAGE_REFUSAL in response.content.decode()
+    assert (Donor.objects.count(), AuditEvent.objects.count()) == (donors, events)
+
+
+def test_the_page_refusal_is_in_the_readers_language(admin):
+    admin.cookies["django_language"] = "vi"
+    response = admin.get("/donors/", {"q": "\x00"})
+    assert response.status_code == 400
+    assert response.headers["Content-Language"] == "vi"
+    assert PAGE_REFUSAL not in response.content.decode()
+    assert "NUL" in response.content.decode()
 
 
 def test_a_body_that_is_not_json_is_a_translated_400(admin):

@@ -3,7 +3,7 @@ trees) plus the Chinese counterparts the demo does not make, and the personas th
 
 Every object kind a URL or API path names has a Vietnamese object ("inside" for the
 Vietnamese personas) and a Chinese one ("outside" for all of them). Built once per test module
-and rolled back at the end (see ``test_permission_matrix.world``).
+and rolled back at the end (the ``world`` fixture in this folder's conftest.py).
 """
 
 from __future__ import annotations

@@ -18,12 +18,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 
 from bloodline.audit.models import AuditEvent
 from bloodline.web.tests import matrix_probe as probe
-from bloodline.web.tests.matrix_world import World, build
+from bloodline.web.tests.matrix_world import World
 from bloodline.web.tests.permission_matrix import (
     COLUMNS,
     CROSS_COUNTRY_OPERATIONS,
@@ -78,27 +77,8 @@ def _media_in_tmp() -> None:
 
 @pytest.fixture
 def _fast_passwords() -> None:
-    """Replaces the suite's per-test setting: ``world`` sets the fast hasher for the module."""
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    media = tmp_path_factory.mktemp("media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=fast, MEDIA_ROOT=media),
-        transaction.atomic(),
-    ):
-        world = build()
-        # One session per persona, kept in the module's transaction: each case restores it
-        # by rolling back, so even "log out" leaves the next case signed in.
-        for persona, user in world.users.items():
-            client = Client()
-            client.force_login(user)
-            world.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        yield world
-        transaction.set_rollback(True)
+    """Replaces the suite's per-test setting: ``world`` (conftest.py) sets the fast hasher for
+    the module."""
 
 
 def _url(endpoint: probe.Endpoint, row: R, world: World, persona: str, side: str) -> str:
