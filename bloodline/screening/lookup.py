@@ -86,7 +86,7 @@ def read_din(text: str) -> str:
         raise ValidationError({"din": [str(exc)]}) from exc
 
 
-def _by_din(text: str, people: DonorQuerySet) -> DonorQuerySet:
+def by_din(text: str, people: DonorQuerySet) -> DonorQuerySet:
     holders = Donation.objects.filter(din=read_din(text)).values("donor_id")
     return people.filter(pk__in=holders)
 
@@ -104,7 +104,7 @@ def _matches(user: User, key: str, value: str) -> DonorQuerySet:
             return by_phone(value, region, people)
         except phones.InvalidPhone as exc:
             raise ValidationError({key: [phone_message(region)]}) from exc
-    return _by_din(value, people)
+    return by_din(value, people)
 
 
 def find(user: User, *, identity_number: str = "", phone: str = "", din: str = "") -> list[Donor]:
