@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -38,21 +39,21 @@ def findable() -> DonorQuerySet:
     return Donor.objects.active().filter(erased_at__isnull=True)
 
 
-def holders_of(number: str) -> QuerySet[IdentityDocument]:
+def holders_of(number: str) -> QuerySet[IdentityDocument, Any]:
     """The ids of the donors holding an identity document with this number (as typed: it is
     normalised like the stored numbers), as a subquery: one probe of the number index."""
     digest = number_index(normalise_number(number))
     return IdentityDocument.objects.filter(number_index=digest).values("donor_id")
 
 
-def by_identity_number(number: str, people: DonorQuerySet | None = None) -> DonorQuerySet:
+def by_identity_number(number: str, people: QuerySet[Donor] | None = None) -> QuerySet[Donor]:
     """Donors among ``people`` (default: every findable donor) holding this document number."""
     if not normalise_number(number):
         return Donor.objects.none()
     return (people if people is not None else findable()).filter(pk__in=holders_of(number))
 
 
-def by_phone(phone: str, region: str, people: DonorQuerySet | None = None) -> DonorQuerySet:
+def by_phone(phone: str, region: str, people: QuerySet[Donor] | None = None) -> QuerySet[Donor]:
     """Donors among ``people`` whose phone is this number, read in E.164 with ``region`` the
     country whose national numbers the person types. Raises ``phones.InvalidPhone`` when it
     cannot be read as a phone number. A phone may be shared (family members): several
@@ -73,7 +74,7 @@ def name_match(query: str) -> Q:
     return Q(name_key__contains=key) | Q(name_key="", full_name__icontains=query.strip())
 
 
-def by_name(query: str, people: DonorQuerySet | None = None) -> DonorQuerySet:
+def by_name(query: str, people: QuerySet[Donor] | None = None) -> QuerySet[Donor]:
     """Donors among ``people`` whose name contains ``query`` (without case, accents or spaces)."""
     return (people if people is not None else findable()).filter(name_match(query))
 

@@ -18,6 +18,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from bloodline.collection.models import Donation
 from bloodline.donors import access, phones, reads
 from bloodline.donors.actions import phone_message
 from bloodline.donors.documents import normalise_number
-from bloodline.donors.models import Donor, DonorQuerySet
+from bloodline.donors.models import Donor
 from bloodline.donors.reads import ReadPlace
 from bloodline.donors.search import by_identity_number, by_phone, findable
 from bloodline.jurisdictions.loader import UnknownRuleSet
@@ -86,12 +87,12 @@ def read_din(text: str) -> str:
         raise ValidationError({"din": [str(exc)]}) from exc
 
 
-def by_din(text: str, people: DonorQuerySet) -> DonorQuerySet:
+def by_din(text: str, people: QuerySet[Donor]) -> QuerySet[Donor]:
     holders = Donation.objects.filter(din=read_din(text)).values("donor_id")
     return people.filter(pk__in=holders)
 
 
-def _matches(user: User, key: str, value: str) -> DonorQuerySet:
+def _matches(user: User, key: str, value: str) -> QuerySet[Donor]:
     people = access.visible(findable(), user)
     if key == "identity_number":
         if not _NUMBER.match(normalise_number(value)):
