@@ -222,6 +222,11 @@ class IdentityDocument(models.Model):
     class Meta:
         verbose_name = _("identity document")
         verbose_name_plural = _("identity documents")
+        indexes = [
+            # A lookup by number alone (any kind of document): the unique constraint's index
+            # leads with ``kind`` and cannot bound it (decision 0041).
+            models.Index(fields=["number_index"], name="identity_document_number_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "number_index"],

@@ -36,6 +36,7 @@ class ReadPlace(models.TextChoices):
     LAB_SAMPLE = "lab_sample", _("laboratory sample page")
     SEARCH_PAGE = "search_page", _("donor search page")
     SEARCH_API = "search_api", _("donor search (API)")
+    LOOKUP_API = "lookup_api", _("donor lookup by number (API)")
 
 
 def place_label(code: str) -> str:

@@ -5,19 +5,20 @@ public ids, never the donor's answers or measurements."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.collection.models import Donation as DonationRecord
+from bloodline.donors.models import Donor
 from bloodline.jurisdictions.loader import registry
 from bloodline.jurisdictions.schema import RuleSet
 from bloodline.organisations.roles import Perm
@@ -38,17 +39,21 @@ ANSWERS = {"yes": True, "no": False, "unknown": None}
 DEFERRED = frozenset({"deferred_temporary", "deferred_permanent"})
 
 
-def _history(presentation: Presentation) -> list[engine.Donation]:
-    zone = presentation.drive.time_zone()
-    earlier = DonationRecord.objects.filter(donor=presentation.donor).exclude(
-        drive=presentation.drive
-    )
+def as_history(donations: Iterable[DonationRecord], zone: dt.tzinfo) -> list[engine.Donation]:
+    """Recorded donations as the engine reads them: on the local day where they are judged."""
     return [
         engine.Donation(
             timezone.localtime(d.collected_at, zone).date(), d.donation_type, d.volume_ml
         )
-        for d in earlier
+        for d in donations
     ]
+
+
+def _history(presentation: Presentation) -> list[engine.Donation]:
+    earlier = DonationRecord.objects.filter(donor=presentation.donor).exclude(
+        drive=presentation.drive
+    )
+    return as_history(earlier, presentation.drive.time_zone())
 
 
 def is_repeat_donor(presentation: Presentation) -> bool:
@@ -129,11 +134,19 @@ def _read_vitals(values: Mapping[str, Any]) -> dict[str, Decimal]:
     return read
 
 
-def active_deferrals(presentation: Presentation, on: dt.date) -> list[engine.ActiveDeferral]:
-    rows = Deferral.objects.filter(donor=presentation.donor).filter(
+def deferrals_in_force(donor: Donor, on: dt.date) -> QuerySet[Deferral]:
+    """The donor's deferrals still running on ``on``: permanent, open-ended or not yet over."""
+    return Deferral.objects.filter(donor=donor).filter(
         Q(permanent=True) | Q(until__isnull=True) | Q(until__gt=on)
     )
-    return [engine.ActiveDeferral(r.code, r.until, r.permanent) for r in rows]
+
+
+def as_active(deferrals: Iterable[Deferral]) -> list[engine.ActiveDeferral]:
+    return [engine.ActiveDeferral(r.code, r.until, r.permanent) for r in deferrals]
+
+
+def active_deferrals(presentation: Presentation, on: dt.date) -> list[engine.ActiveDeferral]:
+    return as_active(deferrals_in_force(presentation.donor, on))
 
 
 def facts_for(presentation: Presentation, on: dt.date) -> engine.Facts:

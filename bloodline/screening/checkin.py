@@ -20,7 +20,8 @@ from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.donors.access import in_registry, registry_for
 from bloodline.donors.erasure import refuse_erased
-from bloodline.donors.models import Donor, number_index
+from bloodline.donors.models import Donor
+from bloodline.donors.search import by_identity_number
 from bloodline.drives.models import Channel, Drive, Registration, Slot
 from bloodline.drives.registrations import (
     DonorMatch,
@@ -32,10 +33,6 @@ from bloodline.drives.registrations import (
 from bloodline.organisations.models import Organisation
 from bloodline.screening.models import Presentation
 from bloodline.screening.stations import refuse, require_running, require_station
-
-# The donor registry keeps identity documents under this relation (donors app, in progress
-# alongside this work); check-in uses it when present rather than importing its internals.
-IDENTITY_RELATION = "identity_documents"
 
 
 @dataclass(frozen=True)
@@ -52,14 +49,12 @@ def _as_uuid(text: str) -> uuid.UUID | None:
 
 
 def _by_identity(drive: Drive, text: str) -> Donor | None:
-    """The donor of the drive's registry holding an identity document with this number: one
-    equality on its blind index (numbers are encrypted, decision 0033)."""
-    names = {f.name for f in Donor._meta.get_fields()}
-    if IDENTITY_RELATION not in names:
-        return None
-    people = in_registry(Donor.objects.all(), registry_for(drive.establishment))
-    found = people.filter(**{f"{IDENTITY_RELATION}__number_index": number_index(text)})
-    return found.order_by("pk").first()
+    """The donor of the drive's registry holding an identity document with this number, as
+    the registry normalises it: one probe of the number's blind index (numbers are
+    encrypted, decision 0033), never a name search (decision 0041). Erased people are
+    found, so that check-in can say why they cannot give."""
+    people = in_registry(Donor.objects.active(), registry_for(drive.establishment))
+    return by_identity_number(text, people).order_by("pk").first()
 
 
 def _registration_from_scan(drive: Drive, scan: str) -> tuple[Donor, Registration | None]:

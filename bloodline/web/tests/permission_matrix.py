@@ -353,6 +353,10 @@ OPERATIONS: dict[str, R] = {
     ),
     "GET /donors": R("LL FF FF AA AA AA FF FF FF LL AA"),
     "POST /donors": R("LL FF FF AA AA AA FF FF FF LL AA", body={"full_name": "x"}),
+    # The station's card by one number (decision 0041): the Vietnamese donation's donor is in
+    # the registry staff read; the Chinese one answers 404 like a number nobody holds. Named
+    # by its DIN's kind so the Chinese staff run it against the Vietnamese number too.
+    "GET /donors/lookup": R("din", "LL FF FF AH AH AH FF FF FF LL AA", query={"din": "din"}),
     "GET /donors/{public_id}": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     "PATCH /donors/{public_id}": R(
         "donor", "LL HH HH AH AH AH HH HH HH LL AV", body={"version": 1}

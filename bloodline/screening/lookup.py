@@ -1,0 +1,200 @@
+"""The donor card a station needs, found by one number (decision 0041).
+
+A station scans or types one of three numbers: an identity document number, a phone number
+or a donation identification number (DIN). Each is one indexed lookup (the blind indexes of
+decision 0033, the unique DIN), narrowed to the registries the reader reaches (decision
+0030). The card adds what the station decides with: the blood group, the last donations,
+the deferrals in force, and the date the donor may next give whole blood, computed today by
+the eligibility engine under the rule set of the reader's establishment.
+
+This lives in screening, not donors: the engine is here, and donors may not import upwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bloodline.accounts.models import User
+from bloodline.collection.models import Donation
+from bloodline.donors import access, phones, reads
+from bloodline.donors.actions import phone_message
+from bloodline.donors.documents import normalise_number
+from bloodline.donors.models import Donor
+from bloodline.donors.reads import ReadPlace
+from bloodline.donors.search import by_identity_number, by_phone, findable
+from bloodline.jurisdictions.loader import UnknownRuleSet
+from bloodline.lib import isbt128
+from bloodline.organisations.access import grants, unbounded
+from bloodline.organisations.models import Organisation
+from bloodline.organisations.roles import Perm
+from bloodline.screening import engine
+from bloodline.screening.assessment import as_active, as_history, deferrals_in_force
+from bloodline.screening.models import Deferral
+
+# How much the card shows: display choices, not domain rules.
+LAST_DONATIONS = 5
+MATCH_LIMIT = 10  # a phone shared by a family answers with each of them
+KEYS = ("identity_number", "phone", "din")
+_NUMBER = re.compile(r"^[A-Z0-9\-/]{1,40}$")
+# The card's question: may the donor give whole blood, the common case at a drive.
+CARD_DONATION_TYPE = "whole_blood"
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The engine's answer for today: ``outcome`` is the engine's, or ``unknown`` when it
+    cannot judge (no sex or date of birth on record, no rule set in force)."""
+
+    outcome: str
+    next_eligible_on: dt.date | None
+    rule_set: str = ""
+    reasons: list[engine.Reason] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Card:
+    donor: Donor
+    last_donations: list[Donation]
+    active_deferrals: list[Deferral]
+    eligibility: Eligibility
+
+
+def _one_key(values: dict[str, str]) -> tuple[str, str]:
+    given = {k: v.strip() for k, v in values.items() if v.strip()}
+    if len(given) != 1:
+        message = _("Give exactly one of: identity number, phone or donation number (DIN).")
+        raise ValidationError({k: [message] for k in (given or {KEYS[0]: ""})})
+    return next(iter(given.items()))
+
+
+def read_din(text: str) -> str:
+    """The 13 characters of a DIN as scanned (``=`` + 13 + flags, or without the ``=``),
+    typed with its check character, or bare. Raises ``ValidationError`` at ``din``."""
+    raw = text.strip().replace(" ", "")
+    if len(raw) == 15 and not raw.startswith("="):
+        raw = "=" + raw  # a scanner set to drop the data identifier
+    try:
+        return isbt128.parse(raw).din
+    except isbt128.DinError as exc:
+        raise ValidationError({"din": [str(exc)]}) from exc
+
+
+def by_din(text: str, people: QuerySet[Donor]) -> QuerySet[Donor]:
+    holders = Donation.objects.filter(din=read_din(text)).values("donor_id")
+    return people.filter(pk__in=holders)
+
+
+def _matches(user: User, key: str, value: str) -> QuerySet[Donor]:
+    people = access.visible(findable(), user)
+    if key == "identity_number":
+        if not _NUMBER.match(normalise_number(value)):
+            message = _("Enter the document number with letters and digits only.")
+            raise ValidationError({key: [message]})
+        return by_identity_number(value, people)
+    if key == "phone":
+        region = access.default_region(user)
+        try:
+            return by_phone(value, region, people)
+        except phones.InvalidPhone as exc:
+            raise ValidationError({key: [phone_message(region)]}) from exc
+    return by_din(value, people)
+
+
+def find(user: User, *, identity_number: str = "", phone: str = "", din: str = "") -> list[Donor]:
+    """The donors holding exactly one given number, in the registries the person reads:
+    one indexed query. Every donor found is a logged read; a lookup that finds nobody is
+    logged as a search with no result. Bad input raises ``ValidationError`` at its key."""
+    access.require_view(user)
+    key, value = _one_key({"identity_number": identity_number, "phone": phone, "din": din})
+    found = list(
+        _matches(user, key, value)
+        .select_related("registry")
+        .order_by("full_name", "pk")[:MATCH_LIMIT]
+    )
+    for donor in found:
+        reads.log_read(by=user, donor=donor, where=ReadPlace.LOOKUP_API)
+    if not found:
+        reads.log_search(by=user, where=ReadPlace.LOOKUP_API, results=0)
+    return found
+
+
+def _rules_place(user: User, donor: Donor, latest: Donation | None) -> Organisation | None:
+    """Whose rules judge the donor: the reader's own establishment in the donor's registry
+    (a nurse's blood centre), else the one that collected the donor's last donation."""
+    if not unbounded(user) and donor.registry is not None:
+        for grant in grants(user):
+            place = grant.membership.organisation
+            if (
+                Perm.DONOR_VIEW in grant.perms
+                and place.is_establishment
+                and place.path.startswith(donor.registry.path)
+            ):
+                return place
+    return latest.establishment if latest is not None else None
+
+
+def _today(place: Organisation | None) -> tuple[dt.date, zoneinfo.ZoneInfo]:
+    """Today and the zone where the donor is judged (the server's when nobody's rules apply)."""
+    zone = zoneinfo.ZoneInfo(
+        place.effective_time_zone() if place else timezone.get_current_timezone_name()
+    )
+    return timezone.localtime(timezone.now(), zone).date(), zone
+
+
+def _judge(
+    donor: Donor,
+    history: list[Donation],
+    deferrals: list[Deferral],
+    place: Organisation | None,
+) -> Eligibility:
+    if place is None or donor.sex not in ("M", "F") or donor.date_of_birth is None:
+        return Eligibility("unknown", None)
+    today, zone = _today(place)
+    facts = engine.Facts(
+        on=today,
+        sex="M" if donor.sex == "M" else "F",
+        date_of_birth=donor.date_of_birth,
+        donation_type=CARD_DONATION_TYPE,
+        history=as_history(history, zone),
+        active_deferrals=as_active(deferrals),
+    )
+    try:
+        decision = engine.evaluate_on(place.jurisdiction, facts)
+    except UnknownRuleSet:
+        return Eligibility("unknown", None)
+    until = next_eligible(decision, today)
+    return Eligibility(decision.outcome, until, decision.rule_set, decision.reasons)
+
+
+def next_eligible(decision: engine.Decision, today: dt.date) -> dt.date | None:
+    """The first day the donor may give: today when nothing defers them (a physician may
+    still have to judge), the end of every dated deferral, and no date for a permanent
+    deferral or one that ends only when the donor is tested again."""
+    if decision.outcome in ("eligible", "review"):
+        return today
+    if decision.outcome == "deferred_temporary":
+        return decision.deferred_until
+    return None
+
+
+def card(user: User, donor: Donor) -> Card:
+    """The donor's card, in two queries whatever the length of their history: their
+    donations (the engine needs all of them for intervals and yearly maxima) and the
+    deferrals in force."""
+    history = list(
+        Donation.objects.filter(donor=donor)
+        .select_related("establishment")
+        .order_by("-collected_at", "-pk")
+    )
+    place = _rules_place(user, donor, history[0] if history else None)
+    deferrals = list(deferrals_in_force(donor, _today(place)[0]).order_by("-starts_on", "-pk"))
+    eligibility = _judge(donor, history, deferrals, place)
+    return Card(donor, history[:LAST_DONATIONS], deferrals, eligibility)
