@@ -78,8 +78,10 @@ DEFERRAL_CODES = ("hb.low", "weight.low", "bp.systolic_high", "temperature.high"
 
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi")
 MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quang", "Kim", "Xuân")
-GIVEN = ("An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hoa", "Hùng", "Khánh", "Lan")
-GIVEN += ("Linh", "Long", "Mai", "Nam", "Nga", "Phong", "Phúc", "Quân", "Sơn", "Thảo", "Tú")
+GIVEN = (
+    *("An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hoa", "Hùng", "Khánh", "Lan"),
+    *("Linh", "Long", "Mai", "Nam", "Nga", "Phong", "Phúc", "Quân", "Sơn", "Thảo", "Tú"),
+)
 UNIT_KINDS = (Kind.ENTERPRISE, Kind.SCHOOL, Kind.STATE_AGENCY, Kind.YOUTH_UNION, Kind.CLUB)
 
 
@@ -142,9 +144,7 @@ def copy_rows(model: type[Model], rows: Iterable[dict[str, Any]]) -> int:
     n = 0
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(  # type: ignore[attr-defined]
-            f"COPY {table} ({columns}) FROM STDIN"
-        ) as copy,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
         for row in itertools.chain([first], rows):
             values = []

@@ -240,13 +240,13 @@ def _copy_rows_per_s(rows: int) -> float:
     )
     data = bytearray()
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(source) as copy:  # type: ignore[attr-defined]
+        with cursor.cursor.copy(source) as copy:
             for chunk in copy:
                 data += chunk
         n = data.count(b"\n")
         with transaction.atomic():
             start = time.perf_counter()
-            with cursor.cursor.copy(f"COPY collection_donation ({names}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cursor.cursor.copy(f"COPY collection_donation ({names}) FROM STDIN") as copy:
                 for i in range(0, len(data), 1 << 20):
                     copy.write(bytes(data[i : i + (1 << 20)]))
             elapsed = time.perf_counter() - start
