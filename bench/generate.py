@@ -67,6 +67,8 @@ INCOMPLETE_SHARE = 0.02
 MONTH_WEIGHT = (0.7, 0.5, 1.1, 1.1, 1.0, 0.8, 0.8, 0.85, 1.05, 1.1, 1.1, 1.0)
 DRIVE_DAY_CHANCE = 0.2
 DONATIONS_PER_DISTRICT_T0 = 15_000
+# Mean days a repeat donor waits beyond the minimum interval.
+EXTRA_GAP_DAYS = 60
 # Illustrative ABO shares of a Vietnamese donor population and a small RhD-negative share.
 ABO_SHARES = (("O", 0.42), ("B", 0.31), ("A", 0.21), ("AB", 0.06))
 RHD_NEGATIVE_SHARE = 0.001
@@ -411,13 +413,17 @@ def _generate(
             while rng.random() > stop:
                 count += 1
         days = days_by_district[d]
-        wanted = FIRST_DAY + dt.timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days))
+        # Start early enough for the donor's visits to fit in the window (most do).
+        room = (LAST_DAY - FIRST_DAY).days - (count - 1) * (MIN_GAP_DAYS + EXTRA_GAP_DAYS + 5)
+        wanted = FIRST_DAY + dt.timedelta(days=rng.randrange(max(1, room)))
         for _ in range(count):
             k = bisect.bisect_left(days, wanted)
             if k >= len(days):
                 break
             visits.append((i, d, days[k]))
-            wanted = days[k] + dt.timedelta(days=MIN_GAP_DAYS + int(rng.expovariate(1 / 90)))
+            wanted = days[k] + dt.timedelta(
+                days=MIN_GAP_DAYS + int(rng.expovariate(1 / EXTRA_GAP_DAYS))
+            )
     probe.counts["donors"] = copy_rows(Donor, donor_rows)
     probe.counts["identity_documents"] = copy_rows(IdentityDocument, document_rows)
 
