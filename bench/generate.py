@@ -12,7 +12,7 @@ Shape (QUALITY.md "Data tiers"; the shares are generator parameters, not domain 
 - about 65 % of donors give more than once (repeat share 60-70 %), the rest once;
 - about 15 % of presentations end deferred (deferral rate 10-20 %);
 - drives are held less often around the lunar new year and in the summer holidays
-  (seasonal dips), so donations dip then too;
+  (seasonal dips), and some donors wait past a dip month for a later drive;
 - a donor's donations are at least 12 weeks apart (whole blood, VN-TT26-2013 [S36]).
 
 What is not generated: components and lab results (the tiers' last two columns; no
@@ -65,6 +65,7 @@ INCOMPLETE_SHARE = 0.02
 # Relative chance that a district holds a drive on a day of each month: fewer around the
 # lunar new year (Jan-Feb) and in the summer school holidays (Jun-Aug).
 MONTH_WEIGHT = (0.7, 0.5, 1.1, 1.1, 1.0, 0.8, 0.8, 0.85, 1.05, 1.1, 1.1, 1.0)
+PEAK = max(MONTH_WEIGHT)
 DRIVE_DAY_CHANCE = 0.2
 DONATIONS_PER_DISTRICT_T0 = 15_000
 # Mean days a repeat donor waits beyond the minimum interval.
@@ -418,6 +419,9 @@ def _generate(
         wanted = FIRST_DAY + dt.timedelta(days=rng.randrange(max(1, room)))
         for _ in range(count):
             k = bisect.bisect_left(days, wanted)
+            # Fewer donors come in the dip months: some wait for a later drive.
+            while k < len(days) and rng.random() > MONTH_WEIGHT[days[k].month - 1] / PEAK:
+                k += 1
             if k >= len(days):
                 break
             visits.append((i, d, days[k]))
