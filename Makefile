@@ -102,5 +102,13 @@ restore-drill: env
 	@scripts/system-deps.sh postgres
 	@scripts/restore-drill.sh
 
+# Benchmarks B1-B4 (QUALITY.md, decision 0040): a generated tier on a throwaway PostgreSQL
+# cluster, served by gunicorn; writes bench/results/<date>-<host>.{json,md}. Not part of `make test`.
+TIER ?= T0
+bench: env
+	@scripts/system-deps.sh postgres
+	@echo "== benchmarks, tier $(TIER) (throwaway PostgreSQL cluster) =="
+	scripts/with-postgres.sh $(PY) -m bench.run --tier $(TIER) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(TOOLS) var staticfiles

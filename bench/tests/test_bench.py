@@ -1,0 +1,78 @@
+"""`make bench` works: every benchmark runs once on tiny data and the results file carries
+every field (not timed: the figures of a tiny run on a shared machine mean nothing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    user = urllib.parse.quote(db["USER"] or "")
+    password = urllib.parse.quote(db["PASSWORD"] or "")
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    return f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.postgres_only
+def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the benchmarks load with PostgreSQL COPY")
+    env = {**os.environ, "DATABASE_URL": _database_url()}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "bench.run", "--skip-migrate", "--scale", "0.001"),
+            *("--requests", "6", "--b4-requests", "2", "--cold-samples", "1", "--no-cold-restart"),
+            *("--workers", "2", "--concurrency", "2", "--out", str(tmp_path)),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=170,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    (found,) = tmp_path.glob("*.json")
+    assert found.with_suffix(".md").exists()
+    result = json.loads(found.read_text())
+
+    assert {"host", "cpu", "cores", "memory_gib", "postgresql", "gunicorn_workers"} <= set(
+        result["machine"]
+    )
+    rows = result["rows"]
+    for table in ("organisations", "donors", "identity_documents", "donations", "deferrals"):
+        assert rows[table] > 0
+    assert rows["presentations"] == rows["donations"] + rows["deferrals"]
+    limits = result["limits"]
+    assert limits["full_scan_ms"] > 0 and limits["copy_rows_per_s"] > 0
+    runs = {**result["runs"], "bare_post": limits["bare_post"], "get_by_pk": limits["get_by_pk"]}
+    expected_runs = {"B2_number", "B2_phone", "bare_post", "get_by_pk"} | {
+        f"B4_{node}_{cache}" for node in ("district", "province") for cache in ("warm", "cold")
+    }
+    assert set(runs) == expected_runs
+    for name, run in runs.items():
+        # Every request answered 200: a refused or failed request is never a figure.
+        assert run["errors"] == 0 and run["ok"] == run["requests"] > 0, name
+        assert {"rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"} <= set(run), name
+    figures = result["figures"]
+    b4 = {"district_warm", "district_cold", "province_warm", "province_cold"}
+    assert set(figures["B4"]) == b4
+    assert all(f["ratio_to_full_scan"] > 0 for f in figures["B4"].values())
+    assert all(f["ratio_to_get_by_pk"] > 0 for f in figures["B2"].values())
+    assert figures["B1"]["measured"] is False and figures["B3"]["measured"] is False
+    assert result["peak_rss_mib_per_worker"]["max"] > 0
+    assert set(result["goals"]) == {"B1", "B2", "B3", "B4"}
+    # No generated personal value reaches the progress output.
+    assert "+849" not in done.stderr
