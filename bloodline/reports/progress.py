@@ -243,7 +243,7 @@ def _units_and_targets(
         .annotate(target=Subquery(target.values("amount")[:1]))
         .order_by("name")
     )
-    targets = {o.pk: o.target for o in rows if o.target is not None}
+    targets = {o.pk: o.target for o in rows if o.target is not None}  # type: ignore[attr-defined]
     return [o for o in rows if o.pk != node.pk], targets
 
 

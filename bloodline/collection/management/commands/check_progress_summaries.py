@@ -31,8 +31,8 @@ class Command(BaseCommand):
         rows = summaries.differences(
             summaries.recompute(Donation, Organisation), summaries.stored(DailyCredit)
         )
-        for din, kept in flags[:SHOWN]:
-            self.stderr.write(f"FLAG {din}: first-time kept {kept}, raw donations say {not kept}")
+        for din, flag in flags[:SHOWN]:
+            self.stderr.write(f"FLAG {din}: first-time kept {flag}, raw donations say {not flag}")
         for (org, day, drive), kept, expected in rows[:SHOWN]:
             self.stderr.write(
                 f"DAY organisation {org} {day} drive {drive}: kept {_parts(kept)}, "
