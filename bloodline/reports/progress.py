@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from bloodline.collection.models import DailyCredit, Donation, Outcome
@@ -234,13 +234,16 @@ def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Repor
 
 def _units_and_targets(
     plan: Plan, node: Organisation, round_: Round | None
-) -> tuple[list[Organisation], dict[int, Decimal | None]]:
+) -> tuple[list[Organisation], dict[int, Decimal]]:
     """The node's units by name and the targets of the node and its units, in one query."""
-    target = Target.objects.filter(plan=plan, round=round_, organisation=OuterRef("pk"))
+    of_plan = Q(targets__plan=plan) & (
+        Q(targets__round=round_) if round_ else Q(targets__round__isnull=True)
+    )
     rows = list(
         Organisation.objects.filter(Q(pk=node.pk) | Q(parent=node))
         .exclude(~Q(pk=node.pk), kind=Kind.STEERING_COMMITTEE)
-        .annotate(target=Subquery(target.values("amount")[:1]))
+        .annotate(planned=FilteredRelation("targets", condition=of_plan))
+        .annotate(target=F("planned__amount"))
         .order_by("name")
     )
     targets = {o.pk: o.target for o in rows if o.target is not None}  # type: ignore[attr-defined]
@@ -336,8 +339,9 @@ def _by_drive(
     seen: dict[Any, dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """Each drive with donations or presentations in the period: its figures and deferrals."""
+    found = summary.by_drive()
     donors = dict(
-        donations.filter(drive__isnull=False)
+        donations.filter(drive__in=[row["drive_id"] for row, _ in found])
         .values("drive_id")
         .annotate(donors=Count("donor", distinct=True))
         .order_by()
@@ -352,7 +356,7 @@ def _by_drive(
             "figures": replace(figures, donors=donors.get(row["drive_id"], 0)),
             "deferrals": Deferrals(),
         }
-        for row, figures in summary.by_drive()
+        for row, figures in found
     }
     for uuid, found in seen.items():
         drives.setdefault(uuid, {**found, "figures": Figures(base_ml=base)})
