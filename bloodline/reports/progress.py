@@ -339,9 +339,9 @@ def _by_drive(
     seen: dict[Any, dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """Each drive with donations or presentations in the period: its figures and deferrals."""
-    found = summary.by_drive()
+    summed = summary.by_drive()
     donors = dict(
-        donations.filter(drive__in=[row["drive_id"] for row, _ in found])
+        donations.filter(drive__in=[row["drive_id"] for row, _ in summed])
         .values("drive_id")
         .annotate(donors=Count("donor", distinct=True))
         .order_by()
@@ -356,7 +356,7 @@ def _by_drive(
             "figures": replace(figures, donors=donors.get(row["drive_id"], 0)),
             "deferrals": Deferrals(),
         }
-        for row, figures in found
+        for row, figures in summed
     }
     for uuid, found in seen.items():
         drives.setdefault(uuid, {**found, "figures": Figures(base_ml=base)})
