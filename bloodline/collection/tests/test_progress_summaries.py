@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bloodline.collection import summaries
@@ -34,28 +34,46 @@ def agree() -> None:
 
 give = st.tuples(
     st.just("give"),
-    st.integers(0, 4),  # donor
+    st.integers(0, 2),  # donor: few, so that merged donors have given
     st.integers(0, len(UNITS) - 1),  # credited unit
-    st.integers(0, 96),  # hours after START: crosses local midnights in both zones
+    # Hours after START: crosses local midnights in both zones (UTC+7 and UTC+8).
+    st.sampled_from([0, 16, 17, 40, 41, 63, 64, 90]),
     st.sampled_from(["whole_blood", "platelets"]),
     st.booleans(),  # complete
     st.booleans(),  # at the demo drive
 )
-merge = st.tuples(st.just("merge"), st.integers(0, 4), st.integers(0, 4))
+merge = st.tuples(st.just("merge"), st.integers(0, 2), st.integers(0, 2))
 
 
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(st.lists(st.one_of(give, give, merge), max_size=12))
+# The duplicate gave first: after the merge the keeper's own donation is a repeat (pinned:
+# random search alone missed a removed merge hook in a mutation check).
+@example(
+    [
+        ("give", 0, 0, 50, "whole_blood", True, False),
+        ("give", 1, 1, 2, "whole_blood", True, False),
+        ("merge", 0, 1),
+    ]
+)
+@example(
+    [
+        ("merge", 1, 2),
+        ("give", 0, 3, 41, "platelets", True, True),
+        ("give", 1, 3, 0, "platelets", True, False),
+        ("merge", 0, 1),
+    ]
+)
 def test_summaries_equal_a_recomputation_after_any_recordings_and_merges(demo, steps):
     nurse = next(u for p, u in demo.accounts if p.username == "drive_nurse")
     units = [demo.nodes[k] for k in UNITS]
     drive = demo.nodes["vn_garment"].drives_hosted.first()
     with transaction.atomic():
-        people = factories.donors(5, demo.nodes["vn_garment"], prefix="Người thử")
+        people = factories.donors(3, demo.nodes["vn_garment"], prefix="Người thử")
         for step in steps:
             if step[0] == "give":
                 _, who, unit, hours, kind, complete, at_drive = step
