@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
+from bloodline.collection import summaries
 from bloodline.collection.models import (
     AdverseReaction,
     BagType,
@@ -328,6 +329,7 @@ def record_donation(
         credited_to=credited_to,
         **(phlebotomy.fields(by) if phlebotomy is not None else {}),
     )
+    summaries.recorded([donation])
     record(
         by=by,
         action="donation.record",

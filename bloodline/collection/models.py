@@ -44,6 +44,16 @@ class IncompleteReason(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class DonationManager(models.Manager["Donation"]):
+    def donors_changed(self, donor_ids: list[int]) -> None:
+        """Fix the first-time flags (and the day summaries) of these donors' donations after
+        donations moved between them. For writers below this app (donors.merge_donors), which
+        reach it through ``apps.get_model`` as they may not import collection."""
+        from bloodline.collection import summaries
+
+        summaries.refresh_first_time(donor_ids)
+
+
 class Donation(models.Model):
     """One collection from one donor (人次, lượt), identified by its donation identification
     number (DIN).
@@ -102,6 +112,11 @@ class Donation(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The donor's first complete donation (none strictly earlier). Kept by collection.summaries
+    # whenever a donor's donations change (decision 0039); progress counts it from DailyCredit.
+    first_time = models.BooleanField(_("first-time donation"), default=False)
+
+    objects = DonationManager()
 
     class Meta:
         verbose_name = _("donation")
@@ -126,6 +141,10 @@ class Donation(models.Model):
                 name="donation_incomplete_has_reason",
             ),
             models.CheckConstraint(
+                condition=Q(first_time=False) | Q(outcome="complete"),
+                name="donation_first_time_is_complete",
+            ),
+            models.CheckConstraint(
                 condition=Q(started_at__isnull=True)
                 | Q(ended_at__isnull=True)
                 | Q(ended_at__gte=models.F("started_at")),
@@ -139,6 +158,48 @@ class Donation(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.outcome == Outcome.COMPLETE
+
+
+class DailyCredit(models.Model):
+    """What one organisation was credited with on one day (in its area's time zone), at one
+    drive or outside drives: the facts plan progress reads instead of scanning donations.
+
+    Only complete collections count (programmes.md §1): ``donations`` of every type, ``bags``
+    and ``ml`` (bag nominal volume) of whole blood, ``first_time`` donations. Kept in the same
+    transaction as every donation write by ``collection.summaries`` (decision 0039) and
+    checked against a recomputation by ``manage.py check_progress_summaries``.
+    """
+
+    credited_to = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, null=True, related_name="+")
+    donations = models.PositiveIntegerField(default=0)
+    bags = models.PositiveIntegerField(default=0)
+    ml = models.PositiveBigIntegerField(default=0)
+    first_time = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["credited_to", "day"], name="dailycredit_org_day_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credited_to", "day", "drive"],
+                condition=Q(drive__isnull=False),
+                name="dailycredit_one_per_drive_day",
+            ),
+            models.UniqueConstraint(
+                fields=["credited_to", "day"],
+                condition=Q(drive__isnull=True),
+                name="dailycredit_one_per_day_off_drive",
+            ),
+            models.CheckConstraint(
+                condition=Q(bags__lte=models.F("donations"))
+                & Q(first_time__lte=models.F("donations")),
+                name="dailycredit_parts_within_donations",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credited_to_id} {self.day}"
 
 
 class Facility(models.Model):

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from bloodline.accounts.models import User
 from bloodline.accounts.system import system_actor
-from bloodline.collection import dins
+from bloodline.collection import dins, summaries
 from bloodline.collection.models import Donation, DonationType, Facility
 from bloodline.demo.factories import distribution as factories
 from bloodline.distribution import actions as distribution
@@ -232,7 +232,7 @@ class _Seeder:
         else:
             volume = PLATELETS_ML if kind == DonationType.PLATELETS else PLASMA_ML
         din = dins.allocate(establishment=self.cast.centre, on=at.astimezone(self.cast.zone).date())
-        return Donation.objects.create(
+        donation = Donation.objects.create(
             din=din.din,
             donor=donor or self._donor(),
             establishment=self.cast.centre,
@@ -242,6 +242,8 @@ class _Seeder:
             bag_volume_ml=volume if whole else None,
             credited_to=self.cast.point,
         )
+        summaries.recorded([donation])  # progress reads the day summaries (decision 0039)
+        return donation
 
     def _unprocessed(self) -> QuerySet[Donation]:
         return Donation.objects.filter(

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bloodline.accounts.system import system_actor
+from bloodline.collection import summaries
 from bloodline.collection.models import Donation, DonationType
 from bloodline.demo.factories import collection as factories
 from bloodline.donors.access import registry_for
@@ -118,18 +119,20 @@ def _donate(
                 [person], credited_to=unit, establishment=centre, at=when, volume_ml=ml
             )
         # A third gave last year too, so they count as repeat donors this year.
-        Donation.objects.bulk_create(
-            Donation(
-                din=factories.next_din(),
-                donor=p,
-                establishment=centre,
-                collected_at=dt.datetime(today.year - 1, 9, 12, 8, tzinfo=tz),
-                donation_type=DonationType.WHOLE_BLOOD,
-                volume_ml=volumes[0],
-                bag_volume_ml=volumes[0],
-                credited_to=unit,
+        summaries.recorded(
+            Donation.objects.bulk_create(
+                Donation(
+                    din=factories.next_din(),
+                    donor=p,
+                    establishment=centre,
+                    collected_at=dt.datetime(today.year - 1, 9, 12, 8, tzinfo=tz),
+                    donation_type=DonationType.WHOLE_BLOOD,
+                    volume_ml=volumes[0],
+                    bag_volume_ml=volumes[0],
+                    credited_to=unit,
+                )
+                for p in regulars
             )
-            for p in regulars
         )
 
 

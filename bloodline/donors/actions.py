@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -506,6 +507,10 @@ def merge_donors(*, by: User, keep: Donor, duplicate: Donor, reason: str) -> Don
         if moved:
             trail[model._meta.label_lower] = [None, moved]
     Donor.objects.filter(pk=duplicate.pk).update(merged_into=keep, version=bumped())
+    # The keeper's first donation may now be the duplicate's: progress counts first-time
+    # donations from flags kept on the donations (decision 0039). Collection sits above
+    # donors, so it is reached through the app registry.
+    apps.get_model("collection", "Donation").objects.donors_changed([keep.pk, duplicate.pk])
     Donor.objects.filter(pk=keep.pk).update(version=bumped())
     record(by=by, action="donor.merge", obj=keep, changes=trail, reason=reason, correction=True)
     record(

@@ -1,9 +1,11 @@
 """Progress against a plan, computed from recorded donations — never typed in.
 
-For a node of the tree and a period (the plan's, or one round's), every figure comes from a
-fixed number of aggregate queries over the donations credited to the node's subtree, grouped
-by which child subtree the credited organisation lies in. The number of queries does not grow
-with the size of the tree, and no Python loop runs over donations.
+For a node of the tree and a period (the plan's, or one round's), the figures come from the
+day summaries of the organisations in the node's subtree (``collection.DailyCredit``, kept in
+the same transaction as each donation write, decision 0039), grouped by which child subtree
+the credited organisation lies in. Only the number of distinct donors, which does not add up
+across days, is counted from the period's donations. The number of queries does not grow with
+the size of the tree or the history, and no Python loop runs over donations.
 
 Measures (domain/programmes.md §1): donations = every *complete* collection (an incomplete
 one, stopped below the rule set's minimum for its bag, is a presentation, not a donation);
@@ -18,23 +20,21 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
-from bloodline.collection.models import Donation, DonationType, Outcome
+from bloodline.collection.models import DailyCredit, Donation, Outcome
+from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import SEGMENT, Organisation, subtree_bounds
 from bloodline.programmes.models import Measure, Plan, Round, Target
 from bloodline.reports import deferral_figures
 from bloodline.reports.deferral_figures import Deferrals
 
-WB = Q(donation_type=DonationType.WHOLE_BLOOD)
 COMPLETE = Q(outcome=Outcome.COMPLETE)
-# Whole blood counts at the bag's nominal volume (programmes.md §1).
-NOMINAL_ML = "bag_volume_ml"
 
 
 @dataclass
@@ -137,6 +137,8 @@ def _window(
 def _donations(
     node: Organisation, zone: zoneinfo.ZoneInfo, start: dt.date, end: dt.date
 ) -> QuerySet[Donation]:
+    """Complete donations credited in the subtree in the period: read only for the one
+    figure that does not add up across days, the number of distinct donors."""
     low, high = subtree_bounds(node.path)
     since, until = _window(zone, start, end)
     return Donation.objects.filter(
@@ -148,30 +150,27 @@ def _donations(
     )
 
 
-def _aggregates(first: bool = True) -> dict[str, Any]:
-    earlier = Donation.objects.filter(
-        COMPLETE, donor=OuterRef("donor"), collected_at__lt=OuterRef("collected_at")
+def _days(node: Organisation, start: dt.date, end: dt.date) -> QuerySet[DailyCredit]:
+    """The day summaries of the subtree in the period (decision 0039)."""
+    low, high = subtree_bounds(node.path)
+    return DailyCredit.objects.filter(
+        credited_to__path__gte=low, credited_to__path__lt=high, day__gte=start, day__lte=end
     )
-    values: dict[str, Any] = {
-        "donations": Count("id"),
-        "bags": Count("id", filter=WB),
-        "ml": Sum(NOMINAL_ML, filter=WB),
-        "donors": Count("donor", distinct=True),
-    }
-    if first:
-        values["first_time"] = Count("id", filter=~Q(Exists(earlier)))
-    return values
 
 
-def _figures(row: dict[str, Any], base_ml: int) -> Figures:
-    return Figures(
-        donations=row.get("donations") or 0,
-        bags=row.get("bags") or 0,
-        ml=row.get("ml") or 0,
-        base_ml=base_ml,
-        donors=row.get("donors") or 0,
-        first_time=row.get("first_time") or 0,
-    )
+def _distinct_donors(
+    node: Organisation, zone: zoneinfo.ZoneInfo, windows: dict[str, tuple[dt.date, dt.date]]
+) -> dict[str, int]:
+    """Distinct donors in each named window, in one query over the windows' donations."""
+    values = {}
+    for name, (start, end) in windows.items():
+        since, until = _window(zone, start, end)
+        within = Q(collected_at__gte=since, collected_at__lt=until)
+        values[name] = Count("donor", filter=within, distinct=True)
+    first = min(start for start, _ in windows.values())
+    last = max(end for _, end in windows.values())
+    row = _donations(node, zone, first, last).aggregate(**values)
+    return {name: row[name] or 0 for name in windows}
 
 
 def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Report:
@@ -180,23 +179,25 @@ def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Repor
     )
     base = plan.base_volume_ml
     zone = zoneinfo.ZoneInfo(node.effective_time_zone())
-    donations = _donations(node, zone, start, end)
-    total = _figures(donations.aggregate(**_aggregates()), base)
+    rounds = list(plan.rounds.all()) if round_ is None else []
+    windows = {"p": (start, end), **{f"r{r.pk}": (r.starts_on, r.ends_on) for r in rounds}}
+    donors = _distinct_donors(node, zone, windows)
     cut = len(node.path) + SEGMENT
-    grouped = {
-        row["branch"]: _figures(row, base)
+    donations = _donations(node, zone, start, end)
+    summary = Summary(_summary_rows(node, cut, windows), base)
+    branch_donors = {
+        row["branch"]: row["donors"]
         for row in donations.annotate(branch=Substr("credited_to__path", 1, cut))
         .values("branch")
-        .annotate(**_aggregates())
+        .annotate(donors=Count("donor", distinct=True))
         .order_by()
     }
-    children = list(node.units().order_by("name"))
-    targets = {
-        t.organisation_id: t.amount
-        for t in Target.objects.filter(
-            plan=plan, round=round_, organisation__in=[node.pk, *(c.pk for c in children)]
-        )
+    grouped = {
+        branch: replace(figures, donors=branch_donors.get(branch, 0))
+        for branch, figures in summary.by_branch().items()
     }
+    total = replace(summary.total("p"), donors=donors["p"])
+    children, targets = _units_and_targets(plan, node, round_)
     seen = deferral_figures.presentations(node.path, *_window(zone, start, end))
     deferred = deferral_figures.by_branch(seen, cut)
     at_drives = deferral_figures.by_drive(seen, plan.rule_set)
@@ -226,44 +227,104 @@ def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Repor
         ),
         children=lines,
         direct=Line(node, None, own, plan.measure) if own else None,
-        by_round=_by_round(plan, node, zone) if round_ is None else [],
-        by_drive=_by_drive(donations, base, at_drives),
+        by_round=_by_round(plan, node, rounds, summary, donors),
+        by_drive=_by_drive(donations, summary, base, at_drives),
     )
 
 
-def _by_round(plan: Plan, node: Organisation, zone: zoneinfo.ZoneInfo) -> list[tuple[Round, Line]]:
-    rounds = list(plan.rounds.all())
+def _units_and_targets(
+    plan: Plan, node: Organisation, round_: Round | None
+) -> tuple[list[Organisation], dict[int, Decimal]]:
+    """The node's units by name and the targets of the node and its units, in one query."""
+    of_plan = Q(targets__plan=plan) & (
+        Q(targets__round=round_) if round_ else Q(targets__round__isnull=True)
+    )
+    rows = list(
+        Organisation.objects.filter(Q(pk=node.pk) | Q(parent=node))
+        .exclude(~Q(pk=node.pk), kind=Kind.STEERING_COMMITTEE)
+        .annotate(planned=FilteredRelation("targets", condition=of_plan))
+        .annotate(target=F("planned__amount"))
+        .order_by("name")
+    )
+    targets = {o.pk: o.target for o in rows if o.target is not None}  # type: ignore[attr-defined]
+    return [o for o in rows if o.pk != node.pk], targets
+
+
+MEASURES = ("donations", "bags", "ml", "first_time")
+DRIVE = ("drive_id", "drive__uuid", "drive__title", "drive__starts_on", "drive__expected_units")
+
+
+def _summary_rows(
+    node: Organisation, cut: int, windows: dict[str, tuple[dt.date, dt.date]]
+) -> list[dict[str, Any]]:
+    """The subtree's day summaries summed per child branch and drive, for each window, in one
+    query; its size grows with the branches and drives of the period, not with donations."""
+    first = min(s for s, _ in windows.values())
+    last = max(e for _, e in windows.values())
+    sums = {
+        f"{name}_{w}": Sum(name, filter=Q(day__gte=s, day__lte=e))
+        for w, (s, e) in windows.items()
+        for name in MEASURES
+    }
+    return list(
+        _days(node, first, last)
+        .annotate(branch=Substr("credited_to__path", 1, cut))
+        .values("branch", *DRIVE)
+        .annotate(**sums)
+        .order_by()
+    )
+
+
+@dataclass
+class Summary:
+    """Rows of ``_summary_rows`` folded into the figures each part of the report shows."""
+
+    rows: list[dict[str, Any]]
+    base_ml: int
+
+    def _fold(self, rows: list[dict[str, Any]], window: str) -> Figures:
+        got = {m: sum(r[f"{m}_{window}"] or 0 for r in rows) for m in MEASURES}
+        return Figures(base_ml=self.base_ml, **got)
+
+    def total(self, window: str) -> Figures:
+        return self._fold(self.rows, window)
+
+    def _split(self, column: str) -> dict[Any, list[dict[str, Any]]]:
+        parts: dict[Any, list[dict[str, Any]]] = {}
+        for row in self.rows:
+            if row["donations_p"]:
+                parts.setdefault(row[column], []).append(row)
+        return parts
+
+    def by_branch(self) -> dict[str, Figures]:
+        return {b: self._fold(rows, "p") for b, rows in self._split("branch").items()}
+
+    def by_drive(self) -> list[tuple[dict[str, Any], Figures]]:
+        parts = self._split("drive_id")
+        parts.pop(None, None)
+        return [(rows[0], self._fold(rows, "p")) for rows in parts.values()]
+
+
+def _by_round(
+    plan: Plan,
+    node: Organisation,
+    rounds: list[Round],
+    summary: Summary,
+    donors: dict[str, int],
+) -> list[tuple[Round, Line]]:
     if not rounds:
         return []
     targets = {
         t.round_id: t.amount
         for t in Target.objects.filter(plan=plan, organisation=node, round__in=rounds)
     }
-    low, high = subtree_bounds(node.path)
-    values: dict[str, Any] = {}
-    for r in rounds:
-        since, until = _window(zone, r.starts_on, r.ends_on)
-        in_round = Q(collected_at__gte=since, collected_at__lt=until)
-        values[f"d{r.pk}"] = Count("id", filter=in_round)
-        values[f"b{r.pk}"] = Count("id", filter=in_round & WB)
-        values[f"m{r.pk}"] = Sum(NOMINAL_ML, filter=in_round & WB)
-        values[f"p{r.pk}"] = Count("donor", filter=in_round, distinct=True)
-    row = Donation.objects.filter(
-        COMPLETE, credited_to__path__gte=low, credited_to__path__lt=high
-    ).aggregate(**values)
     return [
         (
             r,
             Line(
                 node,
                 targets.get(r.pk),
-                Figures(
-                    donations=row[f"d{r.pk}"] or 0,
-                    bags=row[f"b{r.pk}"] or 0,
-                    ml=row[f"m{r.pk}"] or 0,
-                    base_ml=plan.base_volume_ml,
-                    donors=row[f"p{r.pk}"] or 0,
-                ),
+                replace(summary.total(f"r{r.pk}"), donors=donors[f"r{r.pk}"]),
                 plan.measure,
             ),
         )
@@ -272,13 +333,19 @@ def _by_round(plan: Plan, node: Organisation, zone: zoneinfo.ZoneInfo) -> list[t
 
 
 def _by_drive(
-    donations: QuerySet[Donation], base: int, seen: dict[Any, dict[str, Any]]
+    donations: QuerySet[Donation],
+    summary: Summary,
+    base: int,
+    seen: dict[Any, dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """Each drive with donations or presentations in the period: its figures and deferrals."""
-    rows = (
-        donations.filter(drive__isnull=False)
-        .values("drive__uuid", "drive__title", "drive__starts_on", "drive__expected_units")
-        .annotate(**_aggregates(first=False))
+    summed = summary.by_drive()
+    donors = dict(
+        donations.filter(drive__in=[row["drive_id"] for row, _ in summed])
+        .values("drive_id")
+        .annotate(donors=Count("donor", distinct=True))
+        .order_by()
+        .values_list("drive_id", "donors")
     )
     drives = {
         row["drive__uuid"]: {
@@ -286,10 +353,10 @@ def _by_drive(
             "title": row["drive__title"],
             "date": row["drive__starts_on"],
             "expected": row["drive__expected_units"],
-            "figures": _figures(row, base),
+            "figures": replace(figures, donors=donors.get(row["drive_id"], 0)),
             "deferrals": Deferrals(),
         }
-        for row in rows.order_by()
+        for row, figures in summed
     }
     for uuid, found in seen.items():
         drives.setdefault(uuid, {**found, "figures": Figures(base_ml=base)})

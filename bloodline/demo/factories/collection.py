@@ -1,7 +1,8 @@
 """Generated donations for tests, the demo and benchmarks (no real people).
 
 Bulk-creates donors and donations directly: it bypasses the recording action (and its audit
-event per donation) on purpose, for speed; recording through stations uses the action.
+event per donation) on purpose, for speed; recording through stations uses the action. The
+progress day summaries are kept all the same (``collection.summaries.recorded``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable
 
+from bloodline.collection import summaries
 from bloodline.collection.models import Donation, DonationType, Outcome
 from bloodline.donors.access import registry_for
 from bloodline.donors.models import Donor
@@ -46,7 +48,7 @@ def donations(
     """Donations of ``volume_ml`` collected; whole blood in a bag of ``bag_ml`` (by default
     the volume itself). With ``incomplete_reason`` they are incomplete collections."""
     whole = donation_type == DonationType.WHOLE_BLOOD
-    return Donation.objects.bulk_create(
+    made = Donation.objects.bulk_create(
         Donation(
             din=next_din(),
             donor=person,
@@ -62,3 +64,5 @@ def donations(
         )
         for person in people
     )
+    summaries.recorded(made)  # progress reads the day summaries (decision 0039)
+    return made

@@ -1,0 +1,57 @@
+"""``manage.py check_progress_summaries``: recompute plan-progress day summaries and first-time
+flags from raw donations and compare them with what is kept (decision 0039).
+
+Exits with status 1 and names the first mismatches; ``--repair`` then rebuilds everything
+from raw donations (run it while no donation is being recorded)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from bloodline.collection import summaries
+from bloodline.collection.models import DailyCredit, Donation
+from bloodline.organisations.models import Organisation
+
+SHOWN = 10
+
+
+class Command(BaseCommand):
+    help = "Compare the progress day summaries and first-time flags with raw donations."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--repair", action="store_true", help="rebuild them from raw donations if they differ"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        flags = summaries.wrong_flags(Donation)
+        rows = summaries.differences(
+            summaries.recompute(Donation, Organisation), summaries.stored(DailyCredit)
+        )
+        for din, flag in flags[:SHOWN]:
+            self.stderr.write(f"FLAG {din}: first-time kept {flag}, raw donations say {not flag}")
+        for (org, day, drive), kept, expected in rows[:SHOWN]:
+            self.stderr.write(
+                f"DAY organisation {org} {day} drive {drive}: kept {_parts(kept)}, "
+                f"raw donations give {_parts(expected)}"
+            )
+        if not flags and not rows:
+            self.stdout.write(self.style.SUCCESS("progress summaries match the donations"))
+            return
+        if options["repair"]:
+            with transaction.atomic():
+                summaries.rebuild(Donation, Organisation, DailyCredit)
+            self.stdout.write(self.style.WARNING("progress summaries rebuilt from the donations"))
+        raise CommandError(
+            f"{len(flags)} first-time flag(s) and {len(rows)} day summar(y/ies) differ"
+            + (" (repaired)" if options["repair"] else "")
+        )
+
+
+def _parts(parts: summaries.Parts | None) -> str:
+    if parts is None:
+        return "nothing"
+    return ", ".join(f"{n} {v}" for n, v in zip(summaries.PARTS, parts, strict=True))

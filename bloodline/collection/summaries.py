@@ -1,0 +1,223 @@
+"""Day summaries of credited donations and first-time flags (decision 0039).
+
+Plan progress reads ``DailyCredit`` rows, never donations. Every writer of donations keeps
+them in its own transaction:
+
+- ``recorded(donations)`` after donations are created (the recording action, the demo and
+  the generated data of ``demo.factories``);
+- ``refresh_first_time(donor_ids)`` after donations move between donors (a merge, through
+  ``Donation.objects.donors_changed``): a donor's first donation may change.
+
+Changes are deltas applied with ``F()`` to one row per (credited organisation, day, drive),
+so two desks recording at once add up instead of overwriting each other. ``recompute``
+derives the same rows from raw donations, for the backfill migration and for
+``manage.py check_progress_summaries``; it takes the models as arguments so the migration
+can pass its historical ones.
+
+A donation's day is its local date in the credited organisation's time zone (its own, else
+its nearest ancestor's, else the deployment's). First-time: a complete donation with no
+complete donation of the same donor strictly earlier — the rule progress always used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
+
+from bloodline.organisations.models import path_pks
+
+Key = tuple[int, dt.date, int | None]  # credited organisation, day, drive
+Parts = tuple[int, int, int, int]  # donations, bags, mL, first-time
+PARTS = ("donations", "bags", "ml", "first_time")
+COMPLETE = Q(outcome="complete")
+WHOLE_BLOOD = Q(donation_type="whole_blood")
+CHUNK = 500
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def zones_of(org_ids: Iterable[int], organisations: Any = None) -> dict[int, zoneinfo.ZoneInfo]:
+    """Each organisation's effective time zone, in two queries per chunk of organisations."""
+    if organisations is None:
+        from bloodline.organisations.models import Organisation as organisations
+    found: dict[int, zoneinfo.ZoneInfo] = {}
+    for chunk in chunks(sorted(set(org_ids))):
+        chain = {
+            pk: path_pks(path)
+            for pk, path in organisations.objects.filter(pk__in=chunk).values_list("pk", "path")
+        }
+        above = sorted({p for pks in chain.values() for p in pks})
+        named = dict(
+            organisations.objects.filter(pk__in=above)
+            .exclude(time_zone="")
+            .values_list("pk", "time_zone")
+        )
+        for pk, pks in chain.items():
+            name = next((named[p] for p in reversed(pks) if p in named), settings.TIME_ZONE)
+            found[pk] = zoneinfo.ZoneInfo(name)
+    return found
+
+
+def _model(name: str) -> Any:
+    from django.apps import apps
+
+    return apps.get_model("collection", name)
+
+
+def _apply(deltas: dict[Key, list[int]]) -> None:
+    daily = _model("DailyCredit")
+    for (org, day, drive), change in sorted(deltas.items(), key=lambda kv: str(kv[0])):
+        if not any(change):
+            continue
+        row, _created = daily.objects.get_or_create(credited_to_id=org, day=day, drive_id=drive)
+        daily.objects.filter(pk=row.pk).update(
+            **{name: F(name) + amount for name, amount in zip(PARTS, change, strict=True)}
+        )
+
+
+def _key(credited_to_id: int, collected_at: dt.datetime, drive_id: int | None, zones: Any) -> Key:
+    return (credited_to_id, collected_at.astimezone(zones[credited_to_id]).date(), drive_id)
+
+
+def recorded(donations: Iterable[Any]) -> None:
+    """New donations (saved, with their primary keys): add the complete ones to their day's
+    row, then settle their donors' first-time flags."""
+    made = list(donations)
+    complete = [d for d in made if d.outcome == "complete"]
+    zones = zones_of(d.credited_to_id for d in complete)
+    deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for d in complete:
+        whole = d.donation_type == "whole_blood"
+        change = (1, int(whole), (d.bag_volume_ml or 0) if whole else 0, int(d.first_time))
+        row = deltas[_key(d.credited_to_id, d.collected_at, d.drive_id, zones)]
+        row[:] = [a + b for a, b in zip(row, change, strict=True)]
+    _apply(deltas)
+    refresh_first_time({d.donor_id for d in made})
+
+
+def refresh_first_time(donor_ids: Iterable[int]) -> None:
+    """Set each donation's first-time flag from its donor's complete donations and move the
+    first-time count between day rows where a flag changed."""
+    donation = _model("Donation")
+    ids = sorted(set(donor_ids))
+    rows = list(
+        donation.objects.filter(donor_id__in=ids)
+        .filter(COMPLETE | Q(first_time=True))
+        .values_list(
+            "pk", "donor_id", "collected_at", "first_time", "outcome", "credited_to_id", "drive_id"
+        )
+    )
+    earliest: dict[int, dt.datetime] = {}
+    for _pk, donor, at, _first, outcome, _org, _drive in rows:
+        if outcome == "complete" and (donor not in earliest or at < earliest[donor]):
+            earliest[donor] = at
+    flips = [
+        row for row in rows if (row[4] == "complete" and row[2] == earliest.get(row[1])) != row[3]
+    ]
+    if not flips:
+        return
+    zones = zones_of(row[5] for row in flips)
+    deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for _pk, _donor, at, was_first, outcome, org, drive in flips:
+        if outcome == "complete":
+            deltas[_key(org, at, drive, zones)][3] += -1 if was_first else 1
+    donation.objects.filter(pk__in=[r[0] for r in flips if not r[3]]).update(first_time=True)
+    donation.objects.filter(pk__in=[r[0] for r in flips if r[3]]).update(first_time=False)
+    _apply(deltas)
+
+
+def _earlier(donations: Any) -> Any:
+    return donations.objects.filter(
+        COMPLETE, donor=OuterRef("donor"), collected_at__lt=OuterRef("collected_at")
+    )
+
+
+def recompute(donations: Any, organisations: Any) -> dict[Key, Parts]:
+    """The day rows as raw donations give them, first-time by the raw rule (not the flags)."""
+    credited = donations.objects.filter(COMPLETE).values_list("credited_to_id", flat=True)
+    zones = zones_of(credited.distinct().order_by(), organisations)
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for org, zone in zones.items():
+        by_zone[zone.key].append(org)
+    found: dict[Key, Parts] = {}
+    for name, orgs in sorted(by_zone.items()):
+        for chunk in chunks(orgs):
+            rows = (
+                donations.objects.filter(COMPLETE, credited_to_id__in=chunk)
+                .annotate(day=TruncDate("collected_at", tzinfo=zoneinfo.ZoneInfo(name)))
+                .values("credited_to_id", "day", "drive_id")
+                .annotate(
+                    n=Count("id"),
+                    bags=Count("id", filter=WHOLE_BLOOD),
+                    ml=Coalesce(Sum("bag_volume_ml", filter=WHOLE_BLOOD), 0),
+                    first=Count("id", filter=~Q(Exists(_earlier(donations)))),
+                )
+                .order_by()
+            )
+            for r in rows:
+                key = (r["credited_to_id"], r["day"], r["drive_id"])
+                found[key] = (r["n"], r["bags"], r["ml"], r["first"])
+    return found
+
+
+def stored(daily: Any) -> dict[Key, Parts]:
+    """The day rows as kept (rows left at zero by a merge count as absent)."""
+    return {
+        (r[0], r[1], r[2]): (r[3], r[4], r[5], r[6])
+        for r in daily.objects.exclude(donations=0).values_list(
+            "credited_to_id", "day", "drive_id", *PARTS
+        )
+    }
+
+
+def wrong_flags(donations: Any) -> list[tuple[str, bool]]:
+    """Donations whose stored first-time flag is not what the raw rule gives: (DIN, stored)."""
+    rows = donations.objects.annotate(earlier=Exists(_earlier(donations))).filter(
+        Q(COMPLETE, earlier=False, first_time=False)
+        | Q(first_time=True) & (~COMPLETE | Q(earlier=True))
+    )
+    return list(rows.order_by("pk").values_list("din", "first_time"))
+
+
+def differences(
+    expected: dict[Key, Parts], kept: dict[Key, Parts]
+) -> list[tuple[Key, Parts | None, Parts | None]]:
+    """(key, kept, expected) for every row that differs, in a stable order."""
+    keys = sorted(set(expected) | set(kept), key=lambda k: (k[0], k[1], k[2] or 0))
+    return [(k, kept.get(k), expected.get(k)) for k in keys if kept.get(k) != expected.get(k)]
+
+
+def rebuild(donations: Any, organisations: Any, daily: Any) -> None:
+    """Set every flag and every day row from raw donations (the backfill; the check's
+    ``--repair``). Batched so it runs on a large history."""
+    last = donations.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    step = 5000
+    for low in range(0, last + 1, step):
+        window = donations.objects.filter(pk__gte=low, pk__lt=low + step)
+        first = list(
+            window.filter(COMPLETE)
+            .annotate(earlier=Exists(_earlier(donations)))
+            .filter(earlier=False)
+            .values_list("pk", flat=True)
+        )
+        window.filter(first_time=True).update(first_time=False)
+        for chunk in chunks(first):
+            donations.objects.filter(pk__in=chunk).update(first_time=True)
+    daily.objects.all().delete()
+    daily.objects.bulk_create(
+        (
+            daily(credited_to_id=k[0], day=k[1], drive_id=k[2], **dict(zip(PARTS, v, strict=True)))
+            for k, v in recompute(donations, organisations).items()
+        ),
+        batch_size=1000,
+    )

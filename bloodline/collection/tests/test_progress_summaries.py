@@ -1,0 +1,147 @@
+"""The progress day summaries and first-time flags always equal a recomputation from raw
+donations, after any sequence of recordings and merges; the check command says when they do
+not (decision 0039)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from bloodline.collection import summaries
+from bloodline.collection.models import DailyCredit, Donation
+from bloodline.demo.factories import collection as factories
+from bloodline.donors.actions import merge_donors
+from bloodline.organisations.models import Organisation
+
+UNITS = ["vn_garment", "vn_dong_school", "vn_dong_c1", "cn_district"]  # two time zones
+START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+REASON = "Cùng số giấy tờ; đã gọi xác nhận"
+
+
+def agree() -> None:
+    kept = summaries.stored(DailyCredit)
+    assert summaries.differences(summaries.recompute(Donation, Organisation), kept) == []
+    assert summaries.wrong_flags(Donation) == []
+
+
+give = st.tuples(
+    st.just("give"),
+    st.integers(0, 2),  # donor: few, so that merged donors have given
+    st.integers(0, len(UNITS) - 1),  # credited unit
+    # Hours after START: crosses local midnights in both zones (UTC+7 and UTC+8).
+    st.sampled_from([0, 16, 17, 40, 41, 63, 64, 90]),
+    st.sampled_from(["whole_blood", "platelets"]),
+    st.booleans(),  # complete
+    st.booleans(),  # at the demo drive
+)
+merge = st.tuples(st.just("merge"), st.integers(0, 2), st.integers(0, 2))
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(st.one_of(give, give, merge), max_size=12))
+# The duplicate gave first: after the merge the keeper's own donation is a repeat (pinned:
+# random search alone missed a removed merge hook in a mutation check).
+@example(
+    [
+        ("give", 0, 0, 50, "whole_blood", True, False),
+        ("give", 1, 1, 2, "whole_blood", True, False),
+        ("merge", 0, 1),
+    ]
+)
+@example(
+    [
+        ("merge", 1, 2),
+        ("give", 0, 3, 41, "platelets", True, True),
+        ("give", 1, 3, 0, "platelets", True, False),
+        ("merge", 0, 1),
+    ]
+)
+def test_summaries_equal_a_recomputation_after_any_recordings_and_merges(demo, steps):
+    nurse = next(u for p, u in demo.accounts if p.username == "drive_nurse")
+    units = [demo.nodes[k] for k in UNITS]
+    drive = demo.nodes["vn_garment"].drives_hosted.first()
+    with transaction.atomic():
+        people = factories.donors(3, demo.nodes["vn_garment"], prefix="Người thử")
+        for step in steps:
+            if step[0] == "give":
+                _, who, unit, hours, kind, complete, at_drive = step
+                factories.donations(
+                    [people[who]],
+                    credited_to=units[unit],
+                    establishment=demo.nodes["vn_centre"],
+                    at=START + dt.timedelta(hours=hours),
+                    donation_type=kind,
+                    volume_ml=250,
+                    drive=drive if at_drive else None,
+                    incomplete_reason="" if complete else "poor_flow",
+                )
+            else:
+                _, keep, duplicate = step
+                # The same record, or one already merged: refused, nothing moved.
+                with contextlib.suppress(ValidationError, PermissionDenied):
+                    merge_donors(
+                        by=nurse, keep=people[keep], duplicate=people[duplicate], reason=REASON
+                    )
+                for person in people:
+                    person.refresh_from_db()
+            agree()
+        transaction.set_rollback(True)
+
+
+def test_a_merge_moves_the_first_donation_to_the_earlier_record(demo):
+    nurse = next(u for p, u in demo.accounts if p.username == "drive_nurse")
+    unit = demo.nodes["vn_garment"]
+    keep, duplicate = factories.donors(2, unit)
+    later = factories.donations(
+        [keep], credited_to=unit, establishment=demo.nodes["vn_centre"], at=START
+    )[0]
+    earlier = factories.donations(
+        [duplicate],
+        credited_to=unit,
+        establishment=demo.nodes["vn_centre"],
+        at=START - dt.timedelta(days=120),
+    )[0]
+    later.refresh_from_db()
+    assert later.first_time
+    merge_donors(by=nurse, keep=keep, duplicate=duplicate, reason=REASON)
+    later.refresh_from_db()
+    earlier.refresh_from_db()
+    assert (earlier.first_time, later.first_time) == (True, False)
+    agree()
+
+
+@pytest.mark.django_db
+def test_the_check_command_passes_when_summaries_match(demo):
+    out = StringIO()
+    call_command("check_progress_summaries", stdout=out)
+    assert "match" in out.getvalue()
+
+
+def test_the_check_command_names_a_mismatch_and_repairs_it(demo):
+    unit = demo.nodes["vn_garment"]
+    factories.donations(
+        factories.donors(2, unit), credited_to=unit, establishment=demo.nodes["vn_centre"], at=START
+    )
+    row = DailyCredit.objects.filter(credited_to=unit, day=START.date(), drive=None).get()
+    DailyCredit.objects.filter(pk=row.pk).update(bags=1)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 day summar"):
+        call_command("check_progress_summaries", stderr=err)
+    assert f"DAY organisation {unit.pk} {START.date()} drive None" in err.getvalue()
+    assert "bags 1" in err.getvalue() and "bags 2" in err.getvalue()
+    with pytest.raises(CommandError, match="repaired"):
+        call_command("check_progress_summaries", "--repair", stderr=StringIO())
+    call_command("check_progress_summaries", stdout=StringIO())
+    agree()
