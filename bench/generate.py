@@ -38,7 +38,8 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from bloodline.accounts.models import User
-from bloodline.collection.models import DinCounter, Donation, Facility
+from bloodline.collection import summaries
+from bloodline.collection.models import DailyCredit, DinCounter, Donation, Facility
 from bloodline.donors.models import Donor, IdentityDocument
 from bloodline.donors.names import name_key
 from bloodline.drives.models import Drive
@@ -551,6 +552,10 @@ def _generate(
     _reset_sequences(
         [Organisation, Drive, Donor, IdentityDocument, Donation, Presentation, Deferral, Target]
     )
+    # COPY bypasses the writers that keep first-time flags and day summaries (decision 0039):
+    # build them from the donations just loaded, as the migration's backfill does.
+    summaries.rebuild(Donation, Organisation, DailyCredit)
+    probe.counts["daily_credits"] = DailyCredit.objects.count()
     probe.plan_uuid = str(plan.uuid)
     probe.province_uuid = str(province["uuid"])
     probe.district_uuid = str(tree.districts[0]["uuid"])
