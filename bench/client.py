@@ -66,15 +66,20 @@ def request(method: str, path: str, cookie: str = "", body: bytes = b"") -> byte
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
-async def _send(port: int, raw: bytes) -> tuple[int, float]:
-    start = time.perf_counter()
+async def _exchange(port: int, raw: bytes) -> bytes:
+    """Send one request on a fresh connection and read the whole answer (Connection: close)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         writer.write(raw)
         await writer.drain()
-        answer = await reader.read()
+        return await reader.read()
     finally:
         writer.close()
+
+
+async def _send(port: int, raw: bytes) -> tuple[int, float]:
+    start = time.perf_counter()
+    answer = await _exchange(port, raw)
     elapsed = time.perf_counter() - start
     try:
         status = int(answer[9:12])
@@ -108,13 +113,7 @@ def fetch(port: int, raw: bytes) -> tuple[int, bytes]:
     """One request; its status and body."""
 
     async def one() -> tuple[int, bytes]:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            writer.write(raw)
-            await writer.drain()
-            answer = await reader.read()
-        finally:
-            writer.close()
+        answer = await _exchange(port, raw)
         head, _, body = answer.partition(b"\r\n\r\n")
         return int(head[9:12] or 0), body
 
