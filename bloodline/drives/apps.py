@@ -16,6 +16,10 @@ class DrivesConfig(AppConfig):
         # Schema upkeep, not a business rule: after every migrate and flush the triggers that
         # lock a reconciled drive's records are (re)installed (drives/locks.py). Idempotent.
         post_migrate.connect(_install_locks, sender=self)
+        from bloodline.drives import bulk_tasks
+
+        # Registration workbooks are checked and applied by the worker (decision 0044).
+        bulk_tasks.register()
 
 
 def _install_locks(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:

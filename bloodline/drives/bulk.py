@@ -38,6 +38,7 @@ from bloodline.drives.registrations import (
     normalise_name,
     register_person,
 )
+from bloodline.jobs.tasks import Progress
 from bloodline.lib.xlsx import WorkbookError, first_sheet_rows, workbook_bytes
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
@@ -322,8 +323,18 @@ def _check_row(ctx: _Context, raw: RawRow) -> tuple[CheckedRow | None, list[RowE
     return row, []
 
 
+# Stage codes reported to a task's progress (decision 0044); words in ``bulk_tasks``.
+CHECKING, CONFIRMING, REGISTERING = "checking", "confirming", "registering"
+
+
 def check_rows(
-    *, by: User, drive: Drive, default_unit: Organisation, rows: Iterable[RawRow]
+    *,
+    by: User,
+    drive: Drive,
+    default_unit: Organisation,
+    rows: Iterable[RawRow],
+    progress: Progress | None = None,
+    stage: str = CHECKING,
 ) -> Check:
     rows = list(rows)
     ctx = _Context(by, drive, default_unit, rows)
@@ -335,11 +346,15 @@ def check_rows(
         return check
     if not rows:
         check.errors.append(RowError(2, "", _("The workbook lists nobody below the header row.")))
+    if progress is not None:
+        progress.phase(stage, len(rows))
     for raw in rows:
         row, errors = _check_row(ctx, raw)
         check.errors.extend(errors)
         if row is not None:
             check.valid.append(row)
+        if progress is not None:
+            progress.advance()
     return check
 
 
@@ -353,12 +368,28 @@ class Applied:
 
 
 @transaction.atomic
-def apply(*, by: User, drive: Drive, default_unit: Organisation, rows: Iterable[RawRow]) -> Applied:
+def apply(
+    *,
+    by: User,
+    drive: Drive,
+    default_unit: Organisation,
+    rows: Iterable[RawRow],
+    progress: Progress | None = None,
+) -> Applied:
     """Register every row, or none: any problem (found now or while booking) refuses all."""
     access.require(by, Perm.REGISTRATION_MANAGE, default_unit)
-    check = check_rows(by=by, drive=drive, default_unit=default_unit, rows=rows)
+    check = check_rows(
+        by=by,
+        drive=drive,
+        default_unit=default_unit,
+        rows=rows,
+        progress=progress,
+        stage=CONFIRMING,
+    )
     if check.errors or not check.valid:
         raise BulkRefused(check)
+    if progress is not None:
+        progress.phase(REGISTERING, len(check.valid))
     applied = Applied([], 0)
     for row in check.valid:
         try:
@@ -378,6 +409,8 @@ def apply(*, by: User, drive: Drive, default_unit: Organisation, rows: Iterable[
             raise BulkRefused(check) from exc
         applied.registrations.append(result.registration)
         applied.reused += int(result.match.is_duplicate)
+        if progress is not None:
+            progress.advance()
     record(
         by=by,
         action="drive.bulk_register",

@@ -8,16 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
-from bloodline.drives import access, actions, bulk
+from bloodline.drives import access, actions, bulk, bulk_tasks
 from bloodline.drives.forms import RegistrationForm, UploadForm
 from bloodline.drives.models import Drive
+from bloodline.jobs.access import get_owned_task
+from bloodline.jobs.models import Task
 from bloodline.lib import xlsx
 from bloodline.organisations import access as org_access
 from bloodline.organisations.models import Organisation
@@ -105,9 +107,9 @@ def bulk_template(request: AuthenticatedRequest, public_id: str) -> HttpResponse
 
 
 def _sign(
-    drive: Drive, request: AuthenticatedRequest, unit: Organisation, check: bulk.Check
+    drive: Drive, request: AuthenticatedRequest, unit: Organisation, valid: list[bulk.RawRow]
 ) -> str:
-    rows = [[row.number, row.values] for row in check.valid_raw]
+    rows = [[row.number, row.values] for row in valid]
     payload = {"drive": str(drive.uuid), "user": request.user.pk, "unit": str(unit.uuid)}
     return signing.dumps({**payload, "rows": rows}, salt=APPLY_SALT, compress=True)
 
@@ -127,34 +129,34 @@ def _outcome(
     drive: Drive,
     form: UploadForm,
     unit: Organisation,
-    check: bulk.Check,
+    preview: bulk_tasks.Preview,
 ) -> HttpResponse:
     """The page listing every problem, with the choice to register the valid rows only."""
     context = {
         "drive": drive,
         "form": form,
-        "check": check,
-        "token": _sign(drive, request, unit, check) if check.valid else "",
+        "check": preview,
+        "token": _sign(drive, request, unit, preview.valid) if preview.valid else "",
     }
     return render(request, "drives/upload.html", context)
 
 
-def _applied(request: AuthenticatedRequest, drive: Drive, applied: bulk.Applied) -> HttpResponse:
-    count = len(applied.registrations)
+def _applied(request: AuthenticatedRequest, drive: Drive, result: dict[str, Any]) -> HttpResponse:
+    count, reused = result["registered"], result["reused"]
     messages.success(
         request,
         ngettext("%(count)s person was registered.", "%(count)s people were registered.", count)
         % {"count": count},
     )
-    if applied.reused:
+    if reused:
         messages.warning(
             request,
             ngettext(
                 "%(count)s of them was already on record; the existing record was used.",
                 "%(count)s of them were already on record; the existing records were used.",
-                applied.reused,
+                reused,
             )
-            % {"count": applied.reused},
+            % {"count": reused},
         )
     return redirect("drives:detail", drive.uuid)
 
@@ -179,19 +181,15 @@ def bulk_upload(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     )
     if request.method != "POST" or not form.is_valid():
         return render(request, "drives/upload.html", {"drive": drive, "form": form})
-    unit = form.chosen_unit()
-    try:
-        rows, header_errors = bulk.read_workbook(form.cleaned_data["file"].read())
-    except ValidationError as exc:
-        form.apply_errors(exc)
-        return render(request, "drives/upload.html", {"drive": drive, "form": form})
-    if header_errors:
-        return _outcome(request, drive, form, unit, bulk.Check(errors=header_errors))
-    try:
-        applied = bulk.apply(by=request.user, drive=drive, default_unit=unit, rows=rows)
-    except bulk.BulkRefused as refused:
-        return _outcome(request, drive, form, unit, refused.check)
-    return _applied(request, drive, applied)
+    upload = form.cleaned_data["file"]
+    task = bulk_tasks.start_upload(
+        by=request.user,
+        drive=drive,
+        unit=form.chosen_unit(),
+        content=upload.read(),
+        name=upload.name or "",
+    )
+    return redirect(task)
 
 
 @login_required
@@ -200,14 +198,33 @@ def bulk_apply(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     """Register the rows that were valid, after the organiser has seen the others' problems."""
     drive = _registrar_drive(request, public_id)
     data = _unsign(request.POST.get("token", ""), drive, request)
-    form = UploadForm(units=access.registrars_scope(request.user))
     if data is None:
         messages.error(request, _("This list has expired. Upload the workbook again."))
         return redirect("drives:upload", drive.uuid)
     unit = org_access.get_organisation(request.user, data["unit"], Perm.REGISTRATION_MANAGE)
     rows = [bulk.RawRow(number, values) for number, values in data["rows"]]
-    try:
-        applied = bulk.apply(by=request.user, drive=drive, default_unit=unit, rows=rows)
-    except bulk.BulkRefused as refused:
-        return _outcome(request, drive, form, unit, refused.check)
-    return _applied(request, drive, applied)
+    task = bulk_tasks.start_apply(by=request.user, drive=drive, unit=unit, rows=rows)
+    return redirect(task)
+
+
+@login_required
+def bulk_result(request: AuthenticatedRequest, public_id: str, task_id: str) -> HttpResponse:
+    """Where a workbook's task leads once done: the problems and the choice to register the
+    valid rows, or the drive with the count of people registered."""
+    drive = _registrar_drive(request, public_id)
+    task = get_owned_task(request.user, task_id, with_output=True)
+    if (
+        task.kind not in bulk_tasks.KINDS
+        or task.params.get("drive") != str(drive.uuid)
+        or task.status != Task.Status.DONE
+    ):
+        raise Http404
+    if not task.result.get("refused"):
+        return _applied(request, drive, task.result)
+    preview = bulk_tasks.preview(task)
+    if preview is None:
+        messages.error(request, _("This list has expired. Upload the workbook again."))
+        return redirect("drives:upload", drive.uuid)
+    unit = org_access.get_organisation(request.user, task.params["unit"], Perm.REGISTRATION_MANAGE)
+    form = UploadForm(units=access.registrars_scope(request.user))
+    return _outcome(request, drive, form, unit, preview)

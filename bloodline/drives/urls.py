@@ -47,6 +47,11 @@ urlpatterns = [
     path("<uuid:public_id>/upload/", registration_views.bulk_upload, name="upload"),
     path("<uuid:public_id>/upload/apply/", registration_views.bulk_apply, name="upload_apply"),
     path(
+        "<uuid:public_id>/upload/result/<task_id>/",
+        registration_views.bulk_result,
+        name="upload_result",
+    ),
+    path(
         "<uuid:public_id>/upload/template.xlsx",
         registration_views.bulk_template,
         name="upload_template",

@@ -75,6 +75,11 @@ class Progress:
         self._task.stage = code
         self._changed()
 
+    def phase(self, code: str, total: int) -> None:
+        """A new stage of ``total`` steps, counted from zero."""
+        self._task.stage, self._task.total, self._task.done = code, max(0, int(total)), 0
+        self._changed()
+
     def flush(self) -> None:
         """Write now, whatever the time since the last write."""
         if self._dirty:

@@ -56,6 +56,7 @@ PARAM_KINDS = {
     "step": "step",
     "number": "line",
     "component_id": "shipment_item",
+    "task_id": "task",
 }
 
 # Endpoints deliberately outside the matrix, each with its reason (matched by prefix).
@@ -150,6 +151,9 @@ PAGES: dict[str, R] = {
     "drives:slots": R("drive", "LL FF AA AF FF FF FF FF FF LL AA"),
     "drives:upload": R("drive", "LL FF AA FF FF FF FF FF FF LL AA"),
     "drives:upload_apply": R("drive", "LL FF AA FF FF FF FF FF FF LL AA", method="POST"),
+    # A workbook's outcome (decision 0044): the matrix's tasks are no workbook's, so even
+    # the registrars who may upload get 404.
+    "drives:upload_result": R("drive", "LL FF HH FF FF FF FF FF FF LL HH"),
     "drives:upload_template": R("drive", "LL FF AA FF FF FF FF FF FF LL AA"),
     "drives:cancel_registration": R("drive", "LL HH AH AH HH HH HH HH HH LL AA", method="POST"),
     # A registry is national, never global (decision 0030): registry staff read and change
