@@ -8,3 +8,9 @@ class CollectionConfig(AppConfig):
     name = "bloodline.collection"
     label = "collection"
     verbose_name = _("Collection")
+
+    def ready(self) -> None:
+        from bloodline.collection import label_tasks
+
+        # Pre-printed label sheets are drawn by the worker (decision 0044).
+        label_tasks.register()

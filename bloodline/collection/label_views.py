@@ -12,13 +12,13 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection import access as collection_access
-from bloodline.collection import labels
+from bloodline.collection import label_tasks, labels
 from bloodline.collection.models import Donation, Facility
 from bloodline.drives.models import Drive
 from bloodline.lib.isbt128 import parse
@@ -122,7 +122,8 @@ def _preprint_drives(request: AuthenticatedRequest) -> list[Drive]:
 
 @login_required
 def preprint(request: AuthenticatedRequest) -> HttpResponse:
-    """Reserve DINs for a drive and print their blank label sets (PDF)."""
+    """Reserve DINs for a drive; their blank label sets (PDF) are drawn by the worker and
+    downloaded from the task's page."""
     drives = _preprint_drives(request)
     if not drives:
         raise PermissionDenied
@@ -137,11 +138,9 @@ def preprint(request: AuthenticatedRequest) -> HttpResponse:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            pdf = labels.preprinted_sheet_pdf(
-                numbers, establishment=drive.establishment.display_name()
-            )
-            name = f"{numbers[0].din}-{numbers[-1].din}.pdf"
-            return _file(pdf, "application/pdf", name)
+            # The numbers are reserved; the worker draws their sheet (decision 0044).
+            task = label_tasks.start_sheet(by=request.user, drive=drive, numbers=numbers)
+            return redirect(task)
     status = 400 if request.method == "POST" else 200
     return render(
         request,

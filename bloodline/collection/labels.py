@@ -34,6 +34,7 @@ from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.collection import dins
 from bloodline.drives.models import Drive, DriveStatus, LabelSet
+from bloodline.jobs.tasks import Progress
 from bloodline.lib.isbt128 import Din, parse, type3_flag
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
@@ -223,18 +224,41 @@ def preprinted_sheet_html(
     )
 
 
+# A sheet is drawn this many label sets at a time, so a task's bar moves between parts
+# (decision 0044); the parts' pages are joined into one PDF. An engineering choice.
+SHEET_PART = 10
+# Stage codes reported to a task's progress; words in ``label_tasks``.
+DRAWING, WRITING = "drawing", "writing"
+
+
 def preprinted_sheet_pdf(
     numbers: Sequence[Din],
     *,
     establishment: str,
     tubes: Sequence[str] = DEFAULT_TUBES,
     donor_record: bool = True,
+    progress: Progress | None = None,
 ) -> bytes:
-    return _render_pdf(
-        preprinted_sheet_html(
-            numbers, establishment=establishment, tubes=tubes, donor_record=donor_record
+    """The label sets of ``numbers``, one label a page; ``progress`` counts the sets drawn."""
+    from weasyprint import HTML  # heavy import, only where a PDF is made
+
+    if progress is not None:
+        progress.phase(DRAWING, len(numbers))
+    documents = []
+    for start in range(0, len(numbers), SHEET_PART):
+        part = numbers[start : start + SHEET_PART]
+        html = preprinted_sheet_html(
+            part, establishment=establishment, tubes=tubes, donor_record=donor_record
         )
-    )
+        documents.append(HTML(string=html, url_fetcher=_refuse_fetch).render())
+        if progress is not None:
+            progress.advance(len(part))
+    if progress is not None:
+        progress.stage(WRITING)
+    pages = [page for document in documents for page in document.pages]
+    pdf = documents[0].copy(pages).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)
 
 
 # ZPL ----------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zlib
 
 import pytest
 from weasyprint import HTML
@@ -14,6 +15,8 @@ from bloodline.collection import labels
 from bloodline.collection.models import DinCounter, Donation, Facility
 from bloodline.donors.models import Donor
 from bloodline.drives.models import LabelSet
+from bloodline.jobs import tasks
+from bloodline.jobs.models import Task
 
 DIN = "A999921123456"
 
@@ -113,14 +116,40 @@ def test_a_preprinted_sheet_has_every_label_of_every_number_with_a_blank_date(
     assert scans[4].startswith("=" + numbers[1].din)
 
 
-def test_the_preprint_page_returns_the_pdf(login, facility, running_drive):
+def _pages(pdf: bytes) -> int:
+    """Page objects in a PDF, looked for in its compressed object streams too."""
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return sum(len(re.findall(rb"/Type\s*/Page\b", part)) for part in parts)
+
+
+def test_the_preprint_page_reserves_the_numbers_and_the_worker_draws_the_pdf(
+    login, facility, running_drive, monkeypatch
+):
+    monkeypatch.setattr(labels, "SHEET_PART", 1)  # two parts joined into one PDF
     drive = running_drive()
     client = login("drive_nurse")
     assert client.get("/labels/preprint/").status_code == 200
     response = client.post("/labels/preprint/", {"drive": str(drive.uuid), "count": 2})
-    assert response.status_code == 200
-    assert response.content.startswith(b"%PDF-")
-    assert DinCounter.objects.get(facility=facility).last_sequence == 2
+    assert response.status_code == 302 and response["Location"].startswith("/tasks/")
+    assert DinCounter.objects.get(facility=facility).last_sequence == 2  # reserved at once
+    task = Task.objects.get(uuid=response["Location"].split("/")[2])
+    assert task.kind == "collection.preprint_sheet" and task.status == Task.Status.QUEUED
+    tasks.run_pending()
+    task.refresh_from_db()
+    assert (task.status, task.stage, task.done, task.total) == ("done", "writing", 2, 2)
+    page = client.get(response["Location"]).content.decode()
+    assert "Pre-printed label sheet" in page and f"/tasks/{task.uuid}/download/" in page
+    pdf = client.get(f"/tasks/{task.uuid}/download/")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    first, last = task.params["dins"]
+    assert task.output_name == f"{first}-{last}.pdf"
+    assert _pages(pdf.content) == 8  # 4 labels a number, the two parts joined
+    assert login("physician").get(f"/tasks/{task.uuid}/download/").status_code == 404
 
 
 @pytest.mark.parametrize("count", [0, labels.MAX_PREPRINT + 1])
