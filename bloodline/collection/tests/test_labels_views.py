@@ -133,6 +133,7 @@ def test_the_preprint_page_reserves_the_numbers_and_the_worker_draws_the_pdf(
     monkeypatch.setattr(labels, "SHEET_PART", 1)  # two parts joined into one PDF
     drive = running_drive()
     client = login("drive_nurse")
+    client.cookies["django_language"] = "en"
     assert client.get("/labels/preprint/").status_code == 200
     response = client.post("/labels/preprint/", {"drive": str(drive.uuid), "count": 2})
     assert response.status_code == 302 and response["Location"].startswith("/tasks/")
