@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
 
 from bloodline.jobs import queue as jobs
 from bloodline.jobs import tasks
@@ -46,6 +47,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"task {task.kind} {task.uuid}: {task.status}")
                 if options["once"]:
                     return
+                # A connection the database dropped while we slept is opened afresh.
+                close_old_connections()
                 time.sleep(options["task_sleep"])
         except KeyboardInterrupt:
             self.stdout.write("Worker stopped.")
