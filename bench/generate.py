@@ -48,7 +48,8 @@ from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Membership, Organisation, segment
 from bloodline.organisations.roles import Role
 from bloodline.programmes.models import Plan, Target
-from bloodline.screening.models import Deferral, Presentation
+from bloodline.screening import summaries as screening_summaries
+from bloodline.screening.models import DailyDeferralReason, DailyScreening, Deferral, Presentation
 
 RULE_SET = "VN-TT26-2013"
 ZONE = "Asia/Ho_Chi_Minh"
@@ -498,6 +499,7 @@ def _generate(
             row = _presentation(next_presentation + n, donor_rows[i]["id"], drive_of[(d, day)], at)
             # donation ids follow the visits' order
             row.update(checked_in_by_id=staff, decided_by_id=staff, donation_id=next_donation + n)
+            row.update(credited_to_id=donor_rows[i]["affiliation_id"])
             yield row
         for n, (i, d, day) in enumerate(deferred):
             at = _instant(day, rng.randrange(240))
@@ -506,6 +508,7 @@ def _generate(
             )
             row.update(step="deferred", decision="defer", volume_ml=None)
             row.update(checked_in_by_id=staff, decided_by_id=staff)
+            row.update(credited_to_id=donor_rows[i]["affiliation_id"])
             yield row
 
     rows = list(presentations())
@@ -556,6 +559,11 @@ def _generate(
     # build them from the donations just loaded, as the migration's backfill does.
     summaries.rebuild(Donation, Organisation, DailyCredit)
     probe.counts["daily_credits"] = DailyCredit.objects.count()
+    # The same for presentations and deferrals (decision 0047).
+    screening_summaries.rebuild(
+        Presentation, Deferral, Organisation, DailyScreening, DailyDeferralReason
+    )
+    probe.counts["daily_screenings"] = DailyScreening.objects.count()
     probe.plan_uuid = str(plan.uuid)
     probe.province_uuid = str(province["uuid"])
     probe.district_uuid = str(tree.districts[0]["uuid"])

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from bloodline.organisations.roles import Perm
 from bloodline.programmes import access
@@ -74,6 +74,9 @@ class ProgressOut(Schema):
     units_meeting_target: int
     units_meeting_target_percent: Decimal | None
     drives: list[DriveProgressOut]
+    drives_total: int
+    drives_page: int
+    drives_per_page: int
 
 
 def _figures(f: progress.Figures) -> dict[str, Any]:
@@ -112,11 +115,17 @@ def _line(line: progress.Line) -> dict[str, Any]:
 
 @router.get("/{public_id}/progress", response=ProgressOut)
 def get_progress(
-    request: HttpRequest, public_id: UUID, node: UUID, round: UUID | None = None
+    request: HttpRequest,
+    public_id: UUID,
+    node: UUID,
+    round: UUID | None = None,
+    drives_page: int = Query(1, ge=1, le=100_000),
 ) -> dict[str, Any]:
+    """The node's progress; ``drives`` is one page of the drives of the period, newest first
+    (``drives_per_page`` a page, ``drives_total`` in all)."""
     plan = access.get_plan(request.user, public_id)
     org = access.node_in_plan(request.user, plan, node, Perm.PROGRESS_VIEW)
-    r = progress.report(plan, org, _round(plan, round))
+    r = progress.report(plan, org, _round(plan, round), drives_page=drives_page)
     return {
         "plan": plan.uuid,
         "node": org.uuid,
@@ -139,4 +148,7 @@ def get_progress(
             }
             for d in r.by_drive
         ],
+        "drives_total": r.drives_total,
+        "drives_page": r.drives_page,
+        "drives_per_page": progress.DRIVES_PER_PAGE,
     }

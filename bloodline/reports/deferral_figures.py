@@ -1,28 +1,29 @@
 """Deferrals in plan progress: how many presentations were deferred, at what rate, and why.
 
-A presentation counts for the organisation its registration credits (a walk-in: the donor's
-own unit), in the subtree of the node, by its arrival time in the period — the same way a
-donation counts for the organisation it is credited to. Every figure here is one grouped
-query, whatever the size of the tree or the number of drives (decision 0020).
+A presentation counts for the organisation fixed on it at check-in (the unit its registration
+credits; a walk-in: the donor's own unit), in the subtree of the node, on its arrival day in
+that organisation's time zone — the same way a donation counts for the organisation it is
+credited to. The figures are read from the day summaries kept at check-in and deferral
+(``screening.DailyScreening`` and ``DailyDeferralReason``, decision 0047), never from
+presentations; each is one grouped query, whatever the size of the tree, the number of drives
+or the length of the history (decision 0020).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Substr
 
 from bloodline.organisations.models import subtree_bounds
-from bloodline.screening.models import Deferral, Presentation, Step
+from bloodline.screening.models import DailyDeferralReason, DailyScreening
 from bloodline.screening.reasons import reason_label
 
 TOP_REASONS = 3
-DEFERRED = Q(step=Step.DEFERRED)
 
 
 @dataclass(frozen=True)
@@ -53,89 +54,77 @@ class Deferrals:
         )
 
 
-def presentations(path: str, since: dt.datetime, until: dt.datetime) -> QuerySet[Presentation]:
-    """Presentations credited inside the subtree at ``path``, arrived in [since, until)."""
+def days(path: str, start: dt.date, end: dt.date) -> QuerySet[DailyScreening]:
+    """The day summaries of presentations credited inside the subtree at ``path``, on the
+    days ``start``…``end`` (decision 0047)."""
     low, high = subtree_bounds(path)
-    return Presentation.objects.annotate(
-        credit_path=Coalesce("registration__mobilised_by__path", "donor__affiliation__path")
-    ).filter(
-        credit_path__gte=low,
-        credit_path__lt=high,
-        arrived_at__gte=since,
-        arrived_at__lt=until,
+    return DailyScreening.objects.filter(
+        credited_to__path__gte=low, credited_to__path__lt=high, day__gte=start, day__lte=end
+    )
+
+
+def _reasons(path: str, start: dt.date, end: dt.date) -> QuerySet[DailyDeferralReason]:
+    low, high = subtree_bounds(path)
+    return DailyDeferralReason.objects.filter(
+        credited_to__path__gte=low, credited_to__path__lt=high, day__gte=start, day__lte=end
     )
 
 
 def _counts() -> dict[str, Any]:
-    return {"presented": Count("id"), "deferred": Count("id", filter=DEFERRED)}
+    return {"presented_n": Sum("presented"), "deferred_n": Sum("deferred")}
 
 
-def _reasons(seen: QuerySet[Presentation]) -> QuerySet[Deferral]:
-    """The deferral records of the deferred presentations among ``seen``."""
-    deferred = seen.filter(DEFERRED).values("pk")
-    return Deferral.objects.filter(presentation__in=deferred)
-
-
-def for_node(branches: dict[str, Deferrals], drives: dict[Any, dict[str, Any]]) -> Deferrals:
-    """The node's own figures, added up from its branches and its drives (no query: every
-    presentation lies in exactly one branch and at exactly one drive)."""
-    counts: Counter[str] = Counter()
-    rule_set = ""
-    for found in drives.values():
-        for reason in found["all_reasons"]:
-            counts[reason.code] += reason.count
-            rule_set = reason.rule_set
-    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_REASONS]
+def for_node(
+    branches: dict[str, Deferrals], path: str, start: dt.date, end: dt.date, rule_set: str
+) -> Deferrals:
+    """The node's own figures, added up from its branches (every presentation lies in exactly
+    one), and its top reasons (one query over the summaries, whatever the number of drives)."""
+    top = (
+        _reasons(path, start, end)
+        .values("code")
+        .annotate(n=Sum("presentations"))
+        .order_by("-n", "code")[:TOP_REASONS]
+    )
     return Deferrals(
         presented=sum(b.presented for b in branches.values()),
         deferred=sum(b.deferred for b in branches.values()),
-        reasons=[Reason(code, n, rule_set) for code, n in top],
+        reasons=[Reason(r["code"], r["n"], rule_set) for r in top],
     )
 
 
-def by_branch(seen: QuerySet[Presentation], cut: int) -> dict[str, Deferrals]:
+def by_branch(seen: QuerySet[DailyScreening], cut: int) -> dict[str, Deferrals]:
     """Counts per child subtree (the first ``cut`` characters of the credited path)."""
     rows = (
-        seen.annotate(branch=Substr("credit_path", 1, cut))
+        seen.annotate(branch=Substr("credited_to__path", 1, cut))
         .values("branch")
         .annotate(**_counts())
         .order_by()
     )
-    return {r["branch"]: Deferrals(r["presented"], r["deferred"]) for r in rows}
+    return {r["branch"]: Deferrals(r["presented_n"], r["deferred_n"]) for r in rows}
 
 
-def by_drive(seen: QuerySet[Presentation], rule_set: str) -> dict[Any, dict[str, Any]]:
-    """Per drive (by its public id): its title, date and expected units, its deferral figures
-    with top reasons, and every reason counted (``all_reasons``) — two queries in all."""
-    found: dict[Any, dict[str, Any]] = {
-        r["drive__uuid"]: {
-            "uuid": r["drive__uuid"],
-            "title": r["drive__title"],
-            "date": r["drive__starts_on"],
-            "expected": r["drive__expected_units"],
-            "deferrals": Deferrals(r["presented"], r["deferred"]),
-        }
-        for r in seen.values(
-            "drive__uuid", "drive__title", "drive__starts_on", "drive__expected_units"
-        )
+def by_drive(
+    path: str, start: dt.date, end: dt.date, rule_set: str, drives: list[int]
+) -> dict[int, Deferrals]:
+    """For each of ``drives`` (primary keys) with presentations credited in the subtree: its
+    deferral figures with top reasons — two queries, bounded by the drives asked for."""
+    found = {
+        r["drive_id"]: Deferrals(r["presented_n"], r["deferred_n"])
+        for r in days(path, start, end)
+        .filter(drive_id__in=drives)
+        .values("drive_id")
         .annotate(**_counts())
         .order_by()
     }
     rows = (
-        _reasons(seen)
-        .annotate(drive_uuid=F("presentation__drive__uuid"))
-        .values("drive_uuid", "code")
-        .annotate(n=Count("presentation", distinct=True))
-        .order_by("drive_uuid", "-n", "code")
+        _reasons(path, start, end)
+        .filter(drive_id__in=drives)
+        .values("drive_id", "code")
+        .annotate(n=Sum("presentations"))
+        .order_by("drive_id", "-n", "code")
     )
-    for found_drive in found.values():
-        found_drive["all_reasons"] = []
     for r in rows:
-        if r["drive_uuid"] not in found:
-            continue
-        drive = found[r["drive_uuid"]]
-        reason = Reason(r["code"], r["n"], rule_set)
-        drive["all_reasons"].append(reason)
-        if len(drive["deferrals"].reasons) < TOP_REASONS:
-            drive["deferrals"].reasons.append(reason)
+        got = found.get(r["drive_id"])
+        if got is not None and len(got.reasons) < TOP_REASONS:
+            got.reasons.append(Reason(r["code"], r["n"], rule_set))
     return found

@@ -28,6 +28,7 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from bloodline.collection.models import DailyCredit, Donation, Outcome
+from bloodline.drives.models import Drive
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import SEGMENT, Organisation, subtree_bounds
 from bloodline.programmes.models import Measure, Plan, Round, Target
@@ -105,7 +106,13 @@ class Report:
     children: list[Line]
     direct: Line | None  # donations credited to the node itself, not to a unit under it
     by_round: list[tuple[Round, Line]] = field(default_factory=list)
-    by_drive: list[dict[str, Any]] = field(default_factory=list)
+    by_drive: list[dict[str, Any]] = field(default_factory=list)  # one page, newest first
+    drives_total: int = 0
+    drives_page: int = 1
+
+    @property
+    def drives_pages(self) -> int:
+        return max(1, -(-self.drives_total // DRIVES_PER_PAGE))
 
     @property
     def deferrals(self) -> Deferrals:
@@ -173,7 +180,14 @@ def _distinct_donors(
     return {name: row[name] or 0 for name in windows}
 
 
-def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Report:
+DRIVES_PER_PAGE = 50
+
+
+def report(
+    plan: Plan, node: Organisation, round_: Round | None = None, drives_page: int = 1
+) -> Report:
+    """The node's progress in the plan (or one round). Drives are listed a page at a time,
+    newest first (``drives_page``, ``DRIVES_PER_PAGE`` a page): a province has thousands."""
     start, end = (
         (round_.starts_on, round_.ends_on) if round_ else (plan.period_start, plan.period_end)
     )
@@ -198,9 +212,7 @@ def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Repor
     }
     total = replace(summary.total("p"), donors=donors["p"])
     children, targets = _units_and_targets(plan, node, round_)
-    seen = deferral_figures.presentations(node.path, *_window(zone, start, end))
-    deferred = deferral_figures.by_branch(seen, cut)
-    at_drives = deferral_figures.by_drive(seen, plan.rule_set)
+    deferred = deferral_figures.by_branch(deferral_figures.days(node.path, start, end), cut)
     lines = [
         Line(
             c,
@@ -212,6 +224,7 @@ def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Repor
         for c in children
     ]
     own = grouped.get(node.path)
+    drives_total, page_drives = _drive_page(node, start, end, drives_page)
     return Report(
         plan=plan,
         node=node,
@@ -223,12 +236,14 @@ def report(plan: Plan, node: Organisation, round_: Round | None = None) -> Repor
             targets.get(node.pk),
             total,
             plan.measure,
-            deferral_figures.for_node(deferred, at_drives),
+            deferral_figures.for_node(deferred, node.path, start, end, plan.rule_set),
         ),
         children=lines,
         direct=Line(node, None, own, plan.measure) if own else None,
         by_round=_by_round(plan, node, rounds, summary, donors),
-        by_drive=_by_drive(donations, summary, base, at_drives),
+        by_drive=_by_drive(node, start, end, donations, base, page_drives, plan.rule_set),
+        drives_total=drives_total,
+        drives_page=max(1, drives_page),
     )
 
 
@@ -251,14 +266,13 @@ def _units_and_targets(
 
 
 MEASURES = ("donations", "bags", "ml", "first_time")
-DRIVE = ("drive_id", "drive__uuid", "drive__title", "drive__starts_on", "drive__expected_units")
 
 
 def _summary_rows(
     node: Organisation, cut: int, windows: dict[str, tuple[dt.date, dt.date]]
 ) -> list[dict[str, Any]]:
-    """The subtree's day summaries summed per child branch and drive, for each window, in one
-    query; its size grows with the branches and drives of the period, not with donations."""
+    """The subtree's day summaries summed per child branch, for each window, in one query; its
+    size grows with the node's children, not with donations or drives."""
     first = min(s for s, _ in windows.values())
     last = max(e for _, e in windows.values())
     sums = {
@@ -269,7 +283,7 @@ def _summary_rows(
     return list(
         _days(node, first, last)
         .annotate(branch=Substr("credited_to__path", 1, cut))
-        .values("branch", *DRIVE)
+        .values("branch")
         .annotate(**sums)
         .order_by()
     )
@@ -299,11 +313,6 @@ class Summary:
     def by_branch(self) -> dict[str, Figures]:
         return {b: self._fold(rows, "p") for b, rows in self._split("branch").items()}
 
-    def by_drive(self) -> list[tuple[dict[str, Any], Figures]]:
-        parts = self._split("drive_id")
-        parts.pop(None, None)
-        return [(rows[0], self._fold(rows, "p")) for rows in parts.values()]
-
 
 def _by_round(
     plan: Plan,
@@ -332,33 +341,75 @@ def _by_round(
     ]
 
 
+def _drive_page(
+    node: Organisation, start: dt.date, end: dt.date, page: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many drives had donations or presentations credited in the subtree in the period,
+    and the requested page of them, newest first (read from the day summaries: one small row
+    per drive of the period, then the page's drives)."""
+    credited = _days(node, start, end).filter(drive__isnull=False, donations__gt=0)
+    screened = deferral_figures.days(node.path, start, end).filter(presented__gt=0)
+    every: set[tuple[int, dt.date, str]] = set()
+    for summaries in (credited, screened):
+        every.update(
+            Drive.objects.filter(pk__in=summaries.values("drive_id")).values_list(
+                "pk", "starts_on", "title"
+            )
+        )
+    ordered = sorted(every, key=lambda d: (-d[1].toordinal(), d[2], d[0]))
+    first = (max(1, page) - 1) * DRIVES_PER_PAGE
+    pks = [pk for pk, _day, _title in ordered[first : first + DRIVES_PER_PAGE]]
+    found = {
+        row["pk"]: dict(row)
+        for row in Drive.objects.filter(pk__in=pks).values(
+            "pk", "uuid", "title", "starts_on", "expected_units"
+        )
+    }
+    return len(ordered), [found[pk] for pk in pks]
+
+
 def _by_drive(
+    node: Organisation,
+    start: dt.date,
+    end: dt.date,
     donations: QuerySet[Donation],
-    summary: Summary,
     base: int,
-    seen: dict[Any, dict[str, Any]],
+    drives: list[dict[str, Any]],
+    rule_set: str,
 ) -> list[dict[str, Any]]:
-    """Each drive with donations or presentations in the period: its figures and deferrals."""
-    summed = summary.by_drive()
+    """The figures and deferrals of the page's drives: three queries bounded by the page."""
+    pks = [d["pk"] for d in drives]
+    if not pks:
+        return []
+    sums = {name: Sum(name) for name in MEASURES}
+    summed = {
+        row["drive_id"]: row
+        for row in _days(node, start, end)
+        .filter(drive_id__in=pks)
+        .values("drive_id")
+        .annotate(**sums)
+        .order_by()
+    }
     donors = dict(
-        donations.filter(drive__in=[row["drive_id"] for row, _ in summed])
+        donations.filter(drive__in=pks)
         .values("drive_id")
         .annotate(donors=Count("donor", distinct=True))
         .order_by()
         .values_list("drive_id", "donors")
     )
-    drives = {
-        row["drive__uuid"]: {
-            "uuid": row["drive__uuid"],
-            "title": row["drive__title"],
-            "date": row["drive__starts_on"],
-            "expected": row["drive__expected_units"],
-            "figures": replace(figures, donors=donors.get(row["drive_id"], 0)),
-            "deferrals": Deferrals(),
+    seen = deferral_figures.by_drive(node.path, start, end, rule_set, pks)
+    return [
+        {
+            "uuid": d["uuid"],
+            "title": d["title"],
+            "date": d["starts_on"],
+            "expected": d["expected_units"],
+            "figures": Figures(
+                base_ml=base,
+                donors=donors.get(d["pk"], 0),
+                **{m: (summed.get(d["pk"]) or {}).get(m) or 0 for m in MEASURES},
+            ),
+            "deferrals": seen.get(d["pk"], Deferrals()),
         }
-        for row, figures in summed
-    }
-    for uuid, found in seen.items():
-        drives.setdefault(uuid, {**found, "figures": Figures(base_ml=base)})
-        drives[uuid]["deferrals"] = found["deferrals"]
-    return sorted(drives.values(), key=lambda d: (d["date"], d["title"]))
+        for d in drives
+    ]

@@ -16,13 +16,18 @@ from bloodline.programmes.views import _round
 from bloodline.reports import progress, spreadsheets
 
 
+def page_number(text: str | None) -> int:
+    """A page number from the query string; anything else is the first page."""
+    return int(text) if text and text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
 @login_required
 def progress_page(request: AuthenticatedRequest, public_id: str, node_id: str) -> HttpResponse:
     """Live progress with drill-down; HTMX refreshes the figures while the page is open."""
     plan = access.get_plan(request.user, public_id)
     node = access.node_in_plan(request.user, plan, node_id, Perm.PROGRESS_VIEW)
     round_ = _round(plan, request)
-    report = progress.report(plan, node, round_)
+    report = progress.report(plan, node, round_, drives_page=page_number(request.GET.get("drives")))
     ancestors = [
         a
         for a in Organisation.objects.ancestors_of(node)

@@ -22,7 +22,7 @@ from bloodline.donors.models import Donor
 from bloodline.jurisdictions.loader import registry
 from bloodline.jurisdictions.schema import RuleSet
 from bloodline.organisations.roles import Perm
-from bloodline.screening import engine
+from bloodline.screening import engine, summaries
 from bloodline.screening.models import Decision, Deferral, Presentation, Step
 from bloodline.screening.plausibility import VITALS
 from bloodline.screening.questionnaire import Question, for_jurisdiction
@@ -371,6 +371,8 @@ def physician_decide(
     step = Step.DEFERRED if deferral else Step.COLLECTION
     fields = ["decision", "decision_reason", "volume_ml", "decided_at", "decided_by"]
     move_on(presentation, step, fields)
+    if deferral is not None:
+        summaries.deferred(presentation, [deferral.code])
     changes: dict[str, Any] = {
         "decision": [None, decision],
         "engine_outcome": [None, presentation.engine_outcome],

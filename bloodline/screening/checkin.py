@@ -31,6 +31,7 @@ from bloodline.drives.registrations import (
     reaches,
 )
 from bloodline.organisations.models import Organisation
+from bloodline.screening import summaries
 from bloodline.screening.models import Presentation
 from bloodline.screening.stations import refuse, require_running, require_station
 
@@ -161,9 +162,11 @@ def _present(
                 registration=registration,
                 arrived_at=now,
                 checked_in_by=by,
+                credited_to_id=registration.mobilised_by_id or donor.affiliation_id,
             )
     except IntegrityError as exc:  # checked in on another tablet at the same moment
         raise refuse(already_checked_in(), "scan") from exc
+    summaries.presented(presentation)
     record(
         by=by,
         action="presentation.check_in",

@@ -11,6 +11,7 @@ from bloodline.collection.models import Donation
 from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive, Registration
 from bloodline.lib.locking import Versioned
+from bloodline.organisations.models import Organisation
 
 
 class Step(models.TextChoices):
@@ -51,6 +52,11 @@ class Presentation(Versioned):
         _("step"), max_length=16, choices=Step.choices, default=Step.QUESTIONNAIRE
     )
     arrived_at = models.DateTimeField(_("arrived at"))
+    # The organisation this presentation counts for in plan progress, fixed at check-in: the
+    # unit that mobilised the registration, else the donor's own unit (decision 0047).
+    credited_to = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -201,3 +207,55 @@ class Deferral(models.Model):
         from bloodline.jurisdictions.reasons import reason_label
 
         return reason_label(self.code, self.source)
+
+
+class DailyScreening(models.Model):
+    """How many donors presented and how many were deferred at one drive on one day (in the
+    credited organisation's time zone), for one credited organisation: the facts the deferral
+    figures of plan progress read instead of scanning presentations. Kept in the same
+    transaction as each check-in and deferral by ``screening.summaries`` (decision 0047)."""
+
+    credited_to = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="+")
+    presented = models.PositiveIntegerField(default=0)
+    deferred = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["credited_to", "day"], name="dailyscreening_org_day_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credited_to", "day", "drive"], name="dailyscreening_one_per_drive_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(deferred__lte=models.F("presented")),
+                name="dailyscreening_deferred_within_presented",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credited_to_id} {self.day} {self.drive_id}"
+
+
+class DailyDeferralReason(models.Model):
+    """How many deferred presentations had a deferral with this reason code, per credited
+    organisation, day and drive (decision 0047)."""
+
+    credited_to = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=80)
+    presentations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["credited_to", "day"], name="dailyreason_org_day_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credited_to", "day", "drive", "code"], name="dailyreason_one_per_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credited_to_id} {self.day} {self.drive_id} {self.code}"

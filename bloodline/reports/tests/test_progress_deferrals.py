@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from bloodline.demo.factories import collection as factories
+from bloodline.demo.factories import screening as screening_factories
 from bloodline.drives.models import DriveStatus
 from bloodline.drives.tests import conftest as drive_fixtures
 from bloodline.reports import progress
@@ -33,21 +34,15 @@ def seen(demo: Any, users: Any) -> Any:
     def make(drive: Any, reasons: list[str | None]) -> None:
         people = factories.donors(len(reasons), demo.nodes["vn_garment"], prefix="Walk-in")
         for person, code in zip(people, reasons, strict=True):
-            presentation = Presentation.objects.create(
+            screening_factories.presentation(
                 drive=drive,
                 donor=person,
-                step=Step.DEFERRED if code else Step.DONE,
+                step=Step.DONE,
+                deferral_code=code or "",
                 arrived_at=timezone.now() - dt.timedelta(hours=1),
                 checked_in_by=users["drive_nurse"],
+                starts_on=timezone.localdate(),
             )
-            if code:
-                Deferral.objects.create(
-                    donor=person,
-                    presentation=presentation,
-                    code=code,
-                    reason="",
-                    starts_on=timezone.localdate(),
-                )
 
     return make
 

@@ -1,8 +1,10 @@
 """``manage.py check_progress_summaries``: recompute plan-progress day summaries and first-time
-flags from raw donations and compare them with what is kept (decision 0039).
+flags from raw donations (decision 0039), and the presentation and deferral day summaries from
+raw presentations and deferrals (decision 0047), and compare them with what is kept.
 
 Exits with status 1 and names the first mismatches; ``--repair`` then rebuilds everything
-from raw donations (run it while no donation is being recorded)."""
+from the raw rows (run it while no drive is collecting). It lives in ``reports``, the layer
+that reads both halves."""
 
 from __future__ import annotations
 
@@ -14,12 +16,17 @@ from django.db import transaction
 from bloodline.collection import summaries
 from bloodline.collection.models import DailyCredit, Donation
 from bloodline.organisations.models import Organisation
+from bloodline.screening import summaries as screening_summaries
+from bloodline.screening.models import DailyDeferralReason, DailyScreening, Deferral, Presentation
 
 SHOWN = 10
 
 
 class Command(BaseCommand):
-    help = "Compare the progress day summaries and first-time flags with raw donations."
+    help = (
+        "Compare the progress day summaries and first-time flags with raw donations, "
+        "presentations and deferrals."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -38,15 +45,25 @@ class Command(BaseCommand):
                 f"DAY organisation {org} {day} drive {drive}: kept {_parts(kept)}, "
                 f"raw donations give {_parts(expected)}"
             )
-        if not flags and not rows:
+        screened = _screening_differences()
+        for key, kept, expected in screened[:SHOWN]:
+            self.stderr.write(
+                f"SCREENING {key}: kept {kept or 'nothing'}, raw presentations give "
+                f"{expected or 'nothing'}"
+            )
+        if not flags and not rows and not screened:
             self.stdout.write(self.style.SUCCESS("progress summaries match the donations"))
             return
         if options["repair"]:
             with transaction.atomic():
                 summaries.rebuild(Donation, Organisation, DailyCredit)
+                screening_summaries.rebuild(
+                    Presentation, Deferral, Organisation, DailyScreening, DailyDeferralReason
+                )
             self.stdout.write(self.style.WARNING("progress summaries rebuilt from the donations"))
         raise CommandError(
-            f"{len(flags)} first-time flag(s) and {len(rows)} day summar(y/ies) differ"
+            f"{len(flags)} first-time flag(s), {len(rows)} day summar(y/ies) and "
+            f"{len(screened)} screening summar(y/ies) differ"
             + (" (repaired)" if options["repair"] else "")
         )
 
@@ -55,3 +72,11 @@ def _parts(parts: summaries.Parts | None) -> str:
     if parts is None:
         return "nothing"
     return ", ".join(f"{n} {v}" for n, v in zip(summaries.PARTS, parts, strict=True))
+
+
+def _screening_differences() -> list[tuple[Any, Any, Any]]:
+    days, reasons = screening_summaries.recompute(Presentation, Deferral, Organisation)
+    kept_days, kept_reasons = screening_summaries.stored(DailyScreening, DailyDeferralReason)
+    return screening_summaries.differences(days, kept_days) + screening_summaries.differences(
+        reasons, kept_reasons
+    )
