@@ -60,16 +60,17 @@ def test_the_check_in_and_collection_stations_are_accessible(
         opens_at=dt.time(0, 0),
         closes_at=dt.time(23, 0),
         slot_minutes=120,
-        beds=2,
+        beds=4,
     )
     for status in (DriveStatus.CONFIRMED, DriveStatus.RUNNING):
         drive = drive_actions.change_status(by=admin, drive=drive, status=status)
     organiser = User.objects.get(username="unit_organiser")
+    slots = list(drive.slots.all())
     registrations = [
         drive_actions.register_person(
             by=organiser,
             drive=drive,
-            slot=drive.slots.all()[0],
+            slot=slots[n % len(slots)],
             full_name=f"Người hiến số {n:02d}",
             date_of_birth=dt.date(1990, 1, 1) + dt.timedelta(days=n),
             sex="F",
