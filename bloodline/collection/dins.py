@@ -9,7 +9,7 @@ a block, so drives of one establishment no longer queue behind each other's coll
 from __future__ import annotations
 
 import datetime as dt
-
+import functools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -135,8 +135,8 @@ def _from_block(facility: Facility, year: int, prefix: str, drive: Drive, holder
         block.next = block.last + 1 if found is None else found + 1
         block.save(update_fields=["next"])
         if block.next > block.last:
-            ids = (facility.pk, year, drive.pk, holder.pk)
-            transaction.on_commit(lambda: _cut_ahead(*ids), robust=True)
+            cut = functools.partial(_cut_ahead, facility.pk, year, drive.pk, holder.pk)
+            transaction.on_commit(cut, robust=True)
         if found is not None:
             return found
 
@@ -160,7 +160,9 @@ def allocate(
     year = on.year % 100
     prefix = f"{facility.fin}{year:02d}"
     if drive is not None and holder is not None:
-        return Din(validate_din(f"{prefix}{_from_block(facility, year, prefix, drive, holder):06d}"))
+        return Din(
+            validate_din(f"{prefix}{_from_block(facility, year, prefix, drive, holder):06d}")
+        )
     counter = _counter(facility, year)
     found = _next_free(prefix, counter.last_sequence)
     if found is None:

@@ -295,7 +295,7 @@ def label_account(drive: Drive) -> LabelAccount:
 def block_account(drive: Drive) -> BlockAccount:
     """The drive's station blocks: how many numbers were reserved, used, and left unused."""
     account = BlockAccount()
-    for block in drive.din_blocks.select_related("facility").order_by("year", "first"):  # type: ignore[attr-defined]
+    for block in drive.din_blocks.select_related("facility").order_by("year", "first"):
         account.reserved += block.last - block.first + 1
         account.used += block.next - block.first
         if block.next <= block.last:

@@ -241,7 +241,9 @@ def for_check_in(user: User, drive: Drive, text: str) -> list[Arrival]:
     if not text:
         return []
     people = in_registry(findable(), registry_for(drive.establishment))
-    found = list(_arriving(drive, text, people).distinct().order_by("full_name", "pk")[:ARRIVAL_LIMIT])
+    found = list(
+        _arriving(drive, text, people).distinct().order_by("full_name", "pk")[:ARRIVAL_LIMIT]
+    )
     booked = {
         r.donor_id: r
         for r in Registration.objects.filter(

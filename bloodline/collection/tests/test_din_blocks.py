@@ -80,9 +80,7 @@ def test_numbers_without_a_station_come_after_every_block(facility, demo, users_
         assert dins.allocate(establishment=facility.establishment, on=DAY).sequence == 6
 
 
-def test_a_rolled_back_collection_gives_its_number_back_to_the_block(
-    facility, demo, users_by_name
-):
+def test_a_rolled_back_collection_gives_its_number_back_to_the_block(facility, demo, users_by_name):
     drive = make_drive(facility.establishment, demo.nodes["vn_garment"], "Một")
     nurse = users_by_name["drive_nurse"]
     station(drive, nurse)
@@ -110,9 +108,7 @@ def test_only_numbers_handed_out_were_issued(facility, demo, users_by_name):
     assert not was_issued(establishment=centre, din13="W000326000006")
 
 
-def test_a_closed_drive_reports_its_unused_block_tail(
-    facility, demo, users_by_name, running_drive
-):
+def test_a_closed_drive_reports_its_unused_block_tail(facility, demo, users_by_name, running_drive):
     drive = running_drive()
     station(drive, users_by_name["drive_nurse"], 2)
     station(drive, users_by_name["physician"], 5)

@@ -22,7 +22,7 @@ page = test_browser.page
 pytestmark = pytest.mark.browser
 
 
-def checked(page: Any) -> None:  # noqa: F811
+def checked(page: Any) -> None:
     assert_accessible(page)
     on_a_phone(page)
 
@@ -31,7 +31,7 @@ def checked(page: Any) -> None:  # noqa: F811
 def test_the_check_in_and_collection_stations_are_accessible(
     live_server: Any,
     flushable_audit: None,
-    page: Any,  # noqa: F811
+    page: Any,
     language: str,
 ) -> None:
     from django.utils import timezone
