@@ -171,3 +171,30 @@ def test_without_javascript_the_post_redirects_back_to_the_station(
     response = nurse.post(url(drive, "checkin"), {"scan": str(booked.uuid)}, follow=True)
     assert response.redirect_chain == [(url(drive, "checkin"), 302)]
     assert "is checked in." in response.content.decode()
+
+
+def test_the_din_label_of_an_earlier_donation_finds_its_donor(
+    drive: Drive, english: Any, register: Any
+) -> None:
+    from bloodline.collection.models import Donation
+    from bloodline.lib import isbt128
+
+    booked = register(drive, full_name="Lý Thị Mai").registration
+    Donation.objects.create(
+        din="W000325000042",
+        donor=booked.donor,
+        establishment=drive.establishment,
+        collected_at=timezone.now(),
+        donation_type="whole_blood",
+        volume_ml=350,
+        bag_volume_ml=350,
+        credited_to=drive.establishment,
+    )
+    scanned = "=" + "W000325000042" + "00"  # as a scanner reads the label
+    assert isbt128.parse(scanned).din == "W000325000042"
+    found = (
+        english("drive_nurse")
+        .post(url(drive, "checkin"), {"scan": scanned, "search": "1"})
+        .content.decode()
+    )
+    assert f'href="?r={booked.uuid}"' in found
