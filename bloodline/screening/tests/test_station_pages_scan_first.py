@@ -69,7 +69,10 @@ def queries(client: Any, path: str, **extra: Any) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize(("slug", "step"), [("checkin", ""), ("questionnaire", Step.QUESTIONNAIRE)])
+@pytest.mark.parametrize(
+    ("slug", "step"),
+    [("checkin", ""), ("questionnaire", Step.QUESTIONNAIRE), ("collection", Step.COLLECTION)],
+)
 def test_queries_do_not_grow_with_the_queue(
     drive: Drive, english: Any, users: dict[str, Any], slug: str, step: str
 ) -> None:
