@@ -214,7 +214,7 @@ class Arrival:
     presentation: Presentation | None
 
 
-def _as_uuid(text: str) -> uuid.UUID | None:
+def as_uuid(text: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(text)
     except ValueError:
@@ -222,7 +222,7 @@ def _as_uuid(text: str) -> uuid.UUID | None:
 
 
 def _arriving(drive: Drive, text: str, people: QuerySet[Donor]) -> QuerySet[Donor]:
-    key = _as_uuid(text)
+    key = as_uuid(text)
     if key is not None:  # a registration QR code or a donor card
         return people.filter(Q(uuid=key) | Q(registrations__uuid=key, registrations__drive=drive))
     try:
@@ -258,14 +258,14 @@ def for_check_in(user: User, drive: Drive, text: str) -> list[Arrival]:
 def arrival(drive: Drive, *, registration: str = "", donor: str = "") -> Arrival | None:
     """The person a check-in station chose: a registration at this drive not cancelled, or a
     donor of the drive's registry (by their public ids); None for anything else."""
-    if registration and (key := _as_uuid(registration)):
+    if registration and (key := as_uuid(registration)):
         booked = (
             Registration.objects.filter(drive=drive, uuid=key, cancelled_at__isnull=True)
             .select_related("donor", "slot", "mobilised_by")
             .first()
         )
         return Arrival(booked.donor, booked, None) if booked is not None else None
-    if donor and (key := _as_uuid(donor)):
+    if donor and (key := as_uuid(donor)):
         people = in_registry(findable(), registry_for(drive.establishment))
         person = people.filter(uuid=key).first()
         return Arrival(person, None, None) if person is not None else None

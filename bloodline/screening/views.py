@@ -375,9 +375,11 @@ def station_page(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str)
         "selected": str(presentation.uuid) if presentation else "",
     }
     if not station.step:
-        # A search, or a scan nobody answers to: the people the words find.
+        # A search, or typed words nobody answers to: the people the words find (a refused
+        # code — another drive's registration, a cancelled one — is only explained).
         typed = request.POST.get("scan", "").strip()
-        scan = typed if searching or form.has_error("scan") else ""
+        words = form.has_error("scan") and lookup.as_uuid(typed) is None
+        scan = typed if searching or words else ""
         context |= {
             "arrival": _arrival(request, drive, station),
             "query": scan,
