@@ -181,6 +181,9 @@ BACKUP_DIR = Path(env_str("BACKUP_DIR") or str(BASE_DIR / "var" / "backups"))
 # Uploaded xlsx workbooks are read only this far (decision 0034); operational bounds, not rules.
 XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 200_000)
 XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 20_000)
+# How many donation numbers a collection station reserves at a time from its facility's
+# sequence (decision 0043): an engineering choice, not a domain rule.
+DIN_BLOCK_SIZE = env_int("DIN_BLOCK_SIZE", 25)
 XLSX_READ_SECONDS = env_int("XLSX_READ_SECONDS", 10)
 # Long work run by the worker (decision 0044): its uploaded and produced files are kept this
 # many days after it finished, then cleared; an operational choice.

@@ -248,6 +248,43 @@ class DinCounter(models.Model):
         return f"{self.facility} {self.year:02d}: {self.last_sequence}"
 
 
+class DinBlock(models.Model):
+    """A run of a facility's DIN sequence reserved for one collection station — a staff
+    member collecting at a drive — so that collections lock their own block, not the
+    facility's counter (decision 0043). ``next`` is the next sequence to try; the block is
+    used up at ``last + 1``. Numbers from ``next`` to ``last`` when the drive closes were
+    reserved and never used: the reconciliation reports them, nothing reissues them."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="blocks")
+    year = models.PositiveSmallIntegerField()  # two digits, 0–99
+    first = models.PositiveIntegerField()
+    last = models.PositiveIntegerField()
+    next = models.PositiveIntegerField()
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="din_blocks")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cut_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "year", "first"], name="din_block_unique"),
+            models.CheckConstraint(
+                condition=Q(
+                    year__lte=99,
+                    first__gte=1,
+                    first__lte=models.F("last"),
+                    last__lte=999_999,  # six digits [S1 §2.4.1]
+                    next__gte=models.F("first"),
+                    next__lte=models.F("last") + 1,
+                ),
+                name="din_block_bounds",
+            ),
+        ]
+        indexes = [models.Index(fields=["drive", "holder", "year"], name="din_block_holder")]
+
+    def __str__(self) -> str:
+        return f"{self.facility} {self.year:02d}: {self.first}–{self.last} (next {self.next})"
+
+
 class ReactionKind(models.TextChoices):
     VASOVAGAL = "vasovagal", _("vasovagal (faintness, fainting)")
     HAEMATOMA = "haematoma", _("haematoma")

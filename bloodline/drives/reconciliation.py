@@ -80,6 +80,22 @@ class LabelAccount:
 
 
 @dataclass
+class BlockAccount:
+    """The numbers the drive's collection stations reserved from the facility's sequence
+    (decision 0043): ``used`` were handed out (a collection, or skipped because something
+    else had taken them); ``unused`` runs (first, last DIN) were reserved and never used.
+    Both are accounted: an unused number is never reissued, never silently lost."""
+
+    reserved: int = 0
+    used: int = 0
+    unused: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def unused_count(self) -> int:
+        return self.reserved - self.used
+
+
+@dataclass
 class Reconciliation:
     figures: Figures
     no_shows: list[Registration]
@@ -88,6 +104,7 @@ class Reconciliation:
     donations_without_presentation: list[Any]
     voided_but_used: list[Any]
     labels: LabelAccount = field(default_factory=LabelAccount)
+    blocks: BlockAccount = field(default_factory=BlockAccount)
     resolutions: dict[tuple[str, str], MismatchResolution] = field(default_factory=dict)
 
     def subjects(self) -> list[tuple[str, str, Any]]:
@@ -149,6 +166,22 @@ def was_issued(*, establishment: Organisation, din13: str) -> bool:
     )
     if printed.exists():
         return True
+    # A station's block (decision 0043): only the numbers it has handed out were issued; the
+    # rest of the block is reserved for that station, and once its drive closes, unused.
+    block = (
+        apps.get_model("collection", "DinBlock")
+        ._default_manager.filter(
+            facility__establishment=establishment,
+            facility__fin=din13[:5],
+            year=year,
+            first__lte=sequence,
+            last__gte=sequence,
+        )
+        .values_list("next", flat=True)
+        .first()
+    )
+    if block is not None:
+        return sequence < block
     counters = apps.get_model("collection", "DinCounter")._default_manager
     return bool(
         counters.filter(
@@ -259,6 +292,18 @@ def label_account(drive: Drive) -> LabelAccount:
     )
 
 
+def block_account(drive: Drive) -> BlockAccount:
+    """The drive's station blocks: how many numbers were reserved, used, and left unused."""
+    account = BlockAccount()
+    for block in drive.din_blocks.select_related("facility").order_by("year", "first"):
+        account.reserved += block.last - block.first + 1
+        account.used += block.next - block.first
+        if block.next <= block.last:
+            prefix = f"{block.facility.fin}{block.year:02d}"
+            account.unused.append((f"{prefix}{block.next:06d}", f"{prefix}{block.last:06d}"))
+    return account
+
+
 def resolutions(drive: Drive) -> dict[tuple[str, str], MismatchResolution]:
     return {(r.kind, r.subject): r for r in drive.resolutions.select_related("resolved_by").all()}
 
@@ -274,6 +319,7 @@ def reconcile(drive: Drive) -> Reconciliation:
         ),
         voided_but_used=_voided_but_used(drive),
         labels=label_account(drive),
+        blocks=block_account(drive),
         resolutions=resolutions(drive),
     )
 

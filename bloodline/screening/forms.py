@@ -26,7 +26,10 @@ class StationForm(ActionErrorsMixin, forms.Form):
 
 class CheckInForm(StationForm):
     scan = forms.CharField(
-        label=_("Scan the registration code or the identity card"),
+        label=_(
+            "Scan or search: registration code, donor card, DIN label, identity number, "
+            "phone or name"
+        ),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs=SCAN_ATTRS),

@@ -14,22 +14,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.collection.models import Donation
 from bloodline.donors import access, phones, reads
+from bloodline.donors.access import in_registry, registry_for
 from bloodline.donors.actions import phone_message
 from bloodline.donors.documents import normalise_number
 from bloodline.donors.models import Donor
 from bloodline.donors.reads import ReadPlace
-from bloodline.donors.search import by_identity_number, by_phone, findable
+from bloodline.donors.search import by_identity_number, by_phone, findable, search
+from bloodline.drives.models import Drive, Registration
 from bloodline.jurisdictions.loader import UnknownRuleSet
 from bloodline.lib import isbt128
 from bloodline.organisations.access import grants, unbounded
@@ -37,11 +40,12 @@ from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 from bloodline.screening import engine
 from bloodline.screening.assessment import as_active, as_history, deferrals_in_force
-from bloodline.screening.models import Deferral
+from bloodline.screening.models import Deferral, Presentation
 
 # How much the card shows: display choices, not domain rules.
 LAST_DONATIONS = 5
 MATCH_LIMIT = 10  # a phone shared by a family answers with each of them
+ARRIVAL_LIMIT = 20  # a check-in search lists at most this many people
 KEYS = ("identity_number", "phone", "din")
 _NUMBER = re.compile(r"^[A-Z0-9\-/]{1,40}$")
 # The card's question: may the donor give whole blood, the common case at a drive.
@@ -198,3 +202,71 @@ def card(user: User, donor: Donor) -> Card:
     deferrals = list(deferrals_in_force(donor, _today(place)[0]).order_by("-starts_on", "-pk"))
     eligibility = _judge(donor, history, deferrals, place)
     return Card(donor, history[:LAST_DONATIONS], deferrals, eligibility)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Someone a check-in search found: their registration at this drive, if any, and their
+    presentation if they are already checked in."""
+
+    donor: Donor
+    registration: Registration | None
+    presentation: Presentation | None
+
+
+def as_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _arriving(drive: Drive, text: str, people: QuerySet[Donor]) -> QuerySet[Donor]:
+    key = as_uuid(text)
+    if key is not None:  # a registration QR code or a donor card
+        return people.filter(Q(uuid=key) | Q(registrations__uuid=key, registrations__drive=drive))
+    try:
+        return by_din(text, people)  # the DIN label of an earlier donation
+    except ValidationError:
+        pass
+    # An identity number, a phone or a name: the registry's own search (decision 0041).
+    return people.filter(pk__in=search(text, drive.establishment.country_code()).values("pk"))
+
+
+def for_check_in(user: User, drive: Drive, text: str) -> list[Arrival]:
+    """Who a check-in scan or search finds in the drive's registry — by registration code,
+    donor card, DIN label, identity number, phone or name — with their registration here:
+    three queries whatever the registry's size. Logged as one search (decision 0030)."""
+    text = text.strip()
+    if not text:
+        return []
+    people = in_registry(findable(), registry_for(drive.establishment))
+    found = list(
+        _arriving(drive, text, people).distinct().order_by("full_name", "pk")[:ARRIVAL_LIMIT]
+    )
+    booked = {
+        r.donor_id: r
+        for r in Registration.objects.filter(
+            drive=drive, donor__in=found, cancelled_at__isnull=True
+        ).select_related("slot")
+    }
+    came = {p.donor_id: p for p in Presentation.objects.filter(drive=drive, donor__in=found)}
+    reads.log_search(by=user, where=ReadPlace.STATION, results=len(found))
+    return [Arrival(d, booked.get(d.pk), came.get(d.pk)) for d in found]
+
+
+def arrival(drive: Drive, *, registration: str = "", donor: str = "") -> Arrival | None:
+    """The person a check-in station chose: a registration at this drive not cancelled, or a
+    donor of the drive's registry (by their public ids); None for anything else."""
+    if registration and (key := as_uuid(registration)):
+        booked = (
+            Registration.objects.filter(drive=drive, uuid=key, cancelled_at__isnull=True)
+            .select_related("donor", "slot", "mobilised_by")
+            .first()
+        )
+        return Arrival(booked.donor, booked, None) if booked is not None else None
+    if donor and (key := as_uuid(donor)):
+        people = in_registry(findable(), registry_for(drive.establishment))
+        person = people.filter(uuid=key).first()
+        return Arrival(person, None, None) if person is not None else None
+    return None

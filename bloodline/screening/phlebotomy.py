@@ -29,8 +29,9 @@ from bloodline.screening.models import Presentation, Step
 from bloodline.screening.stations import at_step, local_date, move_on, refuse, require_station
 
 
-def _din(presentation: Presentation, scanned: str) -> str:
-    """The scanned label's DIN, or a newly allocated one when nothing was scanned."""
+def _din(presentation: Presentation, scanned: str, by: User) -> str:
+    """The scanned label's DIN, or a newly allocated one when nothing was scanned: from the
+    block of the station ``by`` runs at this drive (decision 0043)."""
     establishment = presentation.drive.establishment
     if not scanned.strip():
         if not Facility.objects.filter(establishment=establishment).exists():
@@ -41,7 +42,12 @@ def _din(presentation: Presentation, scanned: str) -> str:
                 ),
                 "din",
             )
-        return dins.allocate(establishment=establishment, on=local_date(presentation.drive)).din
+        return dins.allocate(
+            establishment=establishment,
+            on=local_date(presentation.drive),
+            drive=presentation.drive,
+            holder=by,
+        ).din
     try:  # scanned, or typed with its check character, and issued here (decision 0021)
         din = dins.entered(scanned, establishment=establishment)
     except isbt128.DinError as exc:
@@ -111,7 +117,7 @@ def collect(
     assert volume_ml is not None and presentation.registration is not None
     donation = record_donation(
         by=by,
-        din=_din(presentation, din),
+        din=_din(presentation, din, by),
         donor=presentation.donor,
         establishment=presentation.drive.establishment,
         collected_at=ended_at,

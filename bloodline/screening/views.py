@@ -1,13 +1,16 @@
 """The donation-day station pages: check-in, questionnaire, vital signs, physician, collection
-and post-donation care. Each shows a live queue (HTMX, every 5 s) and a form for the selected
-donor; the scan fields have focus, so a keyboard-wedge scanner works without a mouse.
+and post-donation care. Each shows one page of a live queue (HTMX, every 5 s) and one form for
+the selected donor; the scan fields have focus, so a keyboard-wedge scanner works without a
+mouse. Check-in opens on its scan/search field (decision 0043).
 
-Views stay thin: drive and presentation through the access helpers, a form, an action, a
-redirect back to the station.
+Views stay thin: drive and presentation through the access helpers, a form, an action. A
+step posted by HTMX is answered with the station's next main area (message, queue, fresh
+form); a plain post is redirected back to the station (no JavaScript needed).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -17,14 +20,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_htmx.http import replace_url
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection.actions import Shortfall
@@ -35,7 +40,7 @@ from bloodline.jurisdictions.loader import registry
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 from bloodline.screening import access as screening_access
-from bloodline.screening import actions, forms
+from bloodline.screening import actions, forms, lookup
 from bloodline.screening.assessment import (
     engine_deferred,
     may_override,
@@ -281,22 +286,58 @@ HANDLERS: dict[str, Any] = {
 }
 
 
+QUEUE_PAGE = 20  # queue rows per page: a festival's 600 donors are 30 pages, not one
+
+
+def _queue_page(request: AuthenticatedRequest, drive: Drive, station: Station) -> Page[Any]:
+    """One page of the station's queue: two queries (count, rows) whatever its length."""
+    return Paginator(_queue(drive, station), QUEUE_PAGE).get_page(request.GET.get("page"))
+
+
+def _arrival(request: AuthenticatedRequest, drive: Drive, station: Station) -> Any:
+    """At check-in, the person chosen from the queue (``?r=`` a registration) or from a
+    search (``?d=`` a donor of the registry), shown with one check-in form."""
+    if station.step or request.method != "GET":
+        return None
+    found = lookup.arrival(
+        drive, registration=request.GET.get("r", ""), donor=request.GET.get("d", "")
+    )
+    if found is not None:
+        reads.log_read(by=request.user, donor=found.donor, where=ReadPlace.STATION)
+    return found
+
+
 def _context(
-    user: Any, drive: Drive, station: Station, presentation: Presentation | None
+    request: AuthenticatedRequest,
+    drive: Drive,
+    station: Station,
+    presentation: Presentation | None,
 ) -> dict[str, Any]:
     return {
         "drive": drive,
         "station": station,
-        "stations": [s for s in STATIONS.values() if may_run(user, drive, s)],
-        "queue": _queue(drive, station),
+        "stations": [s for s in STATIONS.values() if may_run(request.user, drive, s)],
+        "queue": _queue_page(request, drive, station),
         "presentation": presentation,
         "zone": drive.time_zone().key,
+        "htmx": bool(getattr(request, "htmx", False)),
         "yes_answers": [
             code
             for code, answer in (presentation.answers if presentation else {}).items()
             if answer is not False
         ],
     }
+
+
+def _search(request: AuthenticatedRequest, drive: Drive, text: str) -> list[lookup.Arrival]:
+    return lookup.for_check_in(request.user, drive, text)
+
+
+def _main(request: AuthenticatedRequest, context: dict[str, Any]) -> HttpResponse:
+    """The station's main area (queue and selected donor): the whole page, or for HTMX only
+    the fragment it swaps in."""
+    template = "screening/_main.html" if context["htmx"] else "screening/station.html"
+    return render(request, template, context)
 
 
 @login_required
@@ -309,32 +350,59 @@ def station_page(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str)
         # The page shows the donor's history, deferrals and answers: a logged read.
         reads.log_read(by=request.user, donor=presentation.donor, where=ReadPlace.STATION)
     if station.step and presentation is None:
-        context = _context(request.user, drive, station, None) | {"selected": ""}
-        return render(request, "screening/station.html", context)
+        context = _context(request, drive, station, None) | {"selected": ""}
+        return _main(request, context)
     form, run = HANDLERS[slug](request, drive, presentation)
+    searching = not station.step and bool(request.POST.get("search"))
     done = ""
-    if run is not None:
+    if run is not None and not searching:
         try:
             done = run()
         except ValidationError as exc:
             form.apply_errors(exc)
+    here = reverse("stations:station", args=[drive.uuid, slug])
     if done:
         messages.success(request, done)
-        return redirect(reverse("stations:station", args=[drive.uuid, slug]))
-    context = _context(request.user, drive, station, presentation) | {
+        if not getattr(request, "htmx", False):
+            return redirect(here)  # without JavaScript: POST, redirect, page
+        # HTMX: the next fragment at once — the message, the queue, a fresh form.
+        context = _context(request, drive, station, None) | {"selected": ""}
+        if not station.step:
+            context["form"], _run = HANDLERS[slug](_fresh(request), drive, None)
+        return replace_url(_main(request, context), here)
+    context = _context(request, drive, station, presentation) | {
         "form": form,
         "selected": str(presentation.uuid) if presentation else "",
     }
-    return render(request, "screening/station.html", context)
+    if not station.step:
+        # A search, or typed words nobody answers to: the people the words find (a refused
+        # code — another drive's registration, a cancelled one — is only explained).
+        typed = request.POST.get("scan", "").strip()
+        words = form.has_error("scan") and lookup.as_uuid(typed) is None
+        scan = typed if searching or words else ""
+        context |= {
+            "arrival": _arrival(request, drive, station),
+            "query": scan,
+            "found": _search(request, drive, scan) if scan else None,
+        }
+    return _main(request, context)
+
+
+def _fresh(request: AuthenticatedRequest) -> AuthenticatedRequest:
+    """The request as a GET, to build an empty form after a step was saved."""
+    fresh = copy.copy(request)
+    fresh.method = "GET"
+    fresh.POST = QueryDict()
+    return fresh
 
 
 @login_required
 def queue(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
-    """The live queue of a station, polled by the page every few seconds."""
+    """One page of a station's live queue, polled by the page every few seconds."""
     station = _station(slug)
     drive = _drive(request, public_id, station)
     selected = request.GET.get("p", "")
-    context = _context(request.user, drive, station, None) | {"selected": selected}
+    context = _context(request, drive, station, None) | {"selected": selected}
     return render(request, "screening/_queue.html", context)
 
 

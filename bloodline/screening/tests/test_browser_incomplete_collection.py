@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bloodline.screening.tests.test_browser_stations import choose, sign_in
+from bloodline.screening.tests.test_browser_stations import answered, choose, sign_in
 from bloodline.web.tests.test_browser import browser_context, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -78,14 +78,14 @@ def test_an_aborted_collection_needs_a_reason_and_is_not_a_donation(
     sign_in(page, live_server.url, "drive_nurse")
     choose(page, base, "collection", "Phạm Thị Dung")
     page.fill("#id_volume_ml", "40")
-    with page.expect_navigation():
+    with answered(page):
         page.get_by_role("button", name="Save and send on").click()
     assert "below the 315 mL of a complete 350 mL collection" in page.content()
     assert not Donation.objects.exists()
 
     page.select_option("#id_incomplete_reason", "poor_flow")
     page.fill("#id_incomplete_note", "Vein collapsed after 2 minutes.")
-    with page.expect_navigation():
+    with answered(page):
         page.get_by_role("button", name="Save and send on").click()
     assert "is recorded as incomplete; it is not a donation." in page.content()
     donation = Donation.objects.get()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from bloodline.accounts.models import User
 from bloodline.collection.actions import Shortfall
-from bloodline.collection.models import AdverseReaction, Donation, Facility
+from bloodline.collection.models import AdverseReaction, DinBlock, Donation, Facility
 from bloodline.drives.models import LabelSet
 from bloodline.lib.isbt128 import check_character, type3_flag
 from bloodline.screening import actions
@@ -62,6 +62,19 @@ def test_without_a_label_a_din_is_allocated_from_the_facility(accepted: Any, nur
     donation = collect(accepted(), nurse)
     year = timezone.localdate().year % 100
     assert donation.din == f"W0001{year:02d}000001"
+
+
+def test_the_allocated_din_comes_from_the_collecting_station_s_block(
+    accepted: Any, nurse: User, physician: User
+) -> None:
+    """Decision 0043: a station is the person collecting at the drive; each has its block."""
+    first = collect(accepted(), nurse)
+    second = collect(accepted(), physician)
+    blocks = {b.holder: b for b in DinBlock.objects.filter(drive=first.drive)}
+    assert set(blocks) == {nurse, physician}
+    size = blocks[nurse].last - blocks[nurse].first + 1
+    assert (first.din[7:], second.din[7:]) == ("000001", f"{size + 1:06d}")
+    assert (blocks[nurse].next, blocks[physician].next) == (2, size + 2)
 
 
 def test_a_typed_din_with_a_wrong_check_character_is_refused(accepted: Any, nurse: User) -> None:
