@@ -316,13 +316,13 @@ def arrivals(request: AuthenticatedRequest, public_id: UUID) -> object:
     return queues.not_checked_in(_drive(request, public_id))
 
 
-@router.get("/{public_id}/queue/{step}", response=list[WaitingOut])
+@router.get("/{public_id}/queue/{queue_step}", response=list[WaitingOut])
 @paginate(BoundedPagination)
-def queue(request: AuthenticatedRequest, public_id: UUID, step: QueueStep) -> object:
+def queue(request: AuthenticatedRequest, public_id: UUID, queue_step: QueueStep) -> object:
     """Who waits at a station after check-in, first come first served. The physician's
     queue needs the physician's permission."""
-    perm = Perm.SCREENING_DECIDE if step == Step.PHYSICIAN else Perm.STATION_RUN
-    return queues.at_step(_drive(request, public_id, perm), step)
+    perm = Perm.SCREENING_DECIDE if queue_step == Step.PHYSICIAN else Perm.STATION_RUN
+    return queues.at_step(_drive(request, public_id, perm), queue_step)
 
 
 @router.get("/{public_id}/presentations/{presentation_id}", response=PresentationOut)
