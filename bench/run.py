@@ -386,6 +386,10 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
                     "postgres_restarted": bool(restarted),
                 }
                 _say(f"B4 {name} cold done")
+            from bench import b1
+
+            b1_result = b1.measure(env, args, server.port, limits["bare_post"]["rps"], Path(tmp))
+            _say("B1 done")
         finally:
             server.stop()
     with connection.cursor() as cursor:
@@ -409,7 +413,7 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
             }
             for key in ("number", "phone")
         },
-        "B1": {"measured": False, "why": "the drive-day flow through the API is issue 14 point 4"},
+        "B1": b1_result,
         "B3": {"measured": False, "why": "there is no registry import yet (issue 14 point 5)"},
     }
     return {
@@ -432,6 +436,20 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
             "workers_seen": len(rss),
         },
     }
+
+
+def b1_rows(b1: dict[str, Any], post: dict[str, Any], goal: str) -> list[str]:
+    pg, lite = b1["postgresql"], b1["sqlite"]
+    worst = max(pg["p95_ms"].items(), key=lambda kv: kv[1], default=("", 0.0))
+    steps = ", ".join(f"{k} {v}" for k, v in pg["p95_ms"].items())
+    return [
+        f"| B1 | drive-day flow, {b1['stations']} stations on {b1['drives']} drives: "
+        f"donations/s (API steps/s) | {pg['donations_per_s']} ({pg['step_requests_per_s']}) | "
+        f"bare POST {post['rps']} rps | {pg['ratio_to_bare_post']}× | {goal} |",
+        f"| B1 | p95 per step, ms | {steps} | worst {worst[0]} | — | {goal} |",
+        f"| B1 | SQLite copy: donations/s | {lite['donations_per_s']} | PostgreSQL "
+        f"{pg['donations_per_s']} | {b1['sqlite_to_postgresql']}× | SQLite ≥ 0.5× PostgreSQL |",
+    ]
 
 
 def markdown(r: dict[str, Any]) -> str:
@@ -468,7 +486,8 @@ def markdown(r: dict[str, Any]) -> str:
             f"GET-by-PK {pk['rps']} rps ({pk['p95_ms']} ms) | {f['ratio_to_get_by_pk']}× | "
             f"{r['goals']['B2']} |"
         )
-    for key in ("B1", "B3"):
+    lines += b1_rows(fig["B1"], lim["bare_post"], r["goals"]["B1"])
+    for key in ("B3",):
         lines.append(f"| {key} | not measured: {fig[key]['why']} | — | — | — | {r['goals'][key]} |")
     post = lim["bare_post"]
     rss = r["peak_rss_mib_per_worker"]
@@ -501,6 +520,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_false",
         help="cold = first request after restarting gunicorn only (PostgreSQL left running)",
     )
+    parser.add_argument("--b1-stations", type=int, default=40, help="concurrent B1 stations")
+    parser.add_argument("--b1-drives", type=int, default=8, help="drives the stations serve")
+    parser.add_argument("--b1-donors", type=int, default=400, help="donors registered for B1")
     parser.add_argument("--skip-migrate", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser.parse_args(argv)
