@@ -144,9 +144,10 @@ def prepare(drives: int, donors: int, seed: int = 1) -> Plan:
     per_drive = max(1, donors // drives)
     for n in range(drives):
         centre = centres[n % len(centres)]
-        province = centre.parent
+        # The units of the centre's province (the generator puts a centre under its province).
+        area = centre.parent or centre
         units = list(
-            Organisation.objects.filter(path__startswith=province.path)
+            Organisation.objects.filter(path__startswith=area.path)
             .filter(kind__in=[Kind.ENTERPRISE, Kind.SCHOOL, Kind.STATE_AGENCY, Kind.CLUB])
             .order_by("?")[:4]
         )
@@ -413,7 +414,7 @@ def goals_met(result: dict[str, Any]) -> dict[str, bool]:
 def _profile(env: dict[str, str], args: Any, folder: Path) -> dict[str, Any]:
     """One gunicorn worker, profiled, serving a shorter run of the same flow."""
     target = folder / "b1.prof"
-    plan = prepare(args.b1_drives, max(args.b1_drives, args.b1_donors // 4), args.seed + 1)
+    plan = prepare(args.b1_drives, max(5 * args.b1_drives, args.b1_donors // 4), args.seed + 1)
     (folder / "profile").mkdir(exist_ok=True)
     flow = _served(env | {"BENCH_PROFILE": str(target)}, 1, folder / "profile", plan, 8)
     dumps = sorted(folder.glob("b1.prof.*"))

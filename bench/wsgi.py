@@ -6,6 +6,7 @@ worker survives however the server is stopped (B1's "what bounds it", decision 0
 
 from __future__ import annotations
 
+import atexit
 import cProfile
 import os
 from collections.abc import Callable, Iterable
@@ -30,6 +31,7 @@ class Profiled:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if self.profiler is None:  # created in the worker, after gunicorn forked it
             self.profiler = cProfile.Profile()
+            atexit.register(self.dump)
         self.profiler.enable()
         result = self.app(environ, start_response)
         try:
@@ -41,7 +43,11 @@ class Profiled:
             self.profiler.disable()
             self.served += 1
             if self.served % DUMP_EVERY == 0:
-                self.profiler.dump_stats(f"{self.target}.{os.getpid()}")
+                self.dump()
+
+    def dump(self) -> None:
+        if self.profiler is not None:
+            self.profiler.dump_stats(f"{self.target}.{os.getpid()}")
 
 
 application: Any = Profiled(django_application, PROFILE) if PROFILE else django_application
