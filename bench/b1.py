@@ -23,6 +23,7 @@ import pstats
 import random
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import zoneinfo
@@ -314,16 +315,26 @@ def run(port: int, plan: Plan, stations: int, seed: int = 1) -> Flow:
     return flow
 
 
-def profile_summary(path: str, top: int = 12) -> list[str]:
-    """The functions that took the most time in the profiled worker, cumulative, as lines
-    ``seconds  calls  function`` (our code and the libraries it calls)."""
+def profile_summary(path: str, top: int = 15) -> dict[str, list[str]]:
+    """Where the profiled worker spent its time, as lines ``seconds  calls  function``:
+    our functions by cumulative time (what a step costs, waits on the database included),
+    and every function by its own time (what the processor did)."""
     profile = pstats.Stats(path).get_stats_profile()
     rows = [
-        (f.cumtime, f.ncalls, f"{f.file_name.split('site-packages/')[-1]}:{f.line_number} {name}")
+        (f.cumtime, f.tottime, f.ncalls, f"{f.file_name.split('site-packages/')[-1]}:{name}")
         for name, f in profile.func_profiles.items()
     ]
-    rows.sort(reverse=True)
-    return [f"{c:8.2f} s {n:>9} {where}" for c, n, where in rows[:top]]
+
+    def lines(chosen: list[tuple[float, str, str]]) -> list[str]:
+        chosen.sort(reverse=True)
+        return [f"{t:8.2f} s {n:>9} {where}" for t, n, where in chosen[:top]]
+
+    ours = [(c, n, w) for c, _t, n, w in rows if "/bloodline/" in w and "/tests/" not in w]
+    return {
+        "ours_cumulative": lines(ours),
+        "all_self": lines([(t, n, w) for _c, t, n, w in rows]),
+        "total_seconds": [f"{profile.total_tt:.2f}"],
+    }
 
 
 def main(argv: list[str]) -> None:
@@ -372,13 +383,62 @@ def _served(env: dict[str, str], workers: int, folder: Path, plan: Plan, station
         server.stop()
 
 
+class LockWaits:
+    """Samples, while the flow runs, which statements of the server's connections wait on a
+    row lock in PostgreSQL (``pg_stat_activity``): the shared rows that serialise the
+    stations (the audit chain head, a day summary, a DIN counter) show up by name."""
+
+    def __init__(self, every: float = 0.1) -> None:
+        self.every, self.samples = every, 0
+        self.waiting: Counter[str] = Counter()
+        self.busy: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        from django.db import connection
+
+        query = (
+            "SELECT wait_event_type, left(regexp_replace(query, '\\s+', ' ', 'g'), 60) "
+            "FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND state = 'active'"
+        )
+        try:
+            with connection.cursor() as cursor:
+                while not self._stop.wait(self.every):
+                    cursor.execute(query)
+                    self.samples += 1
+                    for kind, text in cursor.fetchall():
+                        (self.waiting if kind == "Lock" else self.busy)[text] += 1
+        finally:
+            connection.close()
+
+    def __enter__(self) -> LockWaits:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict[str, Any]:
+        """Per statement: in how many samples a connection waited on a lock running it."""
+        return {
+            "samples": self.samples,
+            "waiting_on_a_lock": dict(self.waiting.most_common(8)),
+            "running": dict(self.busy.most_common(8)),
+        }
+
+
 def measure(
     env: dict[str, str], args: Any, port: int, bare_post_rps: float, folder: Path
 ) -> dict[str, Any]:
     """B1 on PostgreSQL (the running server), on a SQLite copy, and — when a goal is missed
     — the profile of one worker running the flow."""
     plan = prepare(args.b1_drives, args.b1_donors, args.seed)
-    postgresql = run(port, plan, args.b1_stations, args.seed).summary(bare_post_rps)
+    with LockWaits() as waits:
+        flow = run(port, plan, args.b1_stations, args.seed)
+    postgresql = flow.summary(bare_post_rps) | {"lock_waits": waits.summary()}
     sqlite_env = env | {"DATABASE_URL": f"sqlite:///{folder / 'b1.sqlite3'}"}
     sqlite_plan = _sqlite_plan(sqlite_env, folder, args.b1_drives, args.b1_donors)
     (folder / "sqlite").mkdir(exist_ok=True)
@@ -422,5 +482,5 @@ def _profile(env: dict[str, str], args: Any, folder: Path) -> dict[str, Any]:
         "workers": 1,
         "stations": 8,
         "run": flow.summary(),
-        "top_cumulative": profile_summary(str(dumps[-1])) if dumps else [],
+        "top": profile_summary(str(dumps[-1])) if dumps else {},
     }
