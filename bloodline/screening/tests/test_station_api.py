@@ -57,9 +57,7 @@ def collection_body(**changes: Any) -> dict[str, Any]:
     return body | changes
 
 
-def test_a_donor_goes_from_check_in_to_the_label(
-    drive: Drive, register: Any, english: Any
-) -> None:
+def test_a_donor_goes_from_check_in_to_the_label(drive: Drive, register: Any, english: Any) -> None:
     nurse, physician = english("drive_nurse"), english("physician")
     registration = register(drive).registration
     step, measured = screened(nurse, drive, registration)

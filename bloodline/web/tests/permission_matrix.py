@@ -357,9 +357,7 @@ OPERATIONS: dict[str, R] = {
     # a scan nobody holds is refused at check-in with nothing written.
     "GET /stations/labels/{din}": R("LL HH HH AH AH AH FH FH HH LL AA"),
     "GET /stations/{public_id}/arrivals": R("drive", "LL HH FH AH AH AH FH FH HH LL AA"),
-    "GET /stations/{public_id}/queue/{queue_step}": R(
-        "drive", "LL HH FH AH AH AH FH FH HH LL AA"
-    ),
+    "GET /stations/{public_id}/queue/{queue_step}": R("drive", "LL HH FH AH AH AH FH FH HH LL AA"),
     "POST /stations/{public_id}/check-in": R(
         "drive", "LL HH FH VH VH VH FH FH HH LL VV", body={"scan": "nobody"}
     ),
