@@ -29,7 +29,8 @@ from bloodline.collection.models import Donation
 from bloodline.donors import reads
 from bloodline.donors.reads import ReadPlace
 from bloodline.drives.models import Drive
-from bloodline.jurisdictions.loader import registry
+from bloodline.jurisdictions.loader import UnknownRuleSet, registry
+from bloodline.jurisdictions.schema import RuleSet
 from bloodline.lib.blood_groups import blood_group_long
 from bloodline.lib.pagination import BoundedPagination
 from bloodline.organisations.models import Organisation
@@ -220,7 +221,10 @@ def _questions(presentation: Presentation) -> list[QuestionOut]:
     if presentation.step not in (Step.QUESTIONNAIRE, Step.VITALS):
         return []
     drive = presentation.drive
-    rules = registry.get(drive.establishment.jurisdiction, local_date(drive))
+    try:
+        rules: RuleSet | None = registry.get(drive.establishment.jurisdiction, local_date(drive))
+    except UnknownRuleSet:  # worded without the rule set's own phrasing
+        rules = None
     return [QuestionOut(code=q.code, text=q.wording(rules)) for q in questions_for(presentation)]
 
 
