@@ -330,11 +330,66 @@ def profile_summary(path: str, top: int = 15) -> dict[str, list[str]]:
         return [f"{t:8.2f} s {n:>9} {where}" for t, n, where in chosen[:top]]
 
     ours = [(c, n, w) for c, _t, n, w in rows if "/bloodline/" in w and "/tests/" not in w]
+    waits = [f for name, f in profile.func_profiles.items() if _is_database_wait(name, f)]
+    statements = [
+        f.ncalls
+        for name, f in profile.func_profiles.items()
+        if name == "_execute" and f.file_name.endswith("django/db/backends/utils.py")
+    ]
     return {
         "ours_cumulative": lines(ours),
         "all_self": lines([(t, n, w) for _c, t, n, w in rows]),
         "total_seconds": [f"{profile.total_tt:.2f}"],
+        "database_wait_seconds": [f"{sum(f.cumtime for f in waits):.2f}"],
+        "statements": statements[:1],
     }
+
+
+def _is_database_wait(name: str, f: Any) -> bool:
+    """psycopg waiting for PostgreSQL's answer (a lock, the server's work, the network)."""
+    return name == "wait" and f.file_name.endswith("psycopg/connection.py")
+
+
+def markdown_rows(b1: dict[str, Any], post: dict[str, Any], goal: str) -> list[str]:
+    """B1's rows of the results table, and what bounds it when a goal is missed."""
+    pg, lite = b1["postgresql"], b1["sqlite"]
+    worst = max(pg["p95_ms"].items(), key=lambda kv: kv[1], default=("", 0.0))
+    steps = ", ".join(f"{k} {v}" for k, v in pg["p95_ms"].items())
+    rows = [
+        f"| B1 | drive-day flow, {b1['stations']} stations on {b1['drives']} drives: "
+        f"donations/s (API steps/s) | {pg['donations_per_s']} ({pg['step_requests_per_s']}) | "
+        f"bare POST {post['rps']} rps | {pg['ratio_to_bare_post']}× | {goal} |",
+        f"| B1 | p95 per step, ms | {steps} | worst {worst[0]} | — | {goal} |",
+        f"| B1 | SQLite copy: donations/s | {lite['donations_per_s']} | PostgreSQL "
+        f"{pg['donations_per_s']} | {b1['sqlite_to_postgresql']}× | SQLite ≥ 0.5× PostgreSQL |",
+    ]
+    return rows + [f"| B1 | {line} | | | | |" for line in why(b1)]
+
+
+def why(b1: dict[str, Any]) -> list[str]:
+    """What bounds the flow, from the lock samples and the profiled worker."""
+    waits = b1["postgresql"].get("lock_waits", {})
+    found = [
+        f"{n} × {text.split(chr(34))[1] if chr(34) in text else text}"
+        for text, n in waits.get("waiting_on_a_lock", {}).items()
+    ]
+    lines = [
+        f"row-lock waits in {waits.get('samples', 0)} samples of PostgreSQL: "
+        + (", ".join(found) or "none")
+    ]
+    top = b1.get("profile", {}).get("top", {})
+    run = b1.get("profile", {}).get("run", {})
+    if top and run:
+        served = sum(step["ok"] for step in run["steps"].values()) or 1
+        total = float(top["total_seconds"][0])
+        waited = float(top["database_wait_seconds"][0])
+        statements = (top["statements"] or [0])[0]
+        lines.append(
+            f"one profiled worker: {1000 * total / served:.0f} ms per request, "
+            f"{100 * waited / total if total else 0:.0f} % of it waiting on PostgreSQL, "
+            f"{int(statements) / served:.0f} SQL statements per request"
+        )
+    return lines
 
 
 def main(argv: list[str]) -> None:

@@ -438,20 +438,6 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def b1_rows(b1: dict[str, Any], post: dict[str, Any], goal: str) -> list[str]:
-    pg, lite = b1["postgresql"], b1["sqlite"]
-    worst = max(pg["p95_ms"].items(), key=lambda kv: kv[1], default=("", 0.0))
-    steps = ", ".join(f"{k} {v}" for k, v in pg["p95_ms"].items())
-    return [
-        f"| B1 | drive-day flow, {b1['stations']} stations on {b1['drives']} drives: "
-        f"donations/s (API steps/s) | {pg['donations_per_s']} ({pg['step_requests_per_s']}) | "
-        f"bare POST {post['rps']} rps | {pg['ratio_to_bare_post']}× | {goal} |",
-        f"| B1 | p95 per step, ms | {steps} | worst {worst[0]} | — | {goal} |",
-        f"| B1 | SQLite copy: donations/s | {lite['donations_per_s']} | PostgreSQL "
-        f"{pg['donations_per_s']} | {b1['sqlite_to_postgresql']}× | SQLite ≥ 0.5× PostgreSQL |",
-    ]
-
-
 def markdown(r: dict[str, Any]) -> str:
     m, lim, fig = r["machine"], r["limits"], r["figures"]
     rows = r["rows"]
@@ -486,7 +472,9 @@ def markdown(r: dict[str, Any]) -> str:
             f"GET-by-PK {pk['rps']} rps ({pk['p95_ms']} ms) | {f['ratio_to_get_by_pk']}× | "
             f"{r['goals']['B2']} |"
         )
-    lines += b1_rows(fig["B1"], lim["bare_post"], r["goals"]["B1"])
+    from bench import b1
+
+    lines += b1.markdown_rows(fig["B1"], lim["bare_post"], r["goals"]["B1"])
     for key in ("B3",):
         lines.append(f"| {key} | not measured: {fig[key]['why']} | — | — | — | {r['goals'][key]} |")
     post = lim["bare_post"]
