@@ -41,7 +41,7 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=420,
+        timeout=600,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
