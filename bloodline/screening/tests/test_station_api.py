@@ -172,3 +172,13 @@ def test_the_nurse_may_not_decide_and_a_stranger_sees_nothing(
     stranger = english("cn_establishment_admin")
     assert post(stranger, f"{step}/vitals", HEALTHY).status_code == 404
     assert stranger.get(f"{API}/{drive.uuid}/arrivals").status_code == 404
+
+
+def test_a_check_in_sent_twice_is_answered_once(drive: Drive, register: Any, english: Any) -> None:
+    """A double submit (no Idempotency-Key) gets the first answer, not a refusal (0035)."""
+    nurse = english("drive_nurse")
+    registration = register(drive).registration
+    first = check_in(nurse, drive, registration)
+    again = post(nurse, f"{drive.uuid}/check-in", {"scan": str(registration.uuid)})
+    assert again.status_code == 201 and again.json()["uuid"] == first["uuid"]
+    assert Presentation.objects.filter(registration=registration).count() == 1
