@@ -11,7 +11,7 @@ give a low Hb: the engine asks for review and the physician defers them, so they
 The same flow also runs against a SQLite copy of the app (its own small world, migrated
 and prepared in a subprocess: ``python -m bench.b1 prepare``), for the SQLite/PostgreSQL
 ratio. ``BENCH_PROFILE=<file>`` makes the bench server's workers profile every request
-(cProfile, bench/wsgi.py); ``profile_summary`` reads the dump for the results' ``why``.
+(cProfile, bench/wsgi.py); bench/b1_bound.py reads it and the lock samples.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import pstats
 import random
 import subprocess
 import sys
-import threading
 import time
 import uuid
 import zoneinfo
@@ -32,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import b1_bound as bound
 from bench.client import Outcome, answer, request
 
 # Share of donors who give a low Hb and are deferred (QUALITY.md B1: "20 % deferred").
@@ -315,41 +314,6 @@ def run(port: int, plan: Plan, stations: int, seed: int = 1) -> Flow:
     return flow
 
 
-def profile_summary(path: str, top: int = 15) -> dict[str, list[str]]:
-    """Where the profiled worker spent its time, as lines ``seconds  calls  function``:
-    our functions by cumulative time (what a step costs, waits on the database included),
-    and every function by its own time (what the processor did)."""
-    profile = pstats.Stats(path).get_stats_profile()
-    rows = [
-        (f.cumtime, f.tottime, f.ncalls, f"{f.file_name.split('site-packages/')[-1]}:{name}")
-        for name, f in profile.func_profiles.items()
-    ]
-
-    def lines(chosen: list[tuple[float, str, str]]) -> list[str]:
-        chosen.sort(reverse=True)
-        return [f"{t:8.2f} s {n:>9} {where}" for t, n, where in chosen[:top]]
-
-    ours = [(c, n, w) for c, _t, n, w in rows if "/bloodline/" in w and "/tests/" not in w]
-    waits = [f for name, f in profile.func_profiles.items() if _is_database_wait(name, f)]
-    statements = [
-        f.ncalls
-        for name, f in profile.func_profiles.items()
-        if name == "_execute" and f.file_name.endswith("django/db/backends/utils.py")
-    ]
-    return {
-        "ours_cumulative": lines(ours),
-        "all_self": lines([(t, n, w) for _c, t, n, w in rows]),
-        "total_seconds": [f"{profile.total_tt:.2f}"],
-        "database_wait_seconds": [f"{sum(f.cumtime for f in waits):.2f}"],
-        "statements": statements[:1],
-    }
-
-
-def _is_database_wait(name: str, f: Any) -> bool:
-    """psycopg waiting for PostgreSQL's answer (a lock, the server's work, the network)."""
-    return name == "wait" and f.file_name.endswith("psycopg/connection.py")
-
-
 def markdown_rows(b1: dict[str, Any], post: dict[str, Any], goal: str) -> list[str]:
     """B1's rows of the results table, and what bounds it when a goal is missed."""
     pg, lite = b1["postgresql"], b1["sqlite"]
@@ -363,33 +327,7 @@ def markdown_rows(b1: dict[str, Any], post: dict[str, Any], goal: str) -> list[s
         f"| B1 | SQLite copy: donations/s | {lite['donations_per_s']} | PostgreSQL "
         f"{pg['donations_per_s']} | {b1['sqlite_to_postgresql']}× | SQLite ≥ 0.5× PostgreSQL |",
     ]
-    return rows + [f"| B1 | {line} | | | | |" for line in why(b1)]
-
-
-def why(b1: dict[str, Any]) -> list[str]:
-    """What bounds the flow, from the lock samples and the profiled worker."""
-    waits = b1["postgresql"].get("lock_waits", {})
-    found = [
-        f"{n} × {text.split(chr(34))[1] if chr(34) in text else text}"
-        for text, n in waits.get("waiting_on_a_lock", {}).items()
-    ]
-    lines = [
-        f"row-lock waits in {waits.get('samples', 0)} samples of PostgreSQL: "
-        + (", ".join(found) or "none")
-    ]
-    top = b1.get("profile", {}).get("top", {})
-    run = b1.get("profile", {}).get("run", {})
-    if top and run:
-        served = sum(step["ok"] for step in run["steps"].values()) or 1
-        total = float(top["total_seconds"][0])
-        waited = float(top["database_wait_seconds"][0])
-        statements = (top["statements"] or [0])[0]
-        lines.append(
-            f"one profiled worker: {1000 * total / served:.0f} ms per request, "
-            f"{100 * waited / total if total else 0:.0f} % of it waiting on PostgreSQL, "
-            f"{int(statements) / served:.0f} SQL statements per request"
-        )
-    return lines
+    return rows + [f"| B1 | {line} | | | | |" for line in bound.why(b1)]
 
 
 def main(argv: list[str]) -> None:
@@ -438,60 +376,13 @@ def _served(env: dict[str, str], workers: int, folder: Path, plan: Plan, station
         server.stop()
 
 
-class LockWaits:
-    """Samples, while the flow runs, which statements of the server's connections wait on a
-    row lock in PostgreSQL (``pg_stat_activity``): the shared rows that serialise the
-    stations (the audit chain head, a day summary, a DIN counter) show up by name."""
-
-    def __init__(self, every: float = 0.1) -> None:
-        self.every, self.samples = every, 0
-        self.waiting: Counter[str] = Counter()
-        self.busy: Counter[str] = Counter()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        from django.db import connection
-
-        query = (
-            "SELECT wait_event_type, left(regexp_replace(query, '\\s+', ' ', 'g'), 60) "
-            "FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND state = 'active'"
-        )
-        try:
-            with connection.cursor() as cursor:
-                while not self._stop.wait(self.every):
-                    cursor.execute(query)
-                    self.samples += 1
-                    for kind, text in cursor.fetchall():
-                        (self.waiting if kind == "Lock" else self.busy)[text] += 1
-        finally:
-            connection.close()
-
-    def __enter__(self) -> LockWaits:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def summary(self) -> dict[str, Any]:
-        """Per statement: in how many samples a connection waited on a lock running it."""
-        return {
-            "samples": self.samples,
-            "waiting_on_a_lock": dict(self.waiting.most_common(8)),
-            "running": dict(self.busy.most_common(8)),
-        }
-
-
 def measure(
     env: dict[str, str], args: Any, port: int, bare_post_rps: float, folder: Path
 ) -> dict[str, Any]:
     """B1 on PostgreSQL (the running server), on a SQLite copy, and — when a goal is missed
     — the profile of one worker running the flow."""
     plan = prepare(args.b1_drives, args.b1_donors, args.seed)
-    with LockWaits() as waits:
+    with bound.LockWaits() as waits:
         flow = run(port, plan, args.b1_stations, args.seed)
     postgresql = flow.summary(bare_post_rps) | {"lock_waits": waits.summary()}
     sqlite_env = env | {"DATABASE_URL": f"sqlite:///{folder / 'b1.sqlite3'}"}
@@ -537,5 +428,5 @@ def _profile(env: dict[str, str], args: Any, folder: Path) -> dict[str, Any]:
         "workers": 1,
         "stations": 8,
         "run": flow.summary(),
-        "top": profile_summary(str(dumps[-1])) if dumps else {},
+        "top": bound.profile_summary(str(dumps[-1])) if dumps else {},
     }
