@@ -13,8 +13,8 @@ a limit measured in the same run on the same server and database (QUALITY.md, de
 
 Benchmarks measured: B4 (plan progress for a district and a province node, warm p95 at one
 request at a time, cold = the first request after restarting PostgreSQL and gunicorn) and B2
-(donor lookup by identity number and by phone through ``GET /api/v1/donors?q=``). B1 and B3
-are reported as not measured: their flows do not exist yet in a benchmarkable form.
+(donor lookup by identity number and by phone through ``GET /api/v1/donors?q=``), and B1 (the
+drive-day flow through ``/api/v1/stations``, bench/b1.py). B3 is reported as not measured.
 """
 
 from __future__ import annotations
