@@ -146,11 +146,11 @@ def prepare(drives: int, donors: int, seed: int = 1) -> Plan:
         centre = centres[n % len(centres)]
         # The units of the centre's province (the generator puts a centre under its province).
         area = centre.parent or centre
-        units = list(
-            Organisation.objects.filter(path__startswith=area.path)
-            .filter(kind__in=[Kind.ENTERPRISE, Kind.SCHOOL, Kind.STATE_AGENCY, Kind.CLUB])
-            .order_by("?")[:4]
+        found = Organisation.objects.filter(path__startswith=area.path).filter(
+            kind__in=[Kind.ENTERPRISE, Kind.SCHOOL, Kind.STATE_AGENCY, Kind.CLUB]
         )
+        candidates = list(found.order_by("pk"))
+        units = rng.sample(candidates, min(4, len(candidates)))  # from the seed: reproducible
         drive = _running_drive(centre, units, n, beds=per_drive + 1)
         slot = drive.slots.order_by("starts_at").first()
         booked = plan.drives.setdefault(str(drive.uuid), [])
