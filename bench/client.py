@@ -50,7 +50,13 @@ class Outcome:
         }
 
 
-def request(method: str, path: str, cookie: str = "", body: bytes = b"") -> bytes:
+def request(
+    method: str,
+    path: str,
+    cookie: str = "",
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> bytes:
     """The raw bytes of one request to 127.0.0.1."""
     head = [
         f"{method} {path} HTTP/1.1",
@@ -63,6 +69,7 @@ def request(method: str, path: str, cookie: str = "", body: bytes = b"") -> byte
         head.append(f"Cookie: {cookie}")
     if body:
         head.append("Content-Type: application/json")
+    head += [f"{name}: {value}" for name, value in (headers or {}).items()]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
@@ -109,15 +116,19 @@ async def _drive(port: int, requests: Sequence[bytes], concurrency: int) -> Outc
     return outcome
 
 
+async def answer(port: int, raw: bytes) -> tuple[int, bytes, float]:
+    """One request inside a running event loop: its status, body and seconds taken."""
+    start = time.perf_counter()
+    whole = await _exchange(port, raw)
+    elapsed = time.perf_counter() - start
+    head, _, body = whole.partition(b"\r\n\r\n")
+    return int(head[9:12] or 0), body, elapsed
+
+
 def fetch(port: int, raw: bytes) -> tuple[int, bytes]:
     """One request; its status and body."""
-
-    async def one() -> tuple[int, bytes]:
-        answer = await _exchange(port, raw)
-        head, _, body = answer.partition(b"\r\n\r\n")
-        return int(head[9:12] or 0), body
-
-    return asyncio.run(one())
+    status, body, _seconds = asyncio.run(answer(port, raw))
+    return status, body
 
 
 def load(port: int, requests: Sequence[bytes], concurrency: int) -> Outcome:

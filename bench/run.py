@@ -13,8 +13,8 @@ a limit measured in the same run on the same server and database (QUALITY.md, de
 
 Benchmarks measured: B4 (plan progress for a district and a province node, warm p95 at one
 request at a time, cold = the first request after restarting PostgreSQL and gunicorn) and B2
-(donor lookup by identity number and by phone through ``GET /api/v1/donors?q=``). B1 and B3
-are reported as not measured: their flows do not exist yet in a benchmarkable form.
+(donor lookup by identity number and by phone through ``GET /api/v1/donors?q=``), and B1 (the
+drive-day flow through ``/api/v1/stations``, bench/b1.py). B3 is reported as not measured.
 """
 
 from __future__ import annotations
@@ -386,6 +386,10 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
                     "postgres_restarted": bool(restarted),
                 }
                 _say(f"B4 {name} cold done")
+            from bench import b1
+
+            b1_result = b1.measure(env, args, server.port, limits["bare_post"]["rps"], Path(tmp))
+            _say("B1 done")
         finally:
             server.stop()
     with connection.cursor() as cursor:
@@ -409,7 +413,7 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
             }
             for key in ("number", "phone")
         },
-        "B1": {"measured": False, "why": "the drive-day flow through the API is issue 14 point 4"},
+        "B1": b1_result,
         "B3": {"measured": False, "why": "there is no registry import yet (issue 14 point 5)"},
     }
     return {
@@ -468,7 +472,10 @@ def markdown(r: dict[str, Any]) -> str:
             f"GET-by-PK {pk['rps']} rps ({pk['p95_ms']} ms) | {f['ratio_to_get_by_pk']}× | "
             f"{r['goals']['B2']} |"
         )
-    for key in ("B1", "B3"):
+    from bench import b1
+
+    lines += b1.markdown_rows(fig["B1"], lim["bare_post"], r["goals"]["B1"])
+    for key in ("B3",):
         lines.append(f"| {key} | not measured: {fig[key]['why']} | — | — | — | {r['goals'][key]} |")
     post = lim["bare_post"]
     rss = r["peak_rss_mib_per_worker"]
@@ -501,6 +508,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_false",
         help="cold = first request after restarting gunicorn only (PostgreSQL left running)",
     )
+    parser.add_argument("--b1-stations", type=int, default=40, help="concurrent B1 stations")
+    parser.add_argument("--b1-drives", type=int, default=8, help="drives the stations serve")
+    parser.add_argument("--b1-donors", type=int, default=400, help="donors registered for B1")
     parser.add_argument("--skip-migrate", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser.parse_args(argv)

@@ -29,6 +29,7 @@ from bloodline.programmes.api import router as programmes_router
 from bloodline.reports.api import router as reports_router
 from bloodline.screening.api import router as screening_router
 from bloodline.screening.lookup_api import router as lookup_router
+from bloodline.screening.station_api import router as stations_router
 
 
 class BloodlineAPI(NinjaAPI):
@@ -76,6 +77,7 @@ api.add_router("/plans", programmes_router)
 api.add_router("/plans", reports_router)
 api.add_router("/drives", drives_router)
 api.add_router("/eligibility", screening_router)
+api.add_router("/stations", stations_router)
 # Before the registry's router: "/donors/lookup" is not a donor's id (decision 0041).
 api.add_router("/donors", lookup_router)
 api.add_router("/donors", donors_router)

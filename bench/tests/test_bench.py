@@ -35,12 +35,13 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
             *(sys.executable, "-m", "bench.run", "--skip-migrate", "--scale", "0.001"),
             *("--requests", "6", "--b4-requests", "2", "--cold-samples", "1", "--no-cold-restart"),
             *("--workers", "2", "--concurrency", "2", "--out", str(tmp_path)),
+            *("--b1-stations", "2", "--b1-drives", "1", "--b1-donors", "6"),
         ],
         env=env,
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=170,
+        timeout=600,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -73,7 +74,26 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
     assert set(figures["B4"]) == b4
     assert all(f["ratio_to_full_scan"] > 0 for f in figures["B4"].values())
     assert all(f["ratio_to_get_by_pk"] > 0 for f in figures["B2"].values())
-    assert figures["B1"]["measured"] is False and figures["B3"]["measured"] is False
+    assert figures["B3"]["measured"] is False
+    # B1 (decision 0042): the flow ran on PostgreSQL and on the SQLite copy, every step
+    # answered as expected, and a missed goal comes with the profile of one worker.
+    b1 = figures["B1"]
+    for database in ("postgresql", "sqlite"):
+        flow = b1[database]
+        assert flow["failed"] == {} and flow["donations"] > 0, (database, flow["failed"])
+        assert flow["donations"] + flow["deferred"] == 6, database
+        assert set(flow["p95_ms"]) == {
+            "check_in",
+            "answers",
+            "vitals",
+            "decision",
+            "collection",
+            "label",
+        }
+    assert b1["postgresql"]["ratio_to_bare_post"] > 0 and b1["sqlite_to_postgresql"] > 0
+    assert len(b1["goals_met"]) == 4
+    if not all(b1["goals_met"].values()):
+        assert b1["profile"]["top"]["ours_cumulative"], "a missed goal is reported with its profile"
     assert result["peak_rss_mib_per_worker"]["max"] > 0
     assert set(result["goals"]) == {"B1", "B2", "B3", "B4"}
     # No generated personal value reaches the progress output.

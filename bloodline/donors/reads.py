@@ -37,6 +37,8 @@ class ReadPlace(models.TextChoices):
     SEARCH_PAGE = "search_page", _("donor search page")
     SEARCH_API = "search_api", _("donor search (API)")
     LOOKUP_API = "lookup_api", _("donor lookup by number (API)")
+    STATION_API = "station_api", _("drive station (API)")
+    LABEL_API = "label_api", _("donation label data (API)")
 
 
 def place_label(code: str) -> str:

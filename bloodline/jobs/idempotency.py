@@ -38,6 +38,7 @@ MAX_KEY_LENGTH = 128
 BY_CONTENT = (
     re.compile(r"^/api/v1/donors$"),
     re.compile(r"^/api/v1/drives/[^/]+/registrations$"),
+    re.compile(r"^/api/v1/stations/[^/]+/check-in$"),
 )
 
 

@@ -224,6 +224,7 @@ def build() -> World:
     k[("slug", "vn")] = k[("slug", "cn")] = "checkin"
     k[("language", "vn")] = k[("language", "cn")] = "en"
     k[("step", "vn")] = k[("step", "cn")] = "issue"
+    k[("queue_step", "vn")] = k[("queue_step", "cn")] = "vitals"
 
     vn_donor = Donor.objects.filter(affiliation__path__startswith=vn).order_by("pk")
     cn_donor = Donor.objects.filter(affiliation__path__startswith=cn).order_by("pk")

@@ -54,6 +54,7 @@ PARAM_KINDS = {
     "code": "code",
     "slug": "slug",
     "step": "step",
+    "queue_step": "queue_step",
     "number": "line",
     "component_id": "shipment_item",
     "task_id": "task",
@@ -360,6 +361,49 @@ OPERATIONS: dict[str, R] = {
             "donation_type": "whole_blood",
         },
     ),
+    # The stations over the API (decision 0042): the station pages' answers. Nobody has
+    # checked in at a demo drive, so a presentation answers 404 once the drive is allowed;
+    # a scan nobody holds is refused at check-in with nothing written.
+    "GET /stations/labels/{din}": R("LL HH HH AH AH AH FH FH HH LL AA"),
+    "GET /stations/{public_id}/arrivals": R("drive", "LL HH FH AH AH AH FH FH HH LL AA"),
+    "GET /stations/{public_id}/queue/{queue_step}": R("drive", "LL HH FH AH AH AH FH FH HH LL AA"),
+    "POST /stations/{public_id}/check-in": R(
+        "drive", "LL HH FH VH VH VH FH FH HH LL VV", body={"scan": "nobody"}
+    ),
+    "GET /stations/{public_id}/presentations/{presentation_id}": R(
+        "drive", "LL HH FH HH HH HH FH FH HH LL HH"
+    ),
+    "POST /stations/{public_id}/presentations/{presentation_id}/answers": R(
+        "drive", "LL HH FH HH HH HH FH FH HH LL HH", body={"answers": {}}
+    ),
+    "POST /stations/{public_id}/presentations/{presentation_id}/vitals": R(
+        "drive",
+        "LL HH FH HH HH HH FH FH HH LL HH",
+        body={
+            "weight_kg": 60,
+            "temperature_c": 36.6,
+            "systolic": 120,
+            "diastolic": 80,
+            "pulse": 70,
+            "hb_g_l": 135,
+        },
+    ),
+    "POST /stations/{public_id}/presentations/{presentation_id}/decision": R(
+        "drive", "LL HH FH FH FH HH FH FH HH LL HH", body={"decision": "defer"}
+    ),
+    "POST /stations/{public_id}/presentations/{presentation_id}/collection": R(
+        "drive",
+        "LL HH FH HH HH HH FH FH HH LL HH",
+        body={
+            "bag_type": "triple",
+            "volume_ml": 350,
+            "started_at": "2026-12-01T08:00:00+07:00",
+            "ended_at": "2026-12-01T08:10:00+07:00",
+        },
+    ),
+    "POST /stations/{public_id}/presentations/{presentation_id}/post-care": R(
+        "drive", "LL HH FH HH HH HH FH FH HH LL HH", body={}
+    ),
     "GET /donors": R("LL FF FF AA AA AA FF FF FF LL AA"),
     "POST /donors": R("LL FF FF AA AA AA FF FF FF LL AA", body={"full_name": "x"}),
     # The station's card by one number (decision 0041): the Vietnamese donation's donor is in
@@ -454,4 +498,4 @@ OPERATIONS: dict[str, R] = {
 # module's runtime bounded; the rest of the matrix has no donor data to leak.
 CROSS_COUNTRY_PERSONAS = ("cn_establishment_admin", "cn_drive_nurse")
 CROSS_COUNTRY_PAGES = ("donors:", "trace:", "drives:", "stations:")
-CROSS_COUNTRY_OPERATIONS = ("/donors", "/drives", "/trace", "/screening")
+CROSS_COUNTRY_OPERATIONS = ("/donors", "/drives", "/trace", "/screening", "/stations")
