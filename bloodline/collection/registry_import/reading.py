@@ -22,6 +22,8 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from bloodline.lib.xlsx import WorkbookError, check_workbook
+
 DONOR_FIELDS = (
     "legacy_id",
     "full_name",
@@ -160,8 +162,13 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
+    data = stream.read()
     try:
-        book = load_workbook(stream, read_only=True, data_only=True)
+        check_workbook(data)
+    except WorkbookError as exc:
+        raise ImportFileError(str(exc)) from exc
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise ImportFileError(_("This file is not an Excel workbook (.xlsx).")) from exc
     try:
