@@ -1,0 +1,83 @@
+"""The registry import page: an establishment administrator uploads a legacy file, sees the
+run's counts and refused rows and downloads the refusal report; a check-only run writes
+nothing; a file that cannot be read says why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from bloodline.collection.models import RegistryImport
+from bloodline.donors.models import Donor
+
+FILE = (
+    "legacy_id,full_name,sex,date_of_birth,donation_date,volume_ml\n"
+    "P1,Generated Person One,F,1990-01-01,2024-01-02,350\n"
+    "P2,Generated Person Two,Q,1990-01-01,,\n"
+).encode()
+
+
+def english(client: Any) -> Any:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def post(client: Any, demo: Any, data: bytes, name: str = "legacy.csv", **extra: Any) -> Any:
+    return client.post(
+        reverse("registry_import:upload"),
+        {
+            "establishment": str(demo.nodes["vn_centre"].uuid),
+            "source": "old-system",
+            "file": SimpleUploadedFile(name, data),
+            **extra,
+        },
+    )
+
+
+@pytest.mark.django_db
+def test_an_administrator_imports_a_file_and_reads_the_refusals(demo: Any, login: Any) -> None:
+    client = english(login("establishment_admin"))
+    assert client.get(reverse("registry_import:upload")).status_code == 200
+    answer = post(client, demo, FILE)
+    run = RegistryImport.objects.get()
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("registry_import:run", args=[run.uuid])
+    page = client.get(answer["Location"]).content.decode()
+    assert "The sex cannot be read: write M or F." in page
+    assert Donor.objects.filter(legacy_ids__run=run).count() == 1
+    report = client.get(reverse("registry_import:rejected_csv", args=[run.uuid]))
+    assert report["Content-Type"].startswith("text/csv")
+    assert "3,P2," in report.content.decode("utf-8-sig")
+    xlsx = client.get(reverse("registry_import:rejected_xlsx", args=[run.uuid]))
+    assert xlsx.content.startswith(b"PK")
+
+
+@pytest.mark.django_db
+def test_a_check_only_run_lists_the_refusals_and_writes_nothing(demo: Any, login: Any) -> None:
+    client = english(login("establishment_admin"))
+    answer = post(client, demo, FILE, dry_run="on")
+    assert answer.status_code == 200
+    assert "The sex cannot be read: write M or F." in answer.content.decode()
+    assert not RegistryImport.objects.exists()
+    assert not Donor.objects.filter(full_name="Generated Person One").exists()
+
+
+@pytest.mark.django_db
+def test_a_file_without_the_needed_columns_says_which(demo: Any, login: Any) -> None:
+    client = english(login("establishment_admin"))
+    answer = post(client, demo, b"surname\nSomebody\n")
+    assert answer.status_code == 200
+    assert "The file needs the columns legacy_id, full_name." in answer.content.decode()
+    assert not RegistryImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_drive_nurse_may_not_import(demo: Any, login: Any) -> None:
+    client = english(login("drive_nurse"))
+    assert client.get(reverse("registry_import:upload")).status_code == 403
+    assert post(client, demo, FILE).status_code == 403
+    assert not RegistryImport.objects.exists()
