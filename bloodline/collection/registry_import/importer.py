@@ -26,6 +26,7 @@ from itertools import islice
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from bloodline.accounts.models import User
@@ -307,6 +308,7 @@ class _Run:
                 self.outcome.donations_already += 1
             else:
                 self.refuse(line, values, Refusal.of("din_taken"))
+        _mark_first_times(made)
         bulk.insert(Donation, made)
         summaries.recorded(made)
         self.outcome.donations_added += len(made)
@@ -326,6 +328,27 @@ class _Run:
             incomplete_reason=facts.incomplete_reason,
             credited_to_id=credit or known.affiliation_id or self.establishment.pk,
         )
+
+
+def _mark_first_times(made: list[Donation]) -> None:
+    """Flag each donor's first complete donation before the insert, against the donations
+    already on record (one query), so the summaries find nothing to move afterwards. A
+    donation older than one already flagged is settled by ``summaries.recorded``."""
+    complete = [d for d in made if d.outcome == "complete"]
+    earliest = dict(
+        Donation.objects.filter(donor_id__in={d.donor_id for d in complete}, outcome="complete")
+        .values("donor_id")
+        .annotate(first=Min("collected_at"))
+        .values_list("donor_id", "first")
+        .order_by()
+    )
+    first: dict[int, Donation] = {}
+    for d in complete:
+        if d.donor_id not in first or d.collected_at < first[d.donor_id].collected_at:
+            first[d.donor_id] = d
+    for donor_id, d in first.items():
+        if donor_id not in earliest or d.collected_at < earliest[donor_id]:
+            d.first_time = True
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:

@@ -256,3 +256,19 @@ def test_the_command_prints_counts_and_writes_the_report(demo: Any, tmp_path: An
     out = io.StringIO()
     call_command("import_registry", str(source), "--establishment", code, stdout=out)
     assert "already imported" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_many_days_at_once_keep_the_summaries_equal_to_the_donations(demo: Any) -> None:
+    """More day rows than a desk writes at once take the bulk path (new rows inserted,
+    existing ones added to in one statement); the check still finds nothing to repair."""
+    lines = [
+        f"M{i},Generated Person {i},M,1980-01-01,,,,,,{days_ago(30 + i)},whole_blood,350,,"
+        for i in range(80)
+    ]
+    run(demo, csv_file(*lines), source="one")
+    again = [line.replace("M", "N", 1).replace(",350,", ",250,") for line in lines]
+    run(demo, csv_file(*again), source="two")  # the same 80 days: rows exist now
+    call_command("check_progress_summaries")
+    centre = demo.nodes["vn_centre"]
+    assert DailyCredit.objects.filter(credited_to=centre, donations__gte=2).count() >= 80

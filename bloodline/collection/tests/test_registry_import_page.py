@@ -15,10 +15,10 @@ from bloodline.collection.models import RegistryImport
 from bloodline.donors.models import Donor
 
 FILE = (
-    "legacy_id,full_name,sex,date_of_birth,donation_date,volume_ml\n"
-    "P1,Generated Person One,F,1990-01-01,2024-01-02,350\n"
-    "P2,Generated Person Two,Q,1990-01-01,,\n"
-).encode()
+    b"legacy_id,full_name,sex,date_of_birth,donation_date,volume_ml\n"
+    b"P1,Generated Person One,F,1990-01-01,2024-01-02,350\n"
+    b"P2,Generated Person Two,Q,1990-01-01,,\n"
+)
 
 
 def english(client: Any) -> Any:
