@@ -46,8 +46,10 @@ run: env
 		FIELD_ENCRYPTION_KEYS="$$(cat var/field_encryption_key)" BLIND_INDEX_KEY="$$(cat var/blind_index_key)"; \
 	$(PY) manage.py migrate --noinput -v0; \
 	$(PY) manage.py seed_demo; \
-	echo; echo "Bloodline is serving at http://127.0.0.1:8000/  (Ctrl+C stops it)"; echo; \
-	exec $(PY) manage.py runserver --insecure --noreload 127.0.0.1:8000
+	$(PY) manage.py run_worker --name run-worker > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
+	echo; echo "Bloodline is serving at http://127.0.0.1:8000/  (Ctrl+C stops it and its worker)"; echo; \
+	$(PY) manage.py runserver --insecure --noreload 127.0.0.1:8000
 
 test: env
 	@scripts/system-deps.sh gettext chromium fonts postgres

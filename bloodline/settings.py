@@ -182,6 +182,9 @@ BACKUP_DIR = Path(env_str("BACKUP_DIR") or str(BASE_DIR / "var" / "backups"))
 XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 200_000)
 XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 20_000)
 XLSX_READ_SECONDS = env_int("XLSX_READ_SECONDS", 10)
+# Long work run by the worker (decision 0044): its uploaded and produced files are kept this
+# many days after it finished, then cleared; an operational choice.
+TASK_RETENTION_DAYS = env_int("TASK_RETENTION_DAYS", 7)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

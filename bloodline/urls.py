@@ -30,6 +30,7 @@ urlpatterns = [
     path("stock/", include("bloodline.inventory.urls")),
     path("orders/", include("bloodline.distribution.urls")),
     path("trace/", include("bloodline.distribution.trace_urls")),
+    path("tasks/", include("bloodline.jobs.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -54,6 +54,7 @@ def test_a_failing_sweep_is_recorded_and_the_next_still_scheduled(db, monkeypatc
 
     monkeypatch.setitem(jobs.HANDLERS, sweep.EXPIRY_SWEEP, broken)
     _run_once()
-    failed = Job.objects.get(finished_at__isnull=False)
+    failed = Job.objects.get(kind=sweep.EXPIRY_SWEEP, finished_at__isnull=False)
     assert failed.result == {"error": "database went away"}
-    assert Job.objects.get(finished_at__isnull=True).run_after > timezone.now()
+    following = Job.objects.get(kind=sweep.EXPIRY_SWEEP, finished_at__isnull=True)
+    assert following.run_after > timezone.now()

@@ -29,6 +29,7 @@ from bloodline.donors.models import Donor
 from bloodline.drives import board, registrations
 from bloodline.drives.models import BoardLink, Drive, DriveRequest, Registration
 from bloodline.inventory.models import Component, LookbackHold, StorageLocation, Transfer
+from bloodline.jobs.models import Task
 from bloodline.lab.models import ImportBatch, NotificationTask, TestResult
 from bloodline.organisations import actions as organisations
 from bloodline.organisations.kinds import Kind
@@ -78,6 +79,8 @@ class World:
     def key(self, kind: str, side: str, persona: str) -> str:
         if kind == "organisation":
             return self.homes.get((persona, side)) or self.keys[("organisation", side)]
+        if kind == "task":  # owner-only: "inside" is the persona's own task
+            return self.keys.get((f"task:{persona}", side)) or self.keys[("task", "cn")]
         return self.keys[(kind, side)]
 
 
@@ -133,6 +136,21 @@ def _registry_import(centre: Organisation) -> Any:
         by=system_actor(), establishment=centre, rows=rows, source="matrix", file_name="m.csv"
     )
     return outcome.run
+
+
+def _finished_task(owner: User) -> Task:
+    """A task that ran to a file, owned by ``owner`` (decision 0044)."""
+    now = timezone.now()
+    return Task.objects.create(
+        kind="matrix",
+        owner=owner,
+        status=Task.Status.DONE,
+        started_at=now,
+        finished_at=now,
+        output=b"%PDF-",
+        output_name="labels.pdf",
+        output_type="application/pdf",
+    )
 
 
 def _nodes() -> dict[str, Organisation]:
@@ -248,6 +266,9 @@ def build() -> World:
     assert item is not None
     k[("shipment_item", "vn")] = _uuid(item.component)
     assert not Presentation.objects.exists() and not Transfer.objects.exists()
+    for persona, user in users.items():
+        k[(f"task:{persona}", "vn")] = _uuid(_finished_task(user))
+    k[("task", "cn")] = _uuid(_finished_task(users["cn_establishment_admin"]))
     for kind, side in NEVER_BUILT:
         k[(kind, side)] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"bloodline-matrix-{kind}-{side}"))
     return world

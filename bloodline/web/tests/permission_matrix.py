@@ -231,6 +231,11 @@ PAGES: dict[str, R] = {
     # the donor's registry, so drive nurses and physicians are refused (decision 0030).
     "trace:donor": R("donor", "LL HH HH AH FH FH HH HH HH LL AA"),
     "trace:unit": R("LL FF FF AH FF FF AH AH HH LL AA"),
+    # A task (decision 0044) is its owner's only: "inside" is the persona's own task,
+    # "outside" someone else's, which nobody else may know exists — the superuser included.
+    "tasks:detail": R("task", "LL AH AH AH AH AH AH AH AH LL AH"),
+    "tasks:progress": R("task", "LL AH AH AH AH AH AH AH AH LL AH"),
+    "tasks:download": R("task", "LL AH AH AH AH AH AH AH AH LL AH"),
     "api-1:openapi-json": R("AA AA AA AA AA AA AA AA AA AA AA"),
     "api-1:openapi-view": R("AA AA AA AA AA AA AA AA AA AA AA"),
     # django-ninja's catch-all root: no operation answers there.
