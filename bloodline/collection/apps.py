@@ -8,3 +8,8 @@ class CollectionConfig(AppConfig):
     name = "bloodline.collection"
     label = "collection"
     verbose_name = _("Collection")
+
+    def ready(self) -> None:
+        from bloodline.collection.registry_import import task
+
+        task.register()

@@ -1,8 +1,9 @@
 """The registry import pages for establishment administrators (decision 0045): upload a
 legacy registry file, see a run's counts and refused rows, download the refusal report.
 
-The upload runs the import in the request for now (the worker's task pages are another
-slice of issue 14); the import itself is the one ``manage.py import_registry`` runs."""
+The upload queues the import for the worker and sends the person to the task's page, where a
+progress bar follows it (decision 0044); the import itself is the one ``manage.py
+import_registry`` runs."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection import access as collection_access
 from bloodline.collection.import_forms import RegistryImportForm
 from bloodline.collection.models import RegistryImport
-from bloodline.collection.registry_import import reading, report
-from bloodline.collection.registry_import.importer import Outcome, import_registry
+from bloodline.collection.registry_import import reading, report, task
 from bloodline.collection.registry_import.reasons import describe
+from bloodline.jobs import tasks
 from bloodline.lib.xlsx import XLSX_MIME
 
 SHOWN = 200  # refused rows listed on the page; the report holds them all
@@ -40,31 +41,26 @@ def upload(request: AuthenticatedRequest) -> HttpResponse:
         request.FILES if posted else None,
         establishments=establishments,
     )
-    checked: Outcome | None = None
     if posted and form.is_valid():
         data = form.cleaned_data
-        try:
-            checked = import_registry(
-                by=request.user,
-                establishment=data["establishment"],
-                rows=reading.read(data["file"].file),
-                source=data["source"],
-                file_name=data["file"].name or "",
-                dry_run=data["dry_run"],
-            )
-        except reading.ImportFileError as exc:
-            form.add_error("file", str(exc))
-        else:
-            if checked.run is not None:
-                return redirect("registry_import:run", checked.run.uuid)
+        queued = tasks.start(
+            task.KIND,
+            by=request.user,
+            params={
+                "establishment": str(data["establishment"].uuid),
+                "source": data["source"],
+                "dry_run": data["dry_run"],
+            },
+            upload=b"".join(data["file"].chunks()),
+            upload_name=data["file"].name or "",
+        )
+        return redirect(queued.get_absolute_url())
     recent = RegistryImport.objects.filter(establishment__in=establishments).select_related(
         "establishment", "imported_by"
     )[:20]
     context = {
         "form": form,
         "recent": recent,
-        "checked": checked,
-        "rejections": _listed(checked.rejections) if checked else [],
         "fields": reading.FIELDS,
         "required": reading.REQUIRED,
     }

@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from bloodline.collection.models import RegistryImport
 from bloodline.donors.models import Donor
+from bloodline.jobs import tasks
+from bloodline.jobs.models import Task
 
 FILE = (
     b"legacy_id,full_name,sex,date_of_birth,donation_date,volume_ml\n"
@@ -38,15 +40,27 @@ def post(client: Any, demo: Any, data: bytes, name: str = "legacy.csv", **extra:
     )
 
 
+def queued_and_run(client: Any, demo: Any, data: bytes, **extra: Any) -> Task:
+    answer = post(client, demo, data, **extra)
+    queued = Task.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == queued.get_absolute_url()
+    assert queued.status == Task.Status.QUEUED
+    (done,) = tasks.run_pending()
+    return done
+
+
 @pytest.mark.django_db
-def test_an_administrator_imports_a_file_and_reads_the_refusals(demo: Any, login: Any) -> None:
+def test_an_administrator_imports_a_file_in_the_worker_and_reads_the_refusals(
+    demo: Any, login: Any
+) -> None:
     client = english(login("establishment_admin"))
     assert client.get(reverse("registry_import:upload")).status_code == 200
-    answer = post(client, demo, FILE)
+    done = queued_and_run(client, demo, FILE)
     run = RegistryImport.objects.get()
-    assert answer.status_code == 302
-    assert answer["Location"] == reverse("registry_import:run", args=[run.uuid])
-    page = client.get(answer["Location"]).content.decode()
+    assert done.status == Task.Status.DONE and done.total == done.done == 2
+    assert done.result["result_url"] == reverse("registry_import:run", args=[run.uuid])
+    assert "Open the result" in client.get(done.get_absolute_url()).content.decode()
+    page = client.get(done.result["result_url"]).content.decode()
     assert "The sex cannot be read: write M or F." in page
     assert Donor.objects.filter(legacy_ids__run=run).count() == 1
     report = client.get(reverse("registry_import:rejected_csv", args=[run.uuid]))
@@ -57,11 +71,11 @@ def test_an_administrator_imports_a_file_and_reads_the_refusals(demo: Any, login
 
 
 @pytest.mark.django_db
-def test_a_check_only_run_lists_the_refusals_and_writes_nothing(demo: Any, login: Any) -> None:
+def test_a_check_only_run_offers_the_refusals_and_writes_nothing(demo: Any, login: Any) -> None:
     client = english(login("establishment_admin"))
-    answer = post(client, demo, FILE, dry_run="on")
-    assert answer.status_code == 200
-    assert "The sex cannot be read: write M or F." in answer.content.decode()
+    done = queued_and_run(client, demo, FILE, dry_run="on")
+    assert done.status == Task.Status.DONE
+    assert "3,P2,The sex cannot be read" in bytes(done.output).decode("utf-8-sig")
     assert not RegistryImport.objects.exists()
     assert not Donor.objects.filter(full_name="Generated Person One").exists()
 
@@ -69,9 +83,9 @@ def test_a_check_only_run_lists_the_refusals_and_writes_nothing(demo: Any, login
 @pytest.mark.django_db
 def test_a_file_without_the_needed_columns_says_which(demo: Any, login: Any) -> None:
     client = english(login("establishment_admin"))
-    answer = post(client, demo, b"surname\nSomebody\n")
-    assert answer.status_code == 200
-    assert "The file needs the columns legacy_id, full_name." in answer.content.decode()
+    done = queued_and_run(client, demo, b"surname\nSomebody\n")
+    assert done.status == Task.Status.FAILED
+    assert done.error == "The file needs the columns legacy_id, full_name."
     assert not RegistryImport.objects.exists()
 
 
@@ -80,4 +94,4 @@ def test_a_drive_nurse_may_not_import(demo: Any, login: Any) -> None:
     client = english(login("drive_nurse"))
     assert client.get(reverse("registry_import:upload")).status_code == 403
     assert post(client, demo, FILE).status_code == 403
-    assert not RegistryImport.objects.exists()
+    assert not Task.objects.exists() and not RegistryImport.objects.exists()
