@@ -79,7 +79,7 @@ def _history(rng: random.Random) -> list[dt.date]:
 
 def write_file(path: Path, donors: int, seed: int, on_record: list[str]) -> int:
     """The legacy file; returns its number of data rows."""
-    rng, taken, n = random.Random(seed), set(), 0
+    rng, taken, n = random.Random(seed), set[str](), 0
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(HEADER)
@@ -90,7 +90,7 @@ def write_file(path: Path, donors: int, seed: int, on_record: list[str]) -> int:
                 person[5] = rng.choice(on_record)  # already in the registry
             elif roll < 0.01 and i:
                 person[0] = f"LEG{i - 1:08d}"  # the previous person again: refused
-            days = _history(rng) or [None]
+            days: list[dt.date | None] = [*_history(rng)] or [None]
             for day in days:
                 donation = ["", "", "", ""]
                 if day is not None:

@@ -96,7 +96,7 @@ class _Run:
         self.numbers: dict[str, int] = {}  # blind index of a number → line that brought it
         self.dins: dict[str, int] = {}  # DIN → line that brought it
         self.codes: dict[str, int | None] = {}
-        self.defined: dict[str, int] = {}
+        self.defined: dict[str, int] = {}  # legacy ids defined by a sound row of the chunk
 
     # -- refusals ------------------------------------------------------------------------
     def refuse(self, line: int, values: dict[str, str], refusal: Refusal) -> None:
@@ -127,7 +127,7 @@ class _Run:
     # -- a chunk -------------------------------------------------------------------------
     def chunk(self, batch: list[Row]) -> None:
         self.outcome.rows += len(batch)
-        self.defined: dict[str, int] = {}  # legacy ids defined by a sound row of this chunk
+        self.defined = {}  # legacy ids defined by a sound row of this chunk
         checked = [self._check(line, values) for line, values in batch]
         self._donors([c for c in checked if c is not None])
         self._donations([c for c in checked if c is not None])
@@ -316,6 +316,7 @@ class _Run:
     def _donation(
         self, din: str, known: _Known, facts: DonationFacts, credit: int | None
     ) -> Donation:
+        assert known.pk is not None
         return Donation(
             din=din,
             donor_id=known.pk,

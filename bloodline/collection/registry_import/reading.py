@@ -149,10 +149,10 @@ def _rows(
 
 
 def _csv_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
-    text = codecs.getreader("utf-8-sig")(stream, errors="strict")
-    first = text.readline()
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    text = codecs.getreader("utf-8-sig")(stream)
     try:
+        first = text.readline()
+        delimiter = ";" if first.count(";") > first.count(",") else ","
         yield from csv.reader(io.StringIO(first), delimiter=delimiter)
         yield from csv.reader(text, delimiter=delimiter)
     except UnicodeDecodeError as exc:
