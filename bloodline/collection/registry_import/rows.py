@@ -102,6 +102,14 @@ def _key(text: str) -> str:
 def _date(text: str, column: str, today: dt.date) -> dt.date | None:
     if not text:
         return None
+    try:  # the common shape, without strptime's cost
+        day = dt.date.fromisoformat(text[:10]) if len(text) >= 10 and text[4] == "-" else None
+    except ValueError:
+        day = None
+    if day is not None:
+        if day > today:
+            raise Refusal.of("future_date", column=column)
+        return day
     for shape in DATE_FORMATS:
         try:
             day = dt.datetime.strptime(text[:10], shape).date()
