@@ -124,7 +124,7 @@ def _date(text: str, column: str, today: dt.date) -> dt.date | None:
 def _moment(text: str, zone: zoneinfo.ZoneInfo, today: dt.date) -> dt.datetime:
     """A donation's time: as written, or midday local time for a date alone (so its day is
     the same in every time zone of the country)."""
-    for shape in DATETIME_FORMATS:
+    for shape in DATETIME_FORMATS if len(text) > 10 else ():
         try:
             moment = dt.datetime.strptime(text[:19], shape)
         except ValueError:
