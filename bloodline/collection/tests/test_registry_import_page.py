@@ -95,3 +95,16 @@ def test_a_drive_nurse_may_not_import(demo: Any, login: Any) -> None:
     assert client.get(reverse("registry_import:upload")).status_code == 403
     assert post(client, demo, FILE).status_code == 403
     assert not Task.objects.exists() and not RegistryImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_legacy_donation_shows_in_the_donors_history_without_a_din(
+    demo: Any, login: Any
+) -> None:
+    client = english(login("establishment_admin"))
+    queued_and_run(client, demo, FILE)
+    donor = Donor.objects.get(full_name="Generated Person One")
+    page = client.get(reverse("donors:detail", args=[donor.uuid])).content.decode()
+    assert "imported, no DIN" in page and "L~" not in page
+    trace = client.get(reverse("trace:donor", args=[donor.uuid]))
+    assert trace.status_code == 200 and "imported, no DIN" in trace.content.decode()
