@@ -98,9 +98,7 @@ def test_a_drive_nurse_may_not_import(demo: Any, login: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_a_legacy_donation_shows_in_the_donors_history_without_a_din(
-    demo: Any, login: Any
-) -> None:
+def test_a_legacy_donation_shows_in_the_donors_history_without_a_din(demo: Any, login: Any) -> None:
     client = english(login("establishment_admin"))
     queued_and_run(client, demo, FILE)
     donor = Donor.objects.get(full_name="Generated Person One")
