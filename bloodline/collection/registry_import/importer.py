@@ -95,6 +95,7 @@ class _Run:
         self.known: dict[str, _Known] = {}
         self.numbers: dict[str, int] = {}  # blind index of a number → line that brought it
         self.dins: dict[str, int] = {}  # DIN → line that brought it
+        self.people: dict[tuple[str, str], int] = {}  # (phone index, name key) → line
         self.codes: dict[str, int | None] = {}
         self.defined: dict[str, int] = {}  # legacy ids defined by a sound row of the chunk
 
@@ -165,20 +166,27 @@ class _Run:
         """Settle each legacy id first met in this chunk: already imported, refused as a
         duplicate, or new (written in one bulk insert)."""
         first: dict[str, tuple[int, dict[str, str], DonorFacts]] = {}
-        for line, values, donor, _donation in checked:
+        named: set[str] = set()  # legacy ids named by rows without the donor's columns
+        for row_line, values, donor, _donation in checked:
             if donor is None:
-                continue
-            if donor.legacy_id not in self.known and donor.legacy_id not in first:
-                first[donor.legacy_id] = (line, values, donor)
-        if not first:
+                named.add(values["legacy_id"])
+            elif donor.legacy_id not in self.known and donor.legacy_id not in first:
+                first[donor.legacy_id] = (row_line, values, donor)
+        named -= set(self.known) | set(first)
+        if not first and not named:
             return
         already = LegacyDonor.objects.filter(
-            establishment=self.establishment, source=self.source, legacy_id__in=list(first)
+            establishment=self.establishment,
+            source=self.source,
+            legacy_id__in=sorted(set(first) | named),
         ).values_list("legacy_id", "donor_id", "donor__affiliation_id")
         for legacy_id, pk, affiliation in already:
-            line, _values, donor = first.pop(legacy_id)
-            self.known[legacy_id] = _Known(line, pk, donor.fingerprint(), affiliation)
-            self.outcome.donors_already += 1
+            if legacy_id in first:
+                line, _values, donor = first.pop(legacy_id)
+                self.known[legacy_id] = _Known(line, pk, donor.fingerprint(), affiliation)
+                self.outcome.donors_already += 1
+            else:  # a donation of a donor imported by an earlier run (a later export)
+                self.known[legacy_id] = _Known(0, pk, (), affiliation)
         fresh = self._without_duplicates(first)
         self._write_donors(fresh)
 
@@ -200,14 +208,15 @@ class _Run:
         fresh = []
         for legacy_id, (line, values, donor) in sorted(first.items(), key=lambda kv: kv[1][0]):
             digest = digests[legacy_id]
+            person = (phone_index(donor.phone), name_key(donor.full_name)) if donor.phone else None
             refusal = None
             if digest and digest in self.numbers:
                 refusal = Refusal.of("same_number_in_file", line=self.numbers[digest])
             elif digest and digest in on_record:
                 refusal = Refusal.of("same_number_in_registry")
-            elif (
-                donor.phone and (phone_index(donor.phone), name_key(donor.full_name)) in same_phone
-            ):
+            elif person in self.people:
+                refusal = Refusal.of("same_person_in_file", line=self.people[person])
+            elif person in same_phone:
                 refusal = Refusal.of("same_person_in_registry")
             if refusal is not None:
                 self.refuse(line, values, refusal)
@@ -215,6 +224,8 @@ class _Run:
                 continue
             if digest:
                 self.numbers[digest] = line
+            if person:
+                self.people[person] = line
             fresh.append((line, donor))
         return fresh
 
@@ -272,7 +283,12 @@ class _Run:
             raise Refusal.of("unknown_donor")
         if known.pk is None and known.line != line:
             raise Refusal.of("donor_refused", line=known.line)
-        if donor is not None and known.line != line and donor.fingerprint() != known.fingerprint:
+        if (
+            donor is not None
+            and known.line != line
+            and known.fingerprint
+            and donor.fingerprint() != known.fingerprint
+        ):
             raise Refusal.of("conflicting_donor", line=known.line)
         return known
 

@@ -24,7 +24,10 @@ REASONS = {
     "bad_outcome": _("The outcome cannot be read: write complete or incomplete."),
     "bad_incomplete_reason": _("The reason the collection is incomplete cannot be read."),
     "bad_din": _("The DIN is not a valid ISBT 128 donation number: %(detail)s"),
-    "unknown_donor": _("No donor with this legacy id is in the file above this line."),
+    "unknown_donor": _(
+        "No donor with this legacy id is in the file above this line or was imported before "
+        "from the same system."
+    ),
     "donor_refused": _("The donor of this row was refused on line %(line)s."),
     "conflicting_donor": _("The donor's details differ from line %(line)s, same legacy id."),
     "same_number_in_file": _("Line %(line)s has the same identity number for another donor."),
@@ -35,6 +38,7 @@ REASONS = {
         "A person with the same name and phone is already in the registry: not imported, "
         "never merged."
     ),
+    "same_person_in_file": _("Line %(line)s has the same name and phone for another donor."),
     "same_donation_in_file": _("Line %(line)s holds the same donation."),
     "din_taken": _("This DIN is already on record for another donor."),
 }

@@ -272,3 +272,33 @@ def test_many_days_at_once_keep_the_summaries_equal_to_the_donations(demo: Any) 
     call_command("check_progress_summaries")
     centre = demo.nodes["vn_centre"]
     assert DailyCredit.objects.filter(credited_to=centre, donations__gte=2).count() >= 80
+
+
+@pytest.mark.django_db
+def test_a_later_export_adds_donations_to_donors_imported_before(demo: Any) -> None:
+    run(demo, good_file())
+    later = run(
+        demo,
+        csv_file(
+            f"A1,,,,,,,,,{days_ago(5)},whole_blood,350,,",  # only the legacy id
+            f"C3,Lê Văn Cường,M,1985-07-07,,,,,,{days_ago(6)},whole_blood,250,,",
+        ),
+    )
+    assert later.rejections == []
+    assert later.donations_added == 2 and later.donors_added == 0
+    assert Donor.objects.get(legacy_ids__legacy_id="A1").donations.count() == 3
+    call_command("check_progress_summaries")
+
+
+@pytest.mark.django_db
+def test_the_same_name_and_phone_twice_in_the_file_is_refused_the_second_time(
+    demo: Any,
+) -> None:
+    outcome = run(
+        demo,
+        csv_file(
+            "F1,Generated Person,F,1990-01-01,,,0912000111,,,,,,,",
+            "F2,GENERATED PERSON,F,1990-01-01,,,+84 912 000 111,,,,,,,",
+        ),
+    )
+    assert [(r["line"], r["reason"]) for r in outcome.rejections] == [(3, "same_person_in_file")]
