@@ -97,6 +97,7 @@ ACTIONS = {
     "presentation.vitals": gettext_lazy("Vital signs recorded"),
     "registration.cancel": gettext_lazy("Registration cancelled"),
     "registration.create": gettext_lazy("Registered"),
+    "registry.import": gettext_lazy("Legacy registry imported"),
     "result.correct": gettext_lazy("Result corrected"),
     "result.enter": gettext_lazy("Result entered"),
     "result.verify": gettext_lazy("Result verified"),

@@ -11,6 +11,8 @@ class CollectionConfig(AppConfig):
 
     def ready(self) -> None:
         from bloodline.collection import label_tasks
+        from bloodline.collection.registry_import import task
 
-        # Pre-printed label sheets are drawn by the worker (decision 0044).
+        # Pre-printed label sheets and registry imports are run by the worker (decision 0044).
         label_tasks.register()
+        task.register()

@@ -325,3 +325,60 @@ class AdverseReaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donation}: {self.kind}"
+
+
+class RegistryImport(models.Model):
+    """One run of importing a legacy registry (donors and their donation history) into an
+    establishment (decision 0045): who ran it, from which source system and file, what it
+    counted and every row it refused, with the row's line and the reason as a code. The
+    refusals carry no personal details (the line number and the legacy id find the row in
+    the file the person still has)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    establishment = models.ForeignKey(
+        Organisation,
+        verbose_name=_("establishment"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(_("source system"), max_length=64)
+    file_name = models.CharField(_("file name"), max_length=200)
+    imported_at = models.DateTimeField(_("imported at"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    counts = models.JSONField(default=dict)
+    rejections = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.file_name}"
+
+    def audit_label(self) -> str:
+        return self.file_name
+
+
+class LegacyDonor(models.Model):
+    """The id a legacy system gave a donor, kept with the donor it was imported as, so the
+    same file imported again finds the person instead of adding them twice. Keyed by
+    (establishment, source system, legacy id): two systems may reuse the same ids."""
+
+    establishment = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=64)
+    legacy_id = models.CharField(max_length=64)
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="legacy_ids")
+    run = models.ForeignKey(RegistryImport, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "source", "legacy_id"], name="legacy_donor_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.legacy_id}"

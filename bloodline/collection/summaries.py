@@ -39,6 +39,7 @@ PARTS = ("donations", "bags", "ml", "first_time")
 COMPLETE = Q(outcome="complete")
 WHOLE_BLOOD = Q(donation_type="whole_blood")
 CHUNK = 500
+FEW_ROWS = 50  # more day rows than this at once are written in bulk (see _apply)
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -74,15 +75,64 @@ def _model(name: str) -> Any:
     return apps.get_model("collection", name)
 
 
+def _kept_rows(daily: Any, keys: Sequence[Key]) -> dict[Key, int]:
+    """The primary keys of the day rows kept for ``keys``, in one query per chunk of them."""
+    found: dict[Key, int] = {}
+    for chunk in chunks(sorted(keys, key=str)):
+        days = [k[1] for k in chunk]
+        rows = daily.objects.filter(
+            credited_to_id__in={k[0] for k in chunk}, day__gte=min(days), day__lte=max(days)
+        ).values_list("credited_to_id", "day", "drive_id", "pk")
+        found.update({(o, d, dr): pk for o, d, dr, pk in rows})
+    return found
+
+
 def _apply(deltas: dict[Key, list[int]]) -> None:
+    """Add the deltas to their day rows with ``F()``, so concurrent writers add up. A few
+    rows (a desk recording a donation) are got or created one by one, which is safe against a
+    desk creating the same row at the same moment. Many (a registry import's chunk brings
+    thousands of past days at once) are read in one query and the missing ones created in one
+    bulk insert: a row created meanwhile by another writer fails the whole import, which is
+    then rolled back, never half-applied (decision 0045)."""
     daily = _model("DailyCredit")
-    for (org, day, drive), change in sorted(deltas.items(), key=lambda kv: str(kv[0])):
-        if not any(change):
-            continue
-        row, _created = daily.objects.get_or_create(credited_to_id=org, day=day, drive_id=drive)
-        daily.objects.filter(pk=row.pk).update(
-            **{name: F(name) + amount for name, amount in zip(PARTS, change, strict=True)}
+    changes = {k: v for k, v in deltas.items() if any(v)}
+    if len(changes) <= FEW_ROWS:
+        for (org, day, drive), change in sorted(changes.items(), key=lambda kv: str(kv[0])):
+            row, _created = daily.objects.get_or_create(credited_to_id=org, day=day, drive_id=drive)
+            daily.objects.filter(pk=row.pk).update(
+                **{name: F(name) + amount for name, amount in zip(PARTS, change, strict=True)}
+            )
+        return
+    kept = _kept_rows(daily, list(changes))
+    daily.objects.bulk_create(
+        [
+            daily(credited_to_id=org, day=day, drive_id=drive, **dict(zip(PARTS, v, strict=True)))
+            for (org, day, drive), v in sorted(changes.items(), key=lambda kv: str(kv[0]))
+            if (org, day, drive) not in kept
+        ],
+        batch_size=1000,
+    )
+    _add_to_rows(daily, [(kept[k], *v) for k, v in changes.items() if k in kept])
+
+
+def _add_to_rows(daily: Any, rows: list[tuple[int, ...]]) -> None:
+    """Add (pk, donations, bags, mL, first-time) to existing day rows, one UPDATE … FROM
+    VALUES per chunk (PostgreSQL and SQLite ≥ 3.33 both read it)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    table = quote(daily._meta.db_table)
+    sets = ", ".join(f"{quote(p)} = {table}.{quote(p)} + v.{quote(p)}" for p in PARTS)
+    names = ", ".join(quote(n) for n in ("id", *PARTS))
+    for chunk in chunks(sorted(rows)):
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+        # Names from the model's own metadata, quoted; every value is a parameter.
+        sql = (
+            f"WITH v({names}) AS (VALUES {values}) "  # noqa: S608
+            f"UPDATE {table} SET {sets} FROM v WHERE {table}.{quote('id')} = v.{quote('id')}"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [x for row in chunk for x in row])
 
 
 def _key(credited_to_id: int, collected_at: dt.datetime, drive_id: int | None, zones: Any) -> Key:

@@ -63,6 +63,12 @@ def _check_container(data: bytes) -> None:
         raise WorkbookError(_("This workbook is too large once unpacked. Split it into parts."))
 
 
+def check_workbook(data: bytes) -> None:
+    """Refuse what is not a workbook, or would unpack too large, before openpyxl opens it
+    (for readers that stream the rows themselves, such as the registry import)."""
+    _check_container(data)
+
+
 def _too_many_rows() -> WorkbookError:
     return WorkbookError(
         _("This workbook has more than %(rows)s rows or %(cells)s cells. Split it into parts.")

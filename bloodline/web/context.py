@@ -44,10 +44,14 @@ def _blood_centre(user: Any) -> list[tuple[str, Any]]:
         items.append((reverse("lab:notifications"), _("Look-back notices")))
     if Perm.TRACE_VIEW in held or Perm.ORDER_PLACE in held:
         items.append((reverse("trace:search"), _("Trace")))
+    if held >= _IMPORT_PERMS:  # the registry import's own check is per establishment
+        items.append((reverse("registry_import:upload"), _("Registry import")))
     return items
 
 
+_IMPORT_PERMS = {Perm.CHANGE, Perm.DONOR_MANAGE, Perm.DONATION_RECORD}
 _CENTRE_PERMS = (
+    *sorted(_IMPORT_PERMS),
     Perm.LAB_RESULT,
     Perm.STOCK_VIEW,
     Perm.ORDER_FULFIL,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from bloodline.accounts.models import User
 from bloodline.accounts.system import system_actor
 from bloodline.collection.models import Donation
+from bloodline.collection.registry_import.importer import import_registry
 from bloodline.demo.factories import collection
 from bloodline.demo.factories import distribution as stock_factories
 from bloodline.distribution import actions as distribution
@@ -126,6 +127,15 @@ def _chinese_registration(nodes: dict[str, Organisation], cn_drive: Drive) -> Re
     return registrations.register(
         by=system_actor(), drive=cn_drive, slot=slot, donor=donor, mobilised_by=nodes["cn_park"]
     )
+
+
+def _registry_import(centre: Organisation) -> Any:
+    """A small legacy registry imported into ``centre`` (one donor, no donation)."""
+    rows = [(2, {"legacy_id": "M1", "full_name": "Matrix Legacy Donor"})]
+    outcome = import_registry(
+        by=system_actor(), establishment=centre, rows=rows, source="matrix", file_name="m.csv"
+    )
+    return outcome.run
 
 
 def _finished_task(owner: User) -> Task:
@@ -240,6 +250,7 @@ def build() -> World:
     for side, centre in (("vn", nodes["vn_centre"]), ("cn", nodes["cn_centre"])):
         k[("centre", side)] = _uuid(centre)
         k[("batch", side)] = _uuid(ImportBatch.objects.filter(establishment=centre).first())
+        k[("registry_import", side)] = _uuid(_registry_import(centre))
         k[("location", side)] = _uuid(StorageLocation.objects.filter(establishment=centre).first())
     k[("notification", "vn")] = _uuid(NotificationTask.objects.first())
     k[("hold", "vn")] = _uuid(LookbackHold.objects.first())
