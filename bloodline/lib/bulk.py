@@ -11,6 +11,7 @@ them (``COPY`` returns nothing) and can refer to the new rows at once; the rows 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -128,6 +129,36 @@ def _column(field: Any, now: Any) -> Callable[[dict[str, Any]], Any]:
     return prepared
 
 
+def _plan(
+    fields: list[Any], given: set[str], now: Any
+) -> tuple[list[Any], Callable[[dict[str, Any]], tuple[Any, ...]], list[Callable[..., Any]], tuple]:
+    """For rows that all give the same attributes: the column order, one C-level getter of
+    the values given as they are, the per-row computations, and the constant defaults."""
+    plain, computed, constant = [], [], []
+    for field in fields:
+        column = _column(field, now)
+        if field.attname in given and type(field) in _AS_IS:
+            plain.append(field)
+        elif field.attname in given or isinstance(field, BlindIndexField):
+            computed.append((field, column))
+        elif (field.has_default() and callable(field.default)) or (
+            getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        ):
+            computed.append((field, column))
+        else:  # a constant default: computed once, prepared once
+            constant.append((field, column({})))
+    order = plain + [f for f, _c in computed] + [f for f, _v in constant]
+    names = [f.attname for f in plain]
+    if len(names) == 1:
+        only = names[0]
+        get: Callable[[dict[str, Any]], tuple[Any, ...]] = lambda row: (row[only],)  # noqa: E731
+    elif names:
+        get = operator.itemgetter(*names)
+    else:
+        get = lambda row: ()  # noqa: E731
+    return order, get, [c for _f, c in computed], tuple(v for _f, v in constant)
+
+
 def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert new rows given as ``{attname: value}`` without building model instances (the
     costliest part of a bulk load) and return their primary keys, in order. Every column not
@@ -143,12 +174,19 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> 
 
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if f is not pk]
-    columns = [_column(f, timezone.now()) for f in fields]
+    now = timezone.now()
     ids = _reserve_ids(model, len(rows))
     quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in [pk, *fields])
+    keys = rows[0].keys()
+    if all(row.keys() == keys for row in rows):
+        order, get, computed, constant = _plan(fields, set(keys), now)
+        make = lambda row: (*get(row), *[c(row) for c in computed], *constant)  # noqa: E731
+    else:
+        order, columns = fields, [_column(f, now) for f in fields]
+        make = lambda row: [c(row) for c in columns]  # noqa: E731
+    names = ", ".join(quote(f.column) for f in [pk, *order])
     statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row_id, row in zip(ids, rows, strict=True):
-            copy.write_row([row_id, *[column(row) for column in columns]])
+            copy.write_row((row_id, *make(row)))
     return ids
