@@ -88,6 +88,7 @@ class _Known:
 class _Run:
     def __init__(self, by: User, establishment: Organisation, source: str, run: RegistryImport):
         self.by, self.establishment, self.source, self.run = by, establishment, source, run
+        self.establishment_uuid = str(establishment.uuid)
         self.region = root_country_code(establishment.path)
         self.registry = donor_access.registry_for(establishment)
         self.zone = zoneinfo.ZoneInfo(establishment.effective_time_zone())
@@ -100,6 +101,7 @@ class _Run:
         self.codes: dict[str, int | None] = {}
         self.defined: dict[str, int] = {}  # legacy ids defined by a sound row of the chunk
         self.days: summaries.Deltas = {}  # what the run adds to each day row
+        self.created: set[int] = set()
 
     # -- refusals ------------------------------------------------------------------------
     def refuse(self, line: int, values: dict[str, str], refusal: Refusal) -> None:
@@ -131,6 +133,7 @@ class _Run:
     def chunk(self, batch: list[Row]) -> None:
         self.outcome.rows += len(batch)
         self.defined = {}  # legacy ids defined by a sound row of this chunk
+        self.created = set()  # donors created by this chunk: no donation before it
         checked = [self._check(line, values) for line, values in batch]
         self._donors([c for c in checked if c is not None])
         self._donations([c for c in checked if c is not None])
@@ -201,7 +204,8 @@ class _Run:
                 number_index__in=[x for x in digests.values() if x]
             ).values_list("number_index", flat=True)
         )
-        phone_keys = {phone_index(d.phone): lid for lid, (_l, _v, d) in first.items() if d.phone}
+        phones = {lid: phone_index(d.phone) for lid, (_l, _v, d) in first.items() if d.phone}
+        phone_keys = {digest: lid for lid, digest in phones.items()}
         same_phone = set(
             donor_access.in_registry(findable(), self.registry)
             .filter(phone_index__in=list(phone_keys))
@@ -210,7 +214,7 @@ class _Run:
         fresh = []
         for legacy_id, (line, values, donor) in sorted(first.items(), key=lambda kv: kv[1][0]):
             digest = digests[legacy_id]
-            person = (phone_index(donor.phone), name_key(donor.full_name)) if donor.phone else None
+            person = (phones[legacy_id], name_key(donor.full_name)) if donor.phone else None
             refusal = None
             if digest and digest in self.numbers:
                 refusal = Refusal.of("same_number_in_file", line=self.numbers[digest])
@@ -255,6 +259,7 @@ class _Run:
                 for _line, d in fresh
             ],
         )
+        self.created.update(pks)
         documents, keys = [], []
         for (line, d), pk in zip(fresh, pks, strict=True):
             affiliation = self.codes.get(d.area_code) if d.area_code else None
@@ -309,7 +314,7 @@ class _Run:
             if facts is None or known.pk is None:
                 continue
             din = facts.din or checks.legacy_din(
-                str(self.establishment.uuid), self.source, values["legacy_id"], facts
+                self.establishment_uuid, self.source, values["legacy_id"], facts
             )
             if din in self.dins:
                 self.refuse(line, values, Refusal.of("same_donation_in_file", line=self.dins[din]))
@@ -334,7 +339,9 @@ class _Run:
         bulk.insert_values(Donation, made)
         # Day rows are added up over the run and written once at its end (same transaction).
         summaries.tally([SimpleNamespace(**d) for d in made], into=self.days)
-        summaries.refresh_first_time({d["donor_id"] for d in made}, into=self.days)
+        summaries.refresh_first_time(
+            {d["donor_id"] for d in made} - self.created, into=self.days
+        )
         self.outcome.donations_added += len(made)
 
     def _donation(
@@ -359,9 +366,11 @@ class _Run:
 
 
 def _mark_first_times(made: list[dict[str, Any]]) -> None:
-    """Flag each donor's first complete donation before the insert, against the donations
-    already on record (one query), so the summaries find nothing to move afterwards. A
-    donation older than one already flagged is settled by ``summaries.recorded``."""
+    """Flag each donor's first complete donations (none strictly earlier) before the insert,
+    against the donations already on record (one query), so the summaries find nothing to
+    move afterwards. A donor created in the chunk is then settled: all their donations are
+    here. Others (met in an earlier chunk or run) are settled by
+    ``summaries.refresh_first_time``."""
     complete = [d for d in made if d["outcome"] == "complete"]
     earliest = dict(
         Donation.objects.filter(
@@ -372,13 +381,14 @@ def _mark_first_times(made: list[dict[str, Any]]) -> None:
         .values_list("donor_id", "first")
         .order_by()
     )
-    first: dict[int, dict[str, Any]] = {}
+    first: dict[int, dt.datetime] = {}
     for d in complete:
-        donor = d["donor_id"]
-        if donor not in first or d["collected_at"] < first[donor]["collected_at"]:
-            first[donor] = d
-    for donor_id, d in first.items():
-        if donor_id not in earliest or d["collected_at"] < earliest[donor_id]:
+        donor, at = d["donor_id"], d["collected_at"]
+        if donor not in first or at < first[donor]:
+            first[donor] = at
+    for d in complete:  # the rule of summaries.refresh_first_time: none strictly earlier
+        donor, at = d["donor_id"], d["collected_at"]
+        if at == first[donor] and (donor not in earliest or at <= earliest[donor]):
             d["first_time"] = True
 
 
