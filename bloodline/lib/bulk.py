@@ -159,34 +159,41 @@ def _plan(
     return order, get, [c for _f, c in computed], tuple(v for _f, v in constant)
 
 
-def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+def insert_values(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, keys: bool = True
+) -> list[int]:
     """Insert new rows given as ``{attname: value}`` without building model instances (the
-    costliest part of a bulk load) and return their primary keys, in order. Every column not
-    given is computed as a save of a new instance computes it: default, ``auto_now_add``,
-    blind index, encryption. Must run inside the caller's transaction."""
+    costliest part of a bulk load) and return their primary keys, in order (none when
+    ``keys`` is False: the database numbers the rows itself, one round trip less). Every
+    column not given is computed as a save of a new instance computes it: default,
+    ``auto_now_add``, blind index, encryption. Must run inside the caller's transaction."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
         objects = [model(**row) for row in rows]
         model._default_manager.bulk_create(objects, batch_size=BATCH)
-        return [obj.pk for obj in objects]
+        return [obj.pk for obj in objects] if keys else []
     from django.utils import timezone
 
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if f is not pk]
     now = timezone.now()
-    ids = _reserve_ids(model, len(rows))
+    ids = _reserve_ids(model, len(rows)) if keys else []
     quote = connection.ops.quote_name
-    keys = rows[0].keys()
-    if all(row.keys() == keys for row in rows):
-        order, get, computed, constant = _plan(fields, set(keys), now)
+    given = rows[0].keys()
+    if all(row.keys() == given for row in rows):
+        order, get, computed, constant = _plan(fields, set(given), now)
         make = lambda row: (*get(row), *[c(row) for c in computed], *constant)  # noqa: E731
     else:
         order, columns = fields, [_column(f, now) for f in fields]
         make = lambda row: [c(row) for c in columns]  # noqa: E731
-    names = ", ".join(quote(f.column) for f in [pk, *order])
+    names = ", ".join(quote(f.column) for f in ([pk, *order] if keys else order))
     statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row_id, row in zip(ids, rows, strict=True):
-            copy.write_row((row_id, *make(row)))
+        if keys:
+            for row_id, row in zip(ids, rows, strict=True):
+                copy.write_row((row_id, *make(row)))
+        else:
+            for row in rows:
+                copy.write_row(make(row))
     return ids

@@ -283,8 +283,8 @@ class _Run:
                         "created_by_id": self.by.pk,
                     }
                 )
-        bulk.insert_values(IdentityDocument, documents)
-        bulk.insert_values(LegacyDonor, keys)
+        bulk.insert_values(IdentityDocument, documents, keys=False)
+        bulk.insert_values(LegacyDonor, keys, keys=False)
         self.outcome.donors_added += len(pks)
 
     def _owner(self, line: int, values: dict[str, str], donor: DonorFacts | None) -> _Known:
@@ -336,7 +336,7 @@ class _Run:
             else:
                 self.refuse(line, values, Refusal.of("din_taken"))
         _mark_first_times(made)
-        bulk.insert_values(Donation, made)
+        bulk.insert_values(Donation, made, keys=False)
         # Day rows are added up over the run and written once at its end (same transaction).
         summaries.tally([SimpleNamespace(**d) for d in made], into=self.days)
         summaries.refresh_first_time(

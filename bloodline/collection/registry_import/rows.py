@@ -270,4 +270,6 @@ def legacy_din(establishment: str, source: str, legacy_id: str, facts: DonationF
         (establishment, source, legacy_id, facts.collected_at.isoformat(), facts.donation_type)
     )
     digest = hashlib.sha256(key.encode()).digest()
-    return LEGACY_DIN_PREFIX + base64.b32encode(digest).decode()[:14]
+    # base32 works on 5-byte groups: the first 14 characters come from the first 10 bytes
+    # alone, so encoding those gives the same reference at a fraction of the cost.
+    return LEGACY_DIN_PREFIX + base64.b32encode(digest[:10]).decode()[:14]
