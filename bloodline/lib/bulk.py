@@ -129,6 +129,16 @@ def _column(field: Any, now: Any) -> Callable[[dict[str, Any]], Any]:
     return prepared
 
 
+def _per_row(field: Any) -> bool:
+    """A column computed anew for each row: a blind index, a callable default, a time."""
+    return (
+        isinstance(field, BlindIndexField)
+        or (field.has_default() and callable(field.default))
+        or getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+    )
+
+
 def _plan(
     fields: list[Any], given: set[str], now: Any
 ) -> tuple[list[Any], Callable[[dict[str, Any]], tuple[Any, ...]], list[Callable[..., Any]], tuple]:
@@ -139,11 +149,7 @@ def _plan(
         column = _column(field, now)
         if field.attname in given and type(field) in _AS_IS:
             plain.append(field)
-        elif field.attname in given or isinstance(field, BlindIndexField):
-            computed.append((field, column))
-        elif (field.has_default() and callable(field.default)) or (
-            getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-        ):
+        elif field.attname in given or _per_row(field):
             computed.append((field, column))
         else:  # a constant default: computed once, prepared once
             constant.append((field, column({})))
@@ -186,7 +192,7 @@ def insert_values(
         make = lambda row: (*get(row), *[c(row) for c in computed], *constant)  # noqa: E731
     else:
         order, columns = fields, [_column(f, now) for f in fields]
-        make = lambda row: [c(row) for c in columns]  # noqa: E731
+        make = lambda row: tuple([c(row) for c in columns])  # noqa: E731
     names = ", ".join(quote(f.column) for f in ([pk, *order] if keys else order))
     statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:

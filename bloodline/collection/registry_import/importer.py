@@ -339,9 +339,7 @@ class _Run:
         bulk.insert_values(Donation, made, keys=False)
         # Day rows are added up over the run and written once at its end (same transaction).
         summaries.tally([SimpleNamespace(**d) for d in made], into=self.days)
-        summaries.refresh_first_time(
-            {d["donor_id"] for d in made} - self.created, into=self.days
-        )
+        summaries.refresh_first_time({d["donor_id"] for d in made} - self.created, into=self.days)
         self.outcome.donations_added += len(made)
 
     def _donation(
@@ -373,9 +371,7 @@ def _mark_first_times(made: list[dict[str, Any]]) -> None:
     ``summaries.refresh_first_time``."""
     complete = [d for d in made if d["outcome"] == "complete"]
     earliest = dict(
-        Donation.objects.filter(
-            donor_id__in={d["donor_id"] for d in complete}, outcome="complete"
-        )
+        Donation.objects.filter(donor_id__in={d["donor_id"] for d in complete}, outcome="complete")
         .values("donor_id")
         .annotate(first=Min("collected_at"))
         .values_list("donor_id", "first")
