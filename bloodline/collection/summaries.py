@@ -5,6 +5,8 @@ them in its own transaction:
 
 - ``recorded(donations)`` after donations are created (the recording action, the demo and
   the generated data of ``demo.factories``);
+- ``tally(donations, into=)`` then ``add_to_days`` once, for a writer recording many batches
+  in one transaction (the registry import, decision 0045);
 - ``refresh_first_time(donor_ids)`` after donations move between donors (a merge, through
   ``Donation.objects.donors_changed``): a donor's first donation may change.
 
