@@ -5,6 +5,8 @@ them in its own transaction:
 
 - ``recorded(donations)`` after donations are created (the recording action, the demo and
   the generated data of ``demo.factories``);
+- ``tally(donations, into=)`` then ``add_to_days`` once, for a writer recording many batches
+  in one transaction (the registry import, decision 0045);
 - ``refresh_first_time(donor_ids)`` after donations move between donors (a merge, through
   ``Donation.objects.donors_changed``): a donor's first donation may change.
 
@@ -35,6 +37,7 @@ from bloodline.organisations.models import path_pks
 
 Key = tuple[int, dt.date, int | None]  # credited organisation, day, drive
 Parts = tuple[int, int, int, int]  # donations, bags, mL, first-time
+Deltas = dict[Key, list[int]]  # what to add to each day row, in the order of PARTS
 PARTS = ("donations", "bags", "ml", "first_time")
 COMPLETE = Q(outcome="complete")
 WHOLE_BLOOD = Q(donation_type="whole_blood")
@@ -139,25 +142,39 @@ def _key(credited_to_id: int, collected_at: dt.datetime, drive_id: int | None, z
     return (credited_to_id, collected_at.astimezone(zones[credited_to_id]).date(), drive_id)
 
 
+def tally(donations: Iterable[Any], into: dict[Key, list[int]] | None = None) -> Deltas:
+    """What new donations (with their primary keys) add to their day rows, added to ``into``
+    when given: a caller recording many batches in one transaction (a registry import) adds
+    them up and writes the day rows once with ``add_to_days``."""
+    complete = [d for d in donations if d.outcome == "complete"]
+    zones = zones_of(d.credited_to_id for d in complete)
+    deltas: Deltas = defaultdict(lambda: [0, 0, 0, 0]) if into is None else into
+    for d in complete:
+        whole = d.donation_type == "whole_blood"
+        change = (1, int(whole), (d.bag_volume_ml or 0) if whole else 0, int(d.first_time))
+        key = _key(d.credited_to_id, d.collected_at, d.drive_id, zones)
+        row = deltas.get(key) or [0, 0, 0, 0]
+        deltas[key] = [a + b for a, b in zip(row, change, strict=True)]
+    return deltas
+
+
+def add_to_days(deltas: Deltas) -> None:
+    """Write what ``tally`` (and ``refresh_first_time(…, into=)``) added up."""
+    _apply(deltas)
+
+
 def recorded(donations: Iterable[Any]) -> None:
     """New donations (saved, with their primary keys): add the complete ones to their day's
     row, then settle their donors' first-time flags."""
     made = list(donations)
-    complete = [d for d in made if d.outcome == "complete"]
-    zones = zones_of(d.credited_to_id for d in complete)
-    deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for d in complete:
-        whole = d.donation_type == "whole_blood"
-        change = (1, int(whole), (d.bag_volume_ml or 0) if whole else 0, int(d.first_time))
-        row = deltas[_key(d.credited_to_id, d.collected_at, d.drive_id, zones)]
-        row[:] = [a + b for a, b in zip(row, change, strict=True)]
-    _apply(deltas)
+    _apply(tally(made))
     refresh_first_time({d.donor_id for d in made})
 
 
-def refresh_first_time(donor_ids: Iterable[int]) -> None:
+def refresh_first_time(donor_ids: Iterable[int], into: Deltas | None = None) -> None:
     """Set each donation's first-time flag from its donor's complete donations and move the
-    first-time count between day rows where a flag changed."""
+    first-time count between day rows where a flag changed (added to ``into`` instead, when
+    given, for ``add_to_days`` to write with the rest)."""
     donation = _model("Donation")
     ids = sorted(set(donor_ids))
     rows = list(
@@ -183,7 +200,12 @@ def refresh_first_time(donor_ids: Iterable[int]) -> None:
             deltas[_key(org, at, drive, zones)][3] += -1 if was_first else 1
     donation.objects.filter(pk__in=[r[0] for r in flips if not r[3]]).update(first_time=True)
     donation.objects.filter(pk__in=[r[0] for r in flips if r[3]]).update(first_time=False)
-    _apply(deltas)
+    if into is None:
+        _apply(deltas)
+    else:
+        for key, change in deltas.items():
+            row = into.get(key) or [0, 0, 0, 0]
+            into[key] = [a + b for a, b in zip(row, change, strict=True)]
 
 
 def _earlier(donations: Any) -> Any:

@@ -14,6 +14,7 @@ from bloodline.lib import national_ids
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 _OTHER = re.compile(r"^[A-Z0-9\-/]{1,40}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+_KINDS = frozenset(DocumentKind.values)  # built once: ``.values`` makes a new list per call
 
 Errors = dict[str, list[str]]
 
@@ -34,7 +35,7 @@ def check_document(
     ``number`` and ``issuing_country`` must already be normalised.
     """
     errors: Errors = {}
-    if kind not in DocumentKind.values:
+    if kind not in _KINDS:
         errors["kind"] = [_("Choose a kind of document from the list.")]
         return errors
     if kind in NATIONAL_COUNTRY:

@@ -11,6 +11,7 @@ them (``COPY`` returns nothing) and can refer to the new rows at once; the rows 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -87,3 +88,118 @@ def insert(model: type[models.Model], objects: Sequence[Any]) -> None:
         _copy(model, objects)
     else:
         model._default_manager.bulk_create(objects, batch_size=BATCH)
+
+
+_MISSING = object()
+# ``pre_save`` of these classes, on a new row, gives the attribute as set (base ``Field``),
+# or the time for ``auto_now``/``auto_now_add``, or the blind index: handled in ``_column``.
+_PLAIN_PRE_SAVE = models.Field.pre_save
+
+
+def _column(field: Any, now: Any) -> Callable[[dict[str, Any]], Any]:
+    """How one column of a new row is computed from ``{attname: value}``, as a save of a new
+    instance computes it: the value given or the field's default, ``auto_now(_add)`` times,
+    blind indexes from their source, then ``get_db_prep_save`` (which encrypts)."""
+    attname = field.attname
+    if isinstance(field, BlindIndexField):
+        source, digest = field.source, field.digest
+        return lambda row: digest(row.get(source) or "")
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        value = field.get_db_prep_save(now, connection=connection)
+        return lambda row: value
+    if type(field).pre_save is not _PLAIN_PRE_SAVE and not isinstance(
+        field, models.DateField | models.DateTimeField
+    ):
+        raise TypeError(f"{field} computes its value on save: insert instances instead.")
+    default = field.get_default
+    if type(field) in _AS_IS:
+
+        def as_is(row: dict[str, Any]) -> Any:
+            value = row.get(attname, _MISSING)
+            return default() if value is _MISSING else value
+
+        return as_is
+
+    def prepared(row: dict[str, Any]) -> Any:
+        value = row.get(attname, _MISSING)
+        if value is _MISSING:
+            value = default()
+        return field.get_db_prep_save(value, connection=connection)
+
+    return prepared
+
+
+def _per_row(field: Any) -> bool:
+    """A column computed anew for each row: a blind index, a callable default, a time."""
+    return (
+        isinstance(field, BlindIndexField)
+        or (field.has_default() and callable(field.default))
+        or getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+    )
+
+
+def _plan(
+    fields: list[Any], given: set[str], now: Any
+) -> tuple[list[Any], Callable[[dict[str, Any]], tuple[Any, ...]], list[Callable[..., Any]], tuple]:
+    """For rows that all give the same attributes: the column order, one C-level getter of
+    the values given as they are, the per-row computations, and the constant defaults."""
+    plain, computed, constant = [], [], []
+    for field in fields:
+        column = _column(field, now)
+        if field.attname in given and type(field) in _AS_IS:
+            plain.append(field)
+        elif field.attname in given or _per_row(field):
+            computed.append((field, column))
+        else:  # a constant default: computed once, prepared once
+            constant.append((field, column({})))
+    order = plain + [f for f, _c in computed] + [f for f, _v in constant]
+    names = [f.attname for f in plain]
+    if len(names) == 1:
+        only = names[0]
+        get: Callable[[dict[str, Any]], tuple[Any, ...]] = lambda row: (row[only],)  # noqa: E731
+    elif names:
+        get = operator.itemgetter(*names)
+    else:
+        get = lambda row: ()  # noqa: E731
+    return order, get, [c for _f, c in computed], tuple(v for _f, v in constant)
+
+
+def insert_values(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, keys: bool = True
+) -> list[int]:
+    """Insert new rows given as ``{attname: value}`` without building model instances (the
+    costliest part of a bulk load) and return their primary keys, in order (none when
+    ``keys`` is False: the database numbers the rows itself, one round trip less). Every
+    column not given is computed as a save of a new instance computes it: default,
+    ``auto_now_add``, blind index, encryption. Must run inside the caller's transaction."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = [model(**row) for row in rows]
+        model._default_manager.bulk_create(objects, batch_size=BATCH)
+        return [obj.pk for obj in objects] if keys else []
+    from django.utils import timezone
+
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    now = timezone.now()
+    ids = _reserve_ids(model, len(rows)) if keys else []
+    quote = connection.ops.quote_name
+    given = rows[0].keys()
+    if all(row.keys() == given for row in rows):
+        order, get, computed, constant = _plan(fields, set(given), now)
+        make = lambda row: (*get(row), *[c(row) for c in computed], *constant)  # noqa: E731
+    else:
+        order, columns = fields, [_column(f, now) for f in fields]
+        make = lambda row: tuple([c(row) for c in columns])  # noqa: E731
+    names = ", ".join(quote(f.column) for f in ([pk, *order] if keys else order))
+    statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        if keys:
+            for row_id, row in zip(ids, rows, strict=True):
+                copy.write_row((row_id, *make(row)))
+        else:
+            for row in rows:
+                copy.write_row(make(row))
+    return ids

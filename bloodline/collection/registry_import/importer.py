@@ -23,6 +23,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
@@ -87,6 +88,7 @@ class _Known:
 class _Run:
     def __init__(self, by: User, establishment: Organisation, source: str, run: RegistryImport):
         self.by, self.establishment, self.source, self.run = by, establishment, source, run
+        self.establishment_uuid = str(establishment.uuid)
         self.region = root_country_code(establishment.path)
         self.registry = donor_access.registry_for(establishment)
         self.zone = zoneinfo.ZoneInfo(establishment.effective_time_zone())
@@ -98,6 +100,8 @@ class _Run:
         self.people: dict[tuple[str, str], int] = {}  # (phone index, name key) → line
         self.codes: dict[str, int | None] = {}
         self.defined: dict[str, int] = {}  # legacy ids defined by a sound row of the chunk
+        self.days: summaries.Deltas = {}  # what the run adds to each day row
+        self.created: set[int] = set()
 
     # -- refusals ------------------------------------------------------------------------
     def refuse(self, line: int, values: dict[str, str], refusal: Refusal) -> None:
@@ -129,6 +133,7 @@ class _Run:
     def chunk(self, batch: list[Row]) -> None:
         self.outcome.rows += len(batch)
         self.defined = {}  # legacy ids defined by a sound row of this chunk
+        self.created = set()  # donors created by this chunk: no donation before it
         checked = [self._check(line, values) for line, values in batch]
         self._donors([c for c in checked if c is not None])
         self._donations([c for c in checked if c is not None])
@@ -199,7 +204,8 @@ class _Run:
                 number_index__in=[x for x in digests.values() if x]
             ).values_list("number_index", flat=True)
         )
-        phone_keys = {phone_index(d.phone): lid for lid, (_l, _v, d) in first.items() if d.phone}
+        phones = {lid: phone_index(d.phone) for lid, (_l, _v, d) in first.items() if d.phone}
+        phone_keys = {digest: lid for lid, digest in phones.items()}
         same_phone = set(
             donor_access.in_registry(findable(), self.registry)
             .filter(phone_index__in=list(phone_keys))
@@ -208,7 +214,7 @@ class _Run:
         fresh = []
         for legacy_id, (line, values, donor) in sorted(first.items(), key=lambda kv: kv[1][0]):
             digest = digests[legacy_id]
-            person = (phone_index(donor.phone), name_key(donor.full_name)) if donor.phone else None
+            person = (phones[legacy_id], name_key(donor.full_name)) if donor.phone else None
             refusal = None
             if digest and digest in self.numbers:
                 refusal = Refusal.of("same_number_in_file", line=self.numbers[digest])
@@ -230,51 +236,56 @@ class _Run:
         return fresh
 
     def _write_donors(self, fresh: list[tuple[int, DonorFacts]]) -> None:
-        people, documents, keys = [], [], []
+        """One COPY of the new donors, then of their documents and legacy keys, from plain
+        values (``bulk.insert_values`` encrypts and indexes them as a save would)."""
         now = timezone.now()
-        for _line, d in fresh:
-            people.append(
-                Donor(
-                    full_name=d.full_name,
-                    name_key=name_key(d.full_name)[:200],
-                    date_of_birth=d.date_of_birth,
-                    sex=d.sex,
-                    phone=d.phone,
-                    address=d.address,
-                    affiliation_id=self.codes.get(d.area_code) if d.area_code else None,
-                    registry=self.registry,
-                    abo_confirmed=d.abo,
-                    rhd_confirmed=d.rhd,
-                    confirmed_at=now if d.abo else None,
-                )
-            )
-        bulk.insert(Donor, people)
-        for (line, d), person in zip(fresh, people, strict=True):
-            self.known[d.legacy_id] = _Known(
-                line, person.pk, d.fingerprint(), person.affiliation_id
-            )
+        registry_id = self.registry.pk if self.registry else None
+        pks = bulk.insert_values(
+            Donor,
+            [
+                {
+                    "full_name": d.full_name,
+                    "name_key": name_key(d.full_name)[:200],
+                    "date_of_birth": d.date_of_birth,
+                    "sex": d.sex,
+                    "phone": d.phone,
+                    "address": d.address,
+                    "affiliation_id": self.codes.get(d.area_code) if d.area_code else None,
+                    "registry_id": registry_id,
+                    "abo_confirmed": d.abo,
+                    "rhd_confirmed": d.rhd,
+                    "confirmed_at": now if d.abo else None,
+                }
+                for _line, d in fresh
+            ],
+        )
+        self.created.update(pks)
+        documents, keys = [], []
+        for (line, d), pk in zip(fresh, pks, strict=True):
+            affiliation = self.codes.get(d.area_code) if d.area_code else None
+            self.known[d.legacy_id] = _Known(line, pk, d.fingerprint(), affiliation)
             keys.append(
-                LegacyDonor(
-                    establishment=self.establishment,
-                    source=self.source,
-                    legacy_id=d.legacy_id,
-                    donor_id=person.pk,
-                    run=self.run,
-                )
+                {
+                    "establishment_id": self.establishment.pk,
+                    "source": self.source,
+                    "legacy_id": d.legacy_id,
+                    "donor_id": pk,
+                    "run_id": self.run.pk,
+                }
             )
             if d.document_number:
                 documents.append(
-                    IdentityDocument(
-                        donor_id=person.pk,
-                        kind=d.document_kind,
-                        number=d.document_number,
-                        issuing_country=d.document_country,
-                        created_by=self.by,
-                    )
+                    {
+                        "donor_id": pk,
+                        "kind": d.document_kind,
+                        "number": d.document_number,
+                        "issuing_country": d.document_country,
+                        "created_by_id": self.by.pk,
+                    }
                 )
-        bulk.insert(IdentityDocument, documents)
-        bulk.insert(LegacyDonor, keys)
-        self.outcome.donors_added += len(people)
+        bulk.insert_values(IdentityDocument, documents, keys=False)
+        bulk.insert_values(LegacyDonor, keys, keys=False)
+        self.outcome.donors_added += len(pks)
 
     def _owner(self, line: int, values: dict[str, str], donor: DonorFacts | None) -> _Known:
         legacy_id = values["legacy_id"]
@@ -293,7 +304,7 @@ class _Run:
         return known
 
     def _donations(self, checked: list[Any]) -> None:
-        wanted: list[tuple[int, dict[str, str], int, Donation]] = []
+        wanted: list[tuple[int, dict[str, str], int, dict[str, Any]]] = []
         for line, values, donor, facts in checked:
             try:
                 known = self._owner(line, values, donor)
@@ -303,7 +314,7 @@ class _Run:
             if facts is None or known.pk is None:
                 continue
             din = facts.din or checks.legacy_din(
-                str(self.establishment.uuid), self.source, values["legacy_id"], facts
+                self.establishment_uuid, self.source, values["legacy_id"], facts
             )
             if din in self.dins:
                 self.refuse(line, values, Refusal.of("same_donation_in_file", line=self.dins[din]))
@@ -312,60 +323,69 @@ class _Run:
             credit = self.codes.get(facts.place_code) if facts.place_code else None
             wanted.append((line, values, known.pk, self._donation(din, known, facts, credit)))
         on_record = dict(
-            Donation.objects.filter(din__in=[w[3].din for w in wanted]).values_list(
+            Donation.objects.filter(din__in=[w[3]["din"] for w in wanted]).values_list(
                 "din", "donor_id"
             )
         )
         made = []
         for line, values, donor_pk, donation in wanted:
-            if donation.din not in on_record:
+            if donation["din"] not in on_record:
                 made.append(donation)
-            elif on_record[donation.din] == donor_pk:
+            elif on_record[donation["din"]] == donor_pk:
                 self.outcome.donations_already += 1
             else:
                 self.refuse(line, values, Refusal.of("din_taken"))
         _mark_first_times(made)
-        bulk.insert(Donation, made)
-        summaries.recorded(made)
+        bulk.insert_values(Donation, made, keys=False)
+        # Day rows are added up over the run and written once at its end (same transaction).
+        summaries.tally([SimpleNamespace(**d) for d in made], into=self.days)
+        summaries.refresh_first_time({d["donor_id"] for d in made} - self.created, into=self.days)
         self.outcome.donations_added += len(made)
 
     def _donation(
         self, din: str, known: _Known, facts: DonationFacts, credit: int | None
-    ) -> Donation:
+    ) -> dict[str, Any]:
+        """The new donation's values (``bulk.insert_values`` fills the other columns)."""
         assert known.pk is not None
-        return Donation(
-            din=din,
-            donor_id=known.pk,
-            establishment=self.establishment,
-            collected_at=facts.collected_at.astimezone(dt.UTC),
-            donation_type=facts.donation_type,
-            volume_ml=facts.volume_ml,
-            bag_volume_ml=facts.bag_volume_ml,
-            outcome=facts.outcome,
-            incomplete_reason=facts.incomplete_reason,
-            credited_to_id=credit or known.affiliation_id or self.establishment.pk,
-        )
+        return {
+            "din": din,
+            "donor_id": known.pk,
+            "drive_id": None,
+            "establishment_id": self.establishment.pk,
+            "collected_at": facts.collected_at.astimezone(dt.UTC),
+            "donation_type": facts.donation_type,
+            "volume_ml": facts.volume_ml,
+            "bag_volume_ml": facts.bag_volume_ml,
+            "outcome": facts.outcome,
+            "incomplete_reason": facts.incomplete_reason,
+            "credited_to_id": credit or known.affiliation_id or self.establishment.pk,
+            "first_time": False,
+        }
 
 
-def _mark_first_times(made: list[Donation]) -> None:
-    """Flag each donor's first complete donation before the insert, against the donations
-    already on record (one query), so the summaries find nothing to move afterwards. A
-    donation older than one already flagged is settled by ``summaries.recorded``."""
-    complete = [d for d in made if d.outcome == "complete"]
+def _mark_first_times(made: list[dict[str, Any]]) -> None:
+    """Flag each donor's first complete donations (none strictly earlier) before the insert,
+    against the donations already on record (one query), so the summaries find nothing to
+    move afterwards. A donor created in the chunk is then settled: all their donations are
+    here. Others (met in an earlier chunk or run) are settled by
+    ``summaries.refresh_first_time``."""
+    complete = [d for d in made if d["outcome"] == "complete"]
     earliest = dict(
-        Donation.objects.filter(donor_id__in={d.donor_id for d in complete}, outcome="complete")
+        Donation.objects.filter(donor_id__in={d["donor_id"] for d in complete}, outcome="complete")
         .values("donor_id")
         .annotate(first=Min("collected_at"))
         .values_list("donor_id", "first")
         .order_by()
     )
-    first: dict[int, Donation] = {}
+    first: dict[int, dt.datetime] = {}
     for d in complete:
-        if d.donor_id not in first or d.collected_at < first[d.donor_id].collected_at:
-            first[d.donor_id] = d
-    for donor_id, d in first.items():
-        if donor_id not in earliest or d.collected_at < earliest[donor_id]:
-            d.first_time = True
+        donor, at = d["donor_id"], d["collected_at"]
+        if donor not in first or at < first[donor]:
+            first[donor] = at
+    for d in complete:  # the rule of summaries.refresh_first_time: none strictly earlier
+        donor, at = d["donor_id"], d["collected_at"]
+        if at == first[donor] and (donor not in earliest or at <= earliest[donor]):
+            d["first_time"] = True
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -409,6 +429,7 @@ def import_registry(
         state.chunk(batch)
         if progress is not None:
             progress(state.outcome.rows)
+    summaries.add_to_days(state.days)
     outcome = state.outcome
     outcome.dry_run = dry_run
     run.counts, run.rejections = outcome.counts(), outcome.rejections

@@ -124,6 +124,8 @@ def columns(header: list[Any], mapping: dict[str, str] | None = None) -> dict[in
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # every CSV cell: the common case first
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, dt.datetime):

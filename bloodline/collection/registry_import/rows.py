@@ -46,6 +46,7 @@ TYPES = {t.value: t.value for t in DonationType} | {
     "血浆": DonationType.PLASMA.value,
 }
 OUTCOMES = {o.value: o.value for o in Outcome}
+INCOMPLETE_REASONS = frozenset(IncompleteReason.values)
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
@@ -246,7 +247,7 @@ def donation_facts(
     reason = ""
     if outcome == Outcome.INCOMPLETE:
         reason = _key(values.get("incomplete_reason", "")) or IncompleteReason.OTHER
-        if reason not in IncompleteReason.values:
+        if reason not in INCOMPLETE_REASONS:
             raise Refusal.of("bad_incomplete_reason")
     return DonationFacts(
         collected_at=collected,
@@ -269,4 +270,6 @@ def legacy_din(establishment: str, source: str, legacy_id: str, facts: DonationF
         (establishment, source, legacy_id, facts.collected_at.isoformat(), facts.donation_type)
     )
     digest = hashlib.sha256(key.encode()).digest()
-    return LEGACY_DIN_PREFIX + base64.b32encode(digest).decode()[:14]
+    # base32 works on 5-byte groups: the first 14 characters come from the first 10 bytes
+    # alone, so encoding those gives the same reference at a fraction of the cost.
+    return LEGACY_DIN_PREFIX + base64.b32encode(digest[:10]).decode()[:14]

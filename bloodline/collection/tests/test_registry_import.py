@@ -302,3 +302,26 @@ def test_the_same_name_and_phone_twice_in_the_file_is_refused_the_second_time(
         ),
     )
     assert [(r["line"], r["reason"]) for r in outcome.rejections] == [(3, "same_person_in_file")]
+
+
+@pytest.mark.django_db
+def test_first_time_flags_follow_the_rule_across_chunks_and_at_equal_times(demo: Any) -> None:
+    """Day rows are written once at the end of the run and first-time flags are set before
+    the insert (decision 0045, Speed): an older donation in a later chunk moves the flag,
+    two donations at the same first moment are both first-time, the summaries agree."""
+    data = csv_file(
+        f"A1,Nguyễn Văn An,M,1990-03-01,cccd,{MAN},0912345678,O+,,{days_ago(100)},wb,350,,",
+        f"B2,Trần Thị Bình,F,01/05/1992,cccd,{WOMAN},,,,{days_ago(300)},whole_blood,250,,",
+        f"B2,Trần Thị Bình,F,01/05/1992,cccd,{WOMAN},,,,{days_ago(300)},plasma,500,,",
+        f"A1,Nguyễn Văn An,M,1990-03-01,cccd,{MAN},0912345678,O+,,{days_ago(400)},wb,350,,",
+    )
+    outcome = run(demo, data, chunk=2)
+    assert outcome.counts()["donations_added"] == 4
+    call_command("check_progress_summaries")  # raises when the summaries disagree
+    for donor in Donor.objects.filter(legacy_ids__isnull=False):
+        donations = list(donor.donations.filter(outcome="complete"))
+        first = min(d.collected_at for d in donations)
+        assert {d.din: d.first_time for d in donations} == {
+            d.din: d.collected_at == first for d in donations
+        }
+    assert Donation.objects.filter(donor__legacy_ids__legacy_id="B2", first_time=True).count() == 2
