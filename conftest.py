@@ -42,8 +42,19 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def demo(db: None) -> Demo:
-    """The generated demo programme: Vietnamese and Chinese trees and one user per persona."""
-    return seed()
+    """The generated demo programme: Vietnamese and Chinese trees and one user per persona.
+    Built once per test process, then copied in (bloodline/lib/db_snapshot.py)."""
+    from bloodline.lib.db_snapshot import snapshots
+
+    made, generation = snapshots.take("demo", seed)
+    _demo_generation.clear()
+    if generation is not None:
+        _demo_generation[id(made)] = generation
+    return made
+
+
+# Which recorded demo the current test's ``demo`` was copied from (by the Demo's id).
+_demo_generation: dict[int, int] = {}
 
 
 @pytest.fixture
@@ -115,10 +126,16 @@ class Centre:
 @pytest.fixture
 def centre(demo: Demo) -> Centre:
     from bloodline.demo.factories import distribution as factories
+    from bloodline.lib.db_snapshot import snapshots
 
     nodes = demo.nodes
     users = {p.username: u for p, u in demo.accounts}
-    factories.equip(nodes["vn_centre"])
+    # The equipment is copied with the demo it was recorded on, never onto another tree.
+    generation = _demo_generation.get(id(demo))
+    if generation is not None:
+        snapshots.take(("equip", generation), lambda: factories.equip(nodes["vn_centre"]))
+    else:
+        factories.equip(nodes["vn_centre"])
     return Centre(
         centre=nodes["vn_centre"],
         hospital=nodes["vn_hospital"],
