@@ -13,8 +13,8 @@ a limit measured in the same run on the same server and database (QUALITY.md, de
 
 Benchmarks measured: B4 (plan progress for a district and a province node, warm p95 at one
 request at a time, cold = the first request after restarting PostgreSQL and gunicorn) and B2
-(donor lookup by identity number and by phone through ``GET /api/v1/donors?q=``). B1 and B3
-are reported as not measured: their flows do not exist yet in a benchmarkable form.
+(the donor card by identity number, phone and DIN through ``GET /api/v1/donors/lookup``). B1
+and B3 are reported as not measured: their flows do not exist yet in a benchmarkable form.
 """
 
 from __future__ import annotations
@@ -254,12 +254,24 @@ def _copy_rows_per_s(rows: int) -> float:
     return n / elapsed if elapsed else 0.0
 
 
+def _b2_keys(probe: Any) -> list[tuple[str, str, list[str]]]:
+    """B2 through ``GET /api/v1/donors/lookup`` (decision 0041): figure, parameter, values."""
+    return [
+        ("number", "identity_number", probe.numbers),
+        ("phone", "phone", probe.phones),
+        ("din", "din", probe.dins),
+    ]
+
+
+B2_LABELS = {"number": "identity number", "phone": "phone", "din": "DIN"}
+
+
 def _require_found(port: int, raw: bytes) -> None:
     """A lookup that finds nobody would measure the wrong thing: stop instead."""
     from bench.client import fetch
 
     status, body = fetch(port, raw)
-    if status != 200 or not json.loads(body).get("count"):
+    if status != 200 or not json.loads(body):
         raise RuntimeError(f"a donor lookup found nobody (HTTP {status}); nothing measured")
 
 
@@ -303,6 +315,7 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
+    from bench import b4
     from bench.client import load, request
     from bench.generate import generate
     from bench.urls import PROBE_TABLE
@@ -311,6 +324,7 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
         raise SystemExit("make bench needs PostgreSQL: set DATABASE_URL (see the Makefile).")
     if not args.skip_migrate:
         call_command("migrate", verbosity=0)
+    small = b4.small_run(args, env) if args.growth else None  # B4 growth: before the main set
     started = time.perf_counter()
     probe = generate(args.tier, args.scale, args.seed)
     with connection.cursor() as cursor:
@@ -333,10 +347,10 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     progress = f"/api/v1/plans/{probe.plan_uuid}/progress?node="
     nodes = {"district": probe.district_uuid, "province": probe.province_uuid}
 
-    def lookups(values: list[str]) -> list[bytes]:
+    def lookups(key: str, values: list[str]) -> list[bytes]:
+        path = f"/api/v1/donors/lookup?{key}="
         return [
-            request("GET", "/api/v1/donors?q=" + urllib.parse.quote(rng.choice(values)), cookie)
-            for _ in range(n)
+            request("GET", path + urllib.parse.quote(rng.choice(values)), cookie) for _ in range(n)
         ]
 
     results: dict[str, Any] = {}
@@ -357,11 +371,11 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
             ]
             limits["get_by_pk"] = load(server.port, gets, args.concurrency).summary()
             _say("GET by PK done")
-            for kind, values in (("number", probe.numbers), ("phone", probe.phones)):
-                _require_found(server.port, lookups(values)[0])
-                load(server.port, lookups(values)[: 2 * args.workers], args.workers)
+            for kind, key, values in _b2_keys(probe):
+                _require_found(server.port, lookups(key, values)[0])
+                load(server.port, lookups(key, values)[: 2 * args.workers], args.workers)
                 results[f"B2_{kind}"] = load(
-                    server.port, lookups(values), args.concurrency
+                    server.port, lookups(key, values), args.concurrency
                 ).summary()
                 _say(f"B2 {kind} done")
             for name, node in nodes.items():
@@ -407,8 +421,13 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
                 "p95_ms": results[f"B2_{key}"]["p95_ms"],
                 "ratio_to_get_by_pk": _ratio(results[f"B2_{key}"]["rps"], pk_rps),
             }
-            for key in ("number", "phone")
+            for key in B2_LABELS
         },
+        "B4_growth": (
+            b4.growth(small, b4.large_run(probe, results["B4_district_warm"]["p95_ms"]))
+            if small
+            else None
+        ),
         "B1": {"measured": False, "why": "the drive-day flow through the API is issue 14 point 4"},
         "B3": {"measured": False, "why": "there is no registry import yet (issue 14 point 5)"},
     }
@@ -460,8 +479,12 @@ def markdown(r: dict[str, Any]) -> str:
             f"| B4 | progress, {label} | {f['p95_ms']} ms | {scan} | "
             f"{f['ratio_to_full_scan']}× | {r['goals']['B4']} |"
         )
+    if fig.get("B4_growth"):
+        from bench.b4 import growth_row
+
+        lines.append(growth_row(fig["B4_growth"], "T1 → 10×T1 latency growth ≤ 1.5×"))
     pk = lim["get_by_pk"]
-    for key, label in (("number", "identity number"), ("phone", "phone")):
+    for key, label in B2_LABELS.items():
         f = fig["B2"][key]
         lines.append(
             f"| B2 | lookup by {label}: rps (p95) | {f['rps']} ({f['p95_ms']} ms) | "
@@ -500,6 +523,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         dest="cold_restart",
         action="store_false",
         help="cold = first request after restarting gunicorn only (PostgreSQL left running)",
+    )
+    parser.add_argument(
+        "--growth",
+        type=float,
+        default=0.1,
+        help="also run B4 on a data set this fraction of the scale, for the growth figure (0: off)",
     )
     parser.add_argument("--skip-migrate", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
