@@ -62,9 +62,12 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _read_all() -> dict[str, tuple[list[str], str | None, set[int], dict[Any, Row]]]:
-    """Every table's rows by primary key (tables without a one-column key are left out)."""
-    found = {}
+_Read = tuple[list[str], str | None, set[int], dict[Any, Row]]
+
+
+def _read_all() -> dict[str, _Read]:
+    """Every table's rows by primary key (a table without a one-column key: by position)."""
+    found: dict[str, _Read] = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             keys = connection.introspection.get_primary_key_columns(cursor, table) or []
