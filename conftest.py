@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,10 +29,14 @@ def _default_language() -> Any:
     translation.deactivate()
 
 
+_media_folders = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
-    # Uploaded plan documents go to a scratch folder, never into the checkout's var/.
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media_in_tmp(settings: Any, tmp_path_factory: Any) -> None:
+    # Uploaded plan documents go to a scratch folder, never into the checkout's var/: one per
+    # test, named here and made only by a test that stores a file (not a tmp_path per test).
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media" / str(next(_media_folders))
 
 
 @pytest.fixture(autouse=True)
