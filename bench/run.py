@@ -1,6 +1,6 @@
 """`make bench`: generate a tier, serve the app under gunicorn, measure, write the results.
 
-    python -m bench.run [--tier T0|T1] [--scale 1.0] [--seed 1] [--out bench/results]
+    python -m bench.run [--tier T0|T1] [--scale 1.0] [--seed 1] [--growth 0.1] [--out bench/results]
 
 Needs ``DATABASE_URL`` naming an empty (or migrated) PostgreSQL database; `make bench` runs it
 inside ``scripts/with-postgres.sh``, which starts a throwaway cluster. Every figure sits beside
@@ -15,6 +15,8 @@ Benchmarks measured: B4 (plan progress for a district and a province node, warm 
 request at a time, cold = the first request after restarting PostgreSQL and gunicorn) and B2
 (the donor card by identity number, phone and DIN through ``GET /api/v1/donors/lookup``). B1
 and B3 are reported as not measured: their flows do not exist yet in a benchmarkable form.
+With ``--growth F`` (default 0.1) B4 also runs first on a data set F times the size, for the
+growth figure and the distinct-donor share (``bench/b4.py``, decision 0046).
 """
 
 from __future__ import annotations
