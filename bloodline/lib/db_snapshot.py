@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -117,9 +118,13 @@ def _adapt(table: _Table, row: Row) -> Row:
         return row
     from psycopg.types.json import Jsonb
 
-    return tuple(
-        Jsonb(v) if i in table.json_columns and v is not None else v for i, v in enumerate(row)
-    )
+    def value(i: int, v: Any) -> Any:
+        if i not in table.json_columns or v is None:
+            return v
+        # Django reads JSON columns as text and decodes them itself; psycopg may have too.
+        return Jsonb(json.loads(v) if isinstance(v, str) else v)
+
+    return tuple(value(i, v) for i, v in enumerate(row))
 
 
 class Snapshot:
