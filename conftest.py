@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,10 +29,14 @@ def _default_language() -> Any:
     translation.deactivate()
 
 
+_media_folders = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
-    # Uploaded plan documents go to a scratch folder, never into the checkout's var/.
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media_in_tmp(settings: Any, tmp_path_factory: Any) -> None:
+    # Uploaded plan documents go to a scratch folder, never into the checkout's var/: one per
+    # test, named here and made only by a test that stores a file (not a tmp_path per test).
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media" / str(next(_media_folders))
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +47,19 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def demo(db: None) -> Demo:
-    """The generated demo programme: Vietnamese and Chinese trees and one user per persona."""
-    return seed()
+    """The generated demo programme: Vietnamese and Chinese trees and one user per persona.
+    Built once per test process, then copied in (bloodline/lib/db_snapshot.py)."""
+    from bloodline.lib.db_snapshot import snapshots
+
+    made, generation = snapshots.take("demo", seed)
+    _demo_generation.clear()
+    if generation is not None:
+        _demo_generation[id(made)] = generation
+    return made
+
+
+# Which recorded demo the current test's ``demo`` was copied from (by the Demo's id).
+_demo_generation: dict[int, int] = {}
 
 
 @pytest.fixture
@@ -115,10 +131,16 @@ class Centre:
 @pytest.fixture
 def centre(demo: Demo) -> Centre:
     from bloodline.demo.factories import distribution as factories
+    from bloodline.lib.db_snapshot import snapshots
 
     nodes = demo.nodes
     users = {p.username: u for p, u in demo.accounts}
-    factories.equip(nodes["vn_centre"])
+    # The equipment is copied with the demo it was recorded on, never onto another tree.
+    generation = _demo_generation.get(id(demo))
+    if generation is not None:
+        snapshots.take(("equip", generation), lambda: factories.equip(nodes["vn_centre"]))
+    else:
+        factories.equip(nodes["vn_centre"])
     return Centre(
         centre=nodes["vn_centre"],
         hospital=nodes["vn_hospital"],

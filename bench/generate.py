@@ -118,6 +118,7 @@ class Probe:
     donor_pks: list[int] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
+    dins: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -255,6 +256,11 @@ def _drive_days(rng: random.Random, chance: float) -> list[dt.date]:
     return days
 
 
+# Identity numbers given out by this process, so a second data set in the same database
+# (the B4 growth run, bench/b4.py) never repeats one.
+_NUMBERS_GIVEN: set[str] = set()
+
+
 def _vn_number(rng: random.Random, born: dt.date, sex: str, taken: set[str]) -> str:
     """A 12-digit Vietnamese citizen identity number that encodes the birth year and sex."""
     century = (0 if born.year < 2000 else 2) + (0 if sex == "M" else 1)
@@ -273,18 +279,27 @@ def _instant(day: dt.date, minutes: int) -> dt.datetime:
     )
 
 
-def generate(tier: str = "T0", scale: float = 1.0, seed: int = 1, probes: int = 200) -> Probe:
-    """Generate and COPY the tier (times ``scale``) in one transaction; return the probes."""
+def generate(
+    tier: str = "T0", scale: float = 1.0, seed: int = 1, probes: int = 200, fin: str = "VB"
+) -> Probe:
+    """Generate and COPY the tier (times ``scale``) in one transaction; return the probes.
+    ``fin`` starts the facility numbers (and so the DINs): a second data set in the same
+    database needs its own."""
     base = TIERS[tier]
     n_donors = max(20, int(base.donors * scale))
     n_donations = max(40, int(base.donations * scale))
     n_provinces = max(1, round(base.provinces * min(1.0, scale))) if scale < 1 else base.provinces
     with transaction.atomic():
-        return _generate(random.Random(seed), n_donors, n_donations, n_provinces, probes)
+        return _generate(random.Random(seed), n_donors, n_donations, n_provinces, probes, fin)
 
 
 def _generate(
-    rng: random.Random, n_donors: int, n_donations: int, n_provinces: int, n_probes: int
+    rng: random.Random,
+    n_donors: int,
+    n_donations: int,
+    n_provinces: int,
+    n_probes: int,
+    fin: str = "VB",
 ) -> Probe:
     probe = Probe()
     tree = _tree(rng, n_provinces)
@@ -310,7 +325,9 @@ def _generate(
         valid_from=since,
     )
     facilities = [
-        Facility.objects.create(establishment_id=c["id"], fin=f"VB{chr(65 + i % 14)}{i % 100:02d}")
+        Facility.objects.create(
+            establishment_id=c["id"], fin=f"{fin}{chr(65 + i % 14)}{i % 100:02d}"
+        )
         for i, c in enumerate(tree.centres)
     ]
 
@@ -358,7 +375,7 @@ def _generate(
     donor_rows: list[dict[str, Any]] = []
     document_rows: list[dict[str, Any]] = []
     visits: list[tuple[int, int, dt.date]] = []  # (donor index, district, day)
-    taken: set[str] = set()
+    taken = _NUMBERS_GIVEN  # across calls: the B4 growth run loads two data sets
     first_donor = _next_id(Donor)
     first_document = _next_id(IdentityDocument)
     n_districts = len(tree.districts)
@@ -455,6 +472,8 @@ def _generate(
     visits.sort(key=lambda v: (v[2], v[1], v[0]))
     collected: list[dt.datetime] = []
 
+    every = max(1, len(visits) // n_probes)
+
     def donations() -> Iterator[dict[str, Any]]:
         for n, (i, d, day) in enumerate(visits):
             donor = donor_rows[i]
@@ -470,9 +489,12 @@ def _generate(
             sequences[key] = sequences.get(key, 0) + 1
             at = _instant(day, 30 + rng.randrange(240))
             collected.append(at)
+            din = f"{facility.fin}{day.year % 100:02d}{sequences[key]:06d}"
+            if n % every == 0 and len(probe.dins) < n_probes:  # spread, without the rng
+                probe.dins.append(din)
             yield {
                 "id": next_donation + n,
-                "din": f"{facility.fin}{day.year % 100:02d}{sequences[key]:06d}",
+                "din": din,
                 "donor_id": donor["id"],
                 "drive_id": drive_of[(d, day)],
                 "establishment_id": centre,

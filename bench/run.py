@@ -1,6 +1,6 @@
 """`make bench`: generate a tier, serve the app under gunicorn, measure, write the results.
 
-    python -m bench.run [--tier T0|T1] [--scale 1.0] [--seed 1] [--out bench/results]
+    python -m bench.run [--tier T0|T1] [--scale 1.0] [--seed 1] [--growth 0.1] [--out bench/results]
 
 Needs ``DATABASE_URL`` naming an empty (or migrated) PostgreSQL database; `make bench` runs it
 inside ``scripts/with-postgres.sh``, which starts a throwaway cluster. Every figure sits beside
@@ -13,9 +13,11 @@ a limit measured in the same run on the same server and database (QUALITY.md, de
 
 Benchmarks measured: B4 (plan progress for a district and a province node, warm p95 at one
 request at a time, cold = the first request after restarting PostgreSQL and gunicorn) and B2
-(donor lookup by identity number and by phone through ``GET /api/v1/donors?q=``), B1 (the
-drive-day flow through ``/api/v1/stations``, bench/b1.py) and B3 (a generated legacy registry
-file through the registry import, ``bench/b3.py``).
+(the donor card by identity number, phone and DIN through ``GET /api/v1/donors/lookup``), B1
+(the drive-day flow through ``/api/v1/stations``, bench/b1.py) and B3 (a generated legacy
+registry file through the registry import, ``bench/b3.py``). With ``--growth F`` (default 0.1)
+B4 also runs first on a data set F times the size, for the growth figure and the
+distinct-donor share (``bench/b4.py``, decision 0046).
 """
 
 from __future__ import annotations
@@ -255,12 +257,24 @@ def _copy_rows_per_s(rows: int) -> float:
     return n / elapsed if elapsed else 0.0
 
 
+def _b2_keys(probe: Any) -> list[tuple[str, str, list[str]]]:
+    """B2 through ``GET /api/v1/donors/lookup`` (decision 0041): figure, parameter, values."""
+    return [
+        ("number", "identity_number", probe.numbers),
+        ("phone", "phone", probe.phones),
+        ("din", "din", probe.dins),
+    ]
+
+
+B2_LABELS = {"number": "identity number", "phone": "phone", "din": "DIN"}
+
+
 def _require_found(port: int, raw: bytes) -> None:
     """A lookup that finds nobody would measure the wrong thing: stop instead."""
     from bench.client import fetch
 
     status, body = fetch(port, raw)
-    if status != 200 or not json.loads(body).get("count"):
+    if status != 200 or not json.loads(body):
         raise RuntimeError(f"a donor lookup found nobody (HTTP {status}); nothing measured")
 
 
@@ -304,6 +318,7 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
+    from bench import b4
     from bench.client import load, request
     from bench.generate import generate
     from bench.urls import PROBE_TABLE
@@ -312,6 +327,7 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
         raise SystemExit("make bench needs PostgreSQL: set DATABASE_URL (see the Makefile).")
     if not args.skip_migrate:
         call_command("migrate", verbosity=0)
+    small = b4.small_run(args, env) if args.growth else None  # B4 growth: before the main set
     started = time.perf_counter()
     probe = generate(args.tier, args.scale, args.seed)
     with connection.cursor() as cursor:
@@ -338,10 +354,10 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     progress = f"/api/v1/plans/{probe.plan_uuid}/progress?node="
     nodes = {"district": probe.district_uuid, "province": probe.province_uuid}
 
-    def lookups(values: list[str]) -> list[bytes]:
+    def lookups(key: str, values: list[str]) -> list[bytes]:
+        path = f"/api/v1/donors/lookup?{key}="
         return [
-            request("GET", "/api/v1/donors?q=" + urllib.parse.quote(rng.choice(values)), cookie)
-            for _ in range(n)
+            request("GET", path + urllib.parse.quote(rng.choice(values)), cookie) for _ in range(n)
         ]
 
     results: dict[str, Any] = {}
@@ -362,11 +378,11 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
             ]
             limits["get_by_pk"] = load(server.port, gets, args.concurrency).summary()
             _say("GET by PK done")
-            for kind, values in (("number", probe.numbers), ("phone", probe.phones)):
-                _require_found(server.port, lookups(values)[0])
-                load(server.port, lookups(values)[: 2 * args.workers], args.workers)
+            for kind, key, values in _b2_keys(probe):
+                _require_found(server.port, lookups(key, values)[0])
+                load(server.port, lookups(key, values)[: 2 * args.workers], args.workers)
                 results[f"B2_{kind}"] = load(
-                    server.port, lookups(values), args.concurrency
+                    server.port, lookups(key, values), args.concurrency
                 ).summary()
                 _say(f"B2 {kind} done")
             for name, node in nodes.items():
@@ -416,8 +432,13 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
                 "p95_ms": results[f"B2_{key}"]["p95_ms"],
                 "ratio_to_get_by_pk": _ratio(results[f"B2_{key}"]["rps"], pk_rps),
             }
-            for key in ("number", "phone")
+            for key in B2_LABELS
         },
+        "B4_growth": (
+            b4.growth(small, b4.large_run(probe, results["B4_district_warm"]["p95_ms"]))
+            if small
+            else None
+        ),
         "B1": b1_result,
         "B3": b3_figures,
     }
@@ -469,8 +490,12 @@ def markdown(r: dict[str, Any]) -> str:
             f"| B4 | progress, {label} | {f['p95_ms']} ms | {scan} | "
             f"{f['ratio_to_full_scan']}× | {r['goals']['B4']} |"
         )
+    if fig.get("B4_growth"):
+        from bench.b4 import growth_row
+
+        lines.append(growth_row(fig["B4_growth"], "T1 → 10×T1 latency growth ≤ 1.5×"))
     pk = lim["get_by_pk"]
-    for key, label in (("number", "identity number"), ("phone", "phone")):
+    for key, label in B2_LABELS.items():
         f = fig["B2"][key]
         lines.append(
             f"| B2 | lookup by {label}: rps (p95) | {f['rps']} ({f['p95_ms']} ms) | "
@@ -521,6 +546,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--b1-stations", type=int, default=40, help="concurrent B1 stations")
     parser.add_argument("--b1-drives", type=int, default=8, help="drives the stations serve")
     parser.add_argument("--b1-donors", type=int, default=400, help="donors registered for B1")
+    parser.add_argument(
+        "--growth",
+        type=float,
+        default=0.1,
+        help="also run B4 on a data set this fraction of the scale, for the growth figure (0: off)",
+    )
     parser.add_argument("--skip-migrate", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser.parse_args(argv)

@@ -42,7 +42,7 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,  # two data sets (B4 growth), B1 on two databases, B3
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -62,7 +62,7 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
     limits = result["limits"]
     assert limits["full_scan_ms"] > 0 and limits["copy_rows_per_s"] > 0
     runs = {**result["runs"], "bare_post": limits["bare_post"], "get_by_pk": limits["get_by_pk"]}
-    expected_runs = {"B2_number", "B2_phone", "bare_post", "get_by_pk"} | {
+    expected_runs = {"B2_number", "B2_phone", "B2_din", "bare_post", "get_by_pk"} | {
         f"B4_{node}_{cache}" for node in ("district", "province") for cache in ("warm", "cold")
     }
     assert set(runs) == expected_runs
@@ -74,6 +74,8 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
     b4 = {"district_warm", "district_cold", "province_warm", "province_cold"}
     assert set(figures["B4"]) == b4
     assert all(f["ratio_to_full_scan"] > 0 for f in figures["B4"].values())
+    # B2 through the lookup (decision 0041): by identity number, phone and DIN.
+    assert set(figures["B2"]) == {"number", "phone", "din"}
     assert all(f["ratio_to_get_by_pk"] > 0 for f in figures["B2"].values())
     # B1 (decision 0042): the flow ran on PostgreSQL and on the SQLite copy, every step
     # answered as expected, and a missed goal comes with the profile of one worker.
@@ -102,6 +104,14 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
     assert b3["counts"]["donors_added"] > 0 and b3["counts"]["donations_added"] > 0
     assert b3["counts"]["rows"] == b3["rows"]
     assert "registry import" in found.with_suffix(".md").read_text()
+    # B4 growth (decision 0046): a second, smaller data set measured the same way.
+    growth = figures["B4_growth"]
+    assert growth["small"]["donations"] < growth["large"]["donations"]
+    for size in ("small", "large"):
+        assert growth[size]["p95_ms"] > 0 and growth[size]["report_ms"] > 0
+        assert 0 <= growth[size]["distinct_share"] <= 1
+    assert growth["data_growth"] > 1 and growth["latency_growth"] > 0
+    assert "growth, district warm p95" in found.with_suffix(".md").read_text()
     assert result["peak_rss_mib_per_worker"]["max"] > 0
     assert set(result["goals"]) == {"B1", "B2", "B3", "B4"}
     # No generated personal value reaches the progress output.

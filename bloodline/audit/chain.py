@@ -32,16 +32,33 @@ def link(prev_hash: str, text: str) -> str:
     return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
 
 
-def _next_id(db: str, head: ChainHead) -> int:
-    """The id the new event will have, taken while the chain head is locked."""
+def _advance(db: str, key: str) -> tuple[str, int]:
+    """Lock the chain's head and count the new event in one statement: the head's last id
+    and hash, and on PostgreSQL the new event's id (taken while the head is locked). The
+    head is created on a chain's first event."""
     connection = connections[db]
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    new_id = (
+        ", nextval(pg_get_serial_sequence('audit_auditevent', 'id'))"
+        if connection.vendor == "postgresql"
+        else ""
+    )
+    sql = (
+        f"UPDATE {table} SET length = length + 1 WHERE chain = %s "  # noqa: S608 - our table
+        f"RETURNING last_id, last_hash{new_id}"
+    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id'))")
-            return int(cursor.fetchone()[0])
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+        if row is None:
+            ChainHead.objects.using(db).get_or_create(chain=key)
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+        if new_id:
+            return row[1], int(row[2])
         # SQLite: the UPDATE of the head already holds the database's write lock.
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM audit_auditevent")
-        return max(int(cursor.fetchone()[0]), head.last_id) + 1
+        return row[1], max(int(cursor.fetchone()[0]), int(row[0])) + 1
 
 
 def hold(using: str | None = None) -> None:
@@ -62,18 +79,18 @@ def append(event: AuditEvent, *args: Any, **kwargs: Any) -> None:
     lock on PostgreSQL, the write lock on SQLite) until the surrounding transaction ends, so
     concurrent writers link one after the other, never to the same predecessor."""
     db = kwargs.get("using") or router.db_for_write(AuditEvent)
-    with transaction.atomic(using=db):
+    # Three statements (lock and count, insert, move the head), no savepoint of its own:
+    # the event belongs to the action's transaction and fails with it (every logged read
+    # pays this, decision 0046).
+    with transaction.atomic(using=db, savepoint=False):
         key = event.chain or MAIN
         event.chain = key
-        ChainHead.objects.using(db).get_or_create(chain=key)
-        ChainHead.objects.using(db).filter(chain=key).update(length=F("length") + 1)
-        head = ChainHead.objects.using(db).get(chain=key)
-        event.pk = _next_id(db, head)
+        last_hash, event.pk = _advance(db, key)
         # Hash what the database will give back: JSON as stored, the time in UTC.
         event.changes = json.loads(json.dumps(event.changes))
         event.occurred_at = event.occurred_at.astimezone(dt.UTC)
-        event.prev_hash = head.last_hash
-        event.hash = link(head.last_hash, canonical(event))
+        event.prev_hash = last_hash
+        event.hash = link(last_hash, canonical(event))
         Model.save(event, force_insert=True, using=db)
         ChainHead.objects.using(db).filter(chain=key).update(last_id=event.pk, last_hash=event.hash)
 

@@ -125,6 +125,14 @@ class Donation(models.Model):
         indexes = [
             # Progress: donations credited to a set of organisations within a period.
             models.Index(fields=["credited_to", "collected_at"], name="donation_credit_time_idx"),
+            # Progress: distinct donors of a subtree and period, read from the index alone on
+            # PostgreSQL (complete donations only; decision 0046). SQLite skips it.
+            models.Index(
+                fields=["credited_to", "collected_at"],
+                include=["donor", "drive"],
+                condition=Q(outcome=Outcome.COMPLETE),
+                name="donation_credit_donor_idx",
+            ),
             # First-time vs repeat: a donor's earlier donations.
             models.Index(fields=["donor", "collected_at"], name="donation_donor_time_idx"),
         ]
