@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 
 from bloodline.accounts.models import User
 from bloodline.audit.models import AuditEvent
-from bloodline.collection.models import DinCounter, Donation
+from bloodline.collection.models import DinBlock, DinCounter, Donation
 from bloodline.demo.factories import collection as factories
 from bloodline.drives.models import Drive
 from bloodline.screening import actions
@@ -332,8 +332,19 @@ def test_no_donor_is_collected_without_the_eligibility_check_under_overload(
     assert not Presentation.objects.filter(step=Step.POST_CARE, donation__isnull=True).exists()
     for action in ("donation.record", "presentation.collect"):
         assert AuditEvent.objects.filter(action=action).count() == len(donations), action
+    # Numbers come from the stations' blocks (decision 0043): each donation's number was handed
+    # out from a block of its own drive, the blocks handed out exactly one number per donation
+    # (a refused collection gave its number back), and the facility counter stands at the end
+    # of the last block cut — no number is counted twice or lost.
+    blocks = list(DinBlock.objects.filter(drive__in=[drive, other_drive]))
+    assert sum(b.next - b.first for b in blocks) == len(donations)
+    for donation in donations:
+        sequence = int(donation.din[7:13])
+        assert any(
+            b.drive_id == donation.drive_id and b.first <= sequence < b.next for b in blocks
+        ), donation.din
     counter = DinCounter.objects.get(facility__establishment=drive.establishment)
-    assert counter.last_sequence == len(donations)
+    assert counter.last_sequence == max(b.last for b in blocks)
     assert len({d.din for d in donations}) == len(donations)
 
 
