@@ -254,3 +254,15 @@ def check_in(
             warning = duplicate_warning(RegistrationResult(registration, match))
     presentation = _present(by=by, drive=drive, donor=donor, registration=registration, now=now)
     return CheckIn(presentation, warning)
+
+
+def host_credit(drive: Drive, public_id: uuid.UUID | str | None) -> Organisation | None:
+    """The organisation a walk-in is credited to, chosen by the check-in station: one of the
+    drive's hosts (the page and the API offer only those), or nobody when none was chosen."""
+    if not public_id:
+        return None
+    host = drive.hosts.filter(uuid=public_id).first()
+    if host is None:
+        message = _("Choose one of the organisations hosting this drive.")
+        raise ValidationError({"mobilised_by": [message]})
+    return host

@@ -15,9 +15,7 @@ import zoneinfo
 from typing import Literal
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -33,10 +31,10 @@ from bloodline.jurisdictions.loader import UnknownRuleSet, registry
 from bloodline.jurisdictions.schema import RuleSet
 from bloodline.lib.blood_groups import blood_group_long
 from bloodline.lib.pagination import BoundedPagination
-from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 from bloodline.screening import access, actions, queues
 from bloodline.screening.assessment import questions_for
+from bloodline.screening.checkin import host_credit
 from bloodline.screening.models import Presentation, Step
 from bloodline.screening.reasons import render_row
 from bloodline.screening.stations import local_date
@@ -249,17 +247,6 @@ def _out(presentation: Presentation, warning: str = "") -> PresentationOut:
     )
 
 
-def _credit(drive: Drive, public_id: UUID | None) -> Organisation | None:
-    """The host credited for a walk-in: one of the drive's hosts, as the page offers them."""
-    if public_id is None:
-        return None
-    host = drive.hosts.filter(uuid=public_id).first()
-    if host is None:
-        message = _("Choose one of the organisations hosting this drive.")
-        raise ValidationError({"mobilised_by": [message]})
-    return host
-
-
 def _reaction(given: ReactionIn | None) -> Reaction | None:
     return None if given is None else Reaction(given.kind, given.severity, given.care_given)
 
@@ -353,7 +340,7 @@ def check_in(
         date_of_birth=payload.date_of_birth,
         sex=payload.sex,
         phone=payload.phone,
-        mobilised_by=_credit(drive, payload.mobilised_by),
+        mobilised_by=host_credit(drive, payload.mobilised_by),
     )
     return Status(201, _out(result.presentation, result.warning))
 

@@ -35,18 +35,19 @@ from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection.actions import Shortfall
 from bloodline.donors import reads
 from bloodline.donors.reads import ReadPlace
-from bloodline.drives.models import Drive, Registration
+from bloodline.drives.models import Drive
 from bloodline.jurisdictions.loader import registry
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 from bloodline.screening import access as screening_access
-from bloodline.screening import actions, forms, lookup
+from bloodline.screening import actions, forms, lookup, queues
 from bloodline.screening.assessment import (
     engine_deferred,
     may_override,
     offered_volumes,
     questions_for,
 )
+from bloodline.screening.checkin import host_credit
 from bloodline.screening.models import Presentation, Step
 from bloodline.screening.stations import local_date
 
@@ -88,17 +89,8 @@ def _station(slug: str) -> Station:
 
 def _queue(drive: Drive, station: Station) -> QuerySet[Any]:
     if not station.step:
-        return (
-            Registration.objects.filter(drive=drive, cancelled_at__isnull=True)
-            .filter(presentation__isnull=True)
-            .select_related("donor", "slot")
-            .order_by("slot__starts_at", "created_at")
-        )
-    return (
-        Presentation.objects.filter(drive=drive, step=station.step)
-        .select_related("donor")
-        .order_by("arrived_at")
-    )
+        return queues.not_checked_in(drive)
+    return queues.at_step(drive, station.step)
 
 
 def _selected(drive: Drive, station: Station, public_id: str) -> Presentation | None:
@@ -135,13 +127,7 @@ def _check_in(
 
     def run() -> str:
         data = form.cleaned_data
-        credit = (
-            Organisation.objects.filter(uuid=data["mobilised_by"]).first()
-            if data["mobilised_by"]
-            else None
-        )
-        if credit is not None and str(credit.uuid) not in dict(credits):
-            credit = None
+        credit = host_credit(drive, data["mobilised_by"])
         result = actions.check_in(
             by=request.user,
             drive=drive,
