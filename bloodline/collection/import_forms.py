@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.lib.forms import ActionErrorsMixin
+from bloodline.organisations.forms import offer_establishments
 from bloodline.organisations.models import Organisation, OrganisationQuerySet
 
 MAX_UPLOAD_MB = 50
@@ -36,12 +37,7 @@ class RegistryImportForm(ActionErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, establishments: OrganisationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["establishment"])
-        field.queryset = establishments
-        only = list(establishments[:2])
-        if len(only) == 1:
-            field.initial = only[0].uuid
-            field.empty_label = None
+        offer_establishments(self, establishments)
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]

@@ -16,6 +16,7 @@ from bloodline.lab import panel
 from bloodline.lab.models import NotificationTask, Reading, RequiredTest, Stage, TestResult
 from bloodline.lib import isbt128
 from bloodline.lib.forms import ActionErrorsMixin
+from bloodline.organisations.forms import offer_establishments
 from bloodline.organisations.models import Organisation, OrganisationQuerySet
 
 # An analyser export of a day's runs is far below this; a larger upload is a wrong file.
@@ -204,15 +205,10 @@ class ImportForm(ActionForm):
 
     def __init__(self, *args: Any, establishments: OrganisationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["establishment"])
-        field.queryset = establishments
+        offer_establishments(self, establishments)
         self.fields["file"].help_text = gettext(
             "Comma-separated values in UTF-8, at most %(size)s MB."
         ) % {"size": MAX_IMPORT_MB}
-        only = list(establishments[:2])
-        if len(only) == 1:
-            field.initial = only[0].uuid
-            field.empty_label = None
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]

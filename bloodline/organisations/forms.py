@@ -113,3 +113,16 @@ class MoveForm(forms.Form):
         cast(forms.ChoiceField, self.fields["new_parent"]).choices = [("", "—")] + [
             (str(c.uuid), f"{c.display_name()} ({c.get_kind_display()})") for c in candidates
         ]
+
+
+def offer_establishments(
+    form: forms.Form, establishments: Any, name: str = "establishment"
+) -> None:
+    """Limit the form's establishment choice to ``establishments``; when there is only one,
+    choose it and offer no empty choice (an upload form of a one-centre person)."""
+    field = cast(forms.ModelChoiceField, form.fields[name])
+    field.queryset = establishments
+    only = list(establishments[:2])
+    if len(only) == 1:
+        field.initial = only[0].uuid
+        field.empty_label = None
