@@ -20,7 +20,7 @@ from django.http import Http404
 from bloodline.donors.models import Donor, DonorQuerySet
 from bloodline.organisations import access
 from bloodline.organisations.access import AnyUser
-from bloodline.organisations.models import SEGMENT, Organisation, root_country_code
+from bloodline.organisations.models import SEGMENT, Organisation
 from bloodline.organisations.roles import Perm
 
 
@@ -129,7 +129,8 @@ def in_registry(queryset: DonorQuerySet, registry: Organisation | None) -> Donor
 def default_region(user: AnyUser) -> str:
     """The country whose national phone numbers the person types: the country at the top of
     the tree where they manage donors (its official code, e.g. VN)."""
-    paths = access.scope_paths(user, Perm.DONOR_MANAGE) or access.scope_paths(user, Perm.DONOR_VIEW)
-    if not paths:
-        return ""
-    return root_country_code(paths[0])
+    for perm in (Perm.DONOR_MANAGE, Perm.DONOR_VIEW):
+        for grant in access.grants(user):
+            if perm in grant.perms:
+                return grant.country
+    return ""

@@ -25,14 +25,17 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from bloodline.accounts.models import User
 from bloodline.organisations.models import (
+    SEGMENT,
     Membership,
     Organisation,
     OrganisationQuerySet,
+    country_from_code,
     subtree_bounds,
 )
 from bloodline.organisations.roles import ROLE_PERMISSIONS, SECOND_FACTOR_PERMS, Perm
@@ -48,6 +51,7 @@ class Grant:
     path: str
     perms: frozenset[str]
     membership: Membership
+    country: str = ""  # the code of the country at the top of the tree (e.g. VN), if any
 
 
 def is_system(user: AnyUser) -> bool:
@@ -72,13 +76,22 @@ def grants(user: AnyUser) -> list[Grant]:
     cached: list[Grant] | None = user.__dict__.get("_bloodline_grants")
     if cached is not None:
         return cached
+    root = Organisation.objects.filter(path=Substr(OuterRef("organisation__path"), 1, SEGMENT))
     memberships = (
         Membership.objects.current()
         .filter(user=user)
         .select_related("organisation", "organisation__parent")
+        # The country comes with the grants: a phone typed at a station needs it.
+        .annotate(root_code=Subquery(root.values("official_code")[:1]))
     )
     result = [
-        Grant(m.organisation.scope_root().path, ROLE_PERMISSIONS[m.role], m) for m in memberships
+        Grant(
+            m.organisation.scope_root().path,
+            ROLE_PERMISSIONS[m.role],
+            m,
+            country_from_code(m.root_code),
+        )
+        for m in memberships
     ]
     user.__dict__["_bloodline_grants"] = result
     return result

@@ -25,6 +25,11 @@ def path_pks(path: str) -> list[int]:
     return [int(path[i : i + SEGMENT], 16) for i in range(0, len(path), SEGMENT)]
 
 
+def country_from_code(code: str | None) -> str:
+    """A root's official code as a country code (e.g. VN): two letters, else none."""
+    return code.upper() if code and len(code) == 2 else ""
+
+
 def root_country_code(path: str) -> str:
     """The official code of the country at the top of ``path`` (e.g. VN), if it has one."""
     code = (
@@ -32,7 +37,7 @@ def root_country_code(path: str) -> str:
         .values_list("official_code", flat=True)
         .first()
     )
-    return code.upper() if code and len(code) == 2 else ""
+    return country_from_code(code)
 
 
 def subtree_bounds(path: str) -> tuple[str, str]:
