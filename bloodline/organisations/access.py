@@ -89,7 +89,7 @@ def grants(user: AnyUser) -> list[Grant]:
             m.organisation.scope_root().path,
             ROLE_PERMISSIONS[m.role],
             m,
-            country_from_code(m.root_code),
+            country_from_code(m.root_code),  # type: ignore[attr-defined]
         )
         for m in memberships
     ]
