@@ -10,9 +10,12 @@ class CollectionConfig(AppConfig):
     verbose_name = _("Collection")
 
     def ready(self) -> None:
-        from bloodline.collection import label_tasks
+        from bloodline.collection import label_tasks, summaries
         from bloodline.collection.registry_import import task
+        from bloodline.organisations import tally as tree_tally
 
         # Pre-printed label sheets and registry imports are run by the worker (decision 0044).
         label_tasks.register()
         task.register()
+        # A moved organisation takes its credited days along in the tree's tally (0049).
+        tree_tally.register_source(summaries.own_rows)

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
+from bloodline.organisations import tally as tree_tally
 from bloodline.organisations.models import path_pks
 
 Key = tuple[int, dt.date, int | None]  # credited organisation, day, drive
@@ -99,6 +100,8 @@ def _apply(deltas: dict[Key, list[int]]) -> None:
     then rolled back, never half-applied (decision 0045)."""
     daily = _model("DailyCredit")
     changes = {k: v for k, v in deltas.items() if any(v)}
+    # The same changes at every level of the tree (decision 0049).
+    tree_tally.add({k: dict(zip(PARTS, v, strict=True)) for k, v in changes.items()})
     if len(changes) <= FEW_ROWS:
         for (org, day, drive), change in sorted(changes.items(), key=lambda kv: str(kv[0])):
             row, _created = daily.objects.get_or_create(credited_to_id=org, day=day, drive_id=drive)
@@ -293,3 +296,19 @@ def rebuild(donations: Any, organisations: Any, daily: Any) -> None:
         ),
         batch_size=1000,
     )
+
+
+def day_rows(daily: Any, **where: Any) -> Iterator[tuple[Key, dict[str, int]]]:
+    """The kept day rows (those ``where`` selects) as the measures the tree's tally adds up
+    (decision 0049)."""
+    for org, day, drive, *parts in (
+        daily.objects.filter(**where)
+        .values_list("credited_to_id", "day", "drive_id", *PARTS)
+        .iterator(chunk_size=5000)
+    ):
+        yield (org, day, drive), dict(zip(PARTS, parts, strict=True))
+
+
+def own_rows(organisation_id: int) -> Iterator[tuple[Key, dict[str, int]]]:
+    """The day rows credited to one organisation (``tally.moved`` takes them along)."""
+    return day_rows(_model("DailyCredit"), credited_to_id=organisation_id)

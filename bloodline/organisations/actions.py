@@ -23,7 +23,7 @@ from bloodline.accounts.models import User
 from bloodline.audit.record import diff, record, snapshot
 from bloodline.jurisdictions.loader import registry
 from bloodline.lib.locking import bump, bumped, check_version
-from bloodline.organisations import access
+from bloodline.organisations import access, tally
 from bloodline.organisations.kinds import ALLOWED_PARENTS, ESTABLISHMENTS, Kind
 from bloodline.organisations.models import Membership, Organisation, segment
 from bloodline.organisations.roles import Perm, Role
@@ -225,6 +225,7 @@ def move_organisation(
         depth=F("depth") + (target.depth + 1 - org.depth),
     )
     org.refresh_from_db()
+    tally.moved(org, old_parent.path, target.path)  # progress figures follow the subtree
     record(
         by=by,
         action="organisation.move",

@@ -246,3 +246,42 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organisation}"
+
+
+class Tally(models.Model):
+    """One addend of a figure of one node of the tree on one day (decision 0049): the day
+    summaries of donations and presentations (``collection.DailyCredit``,
+    ``screening.DailyScreening``, ``screening.DailyDeferralReason``) added up at the credited
+    organisation and at every level above it, so plan progress for a province reads a few
+    rows per child and day, not every unit's rows.
+
+    ``measure`` is a code: ``donations``, ``bags``, ``ml``, ``first_time``, ``presented``,
+    ``deferred`` or ``reason:<deferral code>``. Writers only insert rows (``settled`` False),
+    so two desks never wait on the same row; ``organisations.tally.settle`` folds each key's
+    rows into one settled row in the background. A figure is the sum of all rows of its key.
+    ``drive_id`` is the drive's primary key, not a foreign key: drives sit above this app, and
+    these rows are derived (``manage.py check_progress_summaries --repair`` rebuilds them)."""
+
+    node = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    drive_id = models.BigIntegerField(null=True)
+    measure = models.CharField(max_length=60)
+    amount = models.BigIntegerField()
+    settled = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # A report reads a node's rows by day and measure: on PostgreSQL from the index
+            # alone (the rows are written in no order, so their table pages are scattered).
+            models.Index(
+                fields=["node", "day", "measure"],
+                include=["drive_id", "amount"],
+                name="tally_node_day_idx",
+            ),
+            models.Index(
+                fields=["node", "day"], condition=Q(settled=False), name="tally_unsettled_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.day} {self.drive_id} {self.measure} {self.amount}"

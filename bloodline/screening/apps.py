@@ -15,3 +15,8 @@ class ScreeningConfig(AppConfig):
         from bloodline.screening.reasons import question_label
 
         register_question_wording(question_label)
+        # A moved organisation takes its presentations along in the tree's tally (0049).
+        from bloodline.organisations import tally
+        from bloodline.screening import summaries
+
+        tally.register_source(summaries.own_rows)

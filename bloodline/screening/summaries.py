@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 
 from bloodline.collection.summaries import chunks, zones_of
+from bloodline.organisations import tally
 
 Key = tuple[int, dt.date, int]  # credited organisation, day, drive
 ReasonKey = tuple[int, dt.date, int, str]
@@ -59,6 +60,7 @@ def presented(presentation: Any) -> None:
     key = _key(presentation)
     if key is not None:
         _add(_model("DailyScreening"), _where(key), presented=1)
+        tally.add({key: {"presented": 1}})
 
 
 def deferred(presentation: Any, codes: Iterable[str]) -> None:
@@ -70,6 +72,8 @@ def deferred(presentation: Any, codes: Iterable[str]) -> None:
     _add(_model("DailyScreening"), _where(key), deferred=1)
     for code in sorted(set(codes)):
         _add(_model("DailyDeferralReason"), {**_where(key), "code": code}, presentations=1)
+    # The same at every level of the tree (decision 0049).
+    tally.add({key: {"deferred": 1, **{tally.reason_measure(c): 1 for c in set(codes)}}})
 
 
 def _where(key: Key) -> dict[str, Any]:
@@ -163,3 +167,45 @@ def rebuild(
         ),
         batch_size=1000,
     )
+
+
+def day_rows(daily: Any, reasons: Any, **where: Any) -> Iterator[tuple[Key, dict[str, int]]]:
+    """The kept presentation and reason rows (those ``where`` selects) as the measures the
+    tree's tally adds up (decision 0049)."""
+    for org, day, drive, presented_n, deferred_n in (
+        daily.objects.filter(**where)
+        .values_list("credited_to_id", "day", "drive_id", "presented", "deferred")
+        .iterator(chunk_size=5000)
+    ):
+        yield (org, day, drive), {"presented": presented_n, "deferred": deferred_n}
+    for org, day, drive, code, n in (
+        reasons.objects.filter(**where)
+        .values_list("credited_to_id", "day", "drive_id", "code", "presentations")
+        .iterator(chunk_size=5000)
+    ):
+        yield (org, day, drive), {tally.reason_measure(code): n}
+
+
+def own_rows(organisation_id: int) -> Iterator[tuple[Key, dict[str, int]]]:
+    """The rows credited to one organisation (``tally.moved`` takes them along)."""
+    return day_rows(
+        _model("DailyScreening"), _model("DailyDeferralReason"), credited_to_id=organisation_id
+    )
+
+
+def every_day_row(
+    credits: Any = None, daily: Any = None, reasons: Any = None
+) -> Iterator[tuple[tally.Where, dict[str, int]]]:
+    """Every kept day row of both halves (donations, presentations and their reasons) as
+    the measures the tree's tally adds up: what ``tally.expected`` and ``tally.rebuild``
+    read (decision 0049). The models are arguments for the backfill migration."""
+    from bloodline.collection import summaries as collection_summaries
+
+    yield from collection_summaries.day_rows(credits or _collection_model("DailyCredit"))
+    yield from day_rows(daily or _model("DailyScreening"), reasons or _model("DailyDeferralReason"))
+
+
+def _collection_model(name: str) -> Any:
+    from django.apps import apps
+
+    return apps.get_model("collection", name)

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bloodline.donors.models import Donor
+from bloodline.organisations import tally
 from bloodline.organisations.models import Organisation
 from bloodline.screening import actions, summaries
 from bloodline.screening.models import DailyDeferralReason, DailyScreening, Deferral, Presentation
@@ -30,6 +31,8 @@ def agree() -> None:
     kept = summaries.stored(DailyScreening, DailyDeferralReason)
     assert summaries.differences(expected[0], kept[0]) == []
     assert summaries.differences(expected[1], kept[1]) == []
+    # ... and so do their sums at every level of the tree (decision 0049).
+    assert tally.differences(tally.expected(summaries.every_day_row()), tally.kept()) == []
 
 
 present = st.tuples(

@@ -1,6 +1,7 @@
 """``manage.py check_progress_summaries``: recompute plan-progress day summaries and first-time
 flags from raw donations (decision 0039), and the presentation and deferral day summaries from
-raw presentations and deferrals (decision 0047), and compare them with what is kept.
+raw presentations and deferrals (decision 0047), and their sums at every level of the tree
+from the day summaries (decision 0049), and compare them with what is kept.
 
 Exits with status 1 and names the first mismatches; ``--repair`` then rebuilds everything
 from the raw rows (run it while no drive is collecting). It lives in ``reports``, the layer
@@ -15,6 +16,7 @@ from django.db import transaction
 
 from bloodline.collection import summaries
 from bloodline.collection.models import DailyCredit, Donation
+from bloodline.organisations import tally
 from bloodline.organisations.models import Organisation
 from bloodline.screening import summaries as screening_summaries
 from bloodline.screening.models import DailyDeferralReason, DailyScreening, Deferral, Presentation
@@ -51,7 +53,14 @@ class Command(BaseCommand):
                 f"SCREENING {key}: kept {kept or 'nothing'}, raw presentations give "
                 f"{expected or 'nothing'}"
             )
-        if not flags and not rows and not screened:
+        expected_tally = tally.expected(screening_summaries.every_day_row())
+        tallied = tally.differences(expected_tally, tally.kept())
+        for (node, day, drive, measure), kept, expected in tallied[:SHOWN]:
+            self.stderr.write(
+                f"TREE node {node} {day} drive {drive} {measure}: kept {kept or 0}, "
+                f"the day summaries give {expected or 0}"
+            )
+        if not flags and not rows and not screened and not tallied:
             self.stdout.write(self.style.SUCCESS("progress summaries match the donations"))
             return
         if options["repair"]:
@@ -60,10 +69,11 @@ class Command(BaseCommand):
                 screening_summaries.rebuild(
                     Presentation, Deferral, Organisation, DailyScreening, DailyDeferralReason
                 )
+                tally.rebuild(screening_summaries.every_day_row())
             self.stdout.write(self.style.WARNING("progress summaries rebuilt from the donations"))
         raise CommandError(
-            f"{len(flags)} first-time flag(s), {len(rows)} day summar(y/ies) and "
-            f"{len(screened)} screening summar(y/ies) differ"
+            f"{len(flags)} first-time flag(s), {len(rows)} day summar(y/ies), "
+            f"{len(screened)} screening summar(y/ies) and {len(tallied)} tree figure(s) differ"
             + (" (repaired)" if options["repair"] else "")
         )
 
