@@ -4,22 +4,24 @@ A presentation counts for the organisation fixed on it at check-in (the unit its
 credits; a walk-in: the donor's own unit), in the subtree of the node, on its arrival day in
 that organisation's time zone — the same way a donation counts for the organisation it is
 credited to. The figures are read from the day summaries kept at check-in and deferral
-(``screening.DailyScreening`` and ``DailyDeferralReason``, decision 0047), never from
-presentations; each is one grouped query, whatever the size of the tree, the number of drives
-or the length of the history (decision 0020).
+(``screening.DailyScreening`` and ``DailyDeferralReason``, decision 0047) and from their
+sums at every level of the tree (``organisations.Tally``, decision 0049), never from
+presentations; each is a grouped query over the node's and its children's rows, whatever
+the size of the subtree, the number of drives or the length of the history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Q, QuerySet, Sum
 
-from bloodline.organisations.models import subtree_bounds
+from bloodline.organisations.models import Organisation, Tally
+from bloodline.organisations.tally import REASON
 from bloodline.screening.models import DailyDeferralReason, DailyScreening
 from bloodline.screening.reasons import reason_label
 
@@ -54,77 +56,124 @@ class Deferrals:
         )
 
 
-def days(path: str, start: dt.date, end: dt.date) -> QuerySet[DailyScreening]:
-    """The day summaries of presentations credited inside the subtree at ``path``, on the
-    days ``start``…``end`` (decision 0047)."""
-    low, high = subtree_bounds(path)
+PRESENTED = ("presented", "deferred")
+
+
+def own_days(node: Organisation, start: dt.date, end: dt.date) -> QuerySet[DailyScreening]:
+    """The day rows of presentations credited to ``node`` itself with anyone presented."""
     return DailyScreening.objects.filter(
-        credited_to__path__gte=low, credited_to__path__lt=high, day__gte=start, day__lte=end
+        credited_to=node, day__gte=start, day__lte=end, presented__gt=0
     )
 
 
-def _reasons(path: str, start: dt.date, end: dt.date) -> QuerySet[DailyDeferralReason]:
-    low, high = subtree_bounds(path)
-    return DailyDeferralReason.objects.filter(
-        credited_to__path__gte=low, credited_to__path__lt=high, day__gte=start, day__lte=end
+def _add_counts(into: dict[Any, list[int]], key: Any, presented: int, deferred: int) -> None:
+    got = into.setdefault(key, [0, 0])
+    got[0] += int(presented or 0)  # PostgreSQL sums bigints as numeric
+    got[1] += int(deferred or 0)
+
+
+def by_branch(
+    node: Organisation, branches: dict[int, str], start: dt.date, end: dt.date
+) -> dict[str, Deferrals]:
+    """Counts per child branch (by its path) and for the node's own credits (under the
+    node's path): the children's tree tally plus the day rows credited to the node and each
+    child itself (decision 0049), two grouped queries."""
+    paths = {node.pk: node.path, **branches}
+    counts: dict[str, list[int]] = {}
+    tallied = (
+        Tally.objects.filter(
+            node_id__in=list(branches), day__gte=start, day__lte=end, measure__in=PRESENTED
+        )
+        .values("node_id")
+        .annotate(
+            p=Sum("amount", filter=Q(measure="presented")),
+            d=Sum("amount", filter=Q(measure="deferred")),
+        )
+        .order_by()
     )
+    own = (
+        DailyScreening.objects.filter(credited_to_id__in=list(paths), day__gte=start, day__lte=end)
+        .values("credited_to_id")
+        .annotate(p=Sum("presented"), d=Sum("deferred"))
+        .order_by()
+    )
+    for row in tallied.union(own, all=True):  # one query; the first column is the node
+        _add_counts(counts, paths[row["node_id"]], row["p"], row["d"])
+    return {path: Deferrals(p, d) for path, (p, d) in counts.items() if p or d}
 
 
-def _counts() -> dict[str, Any]:
-    return {"presented_n": Sum("presented"), "deferred_n": Sum("deferred")}
+def _reason_counts(
+    node: Organisation, start: dt.date, end: dt.date, drives: list[int] | None = None
+) -> dict[tuple[int | None, str], int]:
+    """Deferred presentations per (drive, reason code) credited in the subtree: the node's
+    tree tally plus its own day rows; without ``drives``, per code alone (drive ``None``)."""
+    tallied = Tally.objects.filter(
+        node=node, day__gte=start, day__lte=end, measure__startswith=REASON
+    )
+    own = DailyDeferralReason.objects.filter(credited_to=node, day__gte=start, day__lte=end)
+    if drives is not None:
+        tallied = tallied.filter(drive_id__in=drives)
+        own = own.filter(drive_id__in=drives)
+    by = ["drive_id"] if drives is not None else []
+    counts: dict[tuple[int | None, str], int] = defaultdict(int)
+    tallied_n = tallied.values(*by, "measure").annotate(n=Sum("amount")).order_by()
+    own_n = own.values(*by, "code").annotate(n=Sum("presentations")).order_by()
+    for row in tallied_n.union(own_n, all=True):  # one query; codes come as measures
+        key = (row.get("drive_id"), row["measure"].removeprefix(REASON))
+        counts[key] += int(row["n"] or 0)
+    return counts
+
+
+def _top(counts: list[tuple[str, int]], rule_set: str) -> list[Reason]:
+    ranked = sorted(((code, n) for code, n in counts if n), key=lambda cn: (-cn[1], cn[0]))
+    return [Reason(code, n, rule_set) for code, n in ranked[:TOP_REASONS]]
 
 
 def for_node(
-    branches: dict[str, Deferrals], path: str, start: dt.date, end: dt.date, rule_set: str
+    branches: dict[str, Deferrals], node: Organisation, start: dt.date, end: dt.date, rule_set: str
 ) -> Deferrals:
     """The node's own figures, added up from its branches (every presentation lies in exactly
-    one), and its top reasons (one query over the summaries, whatever the number of drives)."""
-    top = (
-        _reasons(path, start, end)
-        .values("code")
-        .annotate(n=Sum("presentations"))
-        .order_by("-n", "code")[:TOP_REASONS]
-    )
+    one), and its top reasons (two grouped queries, whatever the number of drives)."""
+    counts = _reason_counts(node, start, end)
     return Deferrals(
         presented=sum(b.presented for b in branches.values()),
         deferred=sum(b.deferred for b in branches.values()),
-        reasons=[Reason(r["code"], r["n"], rule_set) for r in top],
+        reasons=_top([(code, n) for (_d, code), n in counts.items()], rule_set),
     )
-
-
-def by_branch(seen: QuerySet[DailyScreening], cut: int) -> dict[str, Deferrals]:
-    """Counts per child subtree (the first ``cut`` characters of the credited path)."""
-    rows = (
-        seen.annotate(branch=Substr("credited_to__path", 1, cut))
-        .values("branch")
-        .annotate(**_counts())
-        .order_by()
-    )
-    return {r["branch"]: Deferrals(r["presented_n"], r["deferred_n"]) for r in rows}
 
 
 def by_drive(
-    path: str, start: dt.date, end: dt.date, rule_set: str, drives: list[int]
+    node: Organisation, start: dt.date, end: dt.date, rule_set: str, drives: list[int]
 ) -> dict[int, Deferrals]:
     """For each of ``drives`` (primary keys) with presentations credited in the subtree: its
     deferral figures with top reasons — two queries, bounded by the drives asked for."""
-    found = {
-        r["drive_id"]: Deferrals(r["presented_n"], r["deferred_n"])
-        for r in days(path, start, end)
-        .filter(drive_id__in=drives)
+    counts: dict[int, list[int]] = {}
+    tallied = (
+        Tally.objects.filter(
+            node=node, day__gte=start, day__lte=end, drive_id__in=drives, measure__in=PRESENTED
+        )
         .values("drive_id")
-        .annotate(**_counts())
+        .annotate(
+            p=Sum("amount", filter=Q(measure="presented")),
+            d=Sum("amount", filter=Q(measure="deferred")),
+        )
         .order_by()
-    }
-    rows = (
-        _reasons(path, start, end)
-        .filter(drive_id__in=drives)
-        .values("drive_id", "code")
-        .annotate(n=Sum("presentations"))
-        .order_by("drive_id", "-n", "code")
     )
-    for r in rows:
-        got = found.get(r["drive_id"])
-        if got is not None and len(got.reasons) < TOP_REASONS:
-            got.reasons.append(Reason(r["code"], r["n"], rule_set))
+    own = (
+        DailyScreening.objects.filter(
+            credited_to=node, day__gte=start, day__lte=end, drive_id__in=drives
+        )
+        .values("drive_id")
+        .annotate(p=Sum("presented"), d=Sum("deferred"))
+        .order_by()
+    )
+    for row in tallied.union(own, all=True):
+        _add_counts(counts, row["drive_id"], row["p"], row["d"])
+    found = {drive: Deferrals(p, d) for drive, (p, d) in counts.items() if p or d}
+    reasons: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for (drive, code), n in _reason_counts(node, start, end, drives).items():
+        if drive is not None:
+            reasons[drive].append((code, n))
+    for drive, got in found.items():
+        got.reasons = _top(reasons.get(drive, []), rule_set)
     return found

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -30,7 +31,7 @@ from django.db.models.functions import Substr
 from bloodline.collection.models import DailyCredit, Donation, Outcome
 from bloodline.drives.models import Drive
 from bloodline.organisations.kinds import Kind
-from bloodline.organisations.models import SEGMENT, Organisation, subtree_bounds
+from bloodline.organisations.models import SEGMENT, Organisation, Tally, subtree_bounds
 from bloodline.programmes.models import Measure, Plan, Round, Target
 from bloodline.reports import deferral_figures
 from bloodline.reports.deferral_figures import Deferrals
@@ -157,14 +158,6 @@ def _donations(
     )
 
 
-def _days(node: Organisation, start: dt.date, end: dt.date) -> QuerySet[DailyCredit]:
-    """The day summaries of the subtree in the period (decision 0039)."""
-    low, high = subtree_bounds(node.path)
-    return DailyCredit.objects.filter(
-        credited_to__path__gte=low, credited_to__path__lt=high, day__gte=start, day__lte=end
-    )
-
-
 def _distinct_donors(
     node: Organisation, zone: zoneinfo.ZoneInfo, windows: dict[str, tuple[dt.date, dt.date]]
 ) -> dict[str, int]:
@@ -198,7 +191,8 @@ def report(
     donors = _distinct_donors(node, zone, windows)
     cut = len(node.path) + SEGMENT
     donations = _donations(node, zone, start, end)
-    summary = Summary(_summary_rows(node, cut, windows), base)
+    children, targets, branches = _units_and_targets(plan, node, round_)
+    summary = Summary(_summary_rows(node, branches, windows), base)
     branch_donors = {
         row["branch"]: row["donors"]
         for row in donations.annotate(branch=Substr("credited_to__path", 1, cut))
@@ -211,8 +205,7 @@ def report(
         for branch, figures in summary.by_branch().items()
     }
     total = replace(summary.total("p"), donors=donors["p"])
-    children, targets = _units_and_targets(plan, node, round_)
-    deferred = deferral_figures.by_branch(deferral_figures.days(node.path, start, end), cut)
+    deferred = deferral_figures.by_branch(node, branches, start, end)
     lines = [
         Line(
             c,
@@ -236,7 +229,7 @@ def report(
             targets.get(node.pk),
             total,
             plan.measure,
-            deferral_figures.for_node(deferred, node.path, start, end, plan.rule_set),
+            deferral_figures.for_node(deferred, node, start, end, plan.rule_set),
         ),
         children=lines,
         direct=Line(node, None, own, plan.measure) if own else None,
@@ -249,44 +242,71 @@ def report(
 
 def _units_and_targets(
     plan: Plan, node: Organisation, round_: Round | None
-) -> tuple[list[Organisation], dict[int, Decimal]]:
-    """The node's units by name and the targets of the node and its units, in one query."""
+) -> tuple[list[Organisation], dict[int, Decimal], dict[int, str]]:
+    """The node's units by name, the targets of the node and its units, and the paths of all
+    its children (a steering committee's credits count in the node's total, not as a unit),
+    in one query."""
     of_plan = Q(targets__plan=plan) & (
         Q(targets__round=round_) if round_ else Q(targets__round__isnull=True)
     )
     rows = list(
         Organisation.objects.filter(Q(pk=node.pk) | Q(parent=node))
-        .exclude(~Q(pk=node.pk), kind=Kind.STEERING_COMMITTEE)
         .annotate(planned=FilteredRelation("targets", condition=of_plan))
         .annotate(target=F("planned__amount"))
         .order_by("name")
     )
     targets = {o.pk: o.target for o in rows if o.target is not None}  # type: ignore[attr-defined]
-    return [o for o in rows if o.pk != node.pk], targets
+    below = [o for o in rows if o.pk != node.pk]
+    units = [o for o in below if o.kind != Kind.STEERING_COMMITTEE]
+    return units, targets, {o.pk: o.path for o in below}
 
 
 MEASURES = ("donations", "bags", "ml", "first_time")
 
 
 def _summary_rows(
-    node: Organisation, cut: int, windows: dict[str, tuple[dt.date, dt.date]]
+    node: Organisation, branches: dict[int, str], windows: dict[str, tuple[dt.date, dt.date]]
 ) -> list[dict[str, Any]]:
-    """The subtree's day summaries summed per child branch, for each window, in one query; its
-    size grows with the node's children, not with donations or drives."""
+    """The figures of each child branch and of the node's own credits, for each window: the
+    children's tree tally plus the day rows credited to the node and to each child itself
+    (decision 0049). One query whose size grows with the children and the days, not with
+    the units below them, the donations or the drives."""
     first = min(s for s, _ in windows.values())
     last = max(e for _, e in windows.values())
-    sums = {
-        f"{name}_{w}": Sum(name, filter=Q(day__gte=s, day__lte=e))
-        for w, (s, e) in windows.items()
-        for name in MEASURES
-    }
-    return list(
-        _days(node, first, last)
-        .annotate(branch=Substr("credited_to__path", 1, cut))
-        .values("branch")
-        .annotate(**sums)
+    paths = {node.pk: node.path, **branches}
+    rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    tallied = (
+        Tally.objects.filter(
+            node_id__in=list(branches), day__gte=first, day__lte=last, measure__in=MEASURES
+        )
+        .values("node_id")
+        .annotate(
+            **{
+                f"{name}_{w}": Sum("amount", filter=Q(measure=name, day__gte=s, day__lte=e))
+                for w, (s, e) in windows.items()
+                for name in MEASURES
+            }
+        )
         .order_by()
     )
+    own = (
+        DailyCredit.objects.filter(credited_to_id__in=list(paths), day__gte=first, day__lte=last)
+        .values("credited_to_id")
+        .annotate(
+            **{
+                f"{name}_{w}": Sum(name, filter=Q(day__gte=s, day__lte=e))
+                for w, (s, e) in windows.items()
+                for name in MEASURES
+            }
+        )
+        .order_by()
+    )
+    for r in tallied.union(own, all=True):  # one query; the first column is the node
+        into = rows[paths[r["node_id"]]]
+        for key, value in r.items():
+            if key != "node_id":
+                into[key] += int(value or 0)  # PostgreSQL sums bigints as numeric
+    return [{"branch": branch, **sums} for branch, sums in rows.items()]
 
 
 @dataclass
@@ -345,27 +365,33 @@ def _drive_page(
     node: Organisation, start: dt.date, end: dt.date, page: int
 ) -> tuple[int, list[dict[str, Any]]]:
     """How many drives had donations or presentations credited in the subtree in the period,
-    and the requested page of them, newest first (read from the day summaries: one small row
-    per drive of the period, then the page's drives)."""
-    credited = _days(node, start, end).filter(drive__isnull=False, donations__gt=0)
-    screened = deferral_figures.days(node.path, start, end).filter(presented__gt=0)
-    every: set[tuple[int, dt.date, str]] = set()
-    for summaries in (credited, screened):
-        every.update(
-            Drive.objects.filter(pk__in=summaries.values("drive_id")).values_list(
-                "pk", "starts_on", "title"
-            )
+    and the requested page of them, newest first: read from the node's tree tally and its
+    own day rows (one row per drive and measure), then the page's drives."""
+    tallied = (
+        Tally.objects.filter(
+            node=node,
+            day__gte=start,
+            day__lte=end,
+            drive_id__isnull=False,
+            measure__in=("donations", "presented"),
         )
-    ordered = sorted(every, key=lambda d: (-d[1].toordinal(), d[2], d[0]))
+        .values("drive_id")
+        .annotate(n=Sum("amount"))
+        .filter(n__gt=0)
+        .values_list("drive_id", flat=True)
+        .order_by()
+    )
+    own = DailyCredit.objects.filter(
+        credited_to=node, day__gte=start, day__lte=end, donations__gt=0, drive__isnull=False
+    ).values_list("drive_id", flat=True)
+    screened = deferral_figures.own_days(node, start, end).values_list("drive_id", flat=True)
+    every = set(tallied.union(own, screened))
+    if not every:
+        return 0, []
+    drives = Drive.objects.filter(pk__in=every).order_by("-starts_on", "title", "pk")
     first = (max(1, page) - 1) * DRIVES_PER_PAGE
-    pks = [pk for pk, _day, _title in ordered[first : first + DRIVES_PER_PAGE]]
-    found = {
-        row["pk"]: dict(row)
-        for row in Drive.objects.filter(pk__in=pks).values(
-            "pk", "uuid", "title", "starts_on", "expected_units"
-        )
-    }
-    return len(ordered), [found[pk] for pk in pks]
+    found = drives.values("pk", "uuid", "title", "starts_on", "expected_units")
+    return len(every), [dict(row) for row in found[first : first + DRIVES_PER_PAGE]]
 
 
 def _by_drive(
@@ -381,15 +407,22 @@ def _by_drive(
     pks = [d["pk"] for d in drives]
     if not pks:
         return []
-    sums = {name: Sum(name) for name in MEASURES}
-    summed = {
-        row["drive_id"]: row
-        for row in _days(node, start, end)
-        .filter(drive_id__in=pks)
+    summed: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    tallied = (
+        Tally.objects.filter(node=node, day__gte=start, day__lte=end, drive_id__in=pks)
         .values("drive_id")
-        .annotate(**sums)
+        .annotate(**{name: Sum("amount", filter=Q(measure=name)) for name in MEASURES})
         .order_by()
-    }
+    )
+    own = (
+        DailyCredit.objects.filter(credited_to=node, day__gte=start, day__lte=end, drive_id__in=pks)
+        .values("drive_id")
+        .annotate(**{name: Sum(name) for name in MEASURES})
+        .order_by()
+    )
+    for row in tallied.union(own, all=True):
+        for name in MEASURES:
+            summed[row["drive_id"]][name] += int(row[name] or 0)
     donors = dict(
         donations.filter(drive__in=pks)
         .values("drive_id")
@@ -397,7 +430,7 @@ def _by_drive(
         .order_by()
         .values_list("drive_id", "donors")
     )
-    seen = deferral_figures.by_drive(node.path, start, end, rule_set, pks)
+    seen = deferral_figures.by_drive(node, start, end, rule_set, pks)
     return [
         {
             "uuid": d["uuid"],
