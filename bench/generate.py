@@ -45,8 +45,9 @@ from bloodline.donors.names import name_key
 from bloodline.drives.models import Drive
 from bloodline.lib.crypto import BlindIndexField, EncryptedTextField
 from bloodline.organisations.kinds import Kind
-from bloodline.organisations.models import Membership, Organisation, segment
+from bloodline.organisations.models import Membership, Organisation, Tally, segment
 from bloodline.organisations.roles import Role
+from bloodline.organisations.tally import REASON
 from bloodline.programmes.models import Plan, Target
 from bloodline.screening import summaries as screening_summaries
 from bloodline.screening.models import DailyDeferralReason, DailyScreening, Deferral, Presentation
@@ -592,6 +593,8 @@ def _generate(
         Presentation, Deferral, Organisation, DailyScreening, DailyDeferralReason
     )
     probe.counts["daily_screenings"] = DailyScreening.objects.count()
+    _tally_from_day_rows()
+    probe.counts["tally_rows"] = Tally.objects.count()
     probe.plan_uuid = str(plan.uuid)
     probe.province_uuid = str(province["uuid"])
     probe.district_uuid = str(tree.districts[0]["uuid"])
@@ -610,3 +613,40 @@ def _presentation(pk: int, donor: int, drive: int, at: dt.datetime) -> dict[str,
         "volume_ml": 350,
         "rule_set": RULE_SET,
     }
+
+
+def _tally_from_day_rows() -> None:
+    """The day rows added up at every level above their credited organisation (decision
+    0049), in one statement: ``tally.rebuild`` does the same in Python, too slowly for T1.
+    A path is the chain of primary keys in hex, 8 digits a level; level ``k`` of the levels
+    above the credited organisation is the ``k``-th segment. ``check_progress_summaries``
+    compares the result with ``tally.expected`` (bench/tests)."""
+    day_rows = (
+        "SELECT credited_to_id AS org, day, drive_id, m.measure, m.amount "
+        "FROM collection_dailycredit d CROSS JOIN LATERAL (VALUES "
+        "('donations', d.donations::bigint), ('bags', d.bags::bigint), ('ml', d.ml::bigint), "
+        "('first_time', d.first_time::bigint)) AS m(measure, amount) "
+        "UNION ALL SELECT credited_to_id, day, drive_id, m.measure, m.amount "
+        "FROM screening_dailyscreening d CROSS JOIN LATERAL (VALUES "
+        "('presented', d.presented::bigint), ('deferred', d.deferred::bigint)) "
+        "AS m(measure, amount) "
+        "UNION ALL SELECT credited_to_id, day, drive_id, %s || code, presentations::bigint "
+        "FROM screening_dailydeferralreason"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " ".join(  # our tables and columns only; the one value is a parameter
+                (
+                    "INSERT INTO organisations_tally (node_id, day, drive_id, measure, amount,",
+                    "settled) SELECT ('x' || lpad(substr(o.path, 8 * k - 7, 8), 16, '0'))",
+                    "::bit(64)::bigint, s.day, s.drive_id, s.measure, SUM(s.amount), true",
+                    "FROM (",
+                    day_rows,
+                    ") AS s JOIN organisations_organisation o ON o.id = s.org",
+                    "CROSS JOIN LATERAL generate_series(1, length(o.path) / 8 - 1) AS k",
+                    "WHERE s.amount <> 0 GROUP BY 1, 2, 3, 4 HAVING SUM(s.amount) <> 0",
+                )
+            ),
+            [REASON],
+        )
+        cursor.execute("ANALYZE organisations_tally")

@@ -59,6 +59,8 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
     assert rows["presentations"] == rows["donations"] + rows["deferrals"]
     # Progress reads day summaries (decision 0039): the loaded donations are summarised.
     assert rows["daily_credits"] > 0
+    # ... and added up at every level of the tree (decision 0049), as tally.expected says.
+    assert rows["tally_rows"] > 0
     limits = result["limits"]
     assert limits["full_scan_ms"] > 0 and limits["copy_rows_per_s"] > 0
     runs = {**result["runs"], "bare_post": limits["bare_post"], "get_by_pk": limits["get_by_pk"]}
