@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import json
 import random
 import subprocess
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import b1_bound as bound
-from bench.client import Outcome, answer, request
+from bench.client import LATENCY_LOAD, Outcome, answer, request
 
 # Share of donors who give a low Hb and are deferred (QUALITY.md B1: "20 % deferred").
 DEFERRED_SHARE = 0.2
@@ -297,16 +298,32 @@ def _stations(plan: Plan, stations: int, seed: int) -> list[list[tuple[str, str,
     return lanes
 
 
-def run(port: int, plan: Plan, stations: int, seed: int = 1) -> Flow:
-    """Every station takes its donors through the flow; all stations at once."""
+def run(port: int, plan: Plan, stations: int, seed: int = 1, rate: float | None = None) -> Flow:
+    """Every station takes its donors through the flow; all stations at once. With ``rate``
+    (donors per second) donors arrive on a fixed schedule instead (open loop, decision
+    0049): donor ``k`` starts at ``k / rate`` seconds whether or not those before are done,
+    taken in turn from the stations' queues."""
     flow = Flow()
+    lanes = _stations(plan, stations, seed)
 
     async def lane(donors: list[tuple[str, str, bool]]) -> None:
         for drive, registration, deferred in donors:
             await _donor(port, flow, plan.cookie, drive, registration, deferred)
 
+    async def arriving(k: int, donor: tuple[str, str, bool], start: float) -> None:
+        assert rate is not None
+        delay = start + k / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await _donor(port, flow, plan.cookie, *donor)
+
     async def everyone() -> None:
-        await asyncio.gather(*(lane(donors) for donors in _stations(plan, stations, seed)))
+        if rate is None:
+            await asyncio.gather(*(lane(donors) for donors in lanes))
+            return
+        turns = [d for row in itertools.zip_longest(*lanes) for d in row if d is not None]
+        start = time.perf_counter()
+        await asyncio.gather(*(arriving(k, d, start) for k, d in enumerate(turns)))
 
     start = time.perf_counter()
     asyncio.run(everyone())
@@ -323,10 +340,20 @@ def markdown_rows(b1: dict[str, Any], post: dict[str, Any], goal: str) -> list[s
         f"| B1 | drive-day flow, {b1['stations']} stations on {b1['drives']} drives: "
         f"donations/s (API steps/s) | {pg['donations_per_s']} ({pg['step_requests_per_s']}) | "
         f"bare POST {post['rps']} rps | {pg['ratio_to_bare_post']}× | {goal} |",
-        f"| B1 | p95 per step, ms | {steps} | worst {worst[0]} | — | {goal} |",
+        f"| B1 | p95 per step at saturation, ms | {steps} | worst {worst[0]} | — | {goal} |",
         f"| B1 | SQLite copy: donations/s | {lite['donations_per_s']} | PostgreSQL "
         f"{pg['donations_per_s']} | {b1['sqlite_to_postgresql']}× | SQLite ≥ 0.5× PostgreSQL |",
     ]
+    paced = pg.get("paced")
+    if paced:
+        p95 = paced["p95_ms"]
+        slowest = max(p95.items(), key=lambda kv: kv[1], default=("", 0.0))
+        rows.append(
+            f"| B1 | p95 per step with donors arriving at {paced['donors_per_s']}/s (half load, "
+            f"open loop): {paced['donations_per_s']} donations/s, ms | "
+            + ", ".join(f"{k} {v}" for k, v in p95.items())
+            + f" | worst {slowest[0]} | — | p95 < 150 ms per step |"
+        )
     return rows + [f"| B1 | {line} | | | | |" for line in bound.why(b1)]
 
 
@@ -385,6 +412,11 @@ def measure(
     with bound.LockWaits() as waits:
         flow = run(port, plan, args.b1_stations, args.seed)
     postgresql = flow.summary(bare_post_rps) | {"lock_waits": waits.summary()}
+    # Latency at a load the box carries: donors arriving at half the rate just managed.
+    rate = LATENCY_LOAD * postgresql["donations_per_s"] / (1 - DEFERRED_SHARE)
+    paced_plan = prepare(args.b1_drives, args.b1_donors // 2, args.seed + 2)
+    paced_flow = run(port, paced_plan, args.b1_stations, args.seed + 2, rate=rate)
+    postgresql["paced"] = paced_flow.summary(bare_post_rps) | {"donors_per_s": round(rate, 2)}
     sqlite_env = env | {"DATABASE_URL": f"sqlite:///{folder / 'b1.sqlite3'}"}
     sqlite_plan = _sqlite_plan(sqlite_env, folder, args.b1_drives, args.b1_donors)
     (folder / "sqlite").mkdir(exist_ok=True)
@@ -408,11 +440,11 @@ def measure(
 
 def goals_met(result: dict[str, Any]) -> dict[str, bool]:
     pg = result["postgresql"]
-    worst = max(pg["p95_ms"].values(), default=0.0)
+    paced_worst = max(pg.get("paced", {}).get("p95_ms", {}).values(), default=0.0)
     return {
         "donations_per_s >= 40": pg["donations_per_s"] >= GOAL_DONATIONS_PER_S,
         "ratio_to_bare_post >= 0.2": (pg["ratio_to_bare_post"] or 0) >= GOAL_RATIO,
-        "p95 < 150 ms per step": 0 < worst < GOAL_P95_MS,
+        "p95 < 150 ms per step at half load": 0 < paced_worst < GOAL_P95_MS,
         "sqlite >= 0.5x postgresql": (result["sqlite_to_postgresql"] or 0) >= GOAL_SQLITE,
     }
 

@@ -14,6 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+# Latency goals are read at a load the server carries (decision 0049): requests sent on a
+# fixed schedule at this share of the most it answered. At saturation a p95 is the queue the
+# client builds (in flight × service time), not the time one request takes.
+LATENCY_LOAD = 0.5
+
 
 @dataclass
 class Outcome:
@@ -134,3 +139,36 @@ def fetch(port: int, raw: bytes) -> tuple[int, bytes]:
 def load(port: int, requests: Sequence[bytes], concurrency: int) -> Outcome:
     """Send ``requests`` with at most ``concurrency`` in flight; wait for every answer."""
     return asyncio.run(_drive(port, requests, concurrency))
+
+
+async def _paced(port: int, requests: Sequence[bytes], rate: float) -> Outcome:
+    """Open loop: request ``i`` leaves at ``i / rate`` seconds whatever the answers before it
+    (arrivals do not wait for the server, as people at a desk do not), and its latency counts
+    from then."""
+    outcome = Outcome(requests=len(requests))
+    start = time.perf_counter()
+
+    async def one(i: int, raw: bytes) -> None:
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        try:
+            status, elapsed = await _send(port, raw)
+        except OSError:
+            status, elapsed = 0, 0.0
+        outcome.statuses[status] += 1
+        if 200 <= status < 300:
+            outcome.ok += 1
+            outcome.latencies_ms.append(elapsed * 1000)
+
+    await asyncio.gather(*(one(i, raw) for i, raw in enumerate(requests)))
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def paced(port: int, requests: Sequence[bytes], rate: float) -> Outcome:
+    """Send ``requests`` at a fixed ``rate`` per second (open loop) and wait for every answer:
+    latency at a given load, where ``load`` measures the most the server answers."""
+    if rate <= 0:
+        raise ValueError("rate must be positive")
+    return asyncio.run(_paced(port, requests, rate))

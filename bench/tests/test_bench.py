@@ -64,7 +64,9 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
     limits = result["limits"]
     assert limits["full_scan_ms"] > 0 and limits["copy_rows_per_s"] > 0
     runs = {**result["runs"], "bare_post": limits["bare_post"], "get_by_pk": limits["get_by_pk"]}
-    expected_runs = {"B2_number", "B2_phone", "B2_din", "bare_post", "get_by_pk"} | {
+    lookups = {f"B2_{key}" for key in ("number", "phone", "din")}
+    expected_runs = {"bare_post", "get_by_pk"} | lookups | {f"{k}_paced" for k in lookups}
+    expected_runs |= {
         f"B4_{node}_{cache}" for node in ("district", "province") for cache in ("warm", "cold")
     }
     assert set(runs) == expected_runs
@@ -79,6 +81,11 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
     # B2 through the lookup (decision 0041): by identity number, phone and DIN.
     assert set(figures["B2"]) == {"number", "phone", "din"}
     assert all(f["ratio_to_get_by_pk"] > 0 for f in figures["B2"].values())
+    # ... and their latency at half the rate answered, open loop (decision 0050).
+    for key in ("number", "phone", "din"):
+        paced = result["runs"][f"B2_{key}_paced"]
+        assert paced["offered_rps"] == round(0.5 * result["runs"][f"B2_{key}"]["rps"], 1)
+        assert figures["B2"][key]["paced_p95_ms"] == paced["p95_ms"] > 0
     # B1 (decision 0042): the flow ran on PostgreSQL and on the SQLite copy, every step
     # answered as expected, and a missed goal comes with the profile of one worker.
     b1 = figures["B1"]
@@ -95,6 +102,11 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
             "label",
         }
     assert b1["postgresql"]["ratio_to_bare_post"] > 0 and b1["sqlite_to_postgresql"] > 0
+    # Donors also arrived on a schedule at half the rate managed (decision 0050).
+    paced = b1["postgresql"]["paced"]
+    assert paced["failed"] == {} and paced["donors_per_s"] > 0
+    assert paced["donations"] + paced["deferred"] == 3  # half of the 6 donors
+    assert "half load, open loop" in found.with_suffix(".md").read_text()
     assert len(b1["goals_met"]) == 4
     if not all(b1["goals_met"].values()):
         assert b1["profile"]["top"]["ours_cumulative"], "a missed goal is reported with its profile"
