@@ -95,6 +95,70 @@ def append(event: AuditEvent, *args: Any, **kwargs: Any) -> None:
         ChainHead.objects.using(db).filter(chain=key).update(last_id=event.pk, last_hash=event.hash)
 
 
+# The canonical text of an event appended in one statement carries this in place of its id,
+# which the database replaces once it has numbered the event under the head's lock. No id
+# is negative, and a change's value is always a list: the text cannot hold it elsewhere.
+_ID_MARK = '"id":-9191919191919191919'
+_COLUMNS = (
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "changes",
+    "reason",
+    "request_id",
+    "chain",
+)
+# Lock the head, number the event, hash it, move the head and insert the event: one
+# statement, so an event outside any transaction (a logged read) is one round trip and
+# holds the head only while the statement runs. The hash is SHA-256 of the predecessor's
+# hash, a newline and the canonical text, exactly as ``link`` computes it.
+_ALONE = (
+    "WITH prev AS (SELECT last_hash FROM audit_chainhead WHERE chain = %(chain)s FOR UPDATE), "
+    "ev AS (SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id')) AS id, "
+    "last_hash AS prev_hash FROM prev), "
+    "hashed AS (SELECT id, prev_hash, encode(sha256(convert_to(prev_hash || E'\\n' || "
+    "replace(%(text)s, %(mark)s, '\"id\":' || id::text), 'UTF8')), 'hex') AS hash FROM ev), "
+    "moved AS (UPDATE audit_chainhead AS h SET length = h.length + 1, last_id = hashed.id, "
+    "last_hash = hashed.hash FROM hashed WHERE h.chain = %(chain)s) "
+    "INSERT INTO audit_auditevent (id, occurred_at, actor_id, actor_label, action, object_type, "
+    "object_id, object_label, changes, reason, request_id, chain, prev_hash, hash) "
+    "SELECT id, %(occurred_at)s, %(actor_id)s, %(actor_label)s, %(action)s, %(object_type)s, "
+    "%(object_id)s, %(object_label)s, %(changes)s::jsonb, %(reason)s, %(request_id)s, "
+    "%(chain)s, prev_hash, hash FROM hashed RETURNING id, prev_hash, hash"
+)
+
+
+def append_alone(event: AuditEvent) -> bool:
+    """Append ``event`` in one statement of its own (PostgreSQL, outside any transaction, on
+    a UTF-8 database whose chain has begun); ``False`` when it cannot, and the caller then
+    appends it in a transaction of its own with ``save()``."""
+    db = router.db_for_write(AuditEvent)
+    connection = connections[db]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    connection.ensure_connection()
+    if connection.connection.info.encoding.lower() not in ("utf8", "utf-8"):
+        return False
+    event.chain = event.chain or MAIN
+    event.changes = json.loads(json.dumps(event.changes))
+    event.occurred_at = event.occurred_at.astimezone(dt.UTC)
+    event.pk = None
+    text = canonical(event).replace('"id":null', _ID_MARK, 1)
+    values = {name: getattr(event, name) for name in _COLUMNS}
+    values["changes"] = json.dumps(event.changes)
+    with connection.cursor() as cursor:
+        cursor.execute(_ALONE, {**values, "text": text, "mark": _ID_MARK})
+        row = cursor.fetchone()
+    if row is None:  # the chain's first event: its head is made by the usual append
+        return False
+    event.pk, event.prev_hash, event.hash = int(row[0]), row[1], row[2]
+    return True
+
+
 @dataclass(frozen=True)
 class Break:
     """The first broken link of a chain."""

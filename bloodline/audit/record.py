@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
 from bloodline.audit.models import AuditEvent
@@ -134,14 +134,41 @@ def record(
     for key, value in (changes or {}).items():
         if not isinstance(value, list | tuple) or len(value) != 2:
             raise NotOldNew(f"{action}: change {key!r} is not [old, new]")
-    return AuditEvent.objects.create(
-        actor_id=by.pk,
-        actor_label=by.get_username(),
-        action=action,
-        object_type=object_type(obj),
-        object_id=object_id(obj),
-        object_label=object_label(obj)[:300],
-        changes=mask_changes(object_type(obj), changes or {}),
-        reason=reason.strip(),
-        request_id=current_request_id(),
-    )
+    return AuditEvent.objects.create(**_fields(by, action, obj, changes, reason))
+
+
+def _fields(
+    by: Actor, action: str, obj: Model, changes: Mapping[str, Any] | None, reason: str
+) -> dict[str, Any]:
+    return {
+        "actor_id": by.pk,
+        "actor_label": by.get_username(),
+        "action": action,
+        "object_type": object_type(obj),
+        "object_id": object_id(obj),
+        "object_label": object_label(obj)[:300],
+        "changes": mask_changes(object_type(obj), changes or {}),
+        "reason": reason.strip(),
+        "request_id": current_request_id(),
+    }
+
+
+def record_alone(
+    *, by: Actor, action: str, obj: Model, changes: Mapping[str, Any] | None = None
+) -> AuditEvent:
+    """Append an event that belongs to no write — a read of personal data (decision 0030).
+    Inside a transaction it joins it, as ``record`` does. Outside one it is its own
+    transaction: on PostgreSQL a single statement (``chain.append_alone``), else a
+    transaction of its own. The same checks as ``record``."""
+    for key, value in (changes or {}).items():
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise NotOldNew(f"{action}: change {key!r} is not [old, new]")
+    if connection.in_atomic_block:
+        return record(by=by, action=action, obj=obj, changes=changes)
+    from bloodline.audit import chain
+
+    event = AuditEvent(**_fields(by, action, obj, changes, ""))
+    if chain.append_alone(event):
+        return event
+    with transaction.atomic():
+        return record(by=by, action=action, obj=obj, changes=changes)

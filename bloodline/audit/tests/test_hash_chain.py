@@ -12,12 +12,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from bloodline.accounts.system import system_actor
 from bloodline.audit import guards
 from bloodline.audit.chain import link, verify
 from bloodline.audit.models import AuditEvent, ChainHead
-from bloodline.audit.record import record
+from bloodline.audit.record import record, record_alone
 
 
 def _events(n: int = 5) -> list[AuditEvent]:
@@ -146,3 +147,47 @@ def test_concurrent_writers_never_share_a_predecessor(flushable_audit):
 def test_events_cannot_be_bulk_inserted_past_the_chain():
     with pytest.raises(TypeError):
         AuditEvent.objects.bulk_create([AuditEvent(actor_label="x", action="x")])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_outside_any_transaction_links_in_one_statement(flushable_audit):
+    """A logged read (decision 0050): on PostgreSQL one statement, hashed by the database
+    exactly as ``link`` hashes it, including text outside ASCII; threads reading at once
+    never share a predecessor; writes in transactions link after them as before."""
+    actor = system_actor()
+    with transaction.atomic():
+        record(by=actor, action="user.update", obj=actor, changes={"n": [0, 1]})
+    with CaptureQueriesContext(connection) as one:
+        alone = record_alone(
+            by=actor, action="donor.read", obj=actor, changes={"đọc": [None, "trạm"]}
+        )
+    if connection.vendor == "postgresql":
+        assert len(one) == 1, [q["sql"][:60] for q in one]
+    stored = AuditEvent.objects.get(pk=alone.pk)
+    assert stored.hash == alone.hash == link(stored.prev_hash, stored.canonical())
+    assert stored.changes == {"đọc": [None, "trạm"]}
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            for i in range(10):
+                record_alone(by=actor, action="donor.read", obj=actor, changes={"n": [None, i]})
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if connection.vendor == "postgresql":
+        assert not errors
+    with transaction.atomic():
+        record(by=actor, action="user.update", obj=actor, changes={"n": [1, 2]})
+    prevs = list(AuditEvent.objects.values_list("prev_hash", flat=True))
+    assert len(prevs) == len(set(prevs))
+    head = ChainHead.objects.get(chain="main")
+    assert head.last_id == max(AuditEvent.objects.values_list("pk", flat=True))
+    assert verify().ok
