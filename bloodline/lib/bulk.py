@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from types import TracebackType
 from typing import Any
 
 from django.db import connection, models
@@ -165,14 +167,68 @@ def _plan(
     return order, get, [c for _f, c in computed], tuple(v for _f, v in constant)
 
 
+class Overlap:
+    """Lets PostgreSQL write a COPY's rows while Python goes on (decision 0045, Speed).
+
+    Inside ``with bulk.Overlap() as overlap:``, ``insert_values(…, overlap=overlap)`` sends
+    every row and returns at once: the server may still be inserting them and updating the
+    indexes while the caller reads and checks its next rows. The COPY is finished (and its
+    error, if any, raised) before the next statement on the connection: any query through
+    Django waits for it first (a connection execute wrapper), so a read never misses rows
+    and nothing runs on the connection in the middle of a COPY. Leaving the block finishes
+    the last COPY, or cancels it when the block raised. Same connection, same transaction:
+    an error still rolls everything back.
+    """
+
+    def __init__(self) -> None:
+        self._copy: ExitStack | None = None
+        self._wrapper: Any = None
+
+    def __enter__(self) -> Overlap:
+        self._wrapper = connection.execute_wrapper(self._before_query)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            copy, self._copy = self._copy, None
+            if copy is not None:
+                copy.__exit__(kind, error, trace)  # cancels the COPY when the block raised
+        finally:
+            self._wrapper.__exit__(kind, error, trace)
+
+    def _before_query(self, execute: Callable[..., Any], *args: Any) -> Any:
+        self.wait()
+        return execute(*args)
+
+    def wait(self) -> None:
+        """Finish the COPY in flight: returns when the server has written its rows."""
+        copy, self._copy = self._copy, None
+        if copy is not None:
+            copy.close()
+
+    def _hold(self, copy: ExitStack) -> None:
+        self._copy = copy
+
+
 def insert_values(
-    model: type[models.Model], rows: Sequence[dict[str, Any]], *, keys: bool = True
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    keys: bool = True,
+    overlap: Overlap | None = None,
 ) -> list[int]:
     """Insert new rows given as ``{attname: value}`` without building model instances (the
     costliest part of a bulk load) and return their primary keys, in order (none when
     ``keys`` is False: the database numbers the rows itself, one round trip less). Every
     column not given is computed as a save of a new instance computes it: default,
-    ``auto_now_add``, blind index, encryption. Must run inside the caller's transaction."""
+    ``auto_now_add``, blind index, encryption. Must run inside the caller's transaction.
+    With ``overlap`` (PostgreSQL), returns once the rows are sent: see ``Overlap``."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
@@ -195,11 +251,16 @@ def insert_values(
         make = lambda row: tuple([c(row) for c in columns])  # noqa: E731
     names = ", ".join(quote(f.column) for f in ([pk, *order] if keys else order))
     statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        if keys:
-            for row_id, row in zip(ids, rows, strict=True):
-                copy.write_row((row_id, *make(row)))
-        else:
-            for row in rows:
-                copy.write_row(make(row))
+    if keys:
+        values = [(row_id, *make(row)) for row_id, row in zip(ids, rows, strict=True)]
+    else:
+        values = [make(row) for row in rows]
+    if overlap is not None:
+        overlap.wait()  # one COPY at a time; the rows above were computed meanwhile
+    with ExitStack() as stack:
+        copy = stack.enter_context(stack.enter_context(connection.cursor()).cursor.copy(statement))
+        for value in values:
+            copy.write_row(value)
+        if overlap is not None:
+            overlap._hold(stack.pop_all())  # finished by the next query or the block's end
     return ids

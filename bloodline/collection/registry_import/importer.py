@@ -86,8 +86,16 @@ class _Known:
 
 
 class _Run:
-    def __init__(self, by: User, establishment: Organisation, source: str, run: RegistryImport):
+    def __init__(
+        self,
+        by: User,
+        establishment: Organisation,
+        source: str,
+        run: RegistryImport,
+        overlap: bulk.Overlap,
+    ):
         self.by, self.establishment, self.source, self.run = by, establishment, source, run
+        self.overlap = overlap
         self.establishment_uuid = str(establishment.uuid)
         self.region = root_country_code(establishment.path)
         self.registry = donor_access.registry_for(establishment)
@@ -102,6 +110,7 @@ class _Run:
         self.defined: dict[str, int] = {}  # legacy ids defined by a sound row of the chunk
         self.days: summaries.Deltas = {}  # what the run adds to each day row
         self.created: set[int] = set()
+        self.to_refresh: set[int] = set()  # donors of the last chunk met before it
 
     # -- refusals ------------------------------------------------------------------------
     def refuse(self, line: int, values: dict[str, str], refusal: Refusal) -> None:
@@ -134,9 +143,17 @@ class _Run:
         self.outcome.rows += len(batch)
         self.defined = {}  # legacy ids defined by a sound row of this chunk
         self.created = set()  # donors created by this chunk: no donation before it
+        # Checking is Python alone: PostgreSQL meanwhile writes the previous chunk's COPY.
         checked = [self._check(line, values) for line, values in batch]
+        self.refresh()
         self._donors([c for c in checked if c is not None])
         self._donations([c for c in checked if c is not None])
+
+    def refresh(self) -> None:
+        """Settle the first-time flags of the last chunk's donors met before it (their
+        earlier donations are on record), once its donations are written."""
+        summaries.refresh_first_time(self.to_refresh, into=self.days)
+        self.to_refresh = set()
 
     def _check(
         self, line: int, values: dict[str, str]
@@ -258,6 +275,7 @@ class _Run:
                 }
                 for _line, d in fresh
             ],
+            overlap=self.overlap,
         )
         self.created.update(pks)
         documents, keys = [], []
@@ -283,8 +301,8 @@ class _Run:
                         "created_by_id": self.by.pk,
                     }
                 )
-        bulk.insert_values(IdentityDocument, documents, keys=False)
-        bulk.insert_values(LegacyDonor, keys, keys=False)
+        bulk.insert_values(IdentityDocument, documents, keys=False, overlap=self.overlap)
+        bulk.insert_values(LegacyDonor, keys, keys=False, overlap=self.overlap)
         self.outcome.donors_added += len(pks)
 
     def _owner(self, line: int, values: dict[str, str], donor: DonorFacts | None) -> _Known:
@@ -336,10 +354,12 @@ class _Run:
             else:
                 self.refuse(line, values, Refusal.of("din_taken"))
         _mark_first_times(made)
-        bulk.insert_values(Donation, made, keys=False)
         # Day rows are added up over the run and written once at its end (same transaction).
         summaries.tally([SimpleNamespace(**d) for d in made], into=self.days)
-        summaries.refresh_first_time({d["donor_id"] for d in made} - self.created, into=self.days)
+        # Sent, not waited for: the server writes them while the next chunk is read and
+        # checked (``bulk.Overlap``); the next query waits for them.
+        bulk.insert_values(Donation, made, keys=False, overlap=self.overlap)
+        self.to_refresh = {d["donor_id"] for d in made} - self.created
         self.outcome.donations_added += len(made)
 
     def _donation(
@@ -424,12 +444,14 @@ def import_registry(
         imported_at=timezone.now(),
         imported_by=by,
     )
-    state = _Run(by, establishment, run.source, run)
-    for batch in _chunks(rows, chunk):
-        state.chunk(batch)
-        if progress is not None:
-            progress(state.outcome.rows)
-    summaries.add_to_days(state.days)
+    with bulk.Overlap() as overlap:
+        state = _Run(by, establishment, run.source, run, overlap)
+        for batch in _chunks(rows, chunk):
+            state.chunk(batch)
+            if progress is not None:
+                progress(state.outcome.rows)
+        state.refresh()
+        summaries.add_to_days(state.days)
     outcome = state.outcome
     outcome.dry_run = dry_run
     run.counts, run.rejections = outcome.counts(), outcome.rejections
