@@ -12,6 +12,8 @@ them (``COPY`` returns nothing) and can refer to the new rows at once; the rows 
 from __future__ import annotations
 
 import operator
+import os
+import uuid
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
@@ -141,21 +143,51 @@ def _per_row(field: Any) -> bool:
     )
 
 
+# uuid4 sets these bits of random bytes (RFC 4122 version 4, variant 10): as tables for
+# ``bytes.translate``, applied to the 7th and 9th byte of every 16.
+_VERSION_4 = bytes((b & 0x0F) | 0x40 for b in range(256))
+_VARIANT = bytes((b & 0x3F) | 0x80 for b in range(256))
+
+
+def uuid4_texts(n: int) -> list[str]:
+    """``n`` random version 4 UUIDs, what ``uuid.uuid4()`` gives (16 bytes of ``os.urandom``
+    with the version and variant bits set), as the 32 hex digits PostgreSQL reads: one
+    ``urandom`` call and no ``UUID`` object per row."""
+    data = bytearray(os.urandom(16 * n))
+    data[6::16] = data[6::16].translate(_VERSION_4)
+    data[8::16] = data[8::16].translate(_VARIANT)
+    text = data.hex()
+    return [text[i : i + 32] for i in range(0, 32 * n, 32)]
+
+
+def _random_uuid(field: Any) -> bool:
+    return isinstance(field, models.UUIDField) and field.default is uuid.uuid4
+
+
 def _plan(
     fields: list[Any], given: set[str], now: Any
-) -> tuple[list[Any], Callable[[dict[str, Any]], tuple[Any, ...]], list[Callable[..., Any]], tuple]:
+) -> tuple[
+    list[Any],
+    Callable[[dict[str, Any]], tuple[Any, ...]],
+    list[Callable[..., Any]],
+    int,
+    tuple,
+]:
     """For rows that all give the same attributes: the column order, one C-level getter of
-    the values given as they are, the per-row computations, and the constant defaults."""
-    plain, computed, constant = [], [], []
+    the values given as they are, the per-row computations, how many random UUID columns
+    follow them (made in one go by ``uuid4_texts``), and the constant defaults."""
+    plain, computed, uuids, constant = [], [], [], []
     for field in fields:
         column = _column(field, now)
         if field.attname in given and type(field) in _AS_IS:
             plain.append(field)
+        elif field.attname not in given and _random_uuid(field):
+            uuids.append(field)
         elif field.attname in given or _per_row(field):
             computed.append((field, column))
         else:  # a constant default: computed once, prepared once
             constant.append((field, column({})))
-    order = plain + [f for f, _c in computed] + [f for f, _v in constant]
+    order = plain + [f for f, _c in computed] + uuids + [f for f, _v in constant]
     names = [f.attname for f in plain]
     if len(names) == 1:
         only = names[0]
@@ -164,7 +196,7 @@ def _plan(
         get = operator.itemgetter(*names)
     else:
         get = lambda row: ()  # noqa: E731
-    return order, get, [c for _f, c in computed], tuple(v for _f, v in constant)
+    return order, get, [c for _f, c in computed], len(uuids), tuple(v for _f, v in constant)
 
 
 class Overlap:
@@ -244,8 +276,15 @@ def insert_values(
     quote = connection.ops.quote_name
     given = rows[0].keys()
     if all(row.keys() == given for row in rows):
-        order, get, computed, constant = _plan(fields, set(given), now)
-        make = lambda row: (*get(row), *[c(row) for c in computed], *constant)  # noqa: E731
+        order, get, computed, uuids, constant = _plan(fields, set(given), now)
+        made = [uuid4_texts(len(rows)) for _ in range(uuids)]
+        extra = zip(*made, strict=True) if made else iter(lambda: (), None)
+        make = lambda row: (  # noqa: E731
+            *get(row),
+            *[c(row) for c in computed],
+            *next(extra),
+            *constant,
+        )
     else:
         order, columns = fields, [_column(f, now) for f in fields]
         make = lambda row: tuple([c(row) for c in columns])  # noqa: E731
