@@ -35,6 +35,7 @@ from bloodline.audit.record import record
 from bloodline.collection import summaries
 from bloodline.collection.models import Donation, LegacyDonor, RegistryImport
 from bloodline.collection.registry_import import rows as checks
+from bloodline.collection.registry_import.reading import DONOR_FIELDS
 from bloodline.collection.registry_import.rows import DonationFacts, DonorFacts, Refusal
 from bloodline.donors import access as donor_access
 from bloodline.donors.models import Donor, IdentityDocument, number_index, phone_index
@@ -111,6 +112,9 @@ class _Run:
         self.days: summaries.Deltas = {}  # what the run adds to each day row
         self.created: set[int] = set()
         self.to_refresh: set[int] = set()  # donors of the last chunk met before it
+        # The donor's columns of the last row and their facts: a donor's rows come one after
+        # the other with the same columns, checked once (the check depends on them alone).
+        self.last_donor: tuple[tuple[str | None, ...], DonorFacts] | None = None
 
     # -- refusals ------------------------------------------------------------------------
     def refuse(self, line: int, values: dict[str, str], refusal: Refusal) -> None:
@@ -163,7 +167,7 @@ class _Run:
             donor = None
             if values.get("full_name"):
                 try:
-                    donor = checks.donor_facts(values, self.region, self.today)
+                    donor = self._donor_facts(values)
                     if donor.area_code:
                         self.organisation(donor.area_code)
                 except Refusal:
@@ -183,6 +187,14 @@ class _Run:
             self.refuse(line, values, refusal)
             return None
         return line, values, donor, donation
+
+    def _donor_facts(self, values: dict[str, str]) -> DonorFacts:
+        columns = tuple(map(values.get, DONOR_FIELDS))
+        if self.last_donor is not None and self.last_donor[0] == columns:
+            return self.last_donor[1]
+        donor = checks.donor_facts(values, self.region, self.today)
+        self.last_donor = (columns, donor)
+        return donor
 
     def _donors(self, checked: list[Any]) -> None:
         """Settle each legacy id first met in this chunk: already imported, refused as a
