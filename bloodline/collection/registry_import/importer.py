@@ -181,6 +181,11 @@ class _Run:
             donation = None
             if values.get("donation_date"):
                 donation = checks.donation_facts(values, self.zone, self.today)
+                if not donation.din:  # the reference kept instead (pure Python: done here,
+                    # while the server writes the previous chunk, not after its queries)
+                    donation.din = checks.legacy_din(
+                        self.establishment_uuid, self.source, legacy_id, donation
+                    )
                 if donation.place_code:
                     self.organisation(donation.place_code)
         except Refusal as refusal:
@@ -343,9 +348,7 @@ class _Run:
                 continue
             if facts is None or known.pk is None:
                 continue
-            din = facts.din or checks.legacy_din(
-                self.establishment_uuid, self.source, values["legacy_id"], facts
-            )
+            din = facts.din  # the ISBT DIN or the legacy reference (``_check``)
             if din in self.dins:
                 self.refuse(line, values, Refusal.of("same_donation_in_file", line=self.dins[din]))
                 continue

@@ -91,7 +91,7 @@ class DonationFacts:
     volume_ml: int
     bag_volume_ml: int | None
     place_code: str
-    din: str
+    din: str  # the ISBT 128 DIN, or empty; the importer puts the legacy reference here
     outcome: str
     incomplete_reason: str
 
