@@ -27,7 +27,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 
 from bloodline.accounts.models import User
@@ -215,9 +215,9 @@ class _Run:
         if not first and not named:
             return
         already = LegacyDonor.objects.filter(
+            bulk.AnyOf(F("legacy_id"), sorted(set(first) | named)),
             establishment=self.establishment,
             source=self.source,
-            legacy_id__in=sorted(set(first) | named),
         ).values_list("legacy_id", "donor_id", "donor__affiliation_id")
         for legacy_id, pk, affiliation in already:
             if legacy_id in first:
@@ -235,14 +235,14 @@ class _Run:
         digests = {lid: number_index(d.document_number) for lid, (_l, _v, d) in first.items()}
         on_record = set(
             IdentityDocument.objects.filter(
-                number_index__in=[x for x in digests.values() if x]
+                bulk.AnyOf(F("number_index"), [x for x in digests.values() if x])
             ).values_list("number_index", flat=True)
         )
         phones = {lid: phone_index(d.phone) for lid, (_l, _v, d) in first.items() if d.phone}
         phone_keys = {digest: lid for lid, digest in phones.items()}
         same_phone = set(
             donor_access.in_registry(findable(), self.registry)
-            .filter(phone_index__in=list(phone_keys))
+            .filter(bulk.AnyOf(F("phone_index"), list(phone_keys)))
             .values_list("phone_index", "name_key")
         )
         fresh = []
@@ -356,9 +356,9 @@ class _Run:
             credit = self.codes.get(facts.place_code) if facts.place_code else None
             wanted.append((line, values, known.pk, self._donation(din, known, facts, credit)))
         on_record = dict(
-            Donation.objects.filter(din__in=[w[3]["din"] for w in wanted]).values_list(
-                "din", "donor_id"
-            )
+            Donation.objects.filter(
+                bulk.AnyOf(F("din"), [w[3]["din"] for w in wanted])
+            ).values_list("din", "donor_id")
         )
         made = []
         for line, values, donor_pk, donation in wanted:
@@ -406,7 +406,9 @@ def _mark_first_times(made: list[dict[str, Any]]) -> None:
     ``summaries.refresh_first_time``."""
     complete = [d for d in made if d["outcome"] == "complete"]
     earliest = dict(
-        Donation.objects.filter(donor_id__in={d["donor_id"] for d in complete}, outcome="complete")
+        Donation.objects.filter(
+            bulk.AnyOf(F("donor_id"), list({d["donor_id"] for d in complete})), outcome="complete"
+        )
         .values("donor_id")
         .annotate(first=Min("collected_at"))
         .values_list("donor_id", "first")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 
 from bloodline.donors.models import Donor, IdentityDocument, number_index, phone_index
 from bloodline.donors.search import by_identity_number
@@ -139,3 +141,16 @@ def test_a_copy_refused_by_the_server_fails_the_next_statement() -> None:
             bulk.insert_values(Donor, rows, keys=False, overlap=overlap)
             Donor.objects.count()  # never answered: the COPY's error comes first
     assert not Donor.objects.filter(full_name="twin").exists()
+
+
+@pytest.mark.django_db
+def test_any_of_finds_what_in_finds(django_assert_num_queries: Any) -> None:
+    pks = bulk.insert_values(
+        Donor, [{"full_name": f"Any {i}", "name_key": f"any{i}"} for i in range(5)]
+    )
+    keys = ["any1", "any3", "nobody", None]
+    found = set(Donor.objects.filter(bulk.AnyOf(F("name_key"), keys)).values_list("pk", flat=True))
+    assert found == set(Donor.objects.filter(name_key__in=keys).values_list("pk", flat=True))
+    assert found == {pks[1], pks[3]}
+    with django_assert_num_queries(0):
+        assert not Donor.objects.filter(bulk.AnyOf(F("pk"), [])).exists()
