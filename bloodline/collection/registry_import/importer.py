@@ -231,7 +231,7 @@ class _Run:
 
     def _without_duplicates(
         self, first: dict[str, tuple[int, dict[str, str], DonorFacts]]
-    ) -> list[tuple[int, DonorFacts]]:
+    ) -> list[tuple[int, DonorFacts, str]]:
         digests = {lid: number_index(d.document_number) for lid, (_l, _v, d) in first.items()}
         on_record = set(
             IdentityDocument.objects.filter(
@@ -248,7 +248,8 @@ class _Run:
         fresh = []
         for legacy_id, (line, values, donor) in sorted(first.items(), key=lambda kv: kv[1][0]):
             digest = digests[legacy_id]
-            person = (phones[legacy_id], name_key(donor.full_name)) if donor.phone else None
+            key = name_key(donor.full_name)  # once: also what ``_write_donors`` stores
+            person = (phones[legacy_id], key) if donor.phone else None
             refusal = None
             if digest and digest in self.numbers:
                 refusal = Refusal.of("same_number_in_file", line=self.numbers[digest])
@@ -266,10 +267,10 @@ class _Run:
                 self.numbers[digest] = line
             if person:
                 self.people[person] = line
-            fresh.append((line, donor))
+            fresh.append((line, donor, key))
         return fresh
 
-    def _write_donors(self, fresh: list[tuple[int, DonorFacts]]) -> None:
+    def _write_donors(self, fresh: list[tuple[int, DonorFacts, str]]) -> None:
         """One COPY of the new donors, then of their documents and legacy keys, from plain
         values (``bulk.insert_values`` encrypts and indexes them as a save would)."""
         now = timezone.now()
@@ -279,7 +280,7 @@ class _Run:
             [
                 {
                     "full_name": d.full_name,
-                    "name_key": name_key(d.full_name)[:200],
+                    "name_key": key[:200],
                     "date_of_birth": d.date_of_birth,
                     "sex": d.sex,
                     "phone": d.phone,
@@ -290,13 +291,13 @@ class _Run:
                     "rhd_confirmed": d.rhd,
                     "confirmed_at": now if d.abo else None,
                 }
-                for _line, d in fresh
+                for _line, d, key in fresh
             ],
             overlap=self.overlap,
         )
         self.created.update(pks)
         documents, keys = [], []
-        for (line, d), pk in zip(fresh, pks, strict=True):
+        for (line, d, _key), pk in zip(fresh, pks, strict=True):
             affiliation = self.codes.get(d.area_code) if d.area_code else None
             self.known[d.legacy_id] = _Known(line, pk, d.fingerprint(), affiliation)
             keys.append(
