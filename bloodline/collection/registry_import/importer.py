@@ -46,7 +46,7 @@ from bloodline.organisations import access
 from bloodline.organisations.models import Organisation, root_country_code
 from bloodline.organisations.roles import Perm
 
-CHUNK = 2000
+CHUNK = 10_000  # rows checked and written together: fewer round trips (decision 0045, Speed)
 Row = tuple[int, dict[str, str]]
 Progress = Callable[[int], None]
 PERMS = (Perm.CHANGE, Perm.DONOR_MANAGE, Perm.DONATION_RECORD)
