@@ -104,7 +104,7 @@ class AnyOf(models.lookups.In):
 
     lookup_name = "any_of"
 
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         if self.rhs_is_direct_value():
             values = [v for v in self.rhs if v is not None]
             if not values:

@@ -120,12 +120,11 @@ def test_rows_sent_in_an_overlap_are_there_for_the_next_query() -> None:
 
 @pytest.mark.django_db
 def test_an_error_in_an_overlap_leaves_nothing() -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
-        with bulk.Overlap() as overlap:
-            bulk.insert_values(
-                Donor, [{"full_name": "Never Kept", "name_key": "neverkept"}], overlap=overlap
-            )
-            raise RuntimeError("the caller fails while the COPY is in flight")
+    with pytest.raises(RuntimeError), transaction.atomic(), bulk.Overlap() as overlap:
+        bulk.insert_values(
+            Donor, [{"full_name": "Never Kept", "name_key": "neverkept"}], overlap=overlap
+        )
+        raise RuntimeError("the caller fails while the COPY is in flight")
     assert not Donor.objects.filter(full_name="Never Kept").exists()
 
 
@@ -135,11 +134,14 @@ def test_a_copy_refused_by_the_server_fails_the_next_statement() -> None:
     import psycopg
 
     same = str(uuid.uuid4())
-    with pytest.raises(psycopg.errors.UniqueViolation), transaction.atomic():
-        with bulk.Overlap() as overlap:
-            rows = [{"full_name": n, "name_key": n, "uuid": same} for n in ("twin", "twin")]
-            bulk.insert_values(Donor, rows, keys=False, overlap=overlap)
-            Donor.objects.count()  # never answered: the COPY's error comes first
+    rows = [{"full_name": n, "name_key": n, "uuid": same} for n in ("twin", "twin")]
+    with (
+        pytest.raises(psycopg.errors.UniqueViolation),
+        transaction.atomic(),
+        bulk.Overlap() as overlap,
+    ):
+        bulk.insert_values(Donor, rows, keys=False, overlap=overlap)
+        Donor.objects.count()  # never answered: the COPY's error comes first
     assert not Donor.objects.filter(full_name="twin").exists()
 
 

@@ -230,7 +230,9 @@ def test_it_reads_csv_with_bom_and_semicolons_and_xlsx(demo: Any) -> None:
 def test_it_reads_quoted_line_breaks_and_short_rows_and_refuses_other_encodings(
     demo: Any,
 ) -> None:
-    data = 'legacy_id,full_name,address\nQ1,"Generated, Person","1 Street\r\nWard 2"\nQ2,Short Row\n'
+    data = (
+        'legacy_id,full_name,address\nQ1,"Generated, Person","1 Street\r\nWard 2"\nQ2,Short Row\n'
+    )
     outcome = run(demo, data.encode())
     assert (outcome.donors_added, outcome.rejections) == (2, [])
     assert Donor.objects.get(full_name="Generated, Person").address == "1 Street Ward 2"
