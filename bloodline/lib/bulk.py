@@ -14,7 +14,7 @@ from __future__ import annotations
 import operator
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
 from typing import Any
@@ -264,6 +264,11 @@ class Overlap:
         if copy is not None:
             copy.close()
 
+    @property
+    def pending(self) -> bool:
+        """A COPY is in flight."""
+        return self._copy is not None
+
     def _hold(self, copy: ExitStack) -> None:
         self._copy = copy
 
@@ -310,12 +315,17 @@ def insert_values(
         make = lambda row: tuple([c(row) for c in columns])  # noqa: E731
     names = ", ".join(quote(f.column) for f in ([pk, *order] if keys else order))
     statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+    values: Iterable[tuple[Any, ...]]
     if keys:
-        values = [(row_id, *make(row)) for row_id, row in zip(ids, rows, strict=True)]
+        values = ((row_id, *make(row)) for row_id, row in zip(ids, rows, strict=True))
     else:
-        values = [make(row) for row in rows]
-    if overlap is not None:
-        overlap.wait()  # one COPY at a time; the rows above were computed meanwhile
+        values = map(make, rows)
+    if overlap is not None and overlap.pending:
+        # One COPY at a time: the rows are computed while the previous one is written.
+        values = list(values)
+        overlap.wait()
+    # Otherwise computed as they are sent: the server inserts the first while the next
+    # are computed.
     with ExitStack() as stack:
         copy = stack.enter_context(stack.enter_context(connection.cursor()).cursor.copy(statement))
         for value in values:
