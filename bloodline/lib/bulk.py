@@ -12,9 +12,14 @@ them (``COPY`` returns nothing) and can refer to the new rows at once; the rows 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+import os
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
+from types import TracebackType
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 
 from bloodline.lib.crypto import BlindIndexField
@@ -90,6 +95,25 @@ def insert(model: type[models.Model], objects: Sequence[Any]) -> None:
         model._default_manager.bulk_create(objects, batch_size=BATCH)
 
 
+class AnyOf(models.lookups.In):
+    """``field IN (values)`` for many values: on PostgreSQL ``field = ANY(%s)`` with the values
+    as ONE array parameter, instead of one placeholder per value that Django joins and psycopg
+    splits again (a fifth of a registry import's query time for 2,000 DINs). Same rows, same
+    index; elsewhere the ordinary ``IN``. Used as an expression: ``filter(AnyOf(F("din"), dins))``.
+    """
+
+    lookup_name = "any_of"
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        if self.rhs_is_direct_value():
+            values = [v for v in self.rhs if v is not None]
+            if not values:
+                raise EmptyResultSet
+            lhs, params = self.process_lhs(compiler, connection)
+            return f"{lhs} = ANY(%s)", [*params, values]
+        return self.as_sql(compiler, connection)
+
+
 _MISSING = object()
 # ``pre_save`` of these classes, on a new row, gives the attribute as set (base ``Field``),
 # or the time for ``auto_now``/``auto_now_add``, or the blind index: handled in ``_column``.
@@ -139,21 +163,51 @@ def _per_row(field: Any) -> bool:
     )
 
 
+# uuid4 sets these bits of random bytes (RFC 4122 version 4, variant 10): as tables for
+# ``bytes.translate``, applied to the 7th and 9th byte of every 16.
+_VERSION_4 = bytes((b & 0x0F) | 0x40 for b in range(256))
+_VARIANT = bytes((b & 0x3F) | 0x80 for b in range(256))
+
+
+def uuid4_texts(n: int) -> list[str]:
+    """``n`` random version 4 UUIDs, what ``uuid.uuid4()`` gives (16 bytes of ``os.urandom``
+    with the version and variant bits set), as the 32 hex digits PostgreSQL reads: one
+    ``urandom`` call and no ``UUID`` object per row."""
+    data = bytearray(os.urandom(16 * n))
+    data[6::16] = data[6::16].translate(_VERSION_4)
+    data[8::16] = data[8::16].translate(_VARIANT)
+    text = data.hex()
+    return [text[i : i + 32] for i in range(0, 32 * n, 32)]
+
+
+def _random_uuid(field: Any) -> bool:
+    return isinstance(field, models.UUIDField) and field.default is uuid.uuid4
+
+
 def _plan(
     fields: list[Any], given: set[str], now: Any
-) -> tuple[list[Any], Callable[[dict[str, Any]], tuple[Any, ...]], list[Callable[..., Any]], tuple]:
+) -> tuple[
+    list[Any],
+    Callable[[dict[str, Any]], tuple[Any, ...]],
+    list[Callable[..., Any]],
+    int,
+    tuple,
+]:
     """For rows that all give the same attributes: the column order, one C-level getter of
-    the values given as they are, the per-row computations, and the constant defaults."""
-    plain, computed, constant = [], [], []
+    the values given as they are, the per-row computations, how many random UUID columns
+    follow them (made in one go by ``uuid4_texts``), and the constant defaults."""
+    plain, computed, uuids, constant = [], [], [], []
     for field in fields:
         column = _column(field, now)
         if field.attname in given and type(field) in _AS_IS:
             plain.append(field)
+        elif field.attname not in given and _random_uuid(field):
+            uuids.append(field)
         elif field.attname in given or _per_row(field):
             computed.append((field, column))
         else:  # a constant default: computed once, prepared once
             constant.append((field, column({})))
-    order = plain + [f for f, _c in computed] + [f for f, _v in constant]
+    order = plain + [f for f, _c in computed] + uuids + [f for f, _v in constant]
     names = [f.attname for f in plain]
     if len(names) == 1:
         only = names[0]
@@ -162,17 +216,76 @@ def _plan(
         get = operator.itemgetter(*names)
     else:
         get = lambda row: ()  # noqa: E731
-    return order, get, [c for _f, c in computed], tuple(v for _f, v in constant)
+    return order, get, [c for _f, c in computed], len(uuids), tuple(v for _f, v in constant)
+
+
+class Overlap:
+    """Lets PostgreSQL write a COPY's rows while Python goes on (decision 0045, Speed).
+
+    Inside ``with bulk.Overlap() as overlap:``, ``insert_values(…, overlap=overlap)`` sends
+    every row and returns at once: the server may still be inserting them and updating the
+    indexes while the caller reads and checks its next rows. The COPY is finished (and its
+    error, if any, raised) before the next statement on the connection: any query through
+    Django waits for it first (a connection execute wrapper), so a read never misses rows
+    and nothing runs on the connection in the middle of a COPY. Leaving the block finishes
+    the last COPY, or cancels it when the block raised. Same connection, same transaction:
+    an error still rolls everything back.
+    """
+
+    def __init__(self) -> None:
+        self._copy: ExitStack | None = None
+        self._wrapper: Any = None
+
+    def __enter__(self) -> Overlap:
+        self._wrapper = connection.execute_wrapper(self._before_query)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            copy, self._copy = self._copy, None
+            if copy is not None:
+                copy.__exit__(kind, error, trace)  # cancels the COPY when the block raised
+        finally:
+            self._wrapper.__exit__(kind, error, trace)
+
+    def _before_query(self, execute: Callable[..., Any], *args: Any) -> Any:
+        self.wait()
+        return execute(*args)
+
+    def wait(self) -> None:
+        """Finish the COPY in flight: returns when the server has written its rows."""
+        copy, self._copy = self._copy, None
+        if copy is not None:
+            copy.close()
+
+    @property
+    def pending(self) -> bool:
+        """A COPY is in flight."""
+        return self._copy is not None
+
+    def _hold(self, copy: ExitStack) -> None:
+        self._copy = copy
 
 
 def insert_values(
-    model: type[models.Model], rows: Sequence[dict[str, Any]], *, keys: bool = True
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    keys: bool = True,
+    overlap: Overlap | None = None,
 ) -> list[int]:
     """Insert new rows given as ``{attname: value}`` without building model instances (the
     costliest part of a bulk load) and return their primary keys, in order (none when
     ``keys`` is False: the database numbers the rows itself, one round trip less). Every
     column not given is computed as a save of a new instance computes it: default,
-    ``auto_now_add``, blind index, encryption. Must run inside the caller's transaction."""
+    ``auto_now_add``, blind index, encryption. Must run inside the caller's transaction.
+    With ``overlap`` (PostgreSQL), returns once the rows are sent: see ``Overlap``."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
@@ -188,18 +301,35 @@ def insert_values(
     quote = connection.ops.quote_name
     given = rows[0].keys()
     if all(row.keys() == given for row in rows):
-        order, get, computed, constant = _plan(fields, set(given), now)
-        make = lambda row: (*get(row), *[c(row) for c in computed], *constant)  # noqa: E731
+        order, get, computed, uuids, constant = _plan(fields, set(given), now)
+        made = [uuid4_texts(len(rows)) for _ in range(uuids)]
+        extra = zip(*made, strict=True) if made else iter(lambda: (), None)
+        make = lambda row: (  # noqa: E731
+            *get(row),
+            *[c(row) for c in computed],
+            *next(extra),
+            *constant,
+        )
     else:
         order, columns = fields, [_column(f, now) for f in fields]
         make = lambda row: tuple([c(row) for c in columns])  # noqa: E731
     names = ", ".join(quote(f.column) for f in ([pk, *order] if keys else order))
     statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        if keys:
-            for row_id, row in zip(ids, rows, strict=True):
-                copy.write_row((row_id, *make(row)))
-        else:
-            for row in rows:
-                copy.write_row(make(row))
+    values: Iterable[tuple[Any, ...]]
+    if keys:
+        values = ((row_id, *make(row)) for row_id, row in zip(ids, rows, strict=True))
+    else:
+        values = map(make, rows)
+    if overlap is not None and overlap.pending:
+        # One COPY at a time: the rows are computed while the previous one is written.
+        values = list(values)
+        overlap.wait()
+    # Otherwise computed as they are sent: the server inserts the first while the next
+    # are computed.
+    with ExitStack() as stack:
+        copy = stack.enter_context(stack.enter_context(connection.cursor()).cursor.copy(statement))
+        for value in values:
+            copy.write_row(value)
+        if overlap is not None:
+            overlap._hold(stack.pop_all())  # finished by the next query or the block's end
     return ids

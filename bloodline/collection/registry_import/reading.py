@@ -10,7 +10,6 @@ in memory whole.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -144,14 +143,19 @@ def _rows(
     if header is None:
         raise ImportFileError(_("The file is empty."))
     found = columns(header, mapping)
+    pairs = sorted(found.items())
     for line, row in enumerate(raw_rows, start=2):
-        values = {f: _text(row[i]) for i, f in found.items() if i < len(row)}
+        if len(row) > pairs[-1][0]:  # every column there: the common case, no bound checks
+            values = {f: _text(row[i]) for i, f in pairs}
+        else:
+            values = {f: _text(row[i]) for i, f in pairs if i < len(row)}
         if any(values.values()):
             yield line, values
 
 
 def _csv_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
-    text = codecs.getreader("utf-8-sig")(stream)
+    # newline="" as the csv module asks: a line break inside a quoted cell stays in the cell.
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
         first = text.readline()
         delimiter = ";" if first.count(";") > first.count(",") else ","

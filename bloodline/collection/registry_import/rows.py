@@ -47,6 +47,8 @@ TYPES = {t.value: t.value for t in DonationType} | {
 }
 OUTCOMES = {o.value: o.value for o in Outcome}
 INCOMPLETE_REASONS = frozenset(IncompleteReason.values)
+# The country issuing each kind of document, by the kind's code (no enum call per row).
+NATIONAL_COUNTRIES = {kind.value: country for kind, country in NATIONAL_COUNTRY.items()}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
@@ -91,7 +93,7 @@ class DonationFacts:
     volume_ml: int
     bag_volume_ml: int | None
     place_code: str
-    din: str
+    din: str  # the ISBT 128 DIN, or empty; the importer puts the legacy reference here
     outcome: str
     incomplete_reason: str
 
@@ -162,9 +164,7 @@ def _document(values: dict[str, str], born: dt.date | None, sex: str) -> tuple[s
     kind = DOCUMENT_KINDS.get(_key(values.get("document_kind", "")), "")
     if not kind:
         raise Refusal.of("bad_document_kind")
-    country = values.get("document_country", "").upper() or NATIONAL_COUNTRY.get(
-        DocumentKind(kind), ""
-    )
+    country = values.get("document_country", "").upper() or NATIONAL_COUNTRIES.get(kind, "")
     problems = check_document(kind, number, country, born, sex)
     if problems:
         detail = " ".join(str(m) for messages in problems.values() for m in messages)

@@ -227,6 +227,21 @@ def test_it_reads_csv_with_bom_and_semicolons_and_xlsx(demo: Any) -> None:
 
 
 @pytest.mark.django_db
+def test_it_reads_quoted_line_breaks_and_short_rows_and_refuses_other_encodings(
+    demo: Any,
+) -> None:
+    data = (
+        'legacy_id,full_name,address\nQ1,"Generated, Person","1 Street\r\nWard 2"\nQ2,Short Row\n'
+    )
+    outcome = run(demo, data.encode())
+    assert (outcome.donors_added, outcome.rejections) == (2, [])
+    assert Donor.objects.get(full_name="Generated, Person").address == "1 Street Ward 2"
+    with pytest.raises(reading.ImportFileError):  # a legacy code page, not read as garbage
+        run(demo, "legacy_id,full_name\nZ1,Tr\u00e1n\n".encode("latin-1"))
+    assert not Donor.objects.filter(legacy_ids__legacy_id="Z1").exists()
+
+
+@pytest.mark.django_db
 def test_a_mapping_renames_the_columns(demo: Any, tmp_path: Any) -> None:
     mapping = tmp_path / "mapping.json"
     mapping.write_text('{"Ma so": "legacy_id", "Ten day du": "full_name"}')
