@@ -32,6 +32,7 @@ from bloodline.drives.registrations import (
 )
 from bloodline.organisations.models import Organisation
 from bloodline.screening import summaries
+from bloodline.screening.lookup import as_uuid
 from bloodline.screening.models import Presentation
 from bloodline.screening.stations import refuse, require_running, require_station
 
@@ -40,13 +41,6 @@ from bloodline.screening.stations import refuse, require_running, require_statio
 class CheckIn:
     presentation: Presentation
     warning: str = ""  # the duplicate-record warning for a walk-in found on record
-
-
-def _as_uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text.strip())
-    except ValueError:
-        return None
 
 
 def _by_identity(drive: Drive, text: str) -> Donor | None:
@@ -59,7 +53,7 @@ def _by_identity(drive: Drive, text: str) -> Donor | None:
 
 
 def _registration_from_scan(drive: Drive, scan: str) -> tuple[Donor, Registration | None]:
-    key = _as_uuid(scan)
+    key = as_uuid(scan.strip())
     registration = Registration.objects.filter(uuid=key).first() if key else None
     if registration is not None:
         if registration.drive_id != drive.pk:
