@@ -80,26 +80,31 @@ def by_branch(
     child itself (decision 0049), two grouped queries."""
     paths = {node.pk: node.path, **branches}
     counts: dict[str, list[int]] = {}
-    tallied = (
-        Tally.objects.filter(
-            node_id__in=list(branches), day__gte=start, day__lte=end, measure__in=PRESENTED
-        )
-        .values("node_id")
+    tallied = Tally.objects.filter(node_id__in=list(branches), day__gte=start, day__lte=end)
+    own = DailyScreening.objects.filter(
+        credited_to_id__in=list(paths), day__gte=start, day__lte=end
+    )
+    for row in _counted(tallied, "node_id", own, "credited_to_id"):
+        _add_counts(counts, paths[row["node_id"]], row["p"], row["d"])
+    return {path: Deferrals(p, d) for path, (p, d) in counts.items() if p or d}
+
+
+def _counted(tallied: QuerySet[Tally], by: str, own: QuerySet[DailyScreening], own_by: str) -> Any:
+    """Presented and deferred (``p``, ``d``) per ``by`` of the tally rows and per ``own_by`` of
+    the day rows, in one query (``UNION ALL``; rows are named by the tally's column)."""
+    return (
+        tallied.filter(measure__in=PRESENTED)
+        .values(by)
         .annotate(
             p=Sum("amount", filter=Q(measure="presented")),
             d=Sum("amount", filter=Q(measure="deferred")),
         )
         .order_by()
+        .union(
+            own.values(own_by).annotate(p=Sum("presented"), d=Sum("deferred")).order_by(),
+            all=True,
+        )
     )
-    own = (
-        DailyScreening.objects.filter(credited_to_id__in=list(paths), day__gte=start, day__lte=end)
-        .values("credited_to_id")
-        .annotate(p=Sum("presented"), d=Sum("deferred"))
-        .order_by()
-    )
-    for row in tallied.union(own, all=True):  # one query; the first column is the node
-        _add_counts(counts, paths[row["node_id"]], row["p"], row["d"])
-    return {path: Deferrals(p, d) for path, (p, d) in counts.items() if p or d}
 
 
 def _reason_counts(
@@ -148,26 +153,11 @@ def by_drive(
     """For each of ``drives`` (primary keys) with presentations credited in the subtree: its
     deferral figures with top reasons — two queries, bounded by the drives asked for."""
     counts: dict[int, list[int]] = {}
-    tallied = (
-        Tally.objects.filter(
-            node=node, day__gte=start, day__lte=end, drive_id__in=drives, measure__in=PRESENTED
-        )
-        .values("drive_id")
-        .annotate(
-            p=Sum("amount", filter=Q(measure="presented")),
-            d=Sum("amount", filter=Q(measure="deferred")),
-        )
-        .order_by()
+    tallied = Tally.objects.filter(node=node, day__gte=start, day__lte=end, drive_id__in=drives)
+    own = DailyScreening.objects.filter(
+        credited_to=node, day__gte=start, day__lte=end, drive_id__in=drives
     )
-    own = (
-        DailyScreening.objects.filter(
-            credited_to=node, day__gte=start, day__lte=end, drive_id__in=drives
-        )
-        .values("drive_id")
-        .annotate(p=Sum("presented"), d=Sum("deferred"))
-        .order_by()
-    )
-    for row in tallied.union(own, all=True):
+    for row in _counted(tallied, "drive_id", own, "drive_id"):
         _add_counts(counts, row["drive_id"], row["p"], row["d"])
     found = {drive: Deferrals(p, d) for drive, (p, d) in counts.items() if p or d}
     reasons: dict[int, list[tuple[str, int]]] = defaultdict(list)
