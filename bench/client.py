@@ -100,20 +100,26 @@ async def _send(port: int, raw: bytes) -> tuple[int, float]:
     return status, elapsed
 
 
+async def _count(port: int, raw: bytes, outcome: Outcome) -> None:
+    """Send one request and count its answer: its status, and its latency when it succeeded
+    (a connection that failed counts as status 0)."""
+    try:
+        status, elapsed = await _send(port, raw)
+    except OSError:
+        status, elapsed = 0, 0.0
+    outcome.statuses[status] += 1
+    if 200 <= status < 300:
+        outcome.ok += 1
+        outcome.latencies_ms.append(elapsed * 1000)
+
+
 async def _drive(port: int, requests: Sequence[bytes], concurrency: int) -> Outcome:
     outcome = Outcome(requests=len(requests))
     queue = iter(requests)
 
     async def worker() -> None:
         for raw in queue:
-            try:
-                status, elapsed = await _send(port, raw)
-            except OSError:
-                status, elapsed = 0, 0.0
-            outcome.statuses[status] += 1
-            if 200 <= status < 300:
-                outcome.ok += 1
-                outcome.latencies_ms.append(elapsed * 1000)
+            await _count(port, raw, outcome)
 
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
@@ -152,14 +158,7 @@ async def _paced(port: int, requests: Sequence[bytes], rate: float) -> Outcome:
         delay = start + i / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        try:
-            status, elapsed = await _send(port, raw)
-        except OSError:
-            status, elapsed = 0, 0.0
-        outcome.statuses[status] += 1
-        if 200 <= status < 300:
-            outcome.ok += 1
-            outcome.latencies_ms.append(elapsed * 1000)
+        await _count(port, raw, outcome)
 
     await asyncio.gather(*(one(i, raw) for i, raw in enumerate(requests)))
     outcome.seconds = time.perf_counter() - start
