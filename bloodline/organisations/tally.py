@@ -136,25 +136,27 @@ def _fold(ids: list[int]) -> dict[Key, int]:
 
 
 def settle(batch: int = SETTLE_BATCH) -> int:
-    """Fold the rows of up to ``batch`` keys that have unsettled rows into one settled row
-    each (none when they add up to zero). Returns how many keys were folded."""
-    keys = set(
-        Tally.objects.filter(settled=False)
-        .values_list("node_id", "day", "drive_id", "measure")
-        .distinct()[:batch]
+    """Fold up to ``batch`` unsettled rows, with the settled rows of the same keys, into one
+    settled row per key (none when they add up to zero). Reads the unsettled rows from their
+    partial index and only the settled rows of those exact nodes, days and measures.
+    Returns how many keys were folded."""
+    unsettled = list(
+        Tally.objects.filter(settled=False).values_list(
+            "pk", "node_id", "day", "drive_id", "measure"
+        )[:batch]
     )
-    if not keys:
+    if not unsettled:
         return 0
+    keys = {tuple(key) for _pk, *key in unsettled}
     with transaction.atomic():
-        nodes = {k[0] for k in keys}
-        days = [k[1] for k in keys]
-        ids = [
-            pk
-            for pk, *key in Tally.objects.filter(
-                node_id__in=nodes, day__gte=min(days), day__lte=max(days)
-            ).values_list("pk", "node_id", "day", "drive_id", "measure")
-            if tuple(key) in keys
-        ]
+        settled = Tally.objects.filter(
+            settled=True,
+            node_id__in={k[0] for k in keys},
+            day__in={k[1] for k in keys},
+            measure__in={k[3] for k in keys},
+        ).values_list("pk", "node_id", "day", "drive_id", "measure")
+        ids = [pk for pk, *_key in unsettled]
+        ids += [pk for pk, *key in settled if tuple(key) in keys]
         _insert(_fold(ids), settled=True)
     return len(keys)
 
