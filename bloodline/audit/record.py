@@ -131,10 +131,14 @@ def record(
         raise RuntimeError("audit events are written inside the action's transaction")
     if correction and not reason.strip():
         raise MissingReason(action)
+    _check_old_new(action, changes)
+    return AuditEvent.objects.create(**_fields(by, action, obj, changes, reason))
+
+
+def _check_old_new(action: str, changes: Mapping[str, Any] | None) -> None:
     for key, value in (changes or {}).items():
         if not isinstance(value, list | tuple) or len(value) != 2:
             raise NotOldNew(f"{action}: change {key!r} is not [old, new]")
-    return AuditEvent.objects.create(**_fields(by, action, obj, changes, reason))
 
 
 def _fields(
@@ -160,9 +164,7 @@ def record_alone(
     Inside a transaction it joins it, as ``record`` does. Outside one it is its own
     transaction: on PostgreSQL a single statement (``chain.append_alone``), else a
     transaction of its own. The same checks as ``record``."""
-    for key, value in (changes or {}).items():
-        if not isinstance(value, list | tuple) or len(value) != 2:
-            raise NotOldNew(f"{action}: change {key!r} is not [old, new]")
+    _check_old_new(action, changes)
     if connection.in_atomic_block:
         return record(by=by, action=action, obj=obj, changes=changes)
     from bloodline.audit import chain
