@@ -409,7 +409,9 @@ def _by_drive(
         return []
     summed: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     tallied = (
-        Tally.objects.filter(node=node, day__gte=start, day__lte=end, drive_id__in=pks)
+        Tally.objects.filter(
+            node=node, day__gte=start, day__lte=end, drive_id__in=pks, measure__in=MEASURES
+        )
         .values("drive_id")
         .annotate(**{name: Sum("amount", filter=Q(measure=name)) for name in MEASURES})
         .order_by()
