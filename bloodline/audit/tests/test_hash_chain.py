@@ -32,6 +32,28 @@ def _events(n: int = 5) -> list[AuditEvent]:
     return made
 
 
+def _in_threads(step: Any, threads: int = 3, steps: int = 10) -> list[BaseException]:
+    """Run ``step(i)`` ``steps`` times in each of ``threads`` threads at once, each on its own
+    connection; the errors they raised."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            for i in range(steps):
+                step(i)
+        except BaseException as exc:  # reported to the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    started = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join()
+    return errors
+
+
 def _tamper(*sql: tuple[str, list[Any]]) -> None:
     guards.remove(connection)
     try:
@@ -119,23 +141,12 @@ def test_reordered_events_are_named():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_never_share_a_predecessor(flushable_audit):
     actor = system_actor()
-    errors: list[BaseException] = []
 
-    def write() -> None:
-        try:
-            for i in range(10):
-                with transaction.atomic():
-                    record(by=actor, action="user.update", obj=actor, changes={"n": [i, i]})
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def write(i: int) -> None:
+        with transaction.atomic():
+            record(by=actor, action="user.update", obj=actor, changes={"n": [i, i]})
 
-    threads = [threading.Thread(target=write) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = _in_threads(write)
     if connection.vendor == "postgresql":
         assert not errors
     prevs = list(AuditEvent.objects.values_list("prev_hash", flat=True))
@@ -166,22 +177,11 @@ def test_an_event_outside_any_transaction_links_in_one_statement(flushable_audit
     stored = AuditEvent.objects.get(pk=alone.pk)
     assert stored.hash == alone.hash == link(stored.prev_hash, stored.canonical())
     assert stored.changes == {"đọc": [None, "trạm"]}
-    errors: list[BaseException] = []
 
-    def read() -> None:
-        try:
-            for i in range(10):
-                record_alone(by=actor, action="donor.read", obj=actor, changes={"n": [None, i]})
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def read(i: int) -> None:
+        record_alone(by=actor, action="donor.read", obj=actor, changes={"n": [None, i]})
 
-    threads = [threading.Thread(target=read) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = _in_threads(read)
     if connection.vendor == "postgresql":
         assert not errors
     with transaction.atomic():
