@@ -285,3 +285,36 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_id} {self.day} {self.drive_id} {self.measure} {self.amount}"
+
+
+class TallyWindow(models.Model):
+    """A period whose number of distinct donors the tree's tally keeps at every node
+    (decision 0052): a plan's period or one of its rounds. Distinct donors do not add up
+    across days or units, so the tally keeps, for each window, how many donors gave in it at
+    least once under each node (measure ``donors:<start>/<end>`` on the window's first day).
+    A new window, or one whose counts a bulk change made stale, is not ``ready``: the worker
+    fills it from the donations, and reports count live until it is."""
+
+    start = models.DateField()
+    end = models.DateField()
+    ready = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["start", "end"], name="tally_window_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start}/{self.end}{'' if self.ready else ' (filling)'}"
+
+    @property
+    def measure(self) -> str:
+        return window_measure(self.start, self.end)
+
+
+DONORS = "donors:"
+
+
+def window_measure(start: dt.date, end: dt.date) -> str:
+    """The tally measure counting a window's distinct donors."""
+    return f"{DONORS}{start.isoformat()}/{end.isoformat()}"

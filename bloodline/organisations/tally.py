@@ -15,6 +15,11 @@ own level is not copied: its day rows already are that level.)
 - ``moved(...)``: a node moved under another parent takes its figures with it.
 - ``expected(...)`` / ``kept()`` / ``differences`` / ``rebuild``: what the rows must be
   given the day summaries, what they are, and the repair (``check_progress_summaries``).
+
+Distinct donors per window (decision 0052) live in the same table under ``donors:`` measures,
+at the credited organisation *and* every node above it (a unit needs its own count too):
+``want_window``, ``windows_covering`` (the writers' shared lock), ``add_donors`` and
+``mark_stale``. The day-row functions above leave those measures alone.
 """
 
 from __future__ import annotations
@@ -26,7 +31,14 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from bloodline.organisations.models import Organisation, Tally, path_pks
+from bloodline.organisations.models import (
+    DONORS,
+    Organisation,
+    Tally,
+    TallyWindow,
+    path_pks,
+    window_measure,
+)
 
 Where = tuple[int, dt.date, int | None]  # credited organisation, day, drive
 Key = tuple[int, dt.date, int | None, str]  # node, day, drive, measure
@@ -96,8 +108,21 @@ def moved(node: Organisation, old_parent_path: str, new_parent_path: str) -> Non
     if not left and not joined:
         return
     own: dict[tuple[dt.date, int | None, str], int] = defaultdict(int)
-    for day, drive, measure, amount in Tally.objects.filter(node=node).values_list(
-        "day", "drive_id", "measure", "amount"
+    # Distinct donors do not move by addition: a donor may also have given elsewhere under
+    # the old or the new ancestors. The windows this node has donors in are counted again.
+    mark_stale(
+        TallyWindow.objects.filter(
+            measure_in(
+                Tally.objects.filter(node=node, measure__startswith=DONORS).values_list(
+                    "measure", flat=True
+                )
+            )
+        )
+    )
+    for day, drive, measure, amount in (
+        Tally.objects.filter(node=node)
+        .exclude(measure__startswith=DONORS)
+        .values_list("day", "drive_id", "measure", "amount")
     ):
         own[(day, drive, measure)] += amount
     for source in SOURCES:
@@ -185,9 +210,11 @@ def expected(
 def kept() -> dict[Key, int]:
     """What the rows add up to, per key (keys adding up to zero count as absent)."""
     sums: dict[Key, int] = defaultdict(int)
-    for node, day, drive, measure, amount in Tally.objects.values_list(
-        "node_id", "day", "drive_id", "measure", "amount"
-    ).iterator(chunk_size=5000):
+    for node, day, drive, measure, amount in (
+        Tally.objects.exclude(measure__startswith=DONORS)
+        .values_list("node_id", "day", "drive_id", "measure", "amount")
+        .iterator(chunk_size=5000)
+    ):
         sums[(node, day, drive, measure)] += amount
     return {k: v for k, v in sums.items() if v}
 
@@ -206,5 +233,63 @@ def rebuild(
     """Replace every row with settled rows computed from the day summaries (the backfill,
     and the check's ``--repair``)."""
     rows = expected(day_rows, organisations)
-    model.objects.all().delete()
+    model.objects.exclude(measure__startswith=DONORS).delete()
     _insert(rows, settled=True, model=model)
+
+
+# Distinct donors per window (decision 0052).
+
+DonorKey = tuple[int, int]  # window, node
+FILL_EVERY = dt.timedelta(minutes=1)
+FILL_JOB = "collection.fill_donor_windows"
+
+
+def want_window(start: dt.date, end: dt.date) -> TallyWindow:
+    """Keep the distinct donors of this period from now on (a plan or a round was made or
+    its dates changed). A new window is filled by the worker; reports count live until then."""
+    window, _created = TallyWindow.objects.get_or_create(start=start, end=end)
+    return window
+
+
+def measure_in(measures: Iterable[str]) -> Any:
+    """The windows whose donor measures are among ``measures``."""
+    from django.db.models import Q
+
+    where = Q(pk__in=[])
+    for measure in set(measures):
+        start, end = measure[len(DONORS) :].split("/")
+        where |= Q(start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end))
+    return where
+
+
+def windows_covering(first: dt.date, last: dt.date) -> list[TallyWindow]:
+    """The windows that overlap ``first``–``last``, locked against a fill for the rest of
+    the writer's transaction (``FOR SHARE`` on PostgreSQL: writers do not wait on one
+    another, only on a fill or a ``mark_stale`` of the same window; SQLite has one writer at a
+    time anyway). A writer adds its donors only to the windows that are ready."""
+    windows = TallyWindow.objects.filter(start__lte=last, end__gte=first).order_by("pk")
+    if connection.features.has_select_for_update:
+        table = connection.ops.quote_name(TallyWindow._meta.db_table)
+        return list(
+            TallyWindow.objects.raw(
+                f'SELECT id, start, "end", ready FROM {table} '  # noqa: S608 - our table
+                'WHERE start <= %s AND "end" >= %s ORDER BY id FOR SHARE',
+                [last, first],
+            )
+        )
+    return list(windows)
+
+
+def add_donors(changes: Mapping[DonorKey, int], windows: Mapping[int, TallyWindow]) -> None:
+    """Add distinct-donor changes ``{(window, node): amount}`` as unsettled rows."""
+    rows: dict[Key, int] = {}
+    for (window, node), amount in changes.items():
+        w = windows[window]
+        rows[(node, w.start, None, window_measure(w.start, w.end))] = amount
+    _insert(rows, settled=False)
+
+
+def mark_stale(windows: Any) -> int:
+    """These windows' donor counts must be counted again (a bulk import, a moved node): the
+    worker fills them, and reports count live until it has."""
+    return int(windows.filter(ready=True).update(ready=False))

@@ -17,6 +17,7 @@ from bloodline.audit.record import diff, record, snapshot
 from bloodline.jurisdictions.loader import UnknownRuleSet, registry
 from bloodline.lib.locking import bump, check_version
 from bloodline.organisations import access
+from bloodline.organisations import tally as tree_tally
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -176,6 +177,7 @@ def create_plan(
         raise ValidationError(errors)
     plan.rule_set, plan.base_volume_ml = rule_set_for(plan.area)
     plan.save()
+    tree_tally.want_window(plan.period_start, plan.period_end)  # its distinct donors (0052)
     Target.objects.create(plan=plan, organisation=plan.area, round=None, amount=amount)
     if document is not None:
         plan.document_name = (document.name or "")[:200]
@@ -233,6 +235,7 @@ def update_plan(
         plan.document.save(document.name or "plan", document, save=False)
     bump(plan)
     plan.save()
+    tree_tally.want_window(plan.period_start, plan.period_end)
     record(
         by=by,
         action="plan.update",
@@ -365,6 +368,7 @@ def add_round(*, by: User, plan: Plan, name: str, starts_on: dt.date, ends_on: d
     if errors:
         raise ValidationError(errors)
     new = Round.objects.create(plan=plan, name=name.strip(), starts_on=starts_on, ends_on=ends_on)
+    tree_tally.want_window(starts_on, ends_on)
     record(
         by=by,
         action="plan.add_round",
