@@ -10,7 +10,7 @@ class CollectionConfig(AppConfig):
     verbose_name = _("Collection")
 
     def ready(self) -> None:
-        from bloodline.collection import label_tasks, summaries
+        from bloodline.collection import donor_windows, label_tasks, summaries
         from bloodline.collection.registry_import import task
         from bloodline.organisations import tally as tree_tally
 
@@ -19,3 +19,5 @@ class CollectionConfig(AppConfig):
         task.register()
         # A moved organisation takes its credited days along in the tree's tally (0049).
         tree_tally.register_source(summaries.own_rows)
+        # The windows' distinct donors are counted by the worker when new or stale (0052).
+        donor_windows.register()

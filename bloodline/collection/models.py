@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -45,13 +46,23 @@ class IncompleteReason(models.TextChoices):
 
 
 class DonationManager(models.Manager["Donation"]):
-    def donors_changed(self, donor_ids: list[int]) -> None:
-        """Fix the first-time flags (and the day summaries) of these donors' donations after
-        donations moved between them. For writers below this app (donors.merge_donors), which
-        reach it through ``apps.get_model`` as they may not import collection."""
+    """For writers below this app (donors.merge_donors), which reach it through
+    ``apps.get_model`` as they may not import collection."""
+
+    def donors_changing(self, donor_ids: list[int]) -> Any:
+        """Before donations move between these donors: what the windows' distinct-donor
+        counts hold of them (decision 0052), to give back to ``donors_changed``."""
+        from bloodline.collection import summaries
+
+        return summaries.reach_before(donor_ids)
+
+    def donors_changed(self, donor_ids: list[int], before: Any) -> None:
+        """Fix the first-time flags (and the day summaries) of these donors' donations, and
+        the windows' distinct donors, after donations moved between them."""
         from bloodline.collection import summaries
 
         summaries.refresh_first_time(donor_ids)
+        summaries.reach_after(before)
 
 
 class Donation(models.Model):

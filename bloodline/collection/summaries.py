@@ -8,7 +8,10 @@ them in its own transaction:
 - ``tally(donations, into=)`` then ``add_to_days`` once, for a writer recording many batches
   in one transaction (the registry import, decision 0045);
 - ``refresh_first_time(donor_ids)`` after donations move between donors (a merge, through
-  ``Donation.objects.donors_changed``): a donor's first donation may change.
+  ``Donation.objects.donors_changed``): a donor's first donation may change;
+- the windows' distinct donors (decision 0052): ``recorded`` counts them; a merge takes
+  ``reach_before`` and gives it back to ``reach_after``; a bulk writer calls
+  ``stale_windows`` and the worker counts the windows again.
 
 Changes are deltas applied with ``F()`` to one row per (credited organisation, day, drive),
 so two desks recording at once add up instead of overwriting each other. ``recompute``
@@ -25,8 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -34,7 +37,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from bloodline.organisations import tally as tree_tally
-from bloodline.organisations.models import path_pks
+from bloodline.organisations.models import TallyWindow, path_pks
 
 Key = tuple[int, dt.date, int | None]  # credited organisation, day, drive
 Parts = tuple[int, int, int, int]  # donations, bags, mL, first-time
@@ -168,10 +171,11 @@ def add_to_days(deltas: Deltas) -> None:
 
 def recorded(donations: Iterable[Any]) -> None:
     """New donations (saved, with their primary keys): add the complete ones to their day's
-    row, then settle their donors' first-time flags."""
+    row, settle their donors' first-time flags and count them in the windows' donors."""
     made = list(donations)
     _apply(tally(made))
     refresh_first_time({d.donor_id for d in made})
+    _donors_joined([d for d in made if d.outcome == "complete"])
 
 
 def refresh_first_time(donor_ids: Iterable[int], into: Deltas | None = None) -> None:
@@ -209,6 +213,100 @@ def refresh_first_time(donor_ids: Iterable[int], into: Deltas | None = None) -> 
         for key, change in deltas.items():
             row = into.get(key) or [0, 0, 0, 0]
             into[key] = [a + b for a, b in zip(row, change, strict=True)]
+
+
+# Distinct donors per window (decision 0052). A donor's *reach* is the (window, node) pairs
+# their complete donations cover: a change adds its donors' reach after it less their reach
+# before it. A writer locks the windows it adds to (``tally.windows_covering``) so that a
+# fill (``donor_windows.fill``) never runs between its reading of a window and its commit.
+
+Reach = Counter[tuple[int, int]]  # (window, node) -> donors
+SLACK = dt.timedelta(days=1)  # a UTC date is within a day of any local date
+
+
+def _dates(instants: Iterable[dt.datetime]) -> tuple[dt.date, dt.date] | None:
+    days = [at.date() for at in instants]
+    if not days:
+        return None
+    return min(days) - SLACK, max(days) + SLACK
+
+
+def _locked(first_last: tuple[dt.date, dt.date] | None) -> dict[int, TallyWindow]:
+    """The ready windows over these days, locked against a fill until the writer commits."""
+    if first_last is None:
+        return {}
+    return {w.pk: w for w in tree_tally.windows_covering(*first_last) if w.ready}
+
+
+def reach(
+    donor_ids: Iterable[int], windows: Mapping[int, TallyWindow], exclude: Iterable[int] = ()
+) -> Reach:
+    """How many of these donors each (window, node) counts, from their complete donations
+    (less ``exclude``, donations not yet counted), in one query and the zones' two."""
+    ids = sorted(set(donor_ids))
+    if not windows or not ids:
+        return Counter()
+    rows = list(
+        _model("Donation")
+        .objects.filter(COMPLETE, donor_id__in=ids)
+        .exclude(pk__in=list(exclude))
+        .values_list("donor_id", "credited_to_id", "collected_at", "credited_to__path")
+    )
+    zones = zones_of({r[1] for r in rows})
+    spans = [(pk, w.start, w.end) for pk, w in windows.items()]
+    covered: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for donor, org, at, path in rows:
+        day = at.astimezone(zones[org]).date()
+        nodes = path_pks(path)
+        for pk, start, end in spans:
+            if start <= day <= end:
+                covered[donor].update((pk, node) for node in nodes)
+    return Counter(pair for pairs in covered.values() for pair in pairs)
+
+
+def _add(before: Reach, after: Reach, windows: Mapping[int, TallyWindow]) -> None:
+    change = {k: after[k] - before[k] for k in set(before) | set(after) if after[k] != before[k]}
+    if change:
+        tree_tally.add_donors(change, windows)
+
+
+def _donors_joined(complete: list[Any]) -> None:
+    """New complete donations (saved): their donors join the windows' distinct-donor counts
+    where they had not given yet."""
+    windows = _locked(_dates(d.collected_at for d in complete))
+    if not windows:
+        return
+    donors = {d.donor_id for d in complete}
+    new = [d.pk for d in complete]
+    _add(reach(donors, windows, exclude=new), reach(donors, windows), windows)
+
+
+Before = tuple[list[int], dict[int, TallyWindow], Reach]
+
+
+def reach_before(donor_ids: Iterable[int]) -> Before:
+    """Before donations move between these donors (a merge): their reach as it stands."""
+    ids = sorted(set(donor_ids))
+    instants = (
+        _model("Donation")
+        .objects.filter(COMPLETE, donor_id__in=ids)
+        .values_list("collected_at", flat=True)
+    )
+    windows = _locked(_dates(instants))
+    return ids, windows, reach(ids, windows)
+
+
+def reach_after(before: Before) -> None:
+    """After the move: the counts follow the donors' reach as it now is."""
+    ids, windows, was = before
+    _add(was, reach(ids, windows), windows)
+
+
+def stale_windows(first: dt.date, last: dt.date) -> int:
+    """A bulk writer touched these days: their windows are counted again by the worker."""
+    return tree_tally.mark_stale(
+        TallyWindow.objects.filter(start__lte=last + SLACK, end__gte=first - SLACK)
+    )
 
 
 def _earlier(donations: Any) -> Any:

@@ -502,15 +502,17 @@ def merge_donors(*, by: User, keep: Donor, duplicate: Donor, reason: str) -> Don
     ended = _end_overlapping_consents(keep, duplicate, now)
     if ended:
         trail["consents_superseded"] = [None, ended]
+    # Progress keeps first-time flags and distinct donors (decisions 0039, 0052): collection
+    # sits above donors, so it is reached through the app registry.
+    donations = apps.get_model("collection", "Donation").objects
+    before = donations.donors_changing([keep.pk, duplicate.pk])
     for model, field in _donor_links():
         moved = _move(model, field, duplicate, keep)
         if moved:
             trail[model._meta.label_lower] = [None, moved]
     Donor.objects.filter(pk=duplicate.pk).update(merged_into=keep, version=bumped())
-    # The keeper's first donation may now be the duplicate's: progress counts first-time
-    # donations from flags kept on the donations (decision 0039). Collection sits above
-    # donors, so it is reached through the app registry.
-    apps.get_model("collection", "Donation").objects.donors_changed([keep.pk, duplicate.pk])
+    # The keeper's first donation may now be the duplicate's; both count once as donors.
+    donations.donors_changed([keep.pk, duplicate.pk], before=before)
     Donor.objects.filter(pk=keep.pk).update(version=bumped())
     record(by=by, action="donor.merge", obj=keep, changes=trail, reason=reason, correction=True)
     record(

@@ -470,6 +470,9 @@ def import_registry(
                 progress(state.outcome.rows)
         state.refresh()
         summaries.add_to_days(state.days)
+        if state.days:  # the windows' distinct donors are counted again (decision 0052)
+            days = [day for _org, day, _drive in state.days]
+            summaries.stale_windows(min(days), max(days))
     outcome = state.outcome
     outcome.dry_run = dry_run
     run.counts, run.rejections = outcome.counts(), outcome.rejections

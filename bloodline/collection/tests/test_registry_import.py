@@ -340,3 +340,24 @@ def test_first_time_flags_follow_the_rule_across_chunks_and_at_equal_times(demo:
             d.din: d.collected_at == first for d in donations
         }
     assert Donation.objects.filter(donor__legacy_ids__legacy_id="B2", first_time=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_imported_donations_make_their_windows_counted_again(demo: Any) -> None:
+    """An import marks the plan windows over its days stale (decision 0052); the worker's
+    fill then counts the imported donors, and the check agrees."""
+    from bloodline.collection import donor_windows
+    from bloodline.organisations import tally
+    from bloodline.organisations.models import TallyWindow
+
+    today = timezone.localdate()
+    recent = tally.want_window(today - dt.timedelta(days=30), today)
+    old = tally.want_window(today - dt.timedelta(days=3000), today - dt.timedelta(days=2000))
+    donor_windows.fill_due()
+    before = donor_windows.kept(recent).get(demo.nodes["vn_centre"].pk, 0)
+    run(demo, good_file())
+    assert set(TallyWindow.objects.filter(ready=False)) == {recent}  # not the old window
+    assert TallyWindow.objects.get(pk=old.pk).ready
+    donor_windows.fill_due()
+    assert donor_windows.kept(recent)[demo.nodes["vn_centre"].pk] == before + 1  # An, 20 days ago
+    call_command("check_progress_summaries")  # raises when the counts disagree

@@ -1,7 +1,8 @@
 """``manage.py check_progress_summaries``: recompute plan-progress day summaries and first-time
 flags from raw donations (decision 0039), and the presentation and deferral day summaries from
 raw presentations and deferrals (decision 0047), and their sums at every level of the tree
-from the day summaries (decision 0049), and compare them with what is kept.
+from the day summaries (decision 0049), and the distinct donors of every counted plan window
+(decision 0052), and compare them with what is kept.
 
 Exits with status 1 and names the first mismatches; ``--repair`` then rebuilds everything
 from the raw rows (run it while no drive is collecting). It lives in ``reports``, the layer
@@ -14,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from bloodline.collection import summaries
+from bloodline.collection import donor_windows, summaries
 from bloodline.collection.models import DailyCredit, Donation
 from bloodline.organisations import tally
 from bloodline.organisations.models import Organisation
@@ -60,7 +61,12 @@ class Command(BaseCommand):
                 f"TREE node {node} {day} drive {drive} {measure}: kept {kept or 0}, "
                 f"the day summaries give {expected or 0}"
             )
-        if not flags and not rows and not screened and not tallied:
+        donors = donor_windows.differences()
+        for measure, node, have, want in donors[:SHOWN]:
+            self.stderr.write(
+                f"DONORS node {node} {measure}: kept {have or 0}, raw donations give {want or 0}"
+            )
+        if not flags and not rows and not screened and not tallied and not donors:
             self.stdout.write(self.style.SUCCESS("progress summaries match the donations"))
             return
         if options["repair"]:
@@ -70,10 +76,12 @@ class Command(BaseCommand):
                     Presentation, Deferral, Organisation, DailyScreening, DailyDeferralReason
                 )
                 tally.rebuild(screening_summaries.every_day_row())
+            donor_windows.refill_all()  # one transaction per window
             self.stdout.write(self.style.WARNING("progress summaries rebuilt from the donations"))
         raise CommandError(
             f"{len(flags)} first-time flag(s), {len(rows)} day summar(y/ies), "
-            f"{len(screened)} screening summar(y/ies) and {len(tallied)} tree figure(s) differ"
+            f"{len(screened)} screening summar(y/ies), {len(tallied)} tree figure(s) and "
+            f"{len(donors)} distinct-donor count(s) differ"
             + (" (repaired)" if options["repair"] else "")
         )
 
