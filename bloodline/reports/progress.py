@@ -3,9 +3,11 @@
 For a node of the tree and a period (the plan's, or one round's), the figures come from the
 day summaries of the organisations in the node's subtree (``collection.DailyCredit``, kept in
 the same transaction as each donation write, decision 0039), grouped by which child subtree
-the credited organisation lies in. Only the number of distinct donors, which does not add up
-across days, is counted from the period's donations. The number of queries does not grow with
-the size of the tree or the history, and no Python loop runs over donations.
+the credited organisation lies in. The number of distinct donors, which does not add up
+across days, comes from the tally's counts per plan window (decision 0052); a window it does
+not keep yet, and each drive of the page, is counted from the period's donations. The
+number of queries does not grow with the size of the tree or the history, and no Python loop
+runs over donations.
 
 Measures (domain/programmes.md §1): donations = every *complete* collection (an incomplete
 one, stopped below the rule set's minimum for its bag, is a presentation, not a donation);
@@ -31,7 +33,14 @@ from django.db.models.functions import Substr
 from bloodline.collection.models import DailyCredit, Donation, Outcome
 from bloodline.drives.models import Drive
 from bloodline.organisations.kinds import Kind
-from bloodline.organisations.models import SEGMENT, Organisation, Tally, subtree_bounds
+from bloodline.organisations.models import (
+    SEGMENT,
+    Organisation,
+    Tally,
+    TallyWindow,
+    subtree_bounds,
+    window_measure,
+)
 from bloodline.programmes.models import Measure, Plan, Round, Target
 from bloodline.reports import deferral_figures
 from bloodline.reports.deferral_figures import Deferrals
@@ -161,7 +170,10 @@ def _donations(
 def _distinct_donors(
     node: Organisation, zone: zoneinfo.ZoneInfo, windows: dict[str, tuple[dt.date, dt.date]]
 ) -> dict[str, int]:
-    """Distinct donors in each named window, in one query over the windows' donations."""
+    """Distinct donors in each named window, counted live in one query over the windows'
+    donations (a window the tally does not keep yet)."""
+    if not windows:
+        return {}
     values = {}
     for name, (start, end) in windows.items():
         since, until = _window(zone, start, end)
@@ -171,6 +183,63 @@ def _distinct_donors(
     last = max(end for _, end in windows.values())
     row = _donations(node, zone, first, last).aggregate(**values)
     return {name: row[name] or 0 for name in windows}
+
+
+def _kept_windows(windows: dict[str, tuple[dt.date, dt.date]]) -> set[tuple[dt.date, dt.date]]:
+    """The windows whose distinct donors the tree's tally keeps, counted (decision 0052)."""
+    where = Q(pk__in=[])
+    for start, end in set(windows.values()):
+        where |= Q(start=start, end=end)
+    return set(TallyWindow.objects.filter(where, ready=True).values_list("start", "end"))
+
+
+def _donors(
+    node: Organisation,
+    zone: zoneinfo.ZoneInfo,
+    windows: dict[str, tuple[dt.date, dt.date]],
+    branches: dict[int, str],
+    own_credits: bool,
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Distinct donors of the node in each named window, and of each branch (the children's
+    paths, and the node's own path for its own credits) in the report's window ``p``.
+
+    A window the tally keeps is read from it: a few rows, whatever the history (0052). The
+    node's own credits are counted live from its own donations only. Any other window is
+    counted live from the subtree's donations (0046)."""
+    kept = _kept_windows(windows)
+    live = {name: w for name, w in windows.items() if w not in kept}
+    totals = _distinct_donors(node, zone, live)
+    start, end = windows["p"]
+    if kept:
+        sums: dict[tuple[int, str], int] = defaultdict(int)
+        for pk, measure, amount in Tally.objects.filter(
+            node_id__in=[node.pk, *(branches if (start, end) in kept else [])],
+            day__in={s for s, _e in kept},
+            measure__in={window_measure(s, e) for s, e in kept},
+        ).values_list("node_id", "measure", "amount"):
+            sums[(pk, measure)] += amount
+        for name, (s, e) in windows.items():
+            if (s, e) in kept:
+                totals[name] = sums[(node.pk, window_measure(s, e))]
+    if (start, end) not in kept:
+        cut = len(node.path) + SEGMENT
+        by_branch = {
+            row["branch"]: row["donors"]
+            for row in _donations(node, zone, start, end)
+            .annotate(branch=Substr("credited_to__path", 1, cut))
+            .values("branch")
+            .annotate(donors=Count("donor", distinct=True))
+            .order_by()
+        }
+        return totals, by_branch
+    measure = window_measure(start, end)
+    by_branch = {path: sums[(pk, measure)] for pk, path in branches.items()}
+    if own_credits:
+        since, until = _window(zone, start, end)
+        by_branch[node.path] = Donation.objects.filter(
+            COMPLETE, credited_to=node, collected_at__gte=since, collected_at__lt=until
+        ).aggregate(n=Count("donor", distinct=True))["n"]
+    return totals, by_branch
 
 
 DRIVES_PER_PAGE = 50
@@ -188,21 +257,14 @@ def report(
     zone = zoneinfo.ZoneInfo(node.effective_time_zone())
     rounds = list(plan.rounds.all()) if round_ is None else []
     windows = {"p": (start, end), **{f"r{r.pk}": (r.starts_on, r.ends_on) for r in rounds}}
-    donors = _distinct_donors(node, zone, windows)
-    cut = len(node.path) + SEGMENT
     donations = _donations(node, zone, start, end)
     children, targets, branches = _units_and_targets(plan, node, round_)
     summary = Summary(_summary_rows(node, branches, windows), base)
-    branch_donors = {
-        row["branch"]: row["donors"]
-        for row in donations.annotate(branch=Substr("credited_to__path", 1, cut))
-        .values("branch")
-        .annotate(donors=Count("donor", distinct=True))
-        .order_by()
-    }
+    by_branch = summary.by_branch()
+    donors, branch_donors = _donors(node, zone, windows, branches, node.path in by_branch)
     grouped = {
         branch: replace(figures, donors=branch_donors.get(branch, 0))
-        for branch, figures in summary.by_branch().items()
+        for branch, figures in by_branch.items()
     }
     total = replace(summary.total("p"), donors=donors["p"])
     deferred = deferral_figures.by_branch(node, branches, start, end)
