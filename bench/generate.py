@@ -38,17 +38,18 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from bloodline.accounts.models import User
-from bloodline.collection import summaries
+from bloodline.collection import donor_windows, summaries
 from bloodline.collection.models import DailyCredit, DinCounter, Donation, Facility
 from bloodline.donors.models import Donor, IdentityDocument
 from bloodline.donors.names import name_key
 from bloodline.drives.models import Drive
 from bloodline.lib.crypto import BlindIndexField, EncryptedTextField
+from bloodline.organisations import tally as tree_tally
 from bloodline.organisations.kinds import Kind
-from bloodline.organisations.models import Membership, Organisation, Tally, segment
+from bloodline.organisations.models import Membership, Organisation, Tally, TallyWindow, segment
 from bloodline.organisations.roles import Role
 from bloodline.organisations.tally import REASON
-from bloodline.programmes.models import Plan, Target
+from bloodline.programmes.models import Plan, Round, Target
 from bloodline.screening import summaries as screening_summaries
 from bloodline.screening.models import DailyDeferralReason, DailyScreening, Deferral, Presentation
 
@@ -568,6 +569,17 @@ def _generate(
         rule_set=RULE_SET,
         status="issued",
     )
+    # Four quarterly rounds, as committees plan them (each is a window of distinct donors).
+    for q, (first, last) in enumerate(((1, 3), (4, 6), (7, 9), (10, 12)), start=1):
+        Round.objects.create(
+            plan=plan,
+            name=f"Q{q}",
+            starts_on=dt.date(PLAN_YEAR, first, 1),
+            ends_on=(
+                dt.date(PLAN_YEAR + 1, 1, 1) if last == 12 else dt.date(PLAN_YEAR, last + 1, 1)
+            )
+            - dt.timedelta(days=1),
+        )
     low = province["path"]
     targets = [
         {"plan_id": plan.pk, "organisation_id": o["id"], "round_id": None, "amount": 100}
@@ -594,6 +606,14 @@ def _generate(
     )
     probe.counts["daily_screenings"] = DailyScreening.objects.count()
     _tally_from_day_rows()
+    # The plan's and rounds' distinct donors (decision 0052), counted by the worker's fill
+    # (one statement per window); a window an earlier data set counted is counted again.
+    periods = [(plan.period_start, plan.period_end)]
+    periods += [(r.starts_on, r.ends_on) for r in plan.rounds.all()]
+    for start, end in periods:
+        tree_tally.want_window(start, end)
+    tree_tally.mark_stale(TallyWindow.objects.all())
+    probe.counts["donor_windows"] = donor_windows.fill_due()["windows"]
     probe.counts["tally_rows"] = Tally.objects.count()
     probe.plan_uuid = str(plan.uuid)
     probe.province_uuid = str(province["uuid"])
