@@ -74,9 +74,9 @@ def test_an_expired_card_is_refused_with_its_reason(holder, nurse, settings):
 def test_a_card_printed_a_year_and_a_day_ago_has_expired(holder, nurse, monkeypatch):
     card.issue_card(holder, by=nurse)
     past = timezone.now() - dt.timedelta(days=366)
-    monkeypatch.setattr(signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(
-        int(past.timestamp())
-    ))
+    monkeypatch.setattr(
+        signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(int(past.timestamp()))
+    )
     old = card.card_token(holder)
     monkeypatch.undo()
     with pytest.raises(card.InvalidCard) as refused:
