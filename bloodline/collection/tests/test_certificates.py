@@ -95,7 +95,7 @@ def test_the_certificate_pdf_is_in_vietnamese(giver, login):
 
 
 def test_the_certificate_pdf_is_in_simplified_chinese(giver):
-    donor, latest = giver("zh-hans", "测试献血者")
+    _donor, latest = giver("zh-hans", "测试献血者")
     pdf = certificates.certificate_pdf(latest, verify_url="http://testserver/certificates/x/")
     text = _text(pdf)
     assert "测试献血者" in text
