@@ -6,6 +6,6 @@ from bloodline.collection import certificate_views
 
 app_name = "certificates"
 urlpatterns: list[URLPattern] = [
-    path("verify/<str:token>/", certificate_views.verify, name="verify"),
+    path("verify/<str:signed>/", certificate_views.verify, name="verify"),
     path("<str:din>/pdf", certificate_views.certificate_pdf, name="pdf"),
 ]

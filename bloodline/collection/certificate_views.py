@@ -46,10 +46,10 @@ def certificate_pdf(request: AuthenticatedRequest, din: str) -> HttpResponse:
 
 
 @require_GET
-def verify(request: HttpRequest, token: str) -> HttpResponse:
+def verify(request: HttpRequest, signed: str) -> HttpResponse:
     """Public: "valid certificate of <date>, <place>", or why not (404). Nothing personal."""
     try:
-        verified = certificates.verify(token)
+        verified = certificates.verify(signed)
     except ValidationError as exc:
         context = {"verified": None, "error": exc.messages[0]}
         return render(request, "collection/certificate_verify.html", context, status=404)
