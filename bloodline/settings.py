@@ -184,6 +184,10 @@ XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 20_000)
 # How many donation numbers a collection station reserves at a time from its facility's
 # sequence (decision 0043): an engineering choice, not a domain rule.
 DIN_BLOCK_SIZE = env_int("DIN_BLOCK_SIZE", 25)
+# How long a printed donor card scans (decision 0054): a project choice, not a domain rule.
+# A year covers the longest usual gap between two visits of a regular donor, so a card is
+# renewed at a donation, and bounds how long a lost or photographed card can be used.
+DONOR_CARD_MAX_AGE_DAYS = env_int("DONOR_CARD_MAX_AGE_DAYS", 365)
 XLSX_READ_SECONDS = env_int("XLSX_READ_SECONDS", 10)
 # Long work run by the worker (decision 0044): its uploaded and produced files are kept this
 # many days after it finished, then cleared; an operational choice.

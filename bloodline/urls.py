@@ -25,6 +25,7 @@ urlpatterns = [
     path("donors/", include("bloodline.donors.urls")),
     path("stations/", include("bloodline.screening.urls")),
     path("labels/", include("bloodline.collection.label_urls")),
+    path("certificates/", include("bloodline.collection.certificate_urls")),
     path("registry-import/", include("bloodline.collection.import_urls")),
     path("lab/", include("bloodline.lab.urls")),
     path("stock/", include("bloodline.inventory.urls")),

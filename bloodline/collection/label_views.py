@@ -5,9 +5,6 @@ Thin: fetch through the access helpers, call the label functions, answer with th
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +16,7 @@ from django.views.decorators.http import require_GET
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection import access as collection_access
 from bloodline.collection import label_tasks, labels
+from bloodline.collection.certificates import collected_on
 from bloodline.collection.models import Donation, Facility
 from bloodline.drives.models import Drive
 from bloodline.lib.isbt128 import parse
@@ -42,12 +40,6 @@ def _tubes(request: AuthenticatedRequest) -> tuple[str, ...]:
     return labels.DEFAULT_TUBES
 
 
-def _collected_on(donation: Donation) -> dt.date:
-    """The collection date as the establishment's staff would write it: in its time zone."""
-    zone = zoneinfo.ZoneInfo(donation.establishment.effective_time_zone())
-    return donation.collected_at.astimezone(zone).date()
-
-
 def _file(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -63,7 +55,7 @@ def donation_pdf(request: AuthenticatedRequest, din: str) -> HttpResponse:
     pdf = labels.din_label_set_pdf(
         din13,
         establishment=donation.establishment.display_name(),
-        collected_on=_collected_on(donation),
+        collected_on=collected_on(donation),
         tubes=_tubes(request),
     )
     return _file(pdf, "application/pdf", f"{din13}.pdf")
@@ -77,7 +69,7 @@ def donation_zpl(request: AuthenticatedRequest, din: str) -> HttpResponse:
     zpl = labels.din_label_set_zpl(
         din13,
         establishment=donation.establishment.display_name(),
-        collected_on=_collected_on(donation),
+        collected_on=collected_on(donation),
         tubes=_tubes(request),
     )
     return _file(zpl, "text/plain; charset=utf-8", f"{din13}.zpl")

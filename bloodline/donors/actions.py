@@ -192,7 +192,8 @@ def _locked(donor: Donor) -> Donor:
     return Donor.objects.select_for_update().get(pk=donor.pk)
 
 
-def _refuse_merged(donor: Donor) -> None:
+def refuse_closed(donor: Donor) -> None:
+    """Refuse a write to an erased record or to a duplicate merged into another one."""
     if donor.erased_at is not None:
         raise ValidationError(
             {
@@ -231,7 +232,7 @@ def update_donor(
         raise ValueError(f"not editable here: {sorted(unknown)}")
     access.require_donor(by, donor)
     current = _locked(donor)
-    _refuse_merged(current)
+    refuse_closed(current)
     check_version(current, version)
     values = dict(changes)
     errors: Errors = {}
@@ -275,7 +276,7 @@ def add_identity_document(
     donor's date of birth and sex. The same document can never be on record twice."""
     access.require_donor(by, donor)
     current = _locked(donor)
-    _refuse_merged(current)
+    refuse_closed(current)
     number = normalise_number(number)
     country = issuing_country.strip().upper()
     if not country and kind in NATIONAL_COUNTRY:
@@ -315,7 +316,7 @@ def record_consent(
     already in force for the purpose is ended, not changed: the history keeps both."""
     access.require_donor(by, donor)
     current = _locked(donor)
-    _refuse_merged(current)
+    refuse_closed(current)
     text_version = text_version.strip()
     errors: Errors = {}
     if purpose not in ConsentPurpose.values:

@@ -109,6 +109,9 @@ class Donor(Versioned):
     # Erasure (decision 0033): personal details pseudonymised, consents withdrawn, no new
     # registration or collection; donations and results stay linked for look-back.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    # The digital donor card in force (decision 0054): 0 before the first card; each issue
+    # counts one up, so every card printed before it stops working.
+    card_generation = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DonorQuerySet.as_manager()

@@ -39,6 +39,8 @@ class ReadPlace(models.TextChoices):
     LOOKUP_API = "lookup_api", _("donor lookup by number (API)")
     STATION_API = "station_api", _("drive station (API)")
     LABEL_API = "label_api", _("donation label data (API)")
+    CARD = "card", _("donor card")
+    CERTIFICATE = "certificate", _("donation certificate")
 
 
 def place_label(code: str) -> str:

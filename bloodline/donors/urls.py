@@ -16,6 +16,8 @@ urlpatterns = [
     path("<uuid:public_id>/reads/", views.reads_page, name="reads"),
     path("<uuid:public_id>/erase/", views.erase, name="erase"),
     path("<uuid:public_id>/export/", views.export, name="export"),
+    path("<uuid:public_id>/card/", views.card_page, name="card"),
+    path("<uuid:public_id>/card/pdf", views.card_pdf, name="card_pdf"),
     path(
         "<uuid:public_id>/merge/<uuid:duplicate_id>/",
         views.merge,

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bloodline.accounts.types import AuthenticatedRequest
-from bloodline.donors import access, actions, reads
+from bloodline.donors import access, actions, card, reads
 from bloodline.donors.duplicates import candidates_for
 from bloodline.donors.erasure import erase_donor
 from bloodline.donors.export import export_response
@@ -22,6 +25,7 @@ from bloodline.donors.forms import ConsentForm, DocumentForm, DonorForm, EraseFo
 from bloodline.donors.models import Donor
 from bloodline.donors.reads import ReadPlace
 from bloodline.donors.search import RESULT_LIMIT, search
+from bloodline.lib.pdf import render_pdf
 from bloodline.organisations.roles import Perm
 
 READS_SHOWN = 500  # newest reads on the page; the audit trail keeps them all
@@ -250,3 +254,49 @@ def export(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     donor = access.get_donor(request.user, public_id, manage=True)
     fmt = "json" if request.GET.get("format") == "json" else "pdf"
     return export_response(by=request.user, donor=donor, fmt=fmt)
+
+
+def _card_context(donor: Donor) -> dict[str, Any]:
+    token = card.card_token(donor) if donor.card_generation else ""
+    return {
+        "donor": donor,
+        "token": token,
+        "qr": card.card_qr(token) if token else "",
+        "blood_group": donor.blood_group_confirmed() if donor.confirmed_at else "",
+        "max_age_days": settings.DONOR_CARD_MAX_AGE_DAYS,
+    }
+
+
+@login_required
+def card_page(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    """The donor's card for printing; a POST issues a new one (the old one stops working)."""
+    donor = access.get_donor(request.user, public_id, manage=True)
+    if request.method == "POST":
+        try:
+            card.issue_card(donor, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("A new donor card was issued; earlier cards no longer work.")
+            )
+        return redirect("donors:card", donor.uuid)
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.CARD)
+    context = _card_context(donor) | {"can_issue": not donor.is_merged and not donor.is_erased}
+    return render(request, "donors/card.html", context)
+
+
+@login_required
+def card_pdf(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    """The card as a PDF in the donor's language (404 before a card was issued)."""
+    donor = access.get_donor(request.user, public_id, manage=True)
+    if not donor.card_generation or donor.is_merged or donor.is_erased:
+        raise Http404
+    with translation.override(donor.preferred_language or translation.get_language()):
+        html = render_to_string("donors/card_print.html", _card_context(donor))
+    reads.log_read(by=request.user, donor=donor, where=ReadPlace.CARD)
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="donor-card.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

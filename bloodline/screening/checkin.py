@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
+from bloodline.donors import card as donor_card
 from bloodline.donors.access import in_registry, registry_for
 from bloodline.donors.erasure import refuse_erased
 from bloodline.donors.models import Donor
@@ -53,6 +54,14 @@ def _by_identity(drive: Drive, text: str) -> Donor | None:
 
 
 def _registration_from_scan(drive: Drive, scan: str) -> tuple[Donor, Registration | None]:
+    if donor_card.looks_like_card(scan):  # a donor card opens its holder (decision 0054)
+        people = in_registry(Donor.objects.all(), registry_for(drive.establishment))
+        try:
+            holder = donor_card.donor_from_card(scan, people)
+        except donor_card.InvalidCard as exc:
+            raise refuse(str(exc.message), "scan") from exc
+        assert holder is not None
+        return holder, _active_registration(drive, holder)
     key = as_uuid(scan.strip())
     registration = Registration.objects.filter(uuid=key).first() if key else None
     if registration is not None:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from bloodline.accounts.models import User
 from bloodline.collection.models import Donation
 from bloodline.donors import access, phones, reads
+from bloodline.donors import card as donor_card
 from bloodline.donors.access import in_registry, registry_for
 from bloodline.donors.actions import phone_message
 from bloodline.donors.documents import normalise_number
@@ -46,7 +47,7 @@ from bloodline.screening.models import Deferral, Presentation
 LAST_DONATIONS = 5
 MATCH_LIMIT = 10  # a phone shared by a family answers with each of them
 ARRIVAL_LIMIT = 20  # a check-in search lists at most this many people
-KEYS = ("identity_number", "phone", "din")
+KEYS = ("identity_number", "phone", "din", "card")
 _NUMBER = re.compile(r"^[A-Z0-9\-/]{1,40}$")
 # The card's question: may the donor give whole blood, the common case at a drive.
 CARD_DONATION_TYPE = "whole_blood"
@@ -74,7 +75,9 @@ class Card:
 def _one_key(values: dict[str, str]) -> tuple[str, str]:
     given = {k: v.strip() for k, v in values.items() if v.strip()}
     if len(given) != 1:
-        message = _("Give exactly one of: identity number, phone or donation number (DIN).")
+        message = _(
+            "Give exactly one of: identity number, phone, donation number (DIN) or donor card."
+        )
         raise ValidationError({k: [message] for k in (given or {KEYS[0]: ""})})
     return next(iter(given.items()))
 
@@ -96,6 +99,26 @@ def by_din(text: str, people: QuerySet[Donor]) -> QuerySet[Donor]:
     return people.filter(pk__in=holders)
 
 
+def _card_holder(user: User, token: str, people: QuerySet[Donor], key: str) -> Donor:
+    """The holder of a scanned donor card among ``people``: one query on the unique public
+    id (decision 0054). ``ValidationError`` at ``key`` with the reason when the card is
+    expired, replaced, forged or held by nobody the reader may see; logged as a search that
+    found nobody, as any lookup that fails."""
+    try:
+        donor = donor_card.donor_from_card(token, people)
+    except donor_card.InvalidCard as exc:
+        reads.log_search(by=user, where=_place(key), results=0)
+        raise ValidationError({key: [ValidationError(exc.message, code=exc.reason)]}) from exc
+    if donor is None:
+        reads.log_search(by=user, where=_place(key), results=0)
+        raise ValidationError({key: [_("This is not a donor card.")]})
+    return donor
+
+
+def _place(key: str) -> ReadPlace:
+    return ReadPlace.STATION if key == "scan" else ReadPlace.LOOKUP_API
+
+
 def _matches(user: User, key: str, value: str) -> QuerySet[Donor]:
     people = access.visible(findable(), user)
     if key == "identity_number":
@@ -112,17 +135,25 @@ def _matches(user: User, key: str, value: str) -> QuerySet[Donor]:
     return by_din(value, people)
 
 
-def find(user: User, *, identity_number: str = "", phone: str = "", din: str = "") -> list[Donor]:
-    """The donors holding exactly one given number, in the registries the person reads:
-    one indexed query. Every donor found is a logged read; a lookup that finds nobody is
-    logged as a search with no result. Bad input raises ``ValidationError`` at its key."""
+def find(
+    user: User, *, identity_number: str = "", phone: str = "", din: str = "", card: str = ""
+) -> list[Donor]:
+    """The donors holding exactly one given number or donor card, in the registries the
+    person reads: one indexed query. Every donor found is a logged read; a lookup that finds
+    nobody is logged as a search with no result. Bad input raises ``ValidationError`` at its
+    key (an expired, replaced or forged card too)."""
     access.require_view(user)
-    key, value = _one_key({"identity_number": identity_number, "phone": phone, "din": din})
-    found = list(
-        _matches(user, key, value)
-        .select_related("registry")
-        .order_by("full_name", "pk")[:MATCH_LIMIT]
+    key, value = _one_key(
+        {"identity_number": identity_number, "phone": phone, "din": din, "card": card}
     )
+    if key == "card":
+        found = [_card_holder(user, value, access.visible(findable(), user), key)]
+    else:
+        found = list(
+            _matches(user, key, value)
+            .select_related("registry")
+            .order_by("full_name", "pk")[:MATCH_LIMIT]
+        )
     for donor in found:
         reads.log_read(by=user, donor=donor, where=ReadPlace.LOOKUP_API)
     if not found:
@@ -236,14 +267,18 @@ def _arriving(drive: Drive, text: str, people: QuerySet[Donor]) -> QuerySet[Dono
 def for_check_in(user: User, drive: Drive, text: str) -> list[Arrival]:
     """Who a check-in scan or search finds in the drive's registry — by registration code,
     donor card, DIN label, identity number, phone or name — with their registration here:
-    three queries whatever the registry's size. Logged as one search (decision 0030)."""
+    three queries whatever the registry's size. Logged as one search (decision 0030). A
+    donor card that cannot open anyone raises ``ValidationError`` at ``scan``."""
     text = text.strip()
     if not text:
         return []
     people = in_registry(findable(), registry_for(drive.establishment))
-    found = list(
-        _arriving(drive, text, people).distinct().order_by("full_name", "pk")[:ARRIVAL_LIMIT]
-    )
+    if donor_card.looks_like_card(text):  # a scanned donor card opens its holder at once
+        found = [_card_holder(user, text, people, "scan")]
+    else:
+        found = list(
+            _arriving(drive, text, people).distinct().order_by("full_name", "pk")[:ARRIVAL_LIMIT]
+        )
     booked = {
         r.donor_id: r
         for r in Registration.objects.filter(

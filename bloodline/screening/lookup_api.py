@@ -125,16 +125,19 @@ def lookup_donor(
     identity_number: str = Query("", max_length=60),
     phone: str = Query("", max_length=30),
     din: str = Query("", max_length=20),
+    card: str = Query("", max_length=120),
 ) -> list[DonorCardOut]:
     """The card of the donor holding exactly one of: an identity document number, a phone
-    number (several donors when a family shares it) or a donation number (DIN, scanned or
-    typed, with or without its check or flag characters). 404 when nobody in the registries
-    you read holds it."""
+    number (several donors when a family shares it), a donation number (DIN, scanned or
+    typed, with or without its check or flag characters) or a scanned donor card (the QR
+    code's text; 422 with the reason when it expired, was replaced or is not genuine). 404
+    when nobody in the registries you read holds it."""
     found = lookup.find(
         request.user,  # type: ignore[arg-type]
         identity_number=identity_number,
         phone=phone,
         din=din,
+        card=card,
     )
     if not found:
         raise Http404

@@ -33,6 +33,7 @@ from django_htmx.http import replace_url
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection.actions import Shortfall
+from bloodline.donors import card as donor_card
 from bloodline.donors import reads
 from bloodline.donors.reads import ReadPlace
 from bloodline.drives.models import Drive
@@ -364,12 +365,19 @@ def station_page(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str)
         # A search, or typed words nobody answers to: the people the words find (a refused
         # code — another drive's registration, a cancelled one — is only explained).
         typed = request.POST.get("scan", "").strip()
-        words = form.has_error("scan") and lookup.as_uuid(typed) is None
+        code = lookup.as_uuid(typed) is not None or donor_card.looks_like_card(typed)
+        words = form.has_error("scan") and not code
         scan = typed if searching or words else ""
+        found = None
+        if scan:
+            try:
+                found = _search(request, drive, scan)
+            except ValidationError as exc:  # a card that opens nobody: only explained
+                form.apply_errors(exc)
         context |= {
             "arrival": _arrival(request, drive, station),
             "query": scan,
-            "found": _search(request, drive, scan) if scan else None,
+            "found": found,
         }
     return _main(request, context)
 

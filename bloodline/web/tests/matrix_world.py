@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from bloodline.accounts.models import User
 from bloodline.accounts.system import system_actor
+from bloodline.collection import certificates
 from bloodline.collection.models import Donation
 from bloodline.collection.registry_import.importer import import_registry
 from bloodline.demo.factories import collection
@@ -240,12 +241,18 @@ def build() -> World:
     cn_donor = Donor.objects.filter(affiliation__path__startswith=cn).order_by("pk")
     k[("donor", "vn")], k[("duplicate", "vn")] = (_uuid(d) for d in vn_donor[:2])
     k[("donor", "cn")], k[("duplicate", "cn")] = (_uuid(d) for d in cn_donor[:2])
+    # Each side's donor holds a donor card, so the card's PDF can be asked for (decision 0054).
+    Donor.objects.filter(uuid__in=[k[("donor", "vn")], k[("donor", "cn")]]).update(
+        card_generation=1
+    )
 
     vn_result = TestResult.objects.filter(sample__establishment=nodes["vn_centre"]).first()
     cn_result = TestResult.objects.filter(sample__donation=cn_donation).first()
     assert vn_result is not None and cn_result is not None
     k[("din", "vn")] = vn_result.sample.donation.din
     k[("din", "cn")] = cn_donation.din
+    for side, certified in (("vn", vn_result.sample.donation), ("cn", cn_donation)):
+        k[("certificate", side)] = certificates.token_for(certified)
     k[("result", "vn")], k[("result", "cn")] = _uuid(vn_result), _uuid(cn_result)
     for side, centre in (("vn", nodes["vn_centre"]), ("cn", nodes["cn_centre"])):
         k[("centre", side)] = _uuid(centre)

@@ -58,6 +58,7 @@ PARAM_KINDS = {
     "number": "line",
     "component_id": "shipment_item",
     "task_id": "task",
+    "signed": "certificate",
 }
 
 # Endpoints deliberately outside the matrix, each with its reason (matched by prefix).
@@ -174,6 +175,8 @@ PAGES: dict[str, R] = {
     # Erasure and export need DONOR_MANAGE (decision 0033); the GET of erase is its form.
     "donors:erase": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     "donors:export": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "donors:card": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "donors:card_pdf": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     # Only a redirect to the check-in station, which then checks access itself.
     "stations:index": R("drive", "LL AA AA AA AA AA AA AA AA LL AA"),
     "stations:station": R("drive", "LL HH FH AH AH AH FH FH HH LL AA"),
@@ -181,6 +184,9 @@ PAGES: dict[str, R] = {
     "labels:preprint": R("LL FF FF AA AA AA FF FF FF LL AA"),
     "labels:pdf": R("LL HH HH AH AH AH FH FH HH LL AA"),
     "labels:zpl": R("LL HH HH AH AH AH FH FH HH LL AA"),
+    "certificates:pdf": R("LL HH HH AH AH AH FH FH HH LL AA"),
+    # Public: the page says only whether a certificate is genuine, with its date and place.
+    "certificates:verify": R("AA AA AA AA AA AA AA AA AA AA AA"),
     "lab:worklist": R("LL FF FF AA FF FF AA FF FF LL AA"),
     "lab:import": R("LL FF FF AA FF FF AA FF FF LL AA"),
     "lab:batch": R("batch", "LL HH HH AH FH FH AH FH HH LL AA"),
