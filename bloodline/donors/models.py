@@ -242,6 +242,38 @@ class IdentityDocument(models.Model):
         return f"{self.get_kind_display()} ({self.issuing_country})"
 
 
+class DonorAccount(models.Model):
+    """A person who signs in as a donor (issue 13), and the donor record they act as.
+
+    ``donor`` is empty until the person books a first drive (a new, unclaimed record is made
+    for them then) or claims their record; ``claimed_at`` says the record was proved theirs
+    (identity number, date of birth and a code sent to the phone on record, or by staff at a
+    drive). A donor account holds no role in the organisation tree: everything it reaches goes
+    through ``donors.self_service``, which only ever returns the account's own record."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="donor_account"
+    )
+    donor = models.OneToOneField(
+        Donor, on_delete=models.PROTECT, null=True, blank=True, related_name="account"
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("donor account")
+        verbose_name_plural = _("donor accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claimed_at__isnull=True) | Q(donor__isnull=False),
+                name="donor_account_claims_a_record",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"donor account {self.pk}"
+
+
 class ConsentPurpose(models.TextChoices):
     DONATION = "donation", _("Blood donation")
     CONTACT_SMS = "contact_sms", _("Contact by text message")
