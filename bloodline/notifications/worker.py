@@ -1,0 +1,202 @@
+"""Sending the outbox: a recurring job of the queue (bloodline/jobs), registered by the app.
+
+Each pass claims due messages channel by channel, no more than the channel's rate allows,
+and sends each one:
+
+1. quiet hours (in the recipient's zone) and the per-donor daily cap only move a message
+   later; they never drop it;
+2. the message is marked ``sending`` and the attempt counted, and that is COMMITTED before the
+   gateway is called; the call carries the idempotency key;
+3. the answer is recorded: sent, or queued again after an exponential back-off, or failed
+   after NOTIFY_MAX_ATTEMPTS or on a permanent refusal.
+
+A worker that dies between 2 and 3 leaves the message ``sending``; after NOTIFY_SENDING_LEASE
+another pass queues it again and the retry carries the same key, so the gateway does not
+deliver it twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from bloodline.notifications.backends import Permanent, Transient, backend_for
+from bloodline.notifications.models import Channel, Event, Message, Status
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_SEND = "outbox_send"
+# Messages a person is waiting for right now: no quiet hours, no daily cap.
+URGENT = frozenset({Event.SIGN_IN_CODE})
+RATE_WINDOW = dt.timedelta(minutes=1)
+
+
+def send_every() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.NOTIFY_SEND_EVERY_SECONDS)
+
+
+def run() -> dict[str, object]:
+    return dict(send_due(worker=f"{socket.gethostname()}:{os.getpid()}"))
+
+
+def send_due(*, worker: str, now: dt.datetime | None = None) -> dict[str, int]:
+    """One pass over the outbox; returns how many messages ended each way."""
+    now = now or timezone.now()
+    tally = {"sent": 0, "retry": 0, "failed": 0, "postponed": 0, "requeued": requeue_stale(now)}
+    for channel in Channel.values:
+        for message in claim(channel, worker=worker, now=now):
+            tally[send_one(message, now=now)] += 1
+    return tally
+
+
+def requeue_stale(now: dt.datetime) -> int:
+    """Messages left ``sending`` by a worker that died: queued again (same key)."""
+    lease = dt.timedelta(seconds=settings.NOTIFY_SENDING_LEASE_SECONDS)
+    return Message.objects.filter(status=Status.SENDING, last_attempt_at__lt=now - lease).update(
+        status=Status.QUEUED, next_attempt_at=now, claimed_by=""
+    )
+
+
+def room(channel: str, now: dt.datetime) -> int:
+    """How many more messages the channel may take in the current minute."""
+    limit = int(settings.NOTIFY_RATE_PER_MINUTE.get(channel, 0))
+    used = Message.objects.filter(channel=channel, last_attempt_at__gt=now - RATE_WINDOW).count()
+    return max(0, min(limit - used, settings.NOTIFY_BATCH))
+
+
+def claim(channel: str, *, worker: str, now: dt.datetime) -> list[Message]:
+    """Due queued messages of ``channel`` now marked ``sending`` by this worker (committed),
+    within the channel's rate. PostgreSQL locks with SKIP LOCKED; SQLite claims each row
+    with a conditional UPDATE and keeps those it changed."""
+    limit = room(channel, now)
+    if not limit:
+        return []
+    due = Message.objects.filter(
+        channel=channel, status=Status.QUEUED, next_attempt_at__lte=now
+    ).order_by("next_attempt_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            pks = list(
+                due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit]
+            )
+            Message.objects.filter(pk__in=pks).update(
+                status=Status.SENDING, claimed_by=worker, last_attempt_at=now
+            )
+    else:
+        pks = [
+            pk
+            for pk in due.values_list("pk", flat=True)[:limit]
+            if Message.objects.filter(pk=pk, status=Status.QUEUED).update(
+                status=Status.SENDING, claimed_by=worker, last_attempt_at=now
+            )
+        ]
+    return list(Message.objects.filter(pk__in=pks).order_by("next_attempt_at", "pk"))
+
+
+def send_one(message: Message, *, now: dt.datetime) -> str:
+    later = postpone_until(message, now)
+    if later is not None:
+        _set(message, status=Status.QUEUED, next_attempt_at=later, claimed_by="")
+        return "postponed"
+    # Counted and committed before the call: a crash after it is seen as an attempt.
+    Message.objects.filter(pk=message.pk).update(attempts=F("attempts") + 1)
+    message.attempts += 1
+    try:
+        provider_id = backend_for(message.channel).send(message)
+    except Transient as exc:
+        return _retry_or_fail(message, exc.code, now)
+    except Permanent as exc:
+        _set(message, status=Status.FAILED, last_error=exc.code)
+        logger.warning("message %s refused: %s", message.uuid, exc.code)
+        return "failed"
+    record_sent(message, provider_id)
+    return "sent"
+
+
+def record_sent(message: Message, provider_id: str) -> None:
+    _set(
+        message,
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        provider_id=provider_id[:200],
+        last_error="",
+    )
+
+
+def _retry_or_fail(message: Message, code: str, now: dt.datetime) -> str:
+    if message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+        _set(message, status=Status.FAILED, last_error=code)
+        logger.warning("message %s failed after %s attempts: %s", message.uuid, message.attempts, code)
+        return "failed"
+    _set(
+        message,
+        status=Status.QUEUED,
+        next_attempt_at=now + backoff(message.attempts),
+        last_error=code,
+        claimed_by="",
+    )
+    return "retry"
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait before the next attempt: the base, doubled after each failure, capped."""
+    seconds = settings.NOTIFY_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)
+    return dt.timedelta(seconds=min(seconds, settings.NOTIFY_BACKOFF_MAX_SECONDS))
+
+
+def postpone_until(message: Message, now: dt.datetime) -> dt.datetime | None:
+    """When to try instead, if quiet hours or the donor's daily cap hold the message back."""
+    if message.event in URGENT:
+        return None
+    zone = ZoneInfo(message.time_zone)
+    local = now.astimezone(zone)
+    if message.channel != Channel.EMAIL and in_quiet_hours(local.time()):
+        return _next_morning(local)
+    if message.donor_id is not None and _sent_today(message, local) >= settings.NOTIFY_DAILY_CAP:
+        tomorrow = dt.datetime.combine(
+            local.date() + dt.timedelta(days=1), dt.time(_end()), tzinfo=local.tzinfo
+        )
+        return tomorrow.astimezone(dt.UTC)
+    return None
+
+
+def in_quiet_hours(local: dt.time) -> bool:
+    start, end = settings.NOTIFY_QUIET_START_HOUR, _end()
+    if start > end:  # over midnight, e.g. 21:00–07:00
+        return local.hour >= start or local.hour < end
+    return start <= local.hour < end
+
+
+def _end() -> int:
+    return int(settings.NOTIFY_QUIET_END_HOUR)
+
+
+def _next_morning(local: dt.datetime) -> dt.datetime:
+    """The end of the quiet hours that ``local`` is in or before, as an aware time."""
+    day = local.date() if local.hour < _end() else local.date() + dt.timedelta(days=1)
+    morning = dt.datetime.combine(day, dt.time(_end()), tzinfo=local.tzinfo)
+    return morning.astimezone(dt.UTC)
+
+
+def _sent_today(message: Message, local: dt.datetime) -> int:
+    """Non-urgent messages sent to this donor since local midnight."""
+    midnight = dt.datetime.combine(local.date(), dt.time(0), tzinfo=local.tzinfo)
+    return (
+        Message.objects.filter(donor_id=message.donor_id, status=Status.SENT, sent_at__gte=midnight)
+        .exclude(event__in=URGENT)
+        .count()
+    )
+
+
+def _set(message: Message, **fields: object) -> None:
+    for name, value in fields.items():
+        setattr(message, name, value)
+    Message.objects.filter(pk=message.pk).update(**fields)
