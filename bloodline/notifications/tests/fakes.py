@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import itertools
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -107,6 +108,10 @@ class Mailbox:
 
 def serve_smtp() -> tuple[Controller, Mailbox]:
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    # aiosmtpd connects to its own port to start, so it needs a real one, not 0.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, mailbox
