@@ -117,15 +117,15 @@ def send_one(message: Message, *, now: dt.datetime) -> str:
         _set(message, status=Status.FAILED, last_error=exc.code)
         logger.warning("message %s refused: %s", message.uuid, exc.code)
         return "failed"
-    record_sent(message, provider_id)
+    record_sent(message, provider_id, now)
     return "sent"
 
 
-def record_sent(message: Message, provider_id: str) -> None:
+def record_sent(message: Message, provider_id: str, now: dt.datetime) -> None:
     _set(
         message,
         status=Status.SENT,
-        sent_at=timezone.now(),
+        sent_at=now,
         provider_id=provider_id[:200],
         last_error="",
     )
