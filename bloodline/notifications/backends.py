@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import smtplib
-import socket
 import urllib.error
 import urllib.request
 from typing import Any, Protocol
@@ -106,7 +105,7 @@ class HttpGateway:
             code = f"http_{exc.code}"
             retry = exc.code >= 500 or exc.code in (408, 429)
             raise (Transient(code) if retry else Permanent(code)) from exc
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise Transient("timeout") from exc
         except (urllib.error.URLError, OSError) as exc:
             raise Transient("unreachable") from exc
@@ -145,10 +144,10 @@ class ZaloGateway(HttpGateway):
         }
 
     def provider_id(self, answer: dict[str, Any]) -> str:
-        error = answer.get("error")
-        if error not in (0, None):
+        error = int(answer.get("error") or 0)
+        if error:
             # Negative codes below -100 are the request's fault at Zalo; others are theirs.
-            raise Permanent(f"zalo_{error}") if int(error) <= -100 else Transient(f"zalo_{error}")
+            raise Permanent(f"zalo_{error}") if error <= -100 else Transient(f"zalo_{error}")
         msg_id = (answer.get("data") or {}).get("msg_id")
         if not msg_id:
             raise Transient("bad_answer")
@@ -179,9 +178,7 @@ class WeChatGateway(HttpGateway):
 
 
 def backend_for(channel: str) -> Backend:
-    return {
-        Channel.EMAIL: EmailBackend,
-        Channel.SMS: lambda: SmsGateway(Channel.SMS),
-        Channel.ZALO: lambda: ZaloGateway(Channel.ZALO),
-        Channel.WECHAT: lambda: WeChatGateway(Channel.WECHAT),
-    }[Channel(channel)]()
+    if channel == Channel.EMAIL:
+        return EmailBackend()
+    gateway = {Channel.SMS: SmsGateway, Channel.ZALO: ZaloGateway, Channel.WECHAT: WeChatGateway}
+    return gateway[Channel(channel)](channel)

@@ -22,7 +22,7 @@ from bloodline.notifications.models import Channel, Event, Message, Template
 from bloodline.notifications.rendering import render
 
 if TYPE_CHECKING:
-    from bloodline.audit.record import Actor
+    from bloodline.accounts.models import User
     from bloodline.organisations.models import Organisation
 
 # The donor consent that allows each channel (donors.models.ConsentPurpose).
@@ -60,7 +60,7 @@ def enqueue(
     context: Mapping[str, Any],
     key: str,
     establishment: Organisation | None = None,
-    by: Actor,
+    by: User,
 ) -> Outcome:
     """Queue ``event``'s message for ``to_donor`` (on a channel they consented to, in their
     language) or for a bare ``address`` on ``channel`` (a sign-in code to someone not yet
@@ -142,7 +142,7 @@ def _template(event: str, language: str, channel: str, establishment: Any) -> Te
 def _time_zone(donor: Donor | None, establishment: Any) -> str:
     """The recipient's zone for quiet hours: their unit's, else the sender's, else the
     configured default."""
-    if donor is not None and donor.affiliation_id is not None:
+    if donor is not None and donor.affiliation is not None:
         return str(donor.affiliation.effective_time_zone())
     if establishment is not None:
         return str(establishment.effective_time_zone())

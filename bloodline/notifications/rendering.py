@@ -49,6 +49,7 @@ def _variables(text: str) -> set[str]:
     template = _ENGINE.from_string(text)
     names = set()
     for node in template.nodelist.get_nodes_by_type(VariableNode):
+        assert isinstance(node, VariableNode)
         var = node.filter_expression.var
         lookups = getattr(var, "lookups", None)
         if lookups:

@@ -84,9 +84,7 @@ def claim(channel: str, *, worker: str, now: dt.datetime) -> list[Message]:
     ).order_by("next_attempt_at", "pk")
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
-            pks = list(
-                due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit]
-            )
+            pks = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
             Message.objects.filter(pk__in=pks).update(
                 status=Status.SENDING, claimed_by=worker, last_attempt_at=now
             )
@@ -134,7 +132,9 @@ def record_sent(message: Message, provider_id: str, now: dt.datetime) -> None:
 def _retry_or_fail(message: Message, code: str, now: dt.datetime) -> str:
     if message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
         _set(message, status=Status.FAILED, last_error=code)
-        logger.warning("message %s failed after %s attempts: %s", message.uuid, message.attempts, code)
+        logger.warning(
+            "message %s failed after %s attempts: %s", message.uuid, message.attempts, code
+        )
         return "failed"
     _set(
         message,
@@ -188,6 +188,7 @@ def _next_morning(local: dt.datetime) -> dt.datetime:
 
 def _sent_today(message: Message, local: dt.datetime) -> int:
     """Non-urgent messages sent to this donor since local midnight."""
+    assert message.donor_id is not None
     midnight = dt.datetime.combine(local.date(), dt.time(0), tzinfo=local.tzinfo)
     return (
         Message.objects.filter(donor_id=message.donor_id, status=Status.SENT, sent_at__gte=midnight)

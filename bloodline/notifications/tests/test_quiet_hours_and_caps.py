@@ -64,7 +64,12 @@ def test_quiet_hours_follow_the_recipients_zone(
 def test_email_is_not_held_by_quiet_hours(mailbox: Any, consenting: Any, system: Any) -> None:
     donor = consenting("contact_email")
     enqueue(
-        "thank_you", to_donor=donor, address="a@example.invalid", context=THANKS, key="e:1", by=system
+        "thank_you",
+        to_donor=donor,
+        address="a@example.invalid",
+        context=THANKS,
+        key="e:1",
+        by=system,
     )
     assert worker.send_due(worker="test", now=NIGHT_HANOI)["sent"] == 1
 

@@ -24,7 +24,10 @@ def test_every_event_has_a_house_template_in_every_language_on_every_channel() -
     house = Template.objects.filter(establishment__isnull=True)
     have = set(house.values_list("event", "language", "channel"))
     want = {
-        (e, code, c) for e in Event.values for code, _name in settings.LANGUAGES for c in Channel.values
+        (e, code, c)
+        for e in Event.values
+        for code, _name in settings.LANGUAGES
+        for c in Channel.values
     }
     assert have == want
     for template in house:

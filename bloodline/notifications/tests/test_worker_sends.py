@@ -49,7 +49,9 @@ def test_a_gateway_failing_three_times_then_succeeding_sends_exactly_once(
     assert {r["key"] for r in gateway.requests} == {message.key}
 
 
-def test_failures_wait_longer_each_time(gateway: Any, consenting: Any, system: Any, settings: Any) -> None:
+def test_failures_wait_longer_each_time(
+    gateway: Any, consenting: Any, system: Any, settings: Any
+) -> None:
     settings.NOTIFY_BACKOFF_SECONDS = 30
     gateway.fail_next = 3
     message = queue(consenting(), system)
@@ -142,9 +144,7 @@ def test_zalo_and_wechat_get_their_gateways_shapes(
     gateway: Any, consenting: Any, system: Any
 ) -> None:
     zalo = queue(consenting("contact_zalo"), system, key="z:1")
-    wechat = queue(
-        consenting("contact_wechat"), system, key="w:1", address="oAbCdEfGhIjK-openid"
-    )
+    wechat = queue(consenting("contact_wechat"), system, key="w:1", address="oAbCdEfGhIjK-openid")
     passes_until_settled(NOON_HANOI)
     bodies = {r["path"]: r["body"] for r in gateway.delivered}
     assert bodies["/zalo"]["tracking_id"] == "z:1"
