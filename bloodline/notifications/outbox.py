@@ -32,6 +32,9 @@ CONSENT_FOR = {
     Channel.ZALO: "contact_zalo",
     Channel.WECHAT: "contact_wechat",
 }
+# Messages the person asked for and is waiting for now: sent without a contact consent (they
+# are not contact but an answer), whatever the hour, outside the daily cap.
+URGENT = frozenset({Event.SIGN_IN_CODE})
 # Channels whose address is the donor's phone on record; the others need ``address``.
 PHONE_CHANNELS = frozenset({Channel.SMS, Channel.ZALO})
 
@@ -74,7 +77,7 @@ def enqueue(
     if existing is not None:
         return Outcome("duplicate", existing)
     if to_donor is not None:
-        picked = _donor_channel(to_donor, channel, address)
+        picked = _donor_channel(to_donor, channel, address, consent=event not in URGENT)
         if isinstance(picked, Outcome):
             return picked
         channel, address = picked
@@ -105,19 +108,15 @@ def enqueue(
 
 
 def _donor_channel(
-    donor: Donor, channel: str | None, address: str | None
+    donor: Donor, channel: str | None, address: str | None, *, consent: bool
 ) -> tuple[str, str] | Outcome:
     """The channel and address to reach ``donor``: the one asked for, or the first of
-    NOTIFY_CHANNEL_ORDER they consented to and can be reached on."""
+    NOTIFY_CHANNEL_ORDER they consented to (when ``consent`` is needed) and can be reached
+    on."""
     if donor.erased_at is not None:
         return Outcome("no_consent")
-    consented = set(
-        Consent.objects.filter(donor=donor, withdrawn_at__isnull=True).values_list(
-            "purpose", flat=True
-        )
-    )
     candidates = [channel] if channel else list(settings.NOTIFY_CHANNEL_ORDER)
-    allowed = [c for c in candidates if CONSENT_FOR.get(c) in consented]  # type: ignore[call-overload]
+    allowed = [c for c in candidates if not consent or consents_to(donor, c)]
     if not allowed:
         return Outcome("no_consent")
     for candidate in allowed:
@@ -125,6 +124,14 @@ def _donor_channel(
         if reach:
             return candidate, reach
     return Outcome("no_address")
+
+
+def consents_to(donor: Donor, channel: str) -> bool:
+    """Whether ``donor`` has a contact consent in force for ``channel``."""
+    purpose = CONSENT_FOR.get(Channel(channel)) if channel in Channel.values else None
+    return purpose is not None and (
+        Consent.objects.filter(donor=donor, purpose=purpose, withdrawn_at__isnull=True).exists()
+    )
 
 
 def _known_language(language: str | None) -> str:

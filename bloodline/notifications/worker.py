@@ -29,13 +29,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from bloodline.notifications.backends import Permanent, Transient, backend_for
-from bloodline.notifications.models import Channel, Event, Message, Status
+from bloodline.notifications.models import Channel, Message, Status
+from bloodline.notifications.outbox import URGENT, consents_to
 
 logger = logging.getLogger(__name__)
 
 OUTBOX_SEND = "outbox_send"
-# Messages a person is waiting for right now: no quiet hours, no daily cap.
-URGENT = frozenset({Event.SIGN_IN_CODE})
 RATE_WINDOW = dt.timedelta(minutes=1)
 
 
@@ -50,7 +49,8 @@ def run() -> dict[str, object]:
 def send_due(*, worker: str, now: dt.datetime | None = None) -> dict[str, int]:
     """One pass over the outbox; returns how many messages ended each way."""
     now = now or timezone.now()
-    tally = {"sent": 0, "retry": 0, "failed": 0, "postponed": 0, "requeued": requeue_stale(now)}
+    tally = {"sent": 0, "retry": 0, "failed": 0, "postponed": 0, "cancelled": 0}
+    tally["requeued"] = requeue_stale(now)
     for channel in Channel.values:
         for message in claim(channel, worker=worker, now=now):
             tally[send_one(message, now=now)] += 1
@@ -96,10 +96,14 @@ def claim(channel: str, *, worker: str, now: dt.datetime) -> list[Message]:
                 status=Status.SENDING, claimed_by=worker, last_attempt_at=now
             )
         ]
-    return list(Message.objects.filter(pk__in=pks).order_by("next_attempt_at", "pk"))
+    claimed = Message.objects.filter(pk__in=pks).select_related("donor")
+    return list(claimed.order_by("next_attempt_at", "pk"))
 
 
 def send_one(message: Message, *, now: dt.datetime) -> str:
+    if not still_wanted(message):
+        _set(message, status=Status.CANCELLED, last_error="consent_withdrawn", claimed_by="")
+        return "cancelled"
     later = postpone_until(message, now)
     if later is not None:
         _set(message, status=Status.QUEUED, next_attempt_at=later, claimed_by="")
@@ -117,6 +121,15 @@ def send_one(message: Message, *, now: dt.datetime) -> str:
         return "failed"
     record_sent(message, provider_id, now)
     return "sent"
+
+
+def still_wanted(message: Message) -> bool:
+    """A donor who withdrew the channel's consent, or was erased, since the message was
+    queued is not sent it."""
+    donor = message.donor
+    if donor is None or message.event in URGENT:
+        return True
+    return donor.erased_at is None and consents_to(donor, message.channel)
 
 
 def record_sent(message: Message, provider_id: str, now: dt.datetime) -> None:

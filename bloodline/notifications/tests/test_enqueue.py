@@ -123,3 +123,16 @@ def test_the_address_and_text_are_encrypted_at_rest(consenting: Any, system: Any
         cursor.execute("SELECT address, body FROM notifications_message")
         address, body = cursor.fetchone()
     assert donor.phone not in address and "Trần" not in body
+
+
+def test_a_sign_in_code_needs_no_contact_consent(consenting: Any, system: Any) -> None:
+    donor = consenting("donation")
+    outcome = enqueue(
+        "sign_in_code",
+        to_donor=donor,
+        channel="sms",
+        context={"code": "918273", "minutes": 10},
+        key="code:d",
+        by=system,
+    )
+    assert outcome.status == "queued"

@@ -180,3 +180,17 @@ def test_the_rate_limit_holds_messages_for_the_next_minute(
     assert worker.send_due(worker="test", now=NOON_HANOI)["sent"] == 2
     assert worker.send_due(worker="test", now=NOON_HANOI + dt.timedelta(seconds=30))["sent"] == 0
     assert worker.send_due(worker="test", now=NOON_HANOI + dt.timedelta(seconds=61))["sent"] == 1
+
+
+def test_a_consent_withdrawn_after_queueing_cancels_the_message(
+    gateway: Any, consenting: Any, system: Any, nurse: Any
+) -> None:
+    from bloodline.donors.actions import withdraw_consent
+
+    donor = consenting()
+    message = queue(donor, system)
+    withdraw_consent(by=nurse, consent=donor.consents.get())
+    assert worker.send_due(worker="test", now=NOON_HANOI)["cancelled"] == 1
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (Status.CANCELLED, "consent_withdrawn")
+    assert gateway.requests == []
