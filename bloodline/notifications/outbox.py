@@ -10,7 +10,7 @@ Nothing here logs an address or a text.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -116,7 +116,10 @@ def _donor_channel(
     if donor.erased_at is not None:
         return Outcome("no_consent")
     candidates = [channel] if channel else list(settings.NOTIFY_CHANNEL_ORDER)
-    allowed = [c for c in candidates if not consent or consents_to(donor, c)]
+    if consent:
+        agreed = consented_channels([donor.pk]).get(donor.pk, set())
+        candidates = [c for c in candidates if c in agreed]
+    allowed = candidates
     if not allowed:
         return Outcome("no_consent")
     for candidate in allowed:
@@ -126,12 +129,16 @@ def _donor_channel(
     return Outcome("no_address")
 
 
-def consents_to(donor: Donor, channel: str) -> bool:
-    """Whether ``donor`` has a contact consent in force for ``channel``."""
-    purpose = CONSENT_FOR.get(Channel(channel)) if channel in Channel.values else None
-    return purpose is not None and (
-        Consent.objects.filter(donor=donor, purpose=purpose, withdrawn_at__isnull=True).exists()
-    )
+def consented_channels(donor_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The channels each donor has a contact consent in force for (one query)."""
+    channel_of = {purpose: channel for channel, purpose in CONSENT_FOR.items()}
+    found: dict[int, set[str]] = {}
+    rows = Consent.objects.filter(
+        donor_id__in=list(donor_ids), purpose__in=list(channel_of), withdrawn_at__isnull=True
+    ).values_list("donor_id", "purpose")
+    for donor_id, purpose in rows:
+        found.setdefault(donor_id, set()).add(channel_of[purpose])
+    return found
 
 
 def _known_language(language: str | None) -> str:

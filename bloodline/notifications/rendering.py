@@ -3,6 +3,7 @@ when a template is saved, so a wrong name is refused then rather than sent as a 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -90,7 +91,12 @@ def check_template(event: str, subject: str, body: str) -> None:
         )
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(text: str) -> Any:
+    return _ENGINE.from_string(text)
+
+
 def render(text: str, context: Mapping[str, Any], language: str) -> str:
     """The text with its placeholders filled, dates and numbers in ``language``."""
     with translation.override(language):
-        return _ENGINE.from_string(text).render(Context(dict(context))).strip()
+        return _compiled(text).render(Context(dict(context))).strip()

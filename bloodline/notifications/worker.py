@@ -3,10 +3,10 @@
 Each pass claims due messages channel by channel, no more than the channel's rate allows,
 and sends each one:
 
-1. quiet hours (in the recipient's zone) and the per-donor daily cap only move a message
-   later; they never drop it;
-2. the message is marked ``sending`` and the attempt counted, and that is COMMITTED before the
-   gateway is called; the call carries the idempotency key;
+1. a consent withdrawn (or the donor erased) since queueing cancels the message; quiet hours
+   (in the recipient's zone) and the per-donor daily cap only move it later, never drop it;
+2. the claim marks the message ``sending`` and counts the attempt, and that is COMMITTED
+   before the gateway is called; the call carries the idempotency key;
 3. the answer is recorded: sent, or queued again after an exponential back-off, or failed
    after NOTIFY_MAX_ATTEMPTS or on a permanent refusal.
 
@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from bloodline.notifications.backends import Permanent, Transient, backend_for
 from bloodline.notifications.models import Channel, Message, Status
-from bloodline.notifications.outbox import URGENT, consents_to
+from bloodline.notifications.outbox import URGENT, consented_channels
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +52,10 @@ def send_due(*, worker: str, now: dt.datetime | None = None) -> dict[str, int]:
     tally = {"sent": 0, "retry": 0, "failed": 0, "postponed": 0, "cancelled": 0}
     tally["requeued"] = requeue_stale(now)
     for channel in Channel.values:
-        for message in claim(channel, worker=worker, now=now):
-            tally[send_one(message, now=now)] += 1
+        batch = claim(channel, worker=worker, now=now)
+        agreed = consented_channels({m.donor_id for m in batch if m.donor_id is not None})
+        for message in batch:
+            tally[send_one(message, now=now, agreed=agreed)] += 1
     return tally
 
 
@@ -86,31 +88,38 @@ def claim(channel: str, *, worker: str, now: dt.datetime) -> list[Message]:
         with transaction.atomic():
             pks = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
             Message.objects.filter(pk__in=pks).update(
-                status=Status.SENDING, claimed_by=worker, last_attempt_at=now
+                status=Status.SENDING,
+                claimed_by=worker,
+                last_attempt_at=now,
+                attempts=F("attempts") + 1,
             )
     else:
         pks = [
             pk
             for pk in due.values_list("pk", flat=True)[:limit]
             if Message.objects.filter(pk=pk, status=Status.QUEUED).update(
-                status=Status.SENDING, claimed_by=worker, last_attempt_at=now
+                status=Status.SENDING,
+                claimed_by=worker,
+                last_attempt_at=now,
+                attempts=F("attempts") + 1,
             )
         ]
-    claimed = Message.objects.filter(pk__in=pks).select_related("donor")
+    # The donor's erasure is all the sending needs of them (not their decrypted details).
+    claimed = Message.objects.filter(pk__in=pks).annotate(donor_erased_at=F("donor__erased_at"))
     return list(claimed.order_by("next_attempt_at", "pk"))
 
 
-def send_one(message: Message, *, now: dt.datetime) -> str:
-    if not still_wanted(message):
+def send_one(message: Message, *, now: dt.datetime, agreed: dict[int, set[str]]) -> str:
+    if not still_wanted(message, agreed):
         _set(message, status=Status.CANCELLED, last_error="consent_withdrawn", claimed_by="")
         return "cancelled"
     later = postpone_until(message, now)
-    if later is not None:
-        _set(message, status=Status.QUEUED, next_attempt_at=later, claimed_by="")
+    if later is not None:  # not an attempt: the claim's count is given back
+        attempts = message.attempts - 1
+        _set(message, status=Status.QUEUED, next_attempt_at=later, claimed_by="", attempts=attempts)
         return "postponed"
-    # Counted and committed before the call: a crash after it is seen as an attempt.
-    Message.objects.filter(pk=message.pk).update(attempts=F("attempts") + 1)
-    message.attempts += 1
+    # The attempt was counted by the claim, committed before this call: a crash after it is
+    # seen as an attempt.
     try:
         provider_id = backend_for(message.channel).send(message)
     except Transient as exc:
@@ -123,13 +132,13 @@ def send_one(message: Message, *, now: dt.datetime) -> str:
     return "sent"
 
 
-def still_wanted(message: Message) -> bool:
+def still_wanted(message: Message, agreed: dict[int, set[str]]) -> bool:
     """A donor who withdrew the channel's consent, or was erased, since the message was
-    queued is not sent it."""
-    donor = message.donor
-    if donor is None or message.event in URGENT:
+    queued is not sent it. ``agreed``: the channels each donor of the batch consents to."""
+    if message.donor_id is None or message.event in URGENT:
         return True
-    return donor.erased_at is None and consents_to(donor, message.channel)
+    erased = getattr(message, "donor_erased_at", None)
+    return erased is None and message.channel in agreed.get(message.donor_id, set())
 
 
 def record_sent(message: Message, provider_id: str, now: dt.datetime) -> None:
