@@ -14,4 +14,4 @@ def test_the_outbox_benchmark_delivers_each_message_once() -> None:
     assert figures["delivered_once"] is True
     assert figures["requests"] == 200 + figures["failures_injected"]
     assert figures["send_per_s"] > 0
-    print(figures)  # noqa: T201 (the figure, read with -s)
+    print(figures)  # the figures, read with -s
