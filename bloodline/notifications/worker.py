@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from bloodline.notifications.backends import Permanent, Transient, backend_for
@@ -53,9 +53,13 @@ def send_due(*, worker: str, now: dt.datetime | None = None) -> dict[str, int]:
     tally["requeued"] = requeue_stale(now)
     for channel in Channel.values:
         batch = claim(channel, worker=worker, now=now)
-        agreed = consented_channels({m.donor_id for m in batch if m.donor_id is not None})
+        donors = {m.donor_id for m in batch if m.donor_id is not None}
+        agreed, recent = consented_channels(donors), _recent_counts(donors, now)
         for message in batch:
-            tally[send_one(message, now=now, agreed=agreed)] += 1
+            outcome = send_one(message, now=now, agreed=agreed, recent=recent)
+            if outcome == "sent" and message.donor_id is not None:
+                recent[message.donor_id] = recent.get(message.donor_id, 0) + 1
+            tally[outcome] += 1
     return tally
 
 
@@ -109,11 +113,19 @@ def claim(channel: str, *, worker: str, now: dt.datetime) -> list[Message]:
     return list(claimed.order_by("next_attempt_at", "pk"))
 
 
-def send_one(message: Message, *, now: dt.datetime, agreed: dict[int, set[str]]) -> str:
+def send_one(
+    message: Message,
+    *,
+    now: dt.datetime,
+    agreed: dict[int, set[str]],
+    recent: dict[int, int] | None = None,
+) -> str:
+    """Send one claimed message. ``agreed``: the channels each donor of the batch consents
+    to; ``recent``: messages sent to each in the last day (a bound for the daily cap)."""
     if not still_wanted(message, agreed):
         _set(message, status=Status.CANCELLED, last_error="consent_withdrawn", claimed_by="")
         return "cancelled"
-    later = postpone_until(message, now)
+    later = postpone_until(message, now, recent)
     if later is not None:  # not an attempt: the claim's count is given back
         attempts = message.attempts - 1
         _set(message, status=Status.QUEUED, next_attempt_at=later, claimed_by="", attempts=attempts)
@@ -174,15 +186,21 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(seconds, settings.NOTIFY_BACKOFF_MAX_SECONDS))
 
 
-def postpone_until(message: Message, now: dt.datetime) -> dt.datetime | None:
-    """When to try instead, if quiet hours or the donor's daily cap hold the message back."""
+def postpone_until(
+    message: Message, now: dt.datetime, recent: dict[int, int] | None = None
+) -> dt.datetime | None:
+    """When to try instead, if quiet hours or the donor's daily cap hold the message back.
+    ``recent`` (messages sent in the last 24 hours, per donor) is an upper bound of those
+    sent since local midnight: below the cap there, no need to count exactly."""
     if message.event in URGENT:
         return None
     zone = ZoneInfo(message.time_zone)
     local = now.astimezone(zone)
     if message.channel != Channel.EMAIL and in_quiet_hours(local.time()):
         return _next_morning(local)
-    if message.donor_id is not None and _sent_today(message, local) >= settings.NOTIFY_DAILY_CAP:
+    cap = settings.NOTIFY_DAILY_CAP
+    may_be_capped = recent is None or recent.get(message.donor_id or 0, 0) >= cap
+    if message.donor_id is not None and may_be_capped and _sent_today(message, local) >= cap:
         tomorrow = dt.datetime.combine(
             local.date() + dt.timedelta(days=1), dt.time(_end()), tzinfo=local.tzinfo
         )
@@ -206,6 +224,22 @@ def _next_morning(local: dt.datetime) -> dt.datetime:
     day = local.date() if local.hour < _end() else local.date() + dt.timedelta(days=1)
     morning = dt.datetime.combine(day, dt.time(_end()), tzinfo=local.tzinfo)
     return morning.astimezone(dt.UTC)
+
+
+def _recent_counts(donor_ids: set[int], now: dt.datetime) -> dict[int, int]:
+    """Non-urgent messages sent to each donor in the 24 hours before ``now`` (one query)."""
+    if not donor_ids:
+        return {}
+    rows = (
+        Message.objects.filter(
+            donor_id__in=donor_ids, status=Status.SENT, sent_at__gt=now - dt.timedelta(days=1)
+        )
+        .exclude(event__in=URGENT)
+        .values("donor_id")
+        .annotate(n=Count("pk"))
+        .values_list("donor_id", "n")
+    )
+    return dict(rows)
 
 
 def _sent_today(message: Message, local: dt.datetime) -> int:
