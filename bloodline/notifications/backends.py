@@ -8,10 +8,11 @@ the gateway's text, which may quote the address."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import smtplib
-import urllib.error
-import urllib.request
+import threading
+import urllib.parse
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -86,32 +87,57 @@ class HttpGateway:
 
     def send(self, message: Message) -> str:
         conf = self.config()
-        request = urllib.request.Request(  # noqa: S310 (the URL is a setting, https in production)
-            conf["url"],
-            data=json.dumps(self.body(message, conf)).encode(),
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {conf.get('token', '')}",
-                "Idempotency-Key": message.key,
-            },
-        )
+        url = urllib.parse.urlsplit(conf["url"])
+        body = json.dumps(self.body(message, conf)).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {conf.get('token', '')}",
+            "Idempotency-Key": message.key,
+        }
+        path = url.path + (f"?{url.query}" if url.query else "")
+        connection = _connection(url)
         try:
-            with urllib.request.urlopen(  # noqa: S310
-                request, timeout=settings.NOTIFY_TIMEOUT_SECONDS
-            ) as response:
-                answer = json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            code = f"http_{exc.code}"
-            retry = exc.code >= 500 or exc.code in (408, 429)
-            raise (Transient(code) if retry else Permanent(code)) from exc
+            connection.request("POST", path or "/", body=body, headers=headers)
+            response = connection.getresponse()
+            raw = response.read()
+            if response.will_close:
+                _drop(url)
         except TimeoutError as exc:
+            _drop(url)
             raise Transient("timeout") from exc
-        except (urllib.error.URLError, OSError) as exc:
+        except (OSError, http.client.HTTPException) as exc:
+            _drop(url)
             raise Transient("unreachable") from exc
+        if response.status >= 300:
+            code = f"http_{response.status}"
+            retry = response.status >= 500 or response.status in (408, 429)
+            raise Transient(code) if retry else Permanent(code)
+        try:
+            answer = json.loads(raw or b"{}")
         except ValueError as exc:
             raise Transient("bad_answer") from exc
         return self.provider_id(answer)
+
+
+# One kept-alive connection per gateway and thread: a new TCP (and TLS) handshake for every
+# message would cost more than the message.
+_connections = threading.local()
+
+
+def _connection(url: urllib.parse.SplitResult) -> http.client.HTTPConnection:
+    pool: dict[str, http.client.HTTPConnection] = _connections.__dict__.setdefault("pool", {})
+    key = f"{url.scheme}://{url.netloc}"
+    if key not in pool:
+        kind = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+        pool[key] = kind(url.netloc, timeout=settings.NOTIFY_TIMEOUT_SECONDS)
+    return pool[key]
+
+
+def _drop(url: urllib.parse.SplitResult) -> None:
+    pool: dict[str, http.client.HTTPConnection] = _connections.__dict__.setdefault("pool", {})
+    connection = pool.pop(f"{url.scheme}://{url.netloc}", None)
+    if connection is not None:
+        connection.close()
 
 
 class SmsGateway(HttpGateway):

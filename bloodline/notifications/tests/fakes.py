@@ -63,6 +63,9 @@ def serve_gateway() -> tuple[ThreadingHTTPServer, Gateway]:
     state = Gateway()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keeps connections alive, as real gateways do
+        disable_nagle_algorithm = True  # headers and body go out in two writes
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
