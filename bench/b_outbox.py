@@ -76,3 +76,11 @@ def measure(count: int = 2000, fail_share: float = 0.1, seed: int = 13) -> dict[
             setattr(settings, name, value)
         server.shutdown()
         server.server_close()
+
+
+def markdown_row(f: dict[str, Any], goal: str) -> str:
+    once = "each delivered once" if f["delivered_once"] else "NOT each delivered once"
+    return (
+        f"| outbox | messages sent/s ({f['messages']:,}, {f['failures_injected']} answered 500 "
+        f"and retried; {once}) | {f['send_per_s']:,} | — | — | {goal} |"
+    )
