@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "bloodline.organisations",
     "bloodline.donors",
     "bloodline.programmes",
+    "bloodline.notifications",
     "bloodline.drives",
     "bloodline.collection",
     "bloodline.screening",
@@ -302,6 +303,43 @@ SECURE_REFERRER_POLICY = "same-origin"
 BLOODLINE_RULES_DIR = Path(
     env_str("BLOODLINE_RULES_DIR") or BASE_DIR / "bloodline" / "jurisdictions" / "rules"
 )
+
+# Messages to donors (decision 0053). Mail goes through Django's SMTP backend; SMS and chat
+# apps through HTTP gateways whose URLs and keys come from the environment, never the code.
+EMAIL_HOST = env_str("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "bloodline@localhost"
+NOTIFY_MESSAGE_ID_DOMAIN = env_str("NOTIFY_MESSAGE_ID_DOMAIN") or "bloodline.invalid"
+NOTIFY_GATEWAYS: dict[str, dict[str, str]] = {
+    channel: {
+        "url": env_str(f"NOTIFY_{channel.upper()}_URL"),
+        "token": env_str(f"NOTIFY_{channel.upper()}_TOKEN"),
+        "template_id": env_str(f"NOTIFY_{channel.upper()}_TEMPLATE_ID"),
+        "sender": env_str(f"NOTIFY_{channel.upper()}_SENDER"),
+    }
+    for channel in ("sms", "zalo", "wechat")
+}
+# Which channel a donor is reached on when the caller does not say: the first they agreed to.
+NOTIFY_CHANNEL_ORDER = env_list("NOTIFY_CHANNEL_ORDER") or ["zalo", "sms", "email", "wechat"]
+NOTIFY_DEFAULT_TIME_ZONE = env_str("NOTIFY_DEFAULT_TIME_ZONE") or "Asia/Ho_Chi_Minh"
+NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 10)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 30)  # doubled after each failure
+NOTIFY_BACKOFF_MAX_SECONDS = env_int("NOTIFY_BACKOFF_MAX_SECONDS", 6 * 3600)
+NOTIFY_SENDING_LEASE_SECONDS = env_int("NOTIFY_SENDING_LEASE_SECONDS", 300)
+NOTIFY_SEND_EVERY_SECONDS = env_int("NOTIFY_SEND_EVERY_SECONDS", 15)
+NOTIFY_BATCH = env_int("NOTIFY_BATCH", 500)
+NOTIFY_RATE_PER_MINUTE = {
+    channel: env_int(f"NOTIFY_{channel.upper()}_PER_MINUTE", 60000)
+    for channel in ("email", "sms", "zalo", "wechat")
+}
+# No text or chat message at night in the recipient's zone (sign-in codes excepted).
+NOTIFY_QUIET_START_HOUR = env_int("NOTIFY_QUIET_START_HOUR", 21)
+NOTIFY_QUIET_END_HOUR = env_int("NOTIFY_QUIET_END_HOUR", 7)
+NOTIFY_DAILY_CAP = env_int("NOTIFY_DAILY_CAP", 3)  # messages a donor gets a day, at most
 
 LOGGING = {
     "version": 1,

@@ -32,6 +32,7 @@ urlpatterns = [
     path("orders/", include("bloodline.distribution.urls")),
     path("trace/", include("bloodline.distribution.trace_urls")),
     path("tasks/", include("bloodline.jobs.urls")),
+    path("messages/", include("bloodline.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -278,6 +278,9 @@ class ConsentPurpose(models.TextChoices):
     DONATION = "donation", _("Blood donation")
     CONTACT_SMS = "contact_sms", _("Contact by text message")
     CONTACT_CALL = "contact_call", _("Contact by telephone call")
+    CONTACT_EMAIL = "contact_email", _("Contact by email")
+    CONTACT_ZALO = "contact_zalo", _("Contact on Zalo")
+    CONTACT_WECHAT = "contact_wechat", _("Contact on WeChat")
     RESEARCH = "research", _("Research use")
 
 

@@ -51,6 +51,7 @@ class Perm:
     ORDER_PLACE = "order.place"
     ORDER_FULFIL = "order.fulfil"
     TRACE_VIEW = "trace.view"
+    MESSAGES_MANAGE = "messages.manage"  # the establishment's message templates
 
 
 _MANAGE = frozenset(
@@ -82,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.DONOR_VIEW,
         Perm.DONOR_MANAGE,
         Perm.STATION_RUN,
+        Perm.MESSAGES_MANAGE,
     }
     | _LAB
     | _STOCK,

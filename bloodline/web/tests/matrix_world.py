@@ -235,6 +235,9 @@ def build() -> World:
     k[("slug", "vn")] = k[("slug", "cn")] = "checkin"
     k[("language", "vn")] = k[("language", "cn")] = "en"
     k[("step", "vn")] = k[("step", "cn")] = "issue"
+    # Which message template an edit page opens (decision 0053): the same on both sides.
+    for side in ("vn", "cn"):
+        k[("event", side)], k[("lang", side)], k[("channel", side)] = "thank_you", "vi", "sms"
     k[("queue_step", "vn")] = k[("queue_step", "cn")] = "vitals"
 
     vn_donor = Donor.objects.filter(affiliation__path__startswith=vn).order_by("pk")

@@ -247,6 +247,13 @@ PAGES: dict[str, R] = {
     "tasks:detail": R("task", "LL AH AH AH AH AH AH AH AH LL AH"),
     "tasks:progress": R("task", "LL AH AH AH AH AH AH AH AH LL AH"),
     "tasks:download": R("task", "LL AH AH AH AH AH AH AH AH LL AH"),
+    # The establishment's message templates (decision 0053): its administrators only.
+    "notifications:templates": R("centre", "LL HH HH AH FH FH FH FH HH LL AA"),
+    "notifications:edit_template": R(
+        "centre",
+        "LL HH HH AH FH FH FH FH HH LL AA",
+        query={"event": "event", "language": "lang", "channel": "channel"},
+    ),
     "api-1:openapi-json": R("AA AA AA AA AA AA AA AA AA AA AA"),
     "api-1:openapi-view": R("AA AA AA AA AA AA AA AA AA AA AA"),
     # django-ninja's catch-all root: no operation answers there.

@@ -1,0 +1,62 @@
+"""Writes to message templates: an establishment's own wording, checked and audited."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from bloodline.audit import record as audit
+from bloodline.lib.locking import StaleEdit
+from bloodline.notifications.models import Template
+from bloodline.notifications.rendering import check_template
+
+if TYPE_CHECKING:
+    from bloodline.audit.record import Actor
+    from bloodline.organisations.models import Organisation
+
+
+@transaction.atomic
+def save_template(
+    *,
+    establishment: Organisation,
+    event: str,
+    language: str,
+    channel: str,
+    subject: str,
+    body: str,
+    version: int | None,
+    by: Actor,
+) -> Template:
+    """Set the establishment's own template for one event, language and channel. Refused
+    with a translated ValidationError when a placeholder is unknown or missing, and with
+    StaleEdit when someone saved it since ``version`` was read. The caller checked that
+    ``by`` administers ``establishment`` (``bloodline.notifications.access``)."""
+    check_template(event, subject, body)
+    template = (
+        Template.objects.select_for_update()
+        .filter(establishment=establishment, event=event, language=language, channel=channel)
+        .first()
+    )
+    if template is None:
+        template = Template(
+            establishment=establishment, event=event, language=language, channel=channel
+        )
+        old = {"subject": None, "body": None}
+    else:
+        if version is not None and template.version != version:
+            raise StaleEdit()
+        old = audit.snapshot(template, ["subject", "body"])
+        template.version += 1
+    template.subject, template.body = subject, body
+    template.updated_by, template.updated_at = by, timezone.now()  # type: ignore[assignment]
+    template.full_clean(exclude=["updated_by"])
+    template.save()
+    audit.record(
+        by=by,
+        action="message_template.saved",
+        obj=template,
+        changes=audit.diff(old, audit.snapshot(template, ["subject", "body"])),
+    )
+    return template

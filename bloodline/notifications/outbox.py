@@ -1,0 +1,163 @@
+"""The one way into the outbox (decision 0053): ``enqueue`` a message for an event.
+
+Callers (booking, sign-in, the lab, the drives) call it inside their own transaction, after
+their own scope checks, passing ``by=`` the person or the system actor. The message is written
+in that transaction, so a rolled-back booking sends nothing; it is rendered now, in the
+recipient's language, and sent later by the worker (``bloodline.notifications.worker``).
+Nothing here logs an address or a text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bloodline.donors.models import Consent, Donor
+from bloodline.notifications.models import Channel, Event, Message, Template
+from bloodline.notifications.rendering import render
+
+if TYPE_CHECKING:
+    from bloodline.accounts.models import User
+    from bloodline.organisations.models import Organisation
+
+# The donor consent that allows each channel (donors.models.ConsentPurpose).
+CONSENT_FOR = {
+    Channel.EMAIL: "contact_email",
+    Channel.SMS: "contact_sms",
+    Channel.ZALO: "contact_zalo",
+    Channel.WECHAT: "contact_wechat",
+}
+# Messages the person asked for and is waiting for now: sent without a contact consent (they
+# are not contact but an answer), whatever the hour, outside the daily cap.
+URGENT = frozenset({Event.SIGN_IN_CODE})
+# Channels whose address is the donor's phone on record; the others need ``address``.
+PHONE_CHANNELS = frozenset({Channel.SMS, Channel.ZALO})
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What ``enqueue`` did: ``queued`` (a new message), ``duplicate`` (this key was queued
+    before; ``message`` is that one), ``no_consent`` (the donor agreed to no usable channel)
+    or ``no_address`` (no address for the channel). Only the first two have a message."""
+
+    status: str
+    message: Message | None = None
+
+    @property
+    def queued(self) -> bool:
+        return self.message is not None
+
+
+def enqueue(
+    event: str,
+    *,
+    to_donor: Donor | None = None,
+    address: str | None = None,
+    channel: str | None = None,
+    language: str | None = None,
+    context: Mapping[str, Any],
+    key: str,
+    establishment: Organisation | None = None,
+    by: User,
+) -> Outcome:
+    """Queue ``event``'s message for ``to_donor`` (on a channel they consented to, in their
+    language) or for a bare ``address`` on ``channel`` (a sign-in code to someone not yet
+    known). ``key`` names this event for this person: the same key twice queues one
+    message."""
+    if event not in Event.values:
+        raise ValueError(f"unknown event {event!r}")
+    if to_donor is None and (not address or channel not in Channel.values):
+        raise ValueError("a message without a donor needs an address and a channel")
+    existing = Message.objects.filter(key=key).first()
+    if existing is not None:
+        return Outcome("duplicate", existing)
+    if to_donor is not None:
+        picked = _donor_channel(to_donor, channel, address, consent=event not in URGENT)
+        if isinstance(picked, Outcome):
+            return picked
+        channel, address = picked
+        language = language or to_donor.preferred_language
+    assert channel is not None and address is not None
+    language = _known_language(language)
+    template = _template(event, language, channel, establishment)
+    message = Message(
+        donor=to_donor,
+        establishment=establishment,
+        address=address,
+        channel=channel,
+        language=language,
+        time_zone=_time_zone(to_donor, establishment),
+        event=event,
+        subject=render(template.subject, context, language),
+        body=render(template.body, context, language),
+        key=key,
+        created_by=by,
+        next_attempt_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin must not spoil the caller
+            message.save()
+    except IntegrityError:
+        return Outcome("duplicate", Message.objects.get(key=key))
+    return Outcome("queued", message)
+
+
+def _donor_channel(
+    donor: Donor, channel: str | None, address: str | None, *, consent: bool
+) -> tuple[str, str] | Outcome:
+    """The channel and address to reach ``donor``: the one asked for, or the first of
+    NOTIFY_CHANNEL_ORDER they consented to (when ``consent`` is needed) and can be reached
+    on."""
+    if donor.erased_at is not None:
+        return Outcome("no_consent")
+    candidates = [channel] if channel else list(settings.NOTIFY_CHANNEL_ORDER)
+    if consent:
+        agreed = consented_channels([donor.pk]).get(donor.pk, set())
+        candidates = [c for c in candidates if c in agreed]
+    allowed = candidates
+    if not allowed:
+        return Outcome("no_consent")
+    for candidate in allowed:
+        reach = address or (donor.phone if candidate in PHONE_CHANNELS else "")
+        if reach:
+            return candidate, reach
+    return Outcome("no_address")
+
+
+def consented_channels(donor_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The channels each donor has a contact consent in force for (one query)."""
+    channel_of = {purpose: channel for channel, purpose in CONSENT_FOR.items()}
+    found: dict[int, set[str]] = {}
+    rows = Consent.objects.filter(
+        donor_id__in=list(donor_ids), purpose__in=list(channel_of), withdrawn_at__isnull=True
+    ).values_list("donor_id", "purpose")
+    for donor_id, purpose in rows:
+        found.setdefault(donor_id, set()).add(channel_of[purpose])
+    return found
+
+
+def _known_language(language: str | None) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
+def _template(event: str, language: str, channel: str, establishment: Any) -> Template:
+    """The establishment's own template if it has one, else the house default."""
+    rows = Template.objects.filter(event=event, language=language, channel=channel)
+    own = rows.filter(establishment=establishment).first() if establishment else None
+    return own or rows.get(establishment__isnull=True)
+
+
+def _time_zone(donor: Donor | None, establishment: Any) -> str:
+    """The recipient's zone for quiet hours: their unit's, else the sender's, else the
+    configured default."""
+    if donor is not None and donor.affiliation is not None:
+        return str(donor.affiliation.effective_time_zone())
+    if establishment is not None:
+        return str(establishment.effective_time_zone())
+    return str(settings.NOTIFY_DEFAULT_TIME_ZONE)
