@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('donors', '0007_contact_consents_per_channel'),
+        ('donors', '0009_contact_consents_per_channel'),
         ('organisations', '0002_tree_tally'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('donors', '0006_lookup_indexes'),
+        ('donors', '0008_donor_accounts'),
     ]
 
     operations = [
