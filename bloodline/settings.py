@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "bloodline.lab",
     "bloodline.distribution",
     "bloodline.reports",
+    "bloodline.portal",
     "bloodline.web",
     "bloodline.demo",
 ]

@@ -33,6 +33,7 @@ urlpatterns = [
     path("trace/", include("bloodline.distribution.trace_urls")),
     path("tasks/", include("bloodline.jobs.urls")),
     path("messages/", include("bloodline.notifications.urls")),
+    path("donor/", include("bloodline.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
