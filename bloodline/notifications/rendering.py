@@ -3,6 +3,7 @@ when a template is saved, so a wrong name is refused then rather than sent as a 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Mapping
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import VariableNode
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 # The variables each event's text may use; the REQUIRED ones must appear (a sign-in code
@@ -27,6 +28,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "waitlist_offer": _BOOKING | {"hold_until"},
     "drive_cancelled": frozenset({"donor_name", "drive_name", "place", "date", "link"}),
     "sign_in_code": frozenset({"code", "minutes"}),
+    "donation_helped": frozenset({"donor_name", "date", "place", "link"}),
 }
 REQUIRED: dict[str, frozenset[str]] = {
     "booking_confirmed": frozenset({"date", "time"}),
@@ -39,6 +41,7 @@ REQUIRED: dict[str, frozenset[str]] = {
     "waitlist_offer": frozenset({"date", "time", "hold_until"}),
     "drive_cancelled": frozenset({"date"}),
     "sign_in_code": frozenset({"code"}),
+    "donation_helped": frozenset({"date"}),
 }
 
 # Messages are plain text (mail bodies, SMS, chat): nothing to escape; only built-in tags
@@ -99,4 +102,14 @@ def _compiled(text: str) -> Any:
 def render(text: str, context: Mapping[str, Any], language: str) -> str:
     """The text with its placeholders filled, dates and numbers in ``language``."""
     with translation.override(language):
-        return _compiled(text).render(Context(dict(context))).strip()
+        values = {name: _localised(value) for name, value in context.items()}
+        return _compiled(text).render(Context(values)).strip()
+
+
+def _localised(value: Any) -> Any:
+    """Dates and times in the active language's short form (the texts say "on {{ date }}")."""
+    if isinstance(value, dt.datetime):
+        return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return value
