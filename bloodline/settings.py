@@ -313,6 +313,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "bloodline@localhost"
+# Where donors reach this site, for links in messages sent by the worker (no request to read
+# it from), e.g. https://hien-mau.example.vn. Without it messages carry no link.
+SITE_URL = (env_str("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
 NOTIFY_MESSAGE_ID_DOMAIN = env_str("NOTIFY_MESSAGE_ID_DOMAIN") or "bloodline.invalid"
 NOTIFY_GATEWAYS: dict[str, dict[str, str]] = {
     channel: {
@@ -325,6 +328,8 @@ NOTIFY_GATEWAYS: dict[str, dict[str, str]] = {
 }
 # Which channel a donor is reached on when the caller does not say: the first they agreed to.
 NOTIFY_CHANNEL_ORDER = env_list("NOTIFY_CHANNEL_ORDER") or ["zalo", "sms", "email", "wechat"]
+# The language of messages to a donor who never chose one: their registry country's.
+NOTIFY_COUNTRY_LANGUAGE = {"VN": "vi", "CN": "zh-hans", "TW": "zh-hant", "HK": "zh-hant"}
 NOTIFY_DEFAULT_TIME_ZONE = env_str("NOTIFY_DEFAULT_TIME_ZONE") or "Asia/Ho_Chi_Minh"
 NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 10)
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)

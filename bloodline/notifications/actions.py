@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bloodline.audit import record as audit
 from bloodline.lib.locking import StaleEdit
-from bloodline.notifications.models import Template
+from bloodline.notifications.models import SWITCHABLE, SwitchedOff, Template
 from bloodline.notifications.rendering import check_template
 
 if TYPE_CHECKING:
@@ -60,3 +63,32 @@ def save_template(
         changes=audit.diff(old, audit.snapshot(template, ["subject", "body"])),
     )
     return template
+
+
+@transaction.atomic
+def set_switched_off(*, establishment: Organisation, events: Iterable[str], by: Actor) -> set[str]:
+    """Make ``events`` the establishment's switched-off messages (the others of
+    ``SWITCHABLE`` are sent again); audited when something changed. Returns the events now
+    off. The caller checked that ``by`` administers ``establishment``."""
+    wanted = set(events)
+    unknown = wanted - {e.value for e in SWITCHABLE}
+    if unknown:
+        raise ValidationError(
+            {"events": [_("These messages cannot be switched off.")]}, code="not_switchable"
+        )
+    rows = SwitchedOff.objects.select_for_update().filter(establishment=establishment)
+    before = set(rows.values_list("event", flat=True))
+    if wanted == before:
+        return before
+    rows.exclude(event__in=wanted).delete()
+    SwitchedOff.objects.bulk_create(
+        SwitchedOff(establishment=establishment, event=event, switched_by=by)  # type: ignore[misc]
+        for event in sorted(wanted - before)
+    )
+    audit.record(
+        by=by,
+        action="messages.switched_off",
+        obj=establishment,
+        changes={"switched_off": [sorted(before), sorted(wanted)]},
+    )
+    return wanted

@@ -24,6 +24,19 @@ class Event(models.TextChoices):
     WAITLIST_OFFER = "waitlist_offer", _("Waiting-list place offered")
     DRIVE_CANCELLED = "drive_cancelled", _("Drive cancelled")
     SIGN_IN_CODE = "sign_in_code", _("Sign-in code")
+    DONATION_HELPED = "donation_helped", _("Your donation helped a patient")
+
+
+# Messages an establishment may choose not to send (``SwitchedOff``): the ones that thank,
+# remind or inform. Those a donor needs to act on (bookings, sign-in codes, offers, a
+# cancelled drive) are always sent.
+SWITCHABLE = (
+    Event.THANK_YOU,
+    Event.DONATION_HELPED,
+    Event.ELIGIBLE_AGAIN,
+    Event.RESULT_READY,
+    Event.REMINDER_DAY_BEFORE,
+)
 
 
 class Channel(models.TextChoices):
@@ -158,3 +171,32 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.channel} ({self.status})"
+
+
+class SwitchedOff(models.Model):
+    """An event a blood establishment has chosen not to send to its donors (one of
+    ``SWITCHABLE``); ``outbox.enqueue`` queues nothing for it while the row exists."""
+
+    establishment = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("blood establishment"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    event = models.CharField(_("event"), max_length=30, choices=Event.choices)
+    switched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    switched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message switched off")
+        verbose_name_plural = _("messages switched off")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "event"], name="switched_off_once_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} off"

@@ -10,6 +10,7 @@ Nothing here logs an address or a text.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bloodline.donors.models import Consent, Donor
-from bloodline.notifications.models import Channel, Event, Message, Template
+from bloodline.notifications.models import (
+    SWITCHABLE,
+    Channel,
+    Event,
+    Message,
+    Status,
+    SwitchedOff,
+    Template,
+)
 from bloodline.notifications.rendering import render
 
 if TYPE_CHECKING:
@@ -42,8 +51,9 @@ PHONE_CHANNELS = frozenset({Channel.SMS, Channel.ZALO})
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     """What ``enqueue`` did: ``queued`` (a new message), ``duplicate`` (this key was queued
-    before; ``message`` is that one), ``no_consent`` (the donor agreed to no usable channel)
-    or ``no_address`` (no address for the channel). Only the first two have a message."""
+    before; ``message`` is that one), ``no_consent`` (the donor agreed to no usable channel),
+    ``no_address`` (no address for the channel) or ``switched_off`` (the establishment does
+    not send this event). Only the first two have a message."""
 
     status: str
     message: Message | None = None
@@ -63,12 +73,14 @@ def enqueue(
     context: Mapping[str, Any],
     key: str,
     establishment: Organisation | None = None,
+    send_after: dt.datetime | None = None,
     by: User,
 ) -> Outcome:
     """Queue ``event``'s message for ``to_donor`` (on a channel they consented to, in their
     language) or for a bare ``address`` on ``channel`` (a sign-in code to someone not yet
     known). ``key`` names this event for this person: the same key twice queues one
-    message."""
+    message. ``send_after`` holds it back until then (a reminder on a later date); consent
+    and quiet hours are checked again when it is sent."""
     if event not in Event.values:
         raise ValueError(f"unknown event {event!r}")
     if to_donor is None and (not address or channel not in Channel.values):
@@ -76,12 +88,16 @@ def enqueue(
     existing = Message.objects.filter(key=key).first()
     if existing is not None:
         return Outcome("duplicate", existing)
+    if establishment is not None and switched_off(establishment, event):
+        return Outcome("switched_off")
     if to_donor is not None:
         picked = _donor_channel(to_donor, channel, address, consent=event not in URGENT)
         if isinstance(picked, Outcome):
             return picked
         channel, address = picked
-        language = language or to_donor.preferred_language
+        language = language or to_donor.preferred_language or _country_language(
+            to_donor, establishment
+        )
     assert channel is not None and address is not None
     language = _known_language(language)
     template = _template(event, language, channel, establishment)
@@ -97,7 +113,7 @@ def enqueue(
         body=render(template.body, context, language),
         key=key,
         created_by=by,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=max(timezone.now(), send_after) if send_after else timezone.now(),
     )
     try:
         with transaction.atomic():  # a savepoint: a concurrent twin must not spoil the caller
@@ -105,6 +121,25 @@ def enqueue(
     except IntegrityError:
         return Outcome("duplicate", Message.objects.get(key=key))
     return Outcome("queued", message)
+
+
+def cancel_waiting(donor: Donor, event: str, *, keep: str = "", reason: str) -> int:
+    """Cancel the donor's messages of ``event`` not yet sent (a reminder whose date moved),
+    except the one keyed ``keep``; ``reason`` is kept as the message's code. Returns how
+    many were cancelled."""
+    return (
+        Message.objects.filter(donor=donor, event=event, status=Status.QUEUED)
+        .exclude(key=keep)
+        .update(status=Status.CANCELLED, last_error=reason)
+    )
+
+
+def switched_off(establishment: Organisation, event: str) -> bool:
+    """Whether ``establishment`` chose not to send ``event`` (only ``SWITCHABLE`` ones)."""
+    return (
+        event in SWITCHABLE
+        and SwitchedOff.objects.filter(establishment=establishment, event=event).exists()
+    )
 
 
 def _donor_channel(
@@ -139,6 +174,15 @@ def consented_channels(donor_ids: Iterable[int]) -> dict[int, set[str]]:
     for donor_id, purpose in rows:
         found.setdefault(donor_id, set()).add(channel_of[purpose])
     return found
+
+
+def _country_language(donor: Donor, establishment: Organisation | None) -> str:
+    """For a donor who never chose a language: their registry's country's (else the
+    sender's), from ``NOTIFY_COUNTRY_LANGUAGE``; empty when unknown."""
+    place = donor.registry or establishment
+    if place is None:
+        return ""
+    return str(settings.NOTIFY_COUNTRY_LANGUAGE.get(place.country_code(), ""))
 
 
 def _known_language(language: str | None) -> str:

@@ -14,11 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.notifications import access, actions
 from bloodline.notifications.forms import TemplateForm
-from bloodline.notifications.models import Channel, Event
+from bloodline.notifications.models import SWITCHABLE, Channel, Event, SwitchedOff
 from bloodline.notifications.rendering import render as render_text
 
 
@@ -39,11 +40,41 @@ def template_list(request: AuthenticatedRequest, public_id: str) -> HttpResponse
         for event in Event
         for channel in Channel
     ]
+    off = set(
+        SwitchedOff.objects.filter(establishment=establishment).values_list("event", flat=True)
+    )
     return render(
         request,
         "notifications/template_list.html",
-        {"establishment": establishment, "rows": rows, "languages": languages},
+        {
+            "establishment": establishment,
+            "rows": rows,
+            "languages": languages,
+            "switches": [(event, event.value not in off) for event in SWITCHABLE],
+        },
     )
+
+
+@login_required
+@require_POST
+def switch_messages(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    """Which of the messages that can be switched off this establishment sends: the ticked
+    ones are sent, the others are not."""
+    establishment = access.get_establishment(request.user, public_id)
+    sent = set(request.POST.getlist("send"))
+    switchable = {event.value for event in SWITCHABLE}
+    try:
+        if not sent <= switchable:  # a forged value: refused as a whole
+            raise ValidationError(_("These messages cannot be switched off."))
+        actions.set_switched_off(
+            establishment=establishment, events=switchable - sent, by=request.user
+        )
+    except ValidationError as exc:  # a forged value: say so, change nothing
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your changes were saved."))
+    return redirect(reverse("notifications:templates", args=[establishment.uuid]))
 
 
 @login_required

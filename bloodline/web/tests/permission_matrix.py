@@ -254,6 +254,9 @@ PAGES: dict[str, R] = {
         "LL HH HH AH FH FH FH FH HH LL AA",
         query={"event": "event", "language": "lang", "channel": "channel"},
     ),
+    "notifications:switch_messages": R(
+        "centre", "LL HH HH AH FH FH FH FH HH LL AA", method="POST"
+    ),
     "api-1:openapi-json": R("AA AA AA AA AA AA AA AA AA AA AA"),
     "api-1:openapi-view": R("AA AA AA AA AA AA AA AA AA AA AA"),
     # django-ninja's catch-all root: no operation answers there.
