@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import record
-from bloodline.collection import summaries
+from bloodline.collection import messages, summaries
 from bloodline.collection.models import (
     AdverseReaction,
     BagType,
@@ -345,4 +345,5 @@ def record_donation(
             "drive": [None, str(drive.uuid) if drive else None],
         },
     )
+    messages.thank(donation, by=by)
     return donation
