@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from bloodline.accounts.models import User
 from bloodline.audit import chain as audit_chain
 from bloodline.audit.record import record
-from bloodline.distribution import compatibility, recipients
+from bloodline.distribution import compatibility, messages, recipients
 from bloodline.distribution.models import (
     ORDER_STEPS,
     Allocation,
@@ -649,6 +649,8 @@ def report_outcome(
     item.outcome, item.outcome_at, item.outcome_by = outcome, now, by
     item.cold_chain_ok, item.note = cold_chain_ok, note.strip()
     item.save(update_fields=["outcome", "outcome_at", "outcome_by", "cold_chain_ok", "note"])
+    if outcome == ItemOutcome.TRANSFUSED:
+        messages.helped(unit, order.hospital, by=by)
     record(
         by=by,
         action="unit.outcome",
