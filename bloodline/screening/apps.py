@@ -20,3 +20,7 @@ class ScreeningConfig(AppConfig):
         from bloodline.screening import summaries
 
         tally.register_source(summaries.own_rows)
+        # "You can give again" is scheduled by the worker after donations and deferrals.
+        from bloodline.screening import eligible_again
+
+        eligible_again.register()

@@ -305,3 +305,15 @@ def arrival(drive: Drive, *, registration: str = "", donor: str = "") -> Arrival
         person = people.filter(uuid=key).first()
         return Arrival(person, None, None) if person is not None else None
     return None
+
+
+def eligibility_at(donor: Donor, place: Organisation) -> Eligibility:
+    """Today's answer for whole blood under ``place``'s rules, for work done without a
+    reader (a message, a job): the donor's donations and deferrals in force, two queries."""
+    history = list(
+        Donation.objects.filter(donor=donor)
+        .select_related("establishment")
+        .order_by("-collected_at", "-pk")
+    )
+    deferrals = list(deferrals_in_force(donor, _today(place)[0]))
+    return _judge(donor, history, deferrals, place)
