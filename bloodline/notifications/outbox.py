@@ -81,8 +81,6 @@ def enqueue(
     known). ``key`` names this event for this person: the same key twice queues one
     message. ``send_after`` holds it back until then (a reminder on a later date); consent
     and quiet hours are checked again when it is sent."""
-    if event not in Event.values:
-        raise ValueError(f"unknown event {event!r}")
     if to_donor is None and (not address or channel not in Channel.values):
         raise ValueError("a message without a donor needs an address and a channel")
     existing = Message.objects.filter(key=key).first()
@@ -90,47 +88,135 @@ def enqueue(
         return Outcome("duplicate", existing)
     if establishment is not None and switched_off(establishment, event):
         return Outcome("switched_off")
-    if to_donor is not None:
-        picked = _donor_channel(to_donor, channel, address, consent=event not in URGENT)
-        if isinstance(picked, Outcome):
-            return picked
-        channel, address = picked
-        language = language or to_donor.preferred_language or _country_language(
-            to_donor, establishment
-        )
-    assert channel is not None and address is not None
-    language = _known_language(language)
-    template = _template(event, language, channel, establishment)
-    message = Message(
-        donor=to_donor,
-        establishment=establishment,
-        address=address,
-        channel=channel,
-        language=language,
-        time_zone=_time_zone(to_donor, establishment),
-        event=event,
-        subject=render(template.subject, context, language),
-        body=render(template.body, context, language),
-        key=key,
-        created_by=by,
-        next_attempt_at=max(timezone.now(), send_after) if send_after else timezone.now(),
-    )
+    wanted = Wanted(to_donor, context, key, establishment, send_after, address, channel, language)
+    agreed = consented_channels([to_donor.pk]) if to_donor is not None else {}
+    built = _Builder(event, by, agreed).build(wanted)
+    if isinstance(built, Outcome):
+        return built
     try:
         with transaction.atomic():  # a savepoint: a concurrent twin must not spoil the caller
-            message.save()
+            built.save()
     except IntegrityError:
         return Outcome("duplicate", Message.objects.get(key=key))
-    return Outcome("queued", message)
+    return Outcome("queued", built)
 
 
-def cancel_waiting(donor: Donor, event: str, *, keep: str = "", reason: str) -> int:
-    """Cancel the donor's messages of ``event`` not yet sent (a reminder whose date moved),
-    except the one keyed ``keep``; ``reason`` is kept as the message's code. Returns how
-    many were cancelled."""
-    return (
-        Message.objects.filter(donor=donor, event=event, status=Status.QUEUED)
-        .exclude(key=keep)
-        .update(status=Status.CANCELLED, last_error=reason)
+@dataclasses.dataclass(frozen=True)
+class Wanted:
+    """One message ``enqueue_many`` is asked for (the arguments of ``enqueue``)."""
+
+    to_donor: Donor | None
+    context: Mapping[str, Any]
+    key: str
+    establishment: Organisation | None = None
+    send_after: dt.datetime | None = None
+    address: str | None = None
+    channel: str | None = None
+    language: str | None = None
+
+
+def enqueue_many(event: str, wanted: Iterable[Wanted], *, by: User) -> int:
+    """``enqueue`` for many people at once, for a sweep: the keys already queued, the
+    consents, the switched-off establishments and the templates are each read once, and the
+    messages written in one insert. Returns how many were queued."""
+    items = list(wanted)
+    if not items:
+        return 0
+    taken = set(
+        Message.objects.filter(key__in=[w.key for w in items]).values_list("key", flat=True)
+    )
+    places = {w.establishment.pk for w in items if w.establishment is not None}
+    off = (
+        set(
+            SwitchedOff.objects.filter(establishment_id__in=places, event=event).values_list(
+                "establishment_id", flat=True
+            )
+        )
+        if event in SWITCHABLE
+        else set()
+    )
+    agreed = consented_channels(w.to_donor.pk for w in items if w.to_donor is not None)
+    builder = _Builder(event, by, agreed)
+    made: dict[str, Message] = {}
+    for w in items:
+        if w.key in taken or w.key in made:
+            continue
+        if w.establishment is not None and w.establishment.pk in off:
+            continue
+        built = builder.build(w)
+        if isinstance(built, Message):
+            made[w.key] = built
+    # A twin queued since the keys were read is skipped, as ``enqueue`` would.
+    Message.objects.bulk_create(made.values(), ignore_conflicts=True)
+    return len(made)
+
+
+class _Builder:
+    """Renders messages of one event, keeping what many of them share (templates, zones)."""
+
+    def __init__(self, event: str, by: User, agreed: dict[int, set[str]]) -> None:
+        if event not in Event.values:
+            raise ValueError(f"unknown event {event!r}")
+        self.event, self.by, self.agreed = event, by, agreed
+        self.templates: dict[tuple[str, str, int | None], Template] = {}
+        self.zones: dict[int, str] = {}
+
+    def build(self, w: Wanted) -> Message | Outcome:
+        donor, channel, address, language = w.to_donor, w.channel, w.address, w.language
+        if donor is not None:
+            consent = self.event not in URGENT
+            picked = _donor_channel(donor, channel, address, self.agreed, consent=consent)
+            if isinstance(picked, Outcome):
+                return picked
+            channel, address = picked
+            language = (
+                language or donor.preferred_language or _country_language(donor, w.establishment)
+            )
+        assert channel is not None and address is not None
+        language = _known_language(language)
+        template = self._template(language, channel, w.establishment)
+        now = timezone.now()
+        return Message(
+            donor=donor,
+            establishment=w.establishment,
+            address=address,
+            channel=channel,
+            language=language,
+            time_zone=self._zone(donor, w.establishment),
+            event=self.event,
+            subject=render(template.subject, w.context, language),
+            body=render(template.body, w.context, language),
+            key=w.key,
+            created_by=self.by,
+            next_attempt_at=max(now, w.send_after) if w.send_after else now,
+        )
+
+    def _template(self, language: str, channel: str, establishment: Any) -> Template:
+        at = establishment.pk if establishment is not None else None
+        if (language, channel, at) not in self.templates:
+            found = _template(self.event, language, channel, establishment)
+            self.templates[(language, channel, at)] = found
+        return self.templates[(language, channel, at)]
+
+    def _zone(self, donor: Donor | None, establishment: Any) -> str:
+        place = donor.affiliation if donor is not None and donor.affiliation else establishment
+        if place is None:
+            return str(settings.NOTIFY_DEFAULT_TIME_ZONE)
+        if place.pk not in self.zones:
+            self.zones[place.pk] = _time_zone(donor, establishment)
+        return self.zones[place.pk]
+
+
+def cancel_waiting_many(keep: Mapping[int, str], event: str, *, reason: str) -> int:
+    """For each donor of ``keep`` (donor pk → the key to keep, or ""), cancel their messages
+    of ``event`` not yet sent except that one (a reminder whose date moved); ``reason`` is
+    kept as the message's code. One query to find them, one to cancel. Returns how many."""
+    waiting = Message.objects.filter(
+        donor_id__in=list(keep), event=event, status=Status.QUEUED
+    ).values_list("pk", "donor_id", "key")
+    moved = [pk for pk, donor, key in waiting if key != keep[donor]]
+    return Message.objects.filter(pk__in=moved, status=Status.QUEUED).update(
+        status=Status.CANCELLED, last_error=reason
     )
 
 
@@ -143,7 +229,12 @@ def switched_off(establishment: Organisation, event: str) -> bool:
 
 
 def _donor_channel(
-    donor: Donor, channel: str | None, address: str | None, *, consent: bool
+    donor: Donor,
+    channel: str | None,
+    address: str | None,
+    agreed: dict[int, set[str]],
+    *,
+    consent: bool,
 ) -> tuple[str, str] | Outcome:
     """The channel and address to reach ``donor``: the one asked for, or the first of
     NOTIFY_CHANNEL_ORDER they consented to (when ``consent`` is needed) and can be reached
@@ -151,9 +242,8 @@ def _donor_channel(
     if donor.erased_at is not None:
         return Outcome("no_consent")
     candidates = [channel] if channel else list(settings.NOTIFY_CHANNEL_ORDER)
-    if consent:
-        agreed = consented_channels([donor.pk]).get(donor.pk, set())
-        candidates = [c for c in candidates if c in agreed]
+    if consent:  # ``agreed``: the channels each donor consents to (``consented_channels``)
+        candidates = [c for c in candidates if c in agreed.get(donor.pk, set())]
     allowed = candidates
     if not allowed:
         return Outcome("no_consent")

@@ -87,52 +87,66 @@ def run() -> dict[str, Any]:
             break
         donors = {d for _pk, d in new_donations} | {d for _pk, d in new_deferrals}
         with transaction.atomic():
-            queued += sum(schedule(donor) for donor in sorted(donors))
+            queued += schedule(sorted(donors))
         donations = new_donations[-1][0] if new_donations else donations
         deferrals = new_deferrals[-1][0] if new_deferrals else deferrals
     return {"donations": donations, "deferrals": deferrals, "queued": queued}
 
 
-def _place(donor: Donor) -> Organisation | None:
-    """Whose rules judge the donor: the establishment that last collected from them, else
-    the one whose drive last deferred them."""
-    latest = Donation.objects.filter(donor=donor).order_by("-collected_at", "-pk").first()
-    if latest is not None:
-        return latest.establishment
-    deferral = (
-        Deferral.objects.filter(donor=donor, presentation__isnull=False)
+def _places(ids: list[int]) -> dict[int, Organisation]:
+    """Whose rules judge each donor: the establishment that last collected from them, else
+    the one whose drive last deferred them (two queries)."""
+    found: dict[int, Organisation] = {}
+    latest = (
+        Donation.objects.filter(donor_id__in=ids)
+        .order_by("donor_id", "-collected_at", "-pk")
+        .select_related("establishment")
+    )
+    for donation in latest:
+        found.setdefault(donation.donor_id, donation.establishment)
+    rest = [pk for pk in ids if pk not in found]
+    deferred = (
+        Deferral.objects.filter(donor_id__in=rest, presentation__isnull=False)
         .select_related("presentation__drive__establishment")
-        .order_by("-created_at", "-pk")
-        .first()
+        .order_by("donor_id", "-created_at", "-pk")
     )
-    return deferral.presentation.drive.establishment if deferral and deferral.presentation else None
+    for deferral in deferred:
+        assert deferral.presentation is not None
+        found.setdefault(deferral.donor_id, deferral.presentation.drive.establishment)
+    return found
 
 
-def schedule(donor_id: int) -> bool:
-    """Cancel the donor's waiting reminder if its date moved, and queue one for the date the
-    engine gives now (in the future). True when a message was queued."""
-    donor = Donor.objects.select_related("affiliation").filter(pk=donor_id).first()
-    if donor is None or donor.erased_at is not None or donor.merged_into_id is not None:
-        return False
-    place = _place(donor)
-    on = lookup.eligibility_at(donor, place).next_eligible_on if place is not None else None
-    key = f"{KIND}:{donor.uuid}:{on.isoformat()}" if on else ""
-    outbox.cancel_waiting(donor, Event.ELIGIBLE_AGAIN, keep=key, reason="date_moved")
-    if place is None or on is None:
-        return False
-    zone = zoneinfo.ZoneInfo(place.effective_time_zone())
-    if on <= timezone.localtime(timezone.now(), zone).date():
-        return False  # eligible today already: nothing to announce
-    outcome = outbox.enqueue(
-        Event.ELIGIBLE_AGAIN,
-        to_donor=donor,
-        context={"donor_name": donor.full_name, "date": on, "link": site_link(DONOR_HOME)},
-        key=key,
-        establishment=place,
-        send_after=dt.datetime.combine(on, SEND_AT, tzinfo=zone),
-        by=system_actor(),
+def schedule(donor_ids: list[int]) -> int:
+    """For each donor: cancel their waiting reminder if its date moved, and queue one for
+    the date the engine gives now, if it is in the future. Returns how many were queued."""
+    donors = list(
+        Donor.objects.filter(
+            pk__in=donor_ids, erased_at__isnull=True, merged_into__isnull=True
+        ).select_related("affiliation", "registry")
     )
-    return outcome.status == "queued"
+    places = _places([d.pk for d in donors])
+    judged = lookup.eligibility_of(donors, places)
+    wanted, keys = [], {}
+    for donor in donors:
+        on = judged[donor.pk].next_eligible_on if donor.pk in judged else None
+        place = places.get(donor.pk)
+        keys[donor.pk] = f"{KIND}:{donor.uuid}:{on.isoformat()}" if on else ""
+        if on is None or place is None:
+            continue
+        zone = zoneinfo.ZoneInfo(place.effective_time_zone())
+        if on <= timezone.localtime(timezone.now(), zone).date():
+            continue  # eligible today already: nothing to announce
+        wanted.append(
+            outbox.Wanted(
+                donor,
+                {"donor_name": donor.full_name, "date": on, "link": site_link(DONOR_HOME)},
+                keys[donor.pk],
+                establishment=place,
+                send_after=dt.datetime.combine(on, SEND_AT, tzinfo=zone),
+            )
+        )
+    outbox.cancel_waiting_many(keys, Event.ELIGIBLE_AGAIN, reason="date_moved")
+    return outbox.enqueue_many(Event.ELIGIBLE_AGAIN, wanted, by=system_actor())
 
 
 def waiting(donor: Donor) -> Message | None:

@@ -189,10 +189,14 @@ def _judge(
     history: list[Donation],
     deferrals: list[Deferral],
     place: Organisation | None,
+    day: tuple[dt.date, zoneinfo.ZoneInfo] | None = None,
 ) -> Eligibility:
+    """The engine's answer for whole blood today under ``place``'s rules; ``today`` (the
+    date and zone ``_today`` gives, as ``day``) when the caller judges many donors of one
+    place."""
     if place is None or donor.sex not in ("M", "F") or donor.date_of_birth is None:
         return Eligibility("unknown", None)
-    today, zone = _today(place)
+    today, zone = day or _today(place)
     facts = engine.Facts(
         on=today,
         sex="M" if donor.sex == "M" else "F",
@@ -307,13 +311,33 @@ def arrival(drive: Drive, *, registration: str = "", donor: str = "") -> Arrival
     return None
 
 
-def eligibility_at(donor: Donor, place: Organisation) -> Eligibility:
-    """Today's answer for whole blood under ``place``'s rules, for work done without a
-    reader (a message, a job): the donor's donations and deferrals in force, two queries."""
-    history = list(
-        Donation.objects.filter(donor=donor)
-        .select_related("establishment")
+def eligibility_of(donors: list[Donor], places: dict[int, Organisation]) -> dict[int, Eligibility]:
+    """Today's answer for whole blood for each donor under the rules of ``places[donor
+    pk]`` (donors without a place are left out), for work done without a reader (a message
+    sweep): every donor's donations and deferrals in two queries, each place's day once."""
+    ids = [d.pk for d in donors if d.pk in places]
+    history: dict[int, list[Donation]] = {pk: [] for pk in ids}
+    for donation in (
+        Donation.objects.filter(donor_id__in=ids)
+        .only("donor_id", "collected_at", "donation_type", "volume_ml")
         .order_by("-collected_at", "-pk")
-    )
-    deferrals = list(deferrals_in_force(donor, _today(place)[0]))
-    return _judge(donor, history, deferrals, place)
+    ):
+        history[donation.donor_id].append(donation)
+    days = {p.pk: _today(p) for p in {places[pk].pk: places[pk] for pk in ids}.values()}
+    earliest = min((day for day, _zone in days.values()), default=timezone.localdate())
+    deferrals: dict[int, list[Deferral]] = {pk: [] for pk in ids}
+    for deferral in Deferral.objects.filter(donor_id__in=ids).filter(
+        Q(permanent=True) | Q(until__isnull=True) | Q(until__gt=earliest)
+    ):
+        deferrals[deferral.donor_id].append(deferral)
+    judged = {}
+    for donor in donors:
+        if donor.pk not in places:
+            continue
+        place = places[donor.pk]
+        day, zone = days[place.pk]
+        in_force = [  # ``deferrals_in_force`` on the place's own day
+            d for d in deferrals[donor.pk] if d.permanent or d.until is None or d.until > day
+        ]
+        judged[donor.pk] = _judge(donor, history[donor.pk], in_force, place, (day, zone))
+    return judged

@@ -23,7 +23,7 @@ from bloodline.distribution.models import ItemOutcome
 from bloodline.jobs.models import Job
 from bloodline.notifications import actions, worker
 from bloodline.notifications.models import Event, Message, Status, SwitchedOff
-from bloodline.screening import eligible_again
+from bloodline.screening import eligible_again, lookup
 from bloodline.screening.models import Deferral
 
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -174,7 +174,7 @@ def _job_pass(monkeypatch: Any, at: dt.datetime) -> dict[str, Any]:
 
 
 def test_eligible_again_is_scheduled_for_the_engine_date_and_sent_that_morning(
-    centre: Any, donor: Any, gateway: Any, monkeypatch: Any
+    centre: Any, donor: Any, gateway: Any, monkeypatch: Any, nurse: Any
 ) -> None:
     donation = centre.donation(donor=donor, at=_noon(timezone.localdate() - dt.timedelta(days=1)))
     result = _job_pass(monkeypatch, timezone.now() + dt.timedelta(minutes=5))
@@ -182,9 +182,8 @@ def test_eligible_again_is_scheduled_for_the_engine_date_and_sent_that_morning(
     message = eligible_again.waiting(donor)
     assert message is not None
     on = dt.date.fromisoformat(message.key.rsplit(":", 1)[1])
-    from bloodline.screening.lookup import eligibility_at
-
-    assert on == eligibility_at(donor, centre.centre).next_eligible_on  # the engine's date
+    # The date the station's donor card gives (the engine under the centre's rules).
+    assert on == lookup.card(nurse, donor).eligibility.next_eligible_on
     assert on > timezone.localdate()
     assert timezone.localtime(message.next_attempt_at, HANOI) == dt.datetime.combine(
         on, eligible_again.SEND_AT, tzinfo=HANOI
@@ -219,3 +218,21 @@ def test_a_deferral_moves_the_reminder_and_a_permanent_one_cancels_it(
     )
     _job_pass(monkeypatch, start + dt.timedelta(minutes=20))
     assert eligible_again.waiting(donor) is None
+
+
+def test_the_sweep_queues_in_bulk_once_per_consenting_donor(
+    centre: Any, consenting: Any, make_donor: Any
+) -> None:
+    yesterday = _noon(timezone.localdate() - dt.timedelta(days=1))
+    agreed = [consenting("contact_sms") for _ in range(6)]
+    silent = [make_donor() for _ in range(3)]
+    for person in agreed + silent:
+        centre.donation(donor=person, at=yesterday)
+    ids = [p.pk for p in agreed + silent]
+    assert eligible_again.schedule(ids) == 6
+    assert eligible_again.schedule(ids) == 0  # the same keys: nothing twice
+    queued = Message.objects.filter(event=Event.ELIGIBLE_AGAIN, status=Status.QUEUED)
+    assert sorted(queued.values_list("donor_id", flat=True)) == sorted(p.pk for p in agreed)
+    # Each message reads as one written for that donor alone.
+    first = queued.get(donor=agreed[0])
+    assert agreed[0].full_name in first.body and first.language == "vi"
