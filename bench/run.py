@@ -49,6 +49,7 @@ GOALS = {
     "B1": "≥ 40 donations/s, ≥ 0.2× bare POST, p95 < 150 ms per step",
     "B3": "≥ 0.25× same-run COPY into the same indexed table; T1 migration < 30 min",
     "outbox": "≥ 500 messages/s to the fake gateway, retries on (issue 13)",
+    "eligible": "2 M donors judged and reminded in < 5 min (issue 13)",
 }
 
 
@@ -355,6 +356,9 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     from bench import b_outbox
 
     outbox_figures = b_outbox.measure(args.outbox_messages, seed=args.seed)
+    from bench import b_eligible
+
+    eligible_figures = b_eligible.measure(args.eligible_donors)
     progress = f"/api/v1/plans/{probe.plan_uuid}/progress?node="
     nodes = {"district": probe.district_uuid, "province": probe.province_uuid}
 
@@ -454,6 +458,7 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
         "B1": b1_result,
         "B3": b3_figures,
         "outbox": outbox_figures,
+        "eligible": eligible_figures,
     }
     return {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -519,7 +524,7 @@ def markdown(r: dict[str, Any]) -> str:
             f"| B2 | lookup by {label}: p95 at {f['paced_rps']} rps offered (half the most "
             f"answered, open loop) | {f['paced_p95_ms']} ms | — | — | p95 < 50 ms |"
         )
-    from bench import b1, b_outbox
+    from bench import b1, b_eligible, b_outbox
 
     lines += b1.markdown_rows(fig["B1"], lim["bare_post"], r["goals"]["B1"])
     b3 = fig["B3"]
@@ -529,6 +534,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"{b3['ratio_to_copy']}× | {r['goals']['B3']} |"
     )
     lines.append(b_outbox.markdown_row(fig["outbox"], r["goals"]["outbox"]))
+    lines.append(b_eligible.markdown_row(fig["eligible"], r["goals"]["eligible"]))
     post = lim["bare_post"]
     rss = r["peak_rss_mib_per_worker"]
     lines += [
@@ -556,6 +562,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cold-samples", type=int, default=3)
     parser.add_argument("--b3-donors", type=int, default=20_000, help="people in the B3 file")
     parser.add_argument("--outbox-messages", type=int, default=2000, help="messages sent")
+    parser.add_argument("--eligible-donors", type=int, default=5000, help="donors given a reminder")
     parser.add_argument(
         "--no-cold-restart",
         dest="cold_restart",

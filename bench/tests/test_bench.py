@@ -36,7 +36,7 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
             *("--requests", "6", "--b4-requests", "2", "--cold-samples", "1", "--no-cold-restart"),
             *("--workers", "2", "--concurrency", "2", "--out", str(tmp_path)),
             *("--b1-stations", "2", "--b1-drives", "1", "--b1-donors", "6"),
-            *("--b3-donors", "300", "--outbox-messages", "50"),
+            *("--b3-donors", "300", "--outbox-messages", "50", "--eligible-donors", "40"),
         ],
         env=env,
         cwd=ROOT,
@@ -127,9 +127,11 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
     assert growth["data_growth"] > 1 and growth["latency_growth"] > 0
     assert "growth, district warm p95" in found.with_suffix(".md").read_text()
     assert result["peak_rss_mib_per_worker"]["max"] > 0
-    assert set(result["goals"]) == {"B1", "B2", "B3", "B4", "outbox"}
+    assert set(result["goals"]) == {"B1", "B2", "B3", "B4", "outbox", "eligible"}
     # The outbox (decision 0053): every message delivered once, retries included.
     assert figures["outbox"]["delivered_once"] is True
+    # Reminders (decision 0059): one per donor with a date ahead, none twice.
+    assert figures["eligible"]["queued_once"] is True and figures["eligible"]["donors"] == 40
     assert "messages sent/s" in found.with_suffix(".md").read_text()
     # No generated personal value reaches the progress output.
     assert "+849" not in done.stderr
