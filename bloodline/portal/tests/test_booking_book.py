@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures are imported by name from booking_fixtures)
 """A donor books, moves and cancels their own booking (issue 13 §2), each with its message
 through the outbox (§6), and is refused clearly when the booking cannot be (Bad input)."""
 
