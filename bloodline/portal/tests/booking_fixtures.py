@@ -3,7 +3,9 @@ donor account (who agreed to texts), the fake SMS gateway of the notifications t
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -56,3 +58,10 @@ def donor_user(consenting: Any) -> Any:  # noqa: F811
         return account_for(donor), donor
 
     return make
+
+
+def noon_after(message: Message) -> dt.datetime:
+    """Noon in Hanoi on the day after ``message`` was queued: due, outside quiet hours."""
+    hanoi = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+    day = message.next_attempt_at.astimezone(hanoi).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=hanoi)

@@ -24,6 +24,7 @@ from bloodline.portal.tests.booking_fixtures import (  # noqa: F401
     make_donor,
     make_drive,
     messages_to,
+    noon_after,
     nurse,
     signed_in,
     system,
@@ -53,7 +54,7 @@ def test_a_donor_books_a_free_slot_and_is_texted_the_confirmation(
     (message,) = messages_to(donor, "booking_confirmed")
     assert drive.venue in message.body and "07:00" in message.body
     # The worker sends it to the fake SMS gateway (at noon in Hanoi, outside quiet hours).
-    worker.send_due(worker="test", now=dt.datetime(2026, 12, 9, 5, 0, tzinfo=dt.UTC))
+    worker.send_due(worker="test", now=noon_after(message))
     assert [d["key"] for d in gateway.delivered] == [message.key]
 
 
