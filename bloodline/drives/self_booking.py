@@ -130,6 +130,7 @@ def join_waitlist(*, by: User, drive: Drive, slot: Slot, donor: Donor) -> Waitli
     refuse_past(slot)
     if not drive.takes_registrations or slot.drive_id != drive.pk:
         raise ValidationError({"slot": [_("This drive takes no bookings.")]})
+    slot.refresh_from_db(fields=["booked"])  # the caller's copy may be old
     if slot.free > 0:
         raise ValidationError({"slot": [_("This slot has free places: book one instead.")]})
     if Registration.objects.filter(drive=drive, donor=donor, cancelled_at__isnull=True).exists():
