@@ -18,9 +18,9 @@ from bloodline.demo.seed import seed
 from bloodline.donors.access import registry_for
 from bloodline.donors.models import Donor
 from bloodline.drives import actions
-from bloodline.drives.booking_jobs import expire_offers
 from bloodline.drives.models import Drive, Registration, Slot, WaitlistEntry, WaitStatus
 from bloodline.drives.tests.conftest import in_days
+from bloodline.drives.waitlist_offers import expire_offers
 from bloodline.portal import booking_service
 from bloodline.portal.tests.booking_fixtures import account_for
 
