@@ -60,9 +60,10 @@ def _book(
         held=held is not None,
     )
     # Booked now: any place they waited for at this drive is no longer theirs to wait for.
-    for entry in WaitlistEntry.objects.filter(
+    others = WaitlistEntry.objects.filter(
         drive=drive, donor=donor, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED]
-    ).exclude(pk=held.pk if held else None):
+    )
+    for entry in others.exclude(pk=held.pk) if held is not None else others:
         _end_entry(by, entry, WaitStatus.LEFT)
     return registration
 

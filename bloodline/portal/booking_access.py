@@ -16,11 +16,18 @@ from django.utils import timezone
 
 from bloodline.donors.models import Donor, DonorAccount
 from bloodline.donors.self_service import account_of, donor_of
-from bloodline.drives.models import Drive, Registration, Slot, WaitlistEntry, WaitStatus
+from bloodline.drives.models import (
+    Drive,
+    DriveQuerySet,
+    Registration,
+    Slot,
+    WaitlistEntry,
+    WaitStatus,
+)
 from bloodline.organisations.access import AnyUser
 
 
-def open_drives(today: dt.date | None = None) -> QuerySet[Drive]:
+def open_drives(today: dt.date | None = None) -> DriveQuerySet:
     """Drives a donor may book: public (confirmed or running) and not over."""
     today = today or timezone.localdate()
     return Drive.objects.public().upcoming(today).select_related("establishment")
