@@ -226,3 +226,34 @@ def test_staff_without_a_donor_account_cannot_book(users: Any, drive: Any) -> No
     client = signed_in(users["establishment_admin"])
     assert book_page(client, drive, drive.slots.first()).status_code == 403
     assert client.get(reverse("portal:booking_mine")).status_code == 403
+
+
+def test_a_donor_booking_before_their_interval_is_over_is_told_from_when_they_may_give(
+    donor_user: Any, drive: Any
+) -> None:
+    from bloodline.collection.models import Donation
+
+    user, donor = donor_user()
+    Donation.objects.create(
+        din="W000326000077",
+        donor=donor,
+        establishment=drive.establishment,
+        collected_at=timezone.now(),
+        donation_type="whole_blood",
+        volume_ml=350,
+        bag_volume_ml=350,
+        credited_to=drive.establishment,
+    )
+    response = book_page(signed_in(user), drive, drive.slots.first())
+    text = response.content.decode()
+    assert response.status_code == 400 and "You may give again from" in text
+    assert active(donor) == []
+
+
+def test_booking_without_choosing_a_slot_is_refused(donor_user: Any, drive: Any) -> None:
+    user, donor = donor_user()
+    url = reverse("portal:booking_book", args=[drive.uuid])
+    response = signed_in(user).post(url, {"slot": "not a time"})
+    assert response.status_code == 400
+    assert "Choose one of the drive&#x27;s slots." in response.content.decode()
+    assert active(donor) == []

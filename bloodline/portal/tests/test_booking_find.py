@@ -116,3 +116,36 @@ def test_the_api_lists_drives_and_slots_for_a_signed_in_person(
     assert titles(nearest)[0] == near.title and nearest.json()[0]["km"] < 2
     detail = client.get(f"/api/v1/me/drives/{near.uuid}").json()
     assert [s["free"] for s in detail["slots"]] == [2, 2, 2, 2]
+
+
+def _queries(client: Any, name: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as seen:
+        assert client.get(reverse(name)).status_code == 200
+    return len(seen)
+
+
+def test_the_list_and_the_map_cost_the_same_queries_for_2_or_20_drives(
+    client: Any, make_drive: Any
+) -> None:
+    def add(count: int) -> None:
+        for n in range(count):
+            make_drive(
+                DriveStatus.CONFIRMED,
+                title=f"Đợt {n}",
+                starts_on=in_days(2 + n),
+                latitude=NEAR[0] + n,
+                longitude=NEAR[1],
+            )
+
+    add(2)
+    small = {
+        name: _queries(client, name) for name in ("portal:booking_drives", "portal:booking_map")
+    }
+    add(18)
+    large = {
+        name: _queries(client, name) for name in ("portal:booking_drives", "portal:booking_map")
+    }
+    assert small == large
