@@ -115,7 +115,9 @@ def _drive_page(
     has_account = account_of(user) is not None
     needs_person = has_account and donor_of(user) is None
     slots = [s for s in drive.slots.all() if s.starts_at > timezone.now()]
+    mine = booking_access.own_bookings(user).filter(drive=drive).first() if has_account else None
     context: dict[str, Any] = {
+        "booked": mine,
         "drive": drive,
         "slots": slots,
         "has_account": has_account,

@@ -73,6 +73,8 @@ def test_booking_the_same_drive_twice_is_refused(donor_user: Any, drive: Any) ->
     slots = list(drive.slots.all())
     client = signed_in(user)
     book_page(client, drive, slots[0])
+    page = client.get(reverse("portal:booking_drive", args=[drive.uuid])).content.decode()
+    assert 'data-testid="booking-already"' in page
     again = book_page(client, drive, slots[1])
     assert again.status_code == 400
     assert "already registered for this drive" in again.content.decode()

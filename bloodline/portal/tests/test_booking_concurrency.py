@@ -125,6 +125,19 @@ def test_many_donors_booking_the_last_places_get_exactly_those_places(flushable_
     assert sorted(outcomes) == sorted(["booked"] * (BEDS - 2) + [full] * (len(rest) - BEDS + 2))
     _seats_add_up(slot)
     assert Slot.objects.get(pk=slot.pk).booked == BEDS
+    # Those refused take the waiting list they were offered, all at once: each gets a place
+    # in line, in one queue.
+    refused = [u for u in rest if not Registration.objects.filter(donor__account__user=u)]
+
+    def join(n: int) -> str:
+        user = User.objects.get(pk=refused[n].pk)
+        booking_service.join_waitlist(by=user, drive=drive, slot=Slot.objects.get(pk=slot.pk))
+        return "waiting"
+
+    assert _in_threads(join, len(refused)) == ["waiting"] * len(refused)
+    assert WaitlistEntry.objects.filter(slot=slot, status=WaitStatus.WAITING).count() == len(
+        refused
+    )
 
 
 def test_cancellations_and_accepts_racing_the_expiry_job_keep_every_seat_counted(
