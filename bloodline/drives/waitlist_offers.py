@@ -18,9 +18,12 @@ from django.utils import timezone
 
 from bloodline.accounts.system import system_actor
 from bloodline.audit.record import record
+from bloodline.donors.models import Donor
 from bloodline.drives import booking_messages
 from bloodline.drives.models import Drive, Slot, WaitlistEntry, WaitStatus
 from bloodline.drives.seats import free_seat, try_take_seat
+from bloodline.notifications.models import Channel, Message
+from bloodline.notifications.worker import postpone_until
 
 # How many waiting donors one freed seat is tried on before giving up (each try that loses
 # a race to a concurrent offer moves to the next).
@@ -32,6 +35,16 @@ def hold() -> dt.timedelta:
     return dt.timedelta(minutes=settings.WAITLIST_HOLD_MINUTES)
 
 
+def hold_start(donor: Donor, drive: Drive, now: dt.datetime) -> dt.datetime:
+    """When the hold starts: now, or, when the offer would be written during the quiet hours
+    of the donor's zone (the outbox's rule, ``notifications.worker.postpone_until``), when
+    those end, so a place freed at night is not lost before the text can be sent."""
+    unit = donor.affiliation
+    zone = (unit or drive.establishment).effective_time_zone()
+    probe = Message(event="waitlist_offer", channel=Channel.SMS, time_zone=str(zone))
+    return postpone_until(probe, now) or now
+
+
 def offer_freed_seat(slot: Slot, drive: Drive) -> WaitlistEntry | None:
     """Hold the seat just freed in ``slot`` for the first donor waiting, and message them;
     None when nobody waits (the seat stays free) or the drive takes no more bookings."""
@@ -40,11 +53,11 @@ def offer_freed_seat(slot: Slot, drive: Drive) -> WaitlistEntry | None:
     waiting = WaitlistEntry.objects.filter(slot=slot, status=WaitStatus.WAITING).order_by(
         "created_at", "pk"
     )
-    for entry in waiting.select_related("donor")[:TRIES]:
+    for entry in waiting.select_related("donor__affiliation")[:TRIES]:
         if not try_take_seat(slot.pk):
             return None  # someone booked the seat in the meantime
         now = timezone.now()
-        until = now + hold()
+        until = hold_start(entry.donor, drive, now) + hold()
         offered = WaitlistEntry.objects.filter(pk=entry.pk, status=WaitStatus.WAITING).update(
             status=WaitStatus.OFFERED, offered_at=now, hold_until=until
         )

@@ -150,3 +150,15 @@ def test_joining_the_same_waiting_list_twice_is_refused(
     again = wait(user, drive, slot)
     assert again.status_code == 400 and "already on the waiting list" in again.content.decode()
     assert WaitlistEntry.objects.filter(donor=donor).count() == 1
+
+
+def test_a_place_freed_at_night_is_held_from_when_the_text_may_be_sent(
+    donor_user: Any, drive: Any
+) -> None:
+    from bloodline.drives.waitlist_offers import hold_start
+
+    _user, donor = donor_user()
+    late_evening = dt.datetime(2026, 12, 9, 16, 30, tzinfo=dt.UTC)  # 23:30 in Hanoi
+    assert hold_start(donor, drive, late_evening) == dt.datetime(2026, 12, 10, 0, 0, tzinfo=dt.UTC)
+    noon = dt.datetime(2026, 12, 9, 5, 0, tzinfo=dt.UTC)
+    assert hold_start(donor, drive, noon) == noon
