@@ -204,7 +204,9 @@ def cancel(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def move(request: HttpRequest, public_id: str) -> HttpResponse:
     registration = booking_access.get_own_booking(request.user, public_id)
-    drive = registration.drive
+    # The booking may move to a slot of another drive open for booking (chosen first).
+    chosen = request.POST.get("drive") or request.GET.get("drive") or ""
+    drive = booking_access.get_drive(chosen) if chosen else registration.drive
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -224,7 +226,15 @@ def move(request: HttpRequest, public_id: str) -> HttpResponse:
         for s in drive.slots.all()
         if s.starts_at > timezone.now() and s.pk != registration.slot_id
     ]
-    context = {"registration": registration, "drive": drive, "slots": slots, "errors": errors}
+    context = {
+        "registration": registration,
+        "drive": drive,
+        "slots": slots,
+        "errors": errors,
+        "drives": booking_access.open_drives().order_by("starts_on", "opens_at", "pk")[
+            : booking_find.LIST_LIMIT
+        ],
+    }
     return render(request, "portal/booking_move.html", context, status=400 if errors else 200)
 
 

@@ -259,3 +259,22 @@ def test_booking_without_choosing_a_slot_is_refused(donor_user: Any, drive: Any)
     assert response.status_code == 400
     assert "Choose one of the drive&#x27;s slots." in response.content.decode()
     assert active(donor) == []
+
+
+def test_a_booking_moves_to_a_slot_of_another_drive(
+    donor_user: Any, drive: Any, make_drive: Any
+) -> None:
+    other = make_drive("confirmed", title="Đợt khác", starts_on=drive.starts_on)
+    user, donor = donor_user()
+    client = signed_in(user)
+    book_page(client, drive, drive.slots.first())
+    (booking,) = active(donor)
+    url = reverse("portal:booking_move", args=[booking.uuid])
+    shown = client.get(url, {"drive": str(other.uuid)}).content.decode()
+    assert other.title in shown
+    target = other.slots.last()
+    moved = client.post(url, {"drive": str(other.uuid), "slot": target.starts_at.isoformat()})
+    assert moved.status_code == 302
+    (now,) = active(donor)
+    assert now.drive == other and now.slot == target
+    assert Slot.objects.get(pk=drive.slots.first().pk).booked == 0
