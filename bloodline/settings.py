@@ -347,6 +347,12 @@ NOTIFY_QUIET_START_HOUR = env_int("NOTIFY_QUIET_START_HOUR", 21)
 NOTIFY_QUIET_END_HOUR = env_int("NOTIFY_QUIET_END_HOUR", 7)
 NOTIFY_DAILY_CAP = env_int("NOTIFY_DAILY_CAP", 3)  # messages a donor gets a day, at most
 
+# Booking from the donor portal (decision 0057). A place freed in a full slot is held for the
+# next donor on its waiting list this long: two hours lets someone at work or on the road
+# read the text and answer, while a slot on tomorrow's drive can still pass down the list
+# several times before the day.
+WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 120)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -20,6 +20,18 @@ class DrivesConfig(AppConfig):
 
         # Registration workbooks are checked and applied by the worker (decision 0044).
         bulk_tasks.register()
+        from bloodline.drives import booking_jobs
+        from bloodline.jobs import queue
+
+        # Booking reminders and waiting-list offers that ran out (decision 0057).
+        queue.register(
+            booking_jobs.REMINDERS, booking_jobs.send_reminders, every=booking_jobs.REMINDERS_EVERY
+        )
+        queue.register(
+            booking_jobs.WAITLIST_EXPIRY,
+            booking_jobs.expire_offers,
+            every=booking_jobs.WAITLIST_EXPIRY_EVERY,
+        )
 
 
 def _install_locks(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:

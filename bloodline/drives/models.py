@@ -463,3 +463,70 @@ class BoardLink(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None
+
+
+class WaitStatus(models.TextChoices):
+    WAITING = "waiting", _("waiting")
+    OFFERED = "offered", _("place offered")
+    BOOKED = "booked", _("booked")
+    EXPIRED = "expired", _("offer expired")
+    LEFT = "left", _("left the waiting list")
+    CLOSED = "closed", _("closed")
+
+
+# The entries still in the queue: waiting for a place, or holding one offered to them.
+OPEN_WAIT_STATUSES = (WaitStatus.WAITING, WaitStatus.OFFERED)
+
+
+class WaitlistEntry(models.Model):
+    """A donor waiting for a place in a full slot (issue 13 §2). When a seat frees, the first
+    waiting donor is offered it: the seat is held for them (counted in the slot's ``booked``,
+    so nobody else takes it) until ``hold_until``; accepting turns the hold into their
+    registration, letting it pass hands it to the next donor in line. Kept after it ends."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="waitlist")
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="waitlist")
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="waitlist_entries")
+    status = models.CharField(
+        _("status"), max_length=10, choices=WaitStatus.choices, default=WaitStatus.WAITING
+    )
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    hold_until = models.DateTimeField(_("place held until"), null=True, blank=True)
+    registration = models.OneToOneField(
+        Registration, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("waiting-list entry")
+        verbose_name_plural = _("waiting-list entries")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["slot", "status", "created_at"], name="waitlist_queue_idx"),
+            models.Index(fields=["status", "hold_until"], name="waitlist_hold_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot", "donor"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="waitlist_once_per_slot",
+                violation_error_message=_("You are already on the waiting list for this slot."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered")
+                | (Q(offered_at__isnull=False) & Q(hold_until__isnull=False)),
+                name="waitlist_offer_has_hold",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="booked") | Q(registration__isnull=False),
+                name="waitlist_booked_has_registration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drive} — {self.slot} ({self.status})"
+
+    def audit_label(self) -> str:
+        """The drive, never the person (decision 0028)."""
+        return self.drive.audit_label()

@@ -19,8 +19,15 @@ from django.utils.translation import ngettext
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import diff, plain, record
-from bloodline.drives import areas, reconciliation, schedule
-from bloodline.drives.models import Drive, DriveStatus, Slot
+from bloodline.drives import areas, booking_messages, reconciliation, schedule
+from bloodline.drives.models import (
+    OPEN_WAIT_STATUSES,
+    Drive,
+    DriveStatus,
+    Slot,
+    WaitlistEntry,
+    WaitStatus,
+)
 from bloodline.lib.locking import bump, check_version
 from bloodline.organisations import access
 from bloodline.organisations.kinds import ESTABLISHMENTS
@@ -432,4 +439,10 @@ def change_status(
         changes={"status": [old, status], **figures},
         reason=reason,
     )
+    if status == DriveStatus.CANCELLED:
+        # Everyone booked is told, in this transaction (issue 13 §6); the waiting lists end.
+        booking_messages.drive_cancelled(locked, by=by)
+        WaitlistEntry.objects.filter(drive=locked, status__in=OPEN_WAIT_STATUSES).update(
+            status=WaitStatus.CLOSED
+        )
     return locked

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,8 +25,9 @@ from bloodline.donors.actions import phone_message
 from bloodline.donors.duplicates import find_candidates
 from bloodline.donors.erasure import refuse_erased
 from bloodline.donors.models import Donor, Sex
-from bloodline.drives import areas
+from bloodline.drives import areas, waitlist_offers
 from bloodline.drives.models import Channel, Drive, Registration, Slot
+from bloodline.drives.seats import free_seat, take_seat
 from bloodline.organisations import access
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
@@ -140,10 +140,6 @@ def find_or_create_donor(
     return DonorMatch(donor, created=True)
 
 
-def _local_time(slot: Slot, drive: Drive) -> str:
-    return f"{slot.starts_at.astimezone(drive.time_zone()):%H:%M}"
-
-
 def _check_booking(drive: Drive, slot: Slot, donor: Donor) -> None:
     # The status is read again: the drive may have been closed since the caller loaded it.
     drive.status = Drive.objects.values_list("status", flat=True).get(pk=drive.pk)
@@ -164,12 +160,6 @@ def _check_booking(drive: Drive, slot: Slot, donor: Donor) -> None:
 
 def already_registered(donor: Donor) -> str:
     return _("%(name)s is already registered for this drive.") % {"name": donor.full_name}
-
-
-def slot_full(slot: Slot, drive: Drive) -> str:
-    return _("The slot at %(time)s is full. Choose another slot.") % {
-        "time": _local_time(slot, drive)
-    }
 
 
 def reaches(drive: Drive, organisation: Organisation) -> bool:
@@ -206,14 +196,28 @@ def register(
     """Book a person into a slot, crediting ``mobilised_by`` with mobilising them."""
     access.require(by, Perm.REGISTRATION_MANAGE, mobilised_by)
     _require_reach(drive, mobilised_by, "mobilised_by")
+    return book_seat(
+        by=by, drive=drive, slot=slot, donor=donor, mobilised_by=mobilised_by, channel=channel
+    )
+
+
+def book_seat(
+    *,
+    by: User,
+    drive: Drive,
+    slot: Slot,
+    donor: Donor,
+    mobilised_by: Organisation,
+    channel: str,
+    held: bool = False,
+) -> Registration:
+    """The one booking rule, for every path (organiser, bulk, the donor themself, a waiting
+    list offer accepted): the caller has checked who may book; ``held`` says the seat was
+    already taken for this person (a waiting-list hold)."""
     refuse_erased(donor)
     _check_booking(drive, slot, donor)
-    # The seat is taken by the database, not by reading ``booked`` here: a read-then-write
-    # would let two concurrent bookings both see the last free seat.
-    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
-    if not taken:
-        raise ValidationError({"slot": [slot_full(slot, drive)]})
-    slot.refresh_from_db(fields=["booked"])
+    if not held:
+        take_seat(slot, drive)
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
@@ -312,6 +316,12 @@ def _require_cancel(by: User, registration: Registration) -> None:
 def cancel_registration(*, by: User, registration: Registration, reason: str = "") -> Registration:
     """Cancel a booking and free its seat. The registration itself is kept."""
     _require_cancel(by, registration)
+    return end_registration(by=by, registration=registration, reason=reason)
+
+
+def end_registration(*, by: User, registration: Registration, reason: str = "") -> Registration:
+    """Cancel ``registration`` (the caller checked who may) and pass its seat to the slot's
+    waiting list, if anyone waits (decision 0057)."""
     drive = registration.drive
     if not drive.takes_registrations:
         raise ValidationError(
@@ -329,7 +339,7 @@ def cancel_registration(*, by: User, registration: Registration, reason: str = "
     )
     if not cancelled:
         raise ValidationError({NON_FIELD_ERRORS: [_("This registration is already cancelled.")]})
-    Slot.objects.filter(pk=registration.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+    free_seat(registration.slot_id)
     registration.cancelled_at = now
     record(
         by=by,
@@ -338,4 +348,5 @@ def cancel_registration(*, by: User, registration: Registration, reason: str = "
         changes={"cancelled_at": [None, now.isoformat()]},
         reason=reason,
     )
+    waitlist_offers.offer_freed_seat(registration.slot, drive)
     return registration

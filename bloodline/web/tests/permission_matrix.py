@@ -254,9 +254,22 @@ PAGES: dict[str, R] = {
         "LL HH HH AH FH FH FH FH HH LL AA",
         query={"event": "event", "language": "lang", "channel": "channel"},
     ),
-    "notifications:switch_messages": R(
-        "centre", "LL HH HH AH FH FH FH FH HH LL AA", method="POST"
-    ),
+    "notifications:switch_messages": R("centre", "LL HH HH AH FH FH FH FH HH LL AA", method="POST"),
+    # The donor portal's booking pages (decision 0057): finding drives is open to anyone;
+    # booking needs a donor account, which no staff persona holds (403), and a donor's own
+    # bookings answer 404 to every other donor (portal/tests/test_booking_book.py).
+    "portal:booking_drives": R("AA AA AA AA AA AA AA AA AA AA AA"),
+    "portal:booking_calendar": R("AA AA AA AA AA AA AA AA AA AA AA"),
+    "portal:booking_map": R("AA AA AA AA AA AA AA AA AA AA AA"),
+    "portal:booking_drive": R("drive", "AA AA AA AA AA AA AA AA AA AA AA"),
+    "portal:booking_book": R("drive", "LL FF FF FF FF FF FF FF FF LL FF", method="POST"),
+    "portal:booking_waitlist": R("drive", "LL FF FF FF FF FF FF FF FF LL FF", method="POST"),
+    "portal:booking_mine": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:booking_cancel": R("registration", "LL FF FF FF FF FF FF FF FF LL FF", method="POST"),
+    "portal:booking_move": R("registration", "LL FF FF FF FF FF FF FF FF LL FF"),
+    # No waiting-list entry exists in the matrix world: a registration's id stands in.
+    "portal:booking_accept": R("registration", "LL FF FF FF FF FF FF FF FF LL FF", method="POST"),
+    "portal:booking_leave": R("registration", "LL FF FF FF FF FF FF FF FF LL FF", method="POST"),
     "api-1:openapi-json": R("AA AA AA AA AA AA AA AA AA AA AA"),
     "api-1:openapi-view": R("AA AA AA AA AA AA AA AA AA AA AA"),
     # django-ninja's catch-all root: no operation answers there.
@@ -280,6 +293,27 @@ OPERATIONS: dict[str, R] = {
     "GET /organisations/{public_id}/history": R("organisation", "LL HH AH AH FH FH FH FH FH LL AA"),
     "GET /me": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "PATCH /me": R("LL AA AA AA AA AA AA AA AA LL AA", body={"preferred_language": "vi"}),
+    # A donor's own bookings (decision 0057): staff personas hold no donor account (403).
+    "GET /me/drives": R("LL AA AA AA AA AA AA AA AA LL AA"),
+    "GET /me/drives/{public_id}": R("drive", "LL AA AA AA AA AA AA AA AA LL AA"),
+    "GET /me/bookings": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "POST /me/bookings": R(
+        "drive",
+        "LL FF FF FF FF FF FF FF FF LL FF",
+        body={"drive": "@drive", "slot": "2030-01-01T00:00:00Z"},
+    ),
+    "POST /me/bookings/{public_id}/cancel": R("registration", "LL FF FF FF FF FF FF FF FF LL FF"),
+    "POST /me/bookings/{public_id}/move": R(
+        "registration", "LL FF FF FF FF FF FF FF FF LL FF", body={"slot": "2030-01-01T00:00:00Z"}
+    ),
+    "GET /me/waitlist": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "POST /me/waitlist": R(
+        "drive",
+        "LL FF FF FF FF FF FF FF FF LL FF",
+        body={"drive": "@drive", "slot": "2030-01-01T00:00:00Z"},
+    ),
+    "POST /me/waitlist/{public_id}/accept": R("registration", "LL FF FF FF FF FF FF FF FF LL FF"),
+    "POST /me/waitlist/{public_id}/leave": R("registration", "LL FF FF FF FF FF FF FF FF LL FF"),
     "GET /jurisdictions": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "GET /jurisdictions/{code}": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "GET /plans": R("LL AA AA AA AA AA AA AA AA LL AA"),
