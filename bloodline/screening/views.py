@@ -41,7 +41,7 @@ from bloodline.jurisdictions.loader import registry
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 from bloodline.screening import access as screening_access
-from bloodline.screening import actions, donor_history, forms, lookup, queues
+from bloodline.screening import actions, donor_history, forms, lookup, prescreen, queues
 from bloodline.screening.assessment import (
     engine_deferred,
     may_override,
@@ -150,16 +150,19 @@ def _questionnaire(
     request: AuthenticatedRequest, drive: Drive, presentation: Presentation
 ) -> tuple[Any, Callable[[], str] | None]:
     rules = registry.get(drive.establishment.jurisdiction, local_date(drive))
+    home = prescreen.valid_for_station(presentation.registration, presentation.arrived_at)
     form = forms.AnswersForm(
-        request.POST or None, questions=questions_for(presentation), rules=rules
+        request.POST or None,
+        questions=questions_for(presentation),
+        rules=rules,
+        home=prescreen.as_choices(home),
+        answered_at=home.answered_at if home else None,
     )
     if request.method != "POST" or not form.is_valid():
         return form, None
 
     def run() -> str:
-        actions.record_answers(
-            by=request.user, presentation=presentation, answers=form.cleaned_data
-        )
+        actions.record_answers(by=request.user, presentation=presentation, answers=form.answers())
         return _("The answers of %(name)s are saved.") % {"name": presentation.donor.full_name}
 
     return form, run
