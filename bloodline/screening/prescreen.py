@@ -28,7 +28,7 @@ from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.donors.self_service import donor_of, require_self
 from bloodline.drives.models import Registration
-from bloodline.jurisdictions.loader import UnknownRuleSet, registry
+from bloodline.jurisdictions.loader import UnknownRuleSet
 from bloodline.organisations.access import AnyUser
 from bloodline.screening import engine
 from bloodline.screening.assessment import (

@@ -12,20 +12,19 @@ from django.utils import timezone
 from bloodline.accounts.models import User
 from bloodline.donors.models import DonorAccount
 from bloodline.drives.models import Drive, Registration
-from bloodline.screening.tests.conftest import (  # noqa: F401 (fixtures)
-    HEALTHY,
-    arrive,
-    drive,
-    english,
-    make_drive,
-    no_answers,
-    nurse,
-    physician,
-    register,
-    users,
-)
+from bloodline.screening.tests import conftest as station_fixtures
 
-PASSWORD = "a-donor's-passphrase"  # noqa: S105 (a generated test account)
+# The screening and drives fixtures, offered to the portal's pre-screening tests; a test
+# module takes them with ``from bloodline.portal.tests.prescreen_world import *``.
+drive = station_fixtures.drive
+english = station_fixtures.english
+make_drive = station_fixtures.make_drive
+nurse = station_fixtures.nurse
+physician = station_fixtures.physician
+register = station_fixtures.register
+users = station_fixtures.users
+
+PASSWORD = "a-donor's-passphrase"
 
 
 def open_slot(drive: Drive) -> int:
@@ -46,14 +45,16 @@ def sign_up(registration: Registration, username: str = "donor_mai") -> Client:
 
 
 @pytest.fixture
-def booking(drive: Drive, register: Any) -> Registration:
+def booking(request: Any) -> Registration:
     """Mai's booking at the drive running today, in the slot running now or next."""
-    registration: Registration = register(
-        drive, open_slot(drive), full_name="Nguyễn Thị Mai"
+    running: Drive = request.getfixturevalue("drive")
+    book = request.getfixturevalue("register")
+    registration: Registration = book(
+        running, open_slot(running), full_name="Nguyễn Thị Mai"
     ).registration
     return registration
 
 
 @pytest.fixture
-def mai(booking: Registration) -> Client:
-    return sign_up(booking)
+def mai(request: Any) -> Client:
+    return sign_up(request.getfixturevalue("booking"))

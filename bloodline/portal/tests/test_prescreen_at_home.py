@@ -14,24 +14,16 @@ from django.utils.html import escape
 
 from bloodline.audit.models import AuditEvent
 from bloodline.drives.models import DriveStatus, Registration
-from bloodline.portal.tests.prescreen_world import (  # noqa: F401 (fixtures)
-    booking,
-    drive,
-    english,
-    mai,
-    make_drive,
-    no_answers,
-    nurse,
-    register,
-    sign_up,
-    users,
-)
+from bloodline.portal.tests import prescreen_world as world
+from bloodline.portal.tests.prescreen_world import sign_up
 from bloodline.screening import engine, prescreen
 from bloodline.screening.assessment import questions_at
 from bloodline.screening.lookup import next_eligible
 from bloodline.screening.models import PreScreen
 
 pytestmark = pytest.mark.django_db
+booking, drive, english, mai = world.booking, world.drive, world.english, world.mai
+make_drive, nurse, register, users = world.make_drive, world.nurse, world.register, world.users
 
 
 def page(registration: Registration) -> str:
