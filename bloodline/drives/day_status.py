@@ -65,6 +65,6 @@ def no_shows_by_organiser(
 ) -> list[tuple[Organisation, int]]:
     """How many of ``registrations`` (a drive's, as the reader may see them) did not come,
     per mobilising organisation, most first: one query. Empty until the drive has ended."""
-    missing = with_day_status(registrations).filter(day_status=DayStatus.NO_SHOW)
+    missing = with_day_status(registrations).filter(Q(day_status=DayStatus.NO_SHOW))
     counts = Counter(r.mobilised_by for r in missing.select_related("mobilised_by"))
     return sorted(counts.items(), key=lambda item: (-item[1], item[0].path))

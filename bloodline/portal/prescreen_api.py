@@ -41,7 +41,7 @@ class PreScreenOut(Schema):
     answered_at: dt.datetime
     valid_until: dt.datetime
     valid: bool = Field(description="Still counts now (PRESCREEN_VALID_HOURS after answering)")
-    answers: dict[str, Answer]
+    answers: dict[str, str] = Field(description="Per question code: yes, no or unknown")
     verdict: VerdictOut | None
 
 

@@ -67,12 +67,13 @@ def test_a_deferring_answer_says_not_today_with_the_engines_date(
     verdict = prescreen.self_check(saved)
     assert verdict is not None and verdict.clearly_not
     donor, day = booking.donor, prescreen.appointment_day(booking)
+    assert donor.date_of_birth is not None
     expected = next_eligible(
         engine.evaluate_on(
             booking.drive.establishment.jurisdiction,
             engine.Facts(
                 on=day,
-                sex=donor.sex,
+                sex="M" if donor.sex == "M" else "F",
                 date_of_birth=donor.date_of_birth,
                 donation_type="whole_blood",
                 answers={"tattoo": True},
