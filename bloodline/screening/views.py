@@ -395,6 +395,9 @@ def station_page(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str)
         context |= {
             "arrival": arrival,
             "arrival_history": donor_history.of(arrival.donor) if arrival else None,
+            "arrival_prescreen": prescreen.valid_for_station(
+                arrival.registration if arrival else None, timezone.now()
+            ),
             "query": scan,
             "found": found,
         }

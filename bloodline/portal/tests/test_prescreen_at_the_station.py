@@ -81,3 +81,14 @@ def test_answers_older_than_the_valid_hours_are_not_offered(
     presentation = checked_in(booking, nurse)
     html = english("drive_nurse").get(station(booking, presentation)).content.decode()
     assert "Answered at home" not in html and "confirm_prefilled" not in html
+
+
+def test_check_in_says_the_donor_pre_screened_at_home(
+    mai: Client, booking: Registration, english: Any
+) -> None:
+    url = reverse("stations:station", args=[booking.drive.uuid, "checkin"])
+    nurse = english("drive_nurse")
+    assert "Pre-screened at home" not in nurse.get(f"{url}?r={booking.uuid}").content.decode()
+    answered_at_home(mai, booking)
+    html = nurse.get(f"{url}?r={booking.uuid}").content.decode()
+    assert 'data-testid="arrival-prescreened"' in html and "Pre-screened at home" in html
