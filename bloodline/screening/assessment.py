@@ -24,7 +24,7 @@ from bloodline.jurisdictions.loader import registry
 from bloodline.jurisdictions.schema import RuleSet
 from bloodline.organisations.roles import Perm
 from bloodline.screening import engine, summaries
-from bloodline.screening.models import Decision, Deferral, Presentation, Step
+from bloodline.screening.models import Decision, Deferral, PreScreen, Presentation, Step
 from bloodline.screening.plausibility import VITALS
 from bloodline.screening.questionnaire import Question, for_jurisdiction
 from bloodline.screening.stations import (
@@ -105,9 +105,15 @@ def _read_answers(questions: list[Question], given: Mapping[str, Any]) -> dict[s
 
 @transaction.atomic
 def record_answers(
-    *, by: User, presentation: Presentation, answers: Mapping[str, Any]
+    *,
+    by: User,
+    presentation: Presentation,
+    answers: Mapping[str, Any],
+    confirmed_from: PreScreen | None = None,
 ) -> Presentation:
-    """Store the donor's yes/no/don't-know answers; every question must be answered."""
+    """Store the donor's yes/no/don't-know answers; every question must be answered. With
+    ``confirmed_from``, the nurse went through the donor's answers from home (decision 0058):
+    the trail names that pre-screening, the answers stored are still the station's."""
     require_station(by, presentation.drive)
     presentation = at_step(presentation, {Step.QUESTIONNAIRE, Step.VITALS})
     questionnaire = for_jurisdiction(presentation.drive.establishment.jurisdiction)
@@ -123,7 +129,11 @@ def record_answers(
         by=by,
         action="presentation.answers",
         obj=presentation,
-        changes={"questionnaire": [None, questionnaire.label], "step": [step_before, Step.VITALS]},
+        changes={
+            "questionnaire": [None, questionnaire.label],
+            "step": [step_before, Step.VITALS],
+            **({"prescreen": [None, str(confirmed_from.uuid)]} if confirmed_from else {}),
+        },
     )
     return presentation
 

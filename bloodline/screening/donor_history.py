@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from bloodline.collection.certificates import counted_donations, donation_count
 from bloodline.collection.models import Donation
 from bloodline.donors.models import Donor
@@ -26,12 +28,20 @@ class History:
         return self.made + 1
 
 
+def _counted(donor: Donor, before: Donation | None) -> QuerySet[Donation]:
+    donations = counted_donations(donor.pk)
+    return donations.exclude(pk=before.pk) if before is not None else donations
+
+
+def made_before(donor: Donor, *, before: Donation | None = None) -> int:
+    """How many donations the donor had made, leaving out ``before`` (one query)."""
+    return _counted(donor, before).count()
+
+
 def of(donor: Donor, *, before: Donation | None = None) -> History:
     """The donor's count and last donations (two queries), leaving out ``before`` — today's
     own donation, once collected — so the count says what the donor brought to the drive."""
-    donations = counted_donations(donor.pk)
-    if before is not None:
-        donations = donations.exclude(pk=before.pk)
+    donations = _counted(donor, before)
     recent = list(
         donations.select_related("drive", "establishment").order_by("-collected_at", "-pk")[
             :LAST_DONATIONS

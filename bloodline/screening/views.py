@@ -162,7 +162,12 @@ def _questionnaire(
         return form, None
 
     def run() -> str:
-        actions.record_answers(by=request.user, presentation=presentation, answers=form.answers())
+        actions.record_answers(
+            by=request.user,
+            presentation=presentation,
+            answers=form.answers(),
+            confirmed_from=home,
+        )
         return _("The answers of %(name)s are saved.") % {"name": presentation.donor.full_name}
 
     return form, run

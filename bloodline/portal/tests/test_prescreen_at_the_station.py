@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from bloodline.audit.models import AuditEvent
 from bloodline.drives.models import Registration
 from bloodline.portal.tests import prescreen_world as world
 from bloodline.screening import actions
@@ -66,6 +67,10 @@ def test_the_station_opens_prefilled_and_the_nurse_confirms_each_answer(
     assert presentation.step == Step.VITALS
     assert presentation.answers["piercing"] is False  # the station's own answer is recorded
     assert presentation.answered_by.username == "drive_nurse"
+    trail = AuditEvent.objects.get(action="presentation.answers")
+    home = PreScreen.objects.get(registration=booking)
+    assert trail.changes["prescreen"] == [None, str(home.uuid)]
+    assert "piercing" not in str(trail.changes)
 
 
 def test_answers_older_than_the_valid_hours_are_not_offered(
@@ -92,3 +97,20 @@ def test_check_in_says_the_donor_pre_screened_at_home(
     answered_at_home(mai, booking)
     html = nurse.get(f"{url}?r={booking.uuid}").content.decode()
     assert 'data-testid="arrival-prescreened"' in html and "Pre-screened at home" in html
+
+
+def test_the_station_api_gives_the_home_answers_and_the_count(
+    mai: Client, booking: Registration, english: Any
+) -> None:
+    answered_at_home(mai, booking, piercing="yes")
+    nurse = english("drive_nurse")
+    came = nurse.post(
+        f"/api/v1/stations/{booking.drive.uuid}/check-in",
+        {"scan": str(booking.uuid)},
+        content_type="application/json",
+    )
+    assert came.status_code == 201, came.content
+    body = came.json()
+    assert body["home_answered_at"] is not None
+    assert body["home_answers"]["piercing"] == "yes" and body["home_answers"]["tattoo"] == "no"
+    assert (body["donations_before"], body["donation_number"]) == (0, None)
