@@ -7,12 +7,10 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.jurisdictions.loader import registry
@@ -39,14 +37,16 @@ def questionnaire(request: AuthenticatedRequest, registration_id: uuid.UUID) -> 
         except ValidationError as exc:
             form.apply_errors(exc)
         else:
-            messages.success(request, _("Your answers are saved. Thank you!"))
-            return redirect(request.path)
+            # Said on the page, not as a flash message: the house's message list is not
+            # yet an accessible live region (its <ul> carries role="status").
+            return redirect(f"{request.path}?saved=1")
     context: dict[str, Any] = {
         "booking": booking,
         "drive": drive,
         "zone": drive.time_zone().key,
         "form": form,
         "found": found,
+        "saved": found is not None and request.GET.get("saved") == "1",
         "verdict": prescreen.self_check(found) if found is not None else None,
         "valid_hours": settings.PRESCREEN_VALID_HOURS,
     }

@@ -45,6 +45,7 @@ def test_the_donor_answers_the_stations_questions_and_they_are_kept(
 
     response = mai.post(page(booking), all_no(booking) | {"tattoo": "yes"})
     assert response.status_code == 302
+    assert "Your answers are saved" in mai.get(response["Location"]).content.decode()
     saved = PreScreen.objects.get(registration=booking)
     assert saved.answers["tattoo"] is True and saved.answers["transfusion"] is False
     assert saved.valid_until - saved.answered_at == dt.timedelta(hours=24)
