@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from django.conf import settings
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
@@ -16,7 +15,6 @@ from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.donors.self_service import donor_of
 from bloodline.drives.day_status import with_day_status
 from bloodline.drives.models import Registration
-from bloodline.jurisdictions.loader import registry
 from bloodline.screening import prescreen
 from bloodline.screening.models import PreScreen
 
@@ -96,11 +94,10 @@ def _prescreen_out(found: PreScreen | None) -> PreScreenOut | None:
 
 
 def _out(booking: Registration) -> PreScreeningOut:
-    drive = booking.drive
-    rules = registry.get(drive.establishment.jurisdiction, prescreen.appointment_day(booking))
+    rules = prescreen.rules_for(booking)
     return PreScreeningOut(
         registration=booking.uuid,
-        valid_hours=settings.PRESCREEN_VALID_HOURS,
+        valid_hours=prescreen.valid_hours(),
         opens_at=prescreen.opens_at(booking),
         questions=[
             QuestionOut(code=q.code, text=q.wording(rules)) for q in prescreen.questions(booking)

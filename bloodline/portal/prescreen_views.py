@@ -6,14 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from bloodline.accounts.types import AuthenticatedRequest
-from bloodline.jurisdictions.loader import registry
 from bloodline.screening import prescreen
 from bloodline.screening.forms import AnswersForm
 from bloodline.screening.models import PreScreen
@@ -23,7 +21,7 @@ from bloodline.screening.models import PreScreen
 def questionnaire(request: AuthenticatedRequest, registration_id: uuid.UUID) -> HttpResponse:
     booking = prescreen.own_booking(request.user, registration_id)
     drive = booking.drive
-    rules = registry.get(drive.establishment.jurisdiction, prescreen.appointment_day(booking))
+    rules = prescreen.rules_for(booking)
     found = PreScreen.objects.filter(registration=booking).first()
     form = AnswersForm(
         request.POST or None,
@@ -48,6 +46,6 @@ def questionnaire(request: AuthenticatedRequest, registration_id: uuid.UUID) -> 
         "found": found,
         "saved": found is not None and request.GET.get("saved") == "1",
         "verdict": prescreen.self_check(found) if found is not None else None,
-        "valid_hours": settings.PRESCREEN_VALID_HOURS,
+        "valid_hours": prescreen.valid_hours(),
     }
     return render(request, "portal/prescreen_form.html", context)

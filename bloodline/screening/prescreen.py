@@ -28,7 +28,8 @@ from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.donors.self_service import donor_of, require_self
 from bloodline.drives.models import Registration
-from bloodline.jurisdictions.loader import UnknownRuleSet
+from bloodline.jurisdictions.loader import UnknownRuleSet, registry
+from bloodline.jurisdictions.schema import RuleSet
 from bloodline.organisations.access import AnyUser
 from bloodline.screening import engine
 from bloodline.screening.assessment import (
@@ -44,8 +45,22 @@ from bloodline.screening.models import PreScreen, Presentation
 from bloodline.screening.questionnaire import Question, for_jurisdiction
 
 
+def valid_hours() -> int:
+    """How long answers count (setting ``PRESCREEN_VALID_HOURS``; at least an hour)."""
+    return max(1, int(getattr(settings, "PRESCREEN_VALID_HOURS", 24)))
+
+
 def valid_for() -> dt.timedelta:
-    return dt.timedelta(hours=settings.PRESCREEN_VALID_HOURS)
+    return dt.timedelta(hours=valid_hours())
+
+
+def rules_for(registration: Registration) -> RuleSet | None:
+    """The rule set in force on the appointment's day, to word the questions' periods."""
+    drive = registration.drive
+    try:
+        return registry.get(drive.establishment.jurisdiction, appointment_day(registration))
+    except UnknownRuleSet:
+        return None
 
 
 def own_booking(user: AnyUser, public_id: uuid.UUID | str) -> Registration:
@@ -92,7 +107,7 @@ def _refuse_unless_open(registration: Registration, now: dt.datetime) -> None:
         raise ValidationError(
             _("Answers count for %(hours)s hours, so you can answer from %(date)s at %(time)s.")
             % {
-                "hours": settings.PRESCREEN_VALID_HOURS,
+                "hours": valid_hours(),
                 "date": local.date().isoformat(),
                 "time": local.strftime("%H:%M"),
             }
