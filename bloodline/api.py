@@ -26,6 +26,7 @@ from bloodline.lib.locking import StaleEdit
 from bloodline.organisations.api import me_router
 from bloodline.organisations.api import router as organisations_router
 from bloodline.portal.booking_api import router as booking_router
+from bloodline.portal.prescreen_api import router as prescreen_router
 from bloodline.programmes.api import router as programmes_router
 from bloodline.reports.api import router as reports_router
 from bloodline.screening.api import router as screening_router
@@ -74,6 +75,7 @@ api = BloodlineAPI(
 api.add_router("/organisations", organisations_router)
 api.add_router("/me", me_router)
 api.add_router("/me", booking_router)
+api.add_router("/me", prescreen_router)
 api.add_router("/jurisdictions", jurisdictions_router)
 api.add_router("/plans", programmes_router)
 api.add_router("/plans", reports_router)

@@ -190,6 +190,11 @@ DIN_BLOCK_SIZE = env_int("DIN_BLOCK_SIZE", 25)
 # A year covers the longest usual gap between two visits of a regular donor, so a card is
 # renewed at a donation, and bounds how long a lost or photographed card can be used.
 DONOR_CARD_MAX_AGE_DAYS = env_int("DONOR_CARD_MAX_AGE_DAYS", 365)
+# How long a donor's answers to the health questionnaire given at home stay valid, counted
+# from answering (decision 0058): a project choice, not a domain rule. A day: the questions
+# ask about the last days (a fever, a cold, medicines, a tooth pulled), so older answers are
+# stale, while a donor may still answer the evening before a morning appointment.
+PRESCREEN_VALID_HOURS = env_int("PRESCREEN_VALID_HOURS", 24)
 XLSX_READ_SECONDS = env_int("XLSX_READ_SECONDS", 10)
 # Long work run by the worker (decision 0044): its uploaded and produced files are kept this
 # many days after it finished, then cleared; an operational choice.

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -61,11 +61,16 @@ def place_of(donation: Donation) -> str:
     return donation.establishment.display_name()
 
 
+def counted_donations(donor_id: int) -> QuerySet[Donation]:
+    """The donor's donations as the certificate counts them: complete collections only."""
+    return Donation.objects.filter(COMPLETE, donor_id=donor_id)
+
+
 def donation_count(donation: Donation) -> int:
     """How many donations the donor had made with this one: their complete collections up to
     it (one query on the donor-and-time index)."""
     return (
-        Donation.objects.filter(COMPLETE, donor_id=donation.donor_id)
+        counted_donations(donation.donor_id)
         .filter(
             Q(collected_at__lt=donation.collected_at)
             | Q(collected_at=donation.collected_at, pk__lte=donation.pk)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
-from bloodline.drives import actions, board, reconciliation
+from bloodline.drives import actions, board, day_status, reconciliation
 from bloodline.drives.models import Drive, DriveStatus, MismatchKind
 from bloodline.drives.views import RECONCILABLE, _managed_drive
 
@@ -60,6 +60,7 @@ def reconcile(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
             (code, reconciliation.reason_label(code, drive.establishment.jurisdiction), count)
             for code, count in result.figures.deferred_by_reason
         ],
+        "no_shows": day_status.no_shows_by_organiser(drive.registrations.all()),
         "voided": drive.voided_dins.all(),
         "void_form": VoidForm(),
         "can_close": drive.status == DriveStatus.RUNNING,

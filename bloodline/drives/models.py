@@ -277,6 +277,18 @@ class Channel(models.TextChoices):
     WALK_IN = "walk_in", _("walk-in")
 
 
+class DayStatus(models.TextChoices):
+    """Where a registration stands on the day, computed by ``drives.day_status`` (decision
+    0058), never stored."""
+
+    BOOKED = "booked", _("booked")
+    ARRIVED = "arrived", _("arrived")
+    DEFERRED = "deferred", _("deferred")
+    DONATED = "donated", _("donated")
+    NO_SHOW = "no_show", _("did not come")
+    CANCELLED = "cancelled", _("cancelled")
+
+
 class Registration(models.Model):
     """A person booked into a drive slot, and the organisation credited with mobilising them
     (by default the person's own unit). A cancelled registration is kept."""
@@ -321,6 +333,11 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.cancelled_at is None
+
+    @property
+    def day_status_label(self) -> str:
+        """The ``day_status`` of ``day_status.with_day_status`` in the reader's language."""
+        return str(DayStatus(getattr(self, "day_status")).label)  # noqa: B009
 
 
 class VoidedDin(models.Model):

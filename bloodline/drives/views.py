@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
-from bloodline.drives import access, actions, board, months
+from bloodline.drives import access, actions, board, day_status, months
 from bloodline.drives.forms import CancelForm, DriveForm
 from bloodline.drives.models import DRIVE_TRANSITIONS, Drive, DriveStatus
 from bloodline.organisations import access as org_access
@@ -84,9 +84,11 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     }
     if manage or registrar:
         context["slots"] = drive.slots.all()
-        context["registrations"] = access.registrations_for(request.user, drive).select_related(
+        visible = access.registrations_for(request.user, drive)
+        context["registrations"] = day_status.with_day_status(visible).select_related(
             "donor", "slot", "mobilised_by"
         )
+        context["no_shows"] = day_status.no_shows_by_organiser(visible)
     if manage:
         context["buttons"] = [
             (status.value, STATUS_BUTTONS[status])

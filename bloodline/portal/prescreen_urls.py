@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from bloodline.portal import prescreen_views
+
+urlpatterns: list[URLPattern] = [
+    path(
+        "<uuid:registration_id>/",
+        prescreen_views.questionnaire,
+        name="prescreen",
+    ),
+]

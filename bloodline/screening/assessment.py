@@ -19,11 +19,12 @@ from bloodline.accounts.models import User
 from bloodline.audit.record import record
 from bloodline.collection.models import Donation as DonationRecord
 from bloodline.donors.models import Donor
+from bloodline.drives.models import Drive
 from bloodline.jurisdictions.loader import registry
 from bloodline.jurisdictions.schema import RuleSet
 from bloodline.organisations.roles import Perm
 from bloodline.screening import engine, summaries
-from bloodline.screening.models import Decision, Deferral, Presentation, Step
+from bloodline.screening.models import Decision, Deferral, PreScreen, Presentation, Step
 from bloodline.screening.plausibility import VITALS
 from bloodline.screening.questionnaire import Question, for_jurisdiction
 from bloodline.screening.stations import (
@@ -49,23 +50,38 @@ def as_history(donations: Iterable[DonationRecord], zone: dt.tzinfo) -> list[eng
     ]
 
 
+def history_before(donor: Donor, drive: Drive) -> list[engine.Donation]:
+    """The donor's donations elsewhere than at ``drive``, as the engine reads them there."""
+    earlier = DonationRecord.objects.filter(donor=donor).exclude(drive=drive)
+    return as_history(earlier, drive.time_zone())
+
+
 def _history(presentation: Presentation) -> list[engine.Donation]:
-    earlier = DonationRecord.objects.filter(donor=presentation.donor).exclude(
-        drive=presentation.drive
-    )
-    return as_history(earlier, presentation.drive.time_zone())
+    return history_before(presentation.donor, presentation.drive)
 
 
 def is_repeat_donor(presentation: Presentation) -> bool:
     return bool(_history(presentation))
 
 
-def questions_for(presentation: Presentation) -> list[Question]:
-    """The questions this donor is asked under the drive establishment's jurisdiction."""
-    questionnaire = for_jurisdiction(presentation.drive.establishment.jurisdiction)
+def questions_at(drive: Drive, donor: Donor) -> list[Question]:
+    """The questions ``donor`` is asked at ``drive``, under its establishment's jurisdiction:
+    the station's and the donor's own pre-screening alike (decision 0058)."""
+    questionnaire = for_jurisdiction(drive.establishment.jurisdiction)
     if questionnaire is None:
         return []
-    return questionnaire.for_donor(presentation.donor.sex, is_repeat_donor(presentation))
+    return questionnaire.for_donor(donor.sex, bool(history_before(donor, drive)))
+
+
+def questions_for(presentation: Presentation) -> list[Question]:
+    """The questions this donor is asked under the drive establishment's jurisdiction."""
+    return questions_at(presentation.drive, presentation.donor)
+
+
+def read_answers(questions: list[Question], given: Mapping[str, Any]) -> dict[str, bool | None]:
+    """Yes/no/don't-know answers to every one of ``questions``, as stored; refused at each
+    question left unanswered and for a question this donor is not asked."""
+    return _read_answers(questions, given)
 
 
 def _read_answers(questions: list[Question], given: Mapping[str, Any]) -> dict[str, bool | None]:
@@ -89,9 +105,15 @@ def _read_answers(questions: list[Question], given: Mapping[str, Any]) -> dict[s
 
 @transaction.atomic
 def record_answers(
-    *, by: User, presentation: Presentation, answers: Mapping[str, Any]
+    *,
+    by: User,
+    presentation: Presentation,
+    answers: Mapping[str, Any],
+    confirmed_from: PreScreen | None = None,
 ) -> Presentation:
-    """Store the donor's yes/no/don't-know answers; every question must be answered."""
+    """Store the donor's yes/no/don't-know answers; every question must be answered. With
+    ``confirmed_from``, the nurse went through the donor's answers from home (decision 0058):
+    the trail names that pre-screening, the answers stored are still the station's."""
     require_station(by, presentation.drive)
     presentation = at_step(presentation, {Step.QUESTIONNAIRE, Step.VITALS})
     questionnaire = for_jurisdiction(presentation.drive.establishment.jurisdiction)
@@ -107,7 +129,11 @@ def record_answers(
         by=by,
         action="presentation.answers",
         obj=presentation,
-        changes={"questionnaire": [None, questionnaire.label], "step": [step_before, Step.VITALS]},
+        changes={
+            "questionnaire": [None, questionnaire.label],
+            "step": [step_before, Step.VITALS],
+            **({"prescreen": [None, str(confirmed_from.uuid)]} if confirmed_from else {}),
+        },
     )
     return presentation
 

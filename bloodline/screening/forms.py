@@ -50,15 +50,45 @@ class CheckInForm(StationForm):
 ANSWER_CHOICES = [("no", _("No")), ("yes", _("Yes")), ("unknown", _("Don't know"))]
 
 
+ANSWER_WORDS = dict(ANSWER_CHOICES)
+CONFIRM = "confirm_prefilled"  # not a question code: codes are the rule set's deferral codes
+
+
 class AnswersForm(StationForm):
+    """The questionnaire. With ``home`` (a valid pre-screening's stored answers, decision
+    0058) each question opens on the donor's answer from home, says so, and the nurse must
+    confirm having gone through every one with the donor: nothing is skipped."""
+
     def __init__(
-        self, *args: Any, questions: list[Question], rules: RuleSet | None, **kwargs: Any
+        self,
+        *args: Any,
+        questions: list[Question],
+        rules: RuleSet | None,
+        home: dict[str, str] | None = None,
+        answered_at: dt.datetime | None = None,
+        **kwargs: Any,
     ) -> None:
+        self.answered_at = answered_at  # when the donor answered at home
+        if home:
+            kwargs["initial"] = {**home, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         for question in questions:
             self.fields[question.code] = forms.ChoiceField(
                 label=question.wording(rules), choices=ANSWER_CHOICES, widget=forms.RadioSelect
             )
+            if home and question.code in home:
+                self.fields[question.code].help_text = _("Answered at home: %(answer)s") % {
+                    "answer": ANSWER_WORDS[home[question.code]]
+                }
+        if home:
+            self.fields[CONFIRM] = forms.BooleanField(
+                label=_("I asked the donor every question again and confirmed each answer."),
+                required=True,
+            )
+
+    def answers(self) -> dict[str, Any]:
+        """The answers alone, without the nurse's confirmation."""
+        return {k: v for k, v in self.cleaned_data.items() if k != CONFIRM}
 
 
 VITAL_LABELS = {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -162,6 +163,43 @@ class Presentation(Versioned):
     def audit_label(self) -> str:
         """Nothing personal is copied into the trail; the id says who (decision 0028)."""
         return ""
+
+
+class PreScreen(models.Model):
+    """A donor's answers to the jurisdiction's health questionnaire, given at home for one of
+    their bookings (issue 13 §3, decision 0058), in the same form the station stores them
+    (``{code: true | false | null}``). They count until ``valid_until`` (answering time plus
+    ``PRESCREEN_VALID_HOURS``): the questionnaire station then opens with them pre-filled for
+    the nurse to confirm, and records its own answers as ever. Answering again replaces them."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    registration = models.OneToOneField(
+        Registration, on_delete=models.PROTECT, related_name="prescreen"
+    )
+    questionnaire_version = models.CharField(max_length=64)
+    answers = models.JSONField(_("answers"), default=dict)
+    answered_at = models.DateTimeField(_("answered at"))
+    valid_until = models.DateTimeField(_("valid until"))
+
+    class Meta:
+        verbose_name = _("pre-screening")
+        verbose_name_plural = _("pre-screenings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gt=models.F("answered_at")),
+                name="prescreen_valid_after_answering",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration} ({self.answered_at:%Y-%m-%d %H:%M})"
+
+    def audit_label(self) -> str:
+        """Nothing personal, no answer, in the trail; the id says which (decision 0028)."""
+        return ""
+
+    def is_valid_at(self, moment: dt.datetime) -> bool:
+        return self.answered_at <= moment <= self.valid_until
 
 
 class Deferral(models.Model):

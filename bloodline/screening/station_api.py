@@ -32,7 +32,7 @@ from bloodline.jurisdictions.schema import RuleSet
 from bloodline.lib.blood_groups import blood_group_long
 from bloodline.lib.pagination import BoundedPagination
 from bloodline.organisations.roles import Perm
-from bloodline.screening import access, actions, queues
+from bloodline.screening import access, actions, donor_history, prescreen, queues
 from bloodline.screening.assessment import questions_for
 from bloodline.screening.checkin import host_credit
 from bloodline.screening.models import Presentation, Step
@@ -77,6 +77,22 @@ class PresentationOut(Schema):
     decision: str
     volume_ml: int | None
     din: str = Field(description="The donation's number, once collected")
+    home_answered_at: dt.datetime | None = Field(
+        default=None,
+        description="When the donor answered the questionnaire at home, if those answers "
+        "were still valid at arrival (decision 0058)",
+    )
+    home_answers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Those answers per question code (yes, no or unknown), for the nurse to "
+        "confirm one by one; the station still posts its own answers",
+    )
+    donations_before: int = Field(
+        default=0, description="The donor's donations before today, as the e-certificate counts"
+    )
+    donation_number: int | None = Field(
+        default=None, description="Today's donation's number on its certificate, once collected"
+    )
     warning: str = Field(default="", description="A possible duplicate record, at check-in")
 
 
@@ -228,6 +244,8 @@ def _questions(presentation: Presentation) -> list[QuestionOut]:
 
 def _out(presentation: Presentation, warning: str = "") -> PresentationOut:
     donation = presentation.donation
+    home = prescreen.valid_for_station(presentation.registration, presentation.arrived_at)
+    counted = donation is not None and donation.is_complete
     return PresentationOut(
         uuid=presentation.uuid,
         drive=presentation.drive.uuid,
@@ -243,6 +261,10 @@ def _out(presentation: Presentation, warning: str = "") -> PresentationOut:
         decision=presentation.decision,
         volume_ml=presentation.volume_ml,
         din=donation.din if donation is not None else "",
+        home_answered_at=home.answered_at if home is not None else None,
+        home_answers=prescreen.as_choices(home),
+        donations_before=donor_history.made_before(presentation.donor, before=donation),
+        donation_number=donor_history.number_of(donation) if donation and counted else None,
         warning=warning,
     )
 

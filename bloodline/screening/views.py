@@ -41,7 +41,7 @@ from bloodline.jurisdictions.loader import registry
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 from bloodline.screening import access as screening_access
-from bloodline.screening import actions, forms, lookup, queues
+from bloodline.screening import actions, donor_history, forms, lookup, prescreen, queues
 from bloodline.screening.assessment import (
     engine_deferred,
     may_override,
@@ -150,15 +150,23 @@ def _questionnaire(
     request: AuthenticatedRequest, drive: Drive, presentation: Presentation
 ) -> tuple[Any, Callable[[], str] | None]:
     rules = registry.get(drive.establishment.jurisdiction, local_date(drive))
+    home = prescreen.valid_for_station(presentation.registration, presentation.arrived_at)
     form = forms.AnswersForm(
-        request.POST or None, questions=questions_for(presentation), rules=rules
+        request.POST or None,
+        questions=questions_for(presentation),
+        rules=rules,
+        home=prescreen.as_choices(home),
+        answered_at=home.answered_at if home else None,
     )
     if request.method != "POST" or not form.is_valid():
         return form, None
 
     def run() -> str:
         actions.record_answers(
-            by=request.user, presentation=presentation, answers=form.cleaned_data
+            by=request.user,
+            presentation=presentation,
+            answers=form.answers(),
+            confirmed_from=home,
         )
         return _("The answers of %(name)s are saved.") % {"name": presentation.donor.full_name}
 
@@ -294,6 +302,19 @@ def _arrival(request: AuthenticatedRequest, drive: Drive, station: Station) -> A
     return found
 
 
+def _history(presentation: Presentation | None) -> dict[str, Any]:
+    """The donor's count and last donations for the selected donor's card; after collection,
+    today's donation's own number as its certificate gives it (an 18th donation)."""
+    if presentation is None:
+        return {}
+    today = presentation.donation
+    counted = today is not None and today.is_complete
+    return {
+        "history": donor_history.of(presentation.donor, before=today),
+        "donation_number": donor_history.number_of(today) if today and counted else None,
+    }
+
+
 def _context(
     request: AuthenticatedRequest,
     drive: Drive,
@@ -306,6 +327,7 @@ def _context(
         "stations": [s for s in STATIONS.values() if may_run(request.user, drive, s)],
         "queue": _queue_page(request, drive, station),
         "presentation": presentation,
+        **_history(presentation),
         "zone": drive.time_zone().key,
         "htmx": bool(getattr(request, "htmx", False)),
         "yes_answers": [
@@ -374,8 +396,13 @@ def station_page(request: AuthenticatedRequest, public_id: uuid.UUID, slug: str)
                 found = _search(request, drive, scan)
             except ValidationError as exc:  # a card that opens nobody: only explained
                 form.apply_errors(exc)
+        arrival = _arrival(request, drive, station)
         context |= {
-            "arrival": _arrival(request, drive, station),
+            "arrival": arrival,
+            "arrival_history": donor_history.of(arrival.donor) if arrival else None,
+            "arrival_prescreen": prescreen.valid_for_station(
+                arrival.registration if arrival else None, timezone.now()
+            ),
             "query": scan,
             "found": found,
         }

@@ -178,6 +178,8 @@ PAGES: dict[str, R] = {
     "donors:card": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     "donors:card_pdf": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     # Only a redirect to the check-in station, which then checks access itself.
+    # The donor's pre-screening of their own booking (decision 0058): hidden from staff.
+    "portal:prescreen": R("LL HH HH HH HH HH HH HH HH LL HH"),
     "stations:index": R("drive", "LL AA AA AA AA AA AA AA AA LL AA"),
     "stations:station": R("drive", "LL HH FH AH AH AH FH FH HH LL AA"),
     "stations:queue": R("drive", "LL HH FH AH AH AH FH FH HH LL AA"),
@@ -314,6 +316,13 @@ OPERATIONS: dict[str, R] = {
     ),
     "POST /me/waitlist/{public_id}/accept": R("registration", "LL FF FF FF FF FF FF FF FF LL FF"),
     "POST /me/waitlist/{public_id}/leave": R("registration", "LL FF FF FF FF FF FF FF FF LL FF"),
+    # A donor's own bookings (decision 0058): no persona here holds a donor account, so the
+    # list is empty for each and any booking is hidden, the superuser's too.
+    "GET /me/prescreen/bookings": R("LL AA AA AA AA AA AA AA AA LL AA"),
+    "GET /me/prescreen/{registration_id}": R("LL HH HH HH HH HH HH HH HH LL HH"),
+    "PUT /me/prescreen/{registration_id}": R(
+        "LL HH HH HH HH HH HH HH HH LL HH", method="PUT", body={"answers": {}}
+    ),
     "GET /jurisdictions": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "GET /jurisdictions/{code}": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "GET /plans": R("LL AA AA AA AA AA AA AA AA LL AA"),
