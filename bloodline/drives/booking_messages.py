@@ -16,12 +16,17 @@ from bloodline.donors.models import Donor
 from bloodline.drives.models import Drive, Registration, Slot, WaitlistEntry
 from bloodline.drives.seats import local_time
 from bloodline.lib.links import site_link
-from bloodline.notifications.outbox import Outcome, enqueue
+from bloodline.notifications.outbox import Outcome, cancel_keyed, enqueue
 
 
 def portal_link(name: str = "portal:booking_mine") -> str:
     """An absolute link into the donor portal (a relative one is useless in a text)."""
     return site_link(reverse(name))
+
+
+def withdraw_reminder(registration: Registration) -> int:
+    """A cancelled booking's reminder the day before, if queued and not sent yet, is not sent."""
+    return cancel_keyed(f"reminder:{registration.uuid}:", reason="booking_cancelled")
 
 
 def context(donor: Donor, drive: Drive, slot: Slot) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from bloodline.donors.actions import phone_message
 from bloodline.donors.duplicates import find_candidates
 from bloodline.donors.erasure import refuse_erased
 from bloodline.donors.models import Donor, Sex
-from bloodline.drives import areas, waitlist_offers
+from bloodline.drives import areas, booking_messages, waitlist_offers
 from bloodline.drives.models import Channel, Drive, Registration, Slot
 from bloodline.drives.seats import free_seat, take_seat
 from bloodline.organisations import access
@@ -348,5 +348,6 @@ def end_registration(*, by: User, registration: Registration, reason: str = "") 
         changes={"cancelled_at": [None, now.isoformat()]},
         reason=reason,
     )
+    booking_messages.withdraw_reminder(registration)
     waitlist_offers.offer_freed_seat(registration.slot, drive)
     return registration

@@ -220,6 +220,14 @@ def cancel_waiting_many(keep: Mapping[int, str], event: str, *, reason: str) -> 
     )
 
 
+def cancel_keyed(prefix: str, *, reason: str) -> int:
+    """Cancel the messages not sent yet whose key starts with ``prefix`` (a booking's
+    reminder once the booking is cancelled); ``reason`` is kept as their code."""
+    return Message.objects.filter(key__startswith=prefix, status=Status.QUEUED).update(
+        status=Status.CANCELLED, last_error=reason
+    )
+
+
 def switched_off(establishment: Organisation, event: str) -> bool:
     """Whether ``establishment`` chose not to send ``event`` (only ``SWITCHABLE`` ones)."""
     return (

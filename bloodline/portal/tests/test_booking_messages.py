@@ -60,6 +60,23 @@ def test_the_day_before_each_booking_gets_one_reminder(
     assert reminder.key in [d["key"] for d in gateway.delivered]
 
 
+def test_a_booking_cancelled_after_its_reminder_was_queued_is_not_reminded(
+    make_drive: Any, donor_user: Any, gateway: Any
+) -> None:
+    tomorrow = make_drive(DriveStatus.CONFIRMED, starts_on=in_days(1))
+    user, donor = donor_user()
+    book(user, tomorrow)
+    noon = tomorrow.slots.order_by("starts_at").first().starts_at - dt.timedelta(hours=19)
+    assert send_reminders(now=noon) == {"queued": 1}
+    registration = donor.registrations.get(cancelled_at__isnull=True)
+    url = reverse("portal:booking_cancel", args=[registration.uuid])
+    assert signed_in(user).post(url).status_code == 302
+    (reminder,) = messages_to(donor, "reminder_day_before")
+    assert (reminder.status, reminder.last_error) == ("cancelled", "booking_cancelled")
+    worker.send_due(worker="test", now=noon_after(reminder))
+    assert reminder.key not in [d["key"] for d in gateway.delivered]
+
+
 def test_a_cancelled_drive_tells_everyone_booked_and_ends_its_waiting_lists(
     drive: Any, donor_user: Any, users: Any
 ) -> None:
