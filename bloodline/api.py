@@ -25,6 +25,7 @@ from bloodline.lib.api_errors import COMMON_ERRORS, domain_errors, schema_errors
 from bloodline.lib.locking import StaleEdit
 from bloodline.organisations.api import me_router
 from bloodline.organisations.api import router as organisations_router
+from bloodline.portal.account_api import router as portal_account_router
 from bloodline.programmes.api import router as programmes_router
 from bloodline.reports.api import router as reports_router
 from bloodline.screening.api import router as screening_router
@@ -72,6 +73,7 @@ api = BloodlineAPI(
 )
 api.add_router("/organisations", organisations_router)
 api.add_router("/me", me_router)
+api.add_router("/me", portal_account_router)
 api.add_router("/jurisdictions", jurisdictions_router)
 api.add_router("/plans", programmes_router)
 api.add_router("/plans", reports_router)

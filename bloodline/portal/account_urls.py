@@ -1,7 +1,24 @@
-"""The donor portal's account pages (issue 13); included by ``portal.urls``."""
+"""The donor portal's account pages (issue 13 §1, §2, §4, §7); included by ``portal.urls``."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from bloodline.portal import account_record_views as record
+from bloodline.portal import account_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("", record.home, name="home"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
+    path("claim/", views.claim, name="claim"),
+    path("claim/code/", views.claim_code, name="claim_code"),
+    path("link-code/", views.link_code, name="link_code"),
+    path("staff/link/<uuid:public_id>/", views.staff_link, name="staff_link"),
+    path("card/", record.donor_card, name="card"),
+    path("donations/<uuid:donation_id>/certificate.pdf", record.certificate, name="certificate"),
+    path("consents/", record.consents, name="consents"),
+    path("privacy/", record.privacy, name="privacy"),
+    path("privacy/export.<str:fmt>", record.export_download, name="export"),
+    path("privacy/erasure/", record.erasure, name="erasure"),
+]

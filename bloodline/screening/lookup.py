@@ -189,6 +189,7 @@ def _judge(
     history: list[Donation],
     deferrals: list[Deferral],
     place: Organisation | None,
+    donation_type: str = CARD_DONATION_TYPE,
 ) -> Eligibility:
     if place is None or donor.sex not in ("M", "F") or donor.date_of_birth is None:
         return Eligibility("unknown", None)
@@ -197,7 +198,7 @@ def _judge(
         on=today,
         sex="M" if donor.sex == "M" else "F",
         date_of_birth=donor.date_of_birth,
-        donation_type=CARD_DONATION_TYPE,
+        donation_type=donation_type,
         history=as_history(history, zone),
         active_deferrals=as_active(deferrals),
     )
@@ -233,6 +234,21 @@ def card(user: User, donor: Donor) -> Card:
     deferrals = list(deferrals_in_force(donor, _today(place)[0]).order_by("-starts_on", "-pk"))
     eligibility = _judge(donor, history, deferrals, place)
     return Card(donor, history[:LAST_DONATIONS], deferrals, eligibility)
+
+
+def eligibility_by_type(donor: Donor, donation_types: list[str]) -> dict[str, Eligibility]:
+    """What the donor's own page shows (issue 13 §4): the engine's answer today for each
+    donation type, under the rules of the establishment that collected their last donation
+    (a donor holds no grant, so ``_rules_place`` falls back to it), from the same two
+    queries as the station card."""
+    history = list(
+        Donation.objects.filter(donor=donor)
+        .select_related("establishment")
+        .order_by("-collected_at", "-pk")
+    )
+    place = history[0].establishment if history else None
+    deferrals = list(deferrals_in_force(donor, _today(place)[0]))
+    return {kind: _judge(donor, history, deferrals, place, kind) for kind in donation_types}
 
 
 @dataclass(frozen=True)
