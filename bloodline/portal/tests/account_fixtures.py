@@ -53,3 +53,19 @@ def signed_up(client: Client, gateway: Any, phone: str) -> User:
     answer = type_code(client, last_sms_code(gateway))
     assert answer.status_code == 302, answer.content.decode()[:2000]
     return User.objects.get(pk=client.session["_auth_user_id"])
+
+
+def as_donor(donor: Any, *, claimed: bool = True) -> Client:
+    """A client signed in as the account that holds ``donor`` (made here, as a claim or a
+    staff link would leave it)."""
+    from bloodline.donors.models import DonorAccount
+
+    user = User(username=f"donor-{donor.uuid.hex[:12]}")
+    user.set_unusable_password()
+    user.save()
+    DonorAccount.objects.create(
+        user=user, donor=donor, claimed_at=timezone.now() if claimed else None
+    )
+    client = Client()
+    client.force_login(user)
+    return client
