@@ -1,0 +1,82 @@
+"""Contact consents given and withdrawn by the donor (issue 13 §1, §3) through the registry's
+consent actions, and privacy (§7): download everything held (JSON and PDF) and ask for
+erasure, each audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bloodline.audit.models import AuditEvent
+from bloodline.donors.models import Consent
+from bloodline.portal.account_consents import TEXT_VERSION
+from bloodline.portal.account_models import ErasureRequest
+from bloodline.portal.tests.account_fixtures import as_donor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_donor_gives_and_withdraws_a_contact_consent_in_one_tap(make_donor: Any) -> None:
+    donor = make_donor()
+    client = as_donor(donor)
+    assert (
+        client.post("/donor/consents/", {"purpose": "contact_sms", "give": "1"}).status_code == 302
+    )
+    consent = Consent.objects.get(donor=donor, purpose="contact_sms")
+    assert consent.in_force and consent.text_version == TEXT_VERSION
+    page = client.get("/donor/consents/").content.decode()
+    assert 'data-testid="withdraw-contact_sms"' in page
+    assert client.post("/donor/consents/", {"purpose": "contact_sms"}).status_code == 302
+    consent.refresh_from_db()
+    assert not consent.in_force
+    events = AuditEvent.objects.filter(object_id=str(donor.uuid))
+    actions = set(events.values_list("action", "actor_label"))
+    own = donor.account.user.username  # the donor themself, not staff
+    assert {("donor.consent.give", own), ("donor.consent.withdraw", own)} <= actions
+
+
+def test_the_consent_api_gives_and_withdraws(make_donor: Any) -> None:
+    donor = make_donor()
+    client = as_donor(donor)
+    given = client.post(
+        "/api/v1/me/consents", {"purpose": "contact_email"}, content_type="application/json"
+    )
+    assert given.status_code == 200
+    assert {c["purpose"]: c["given_at"] for c in given.json()}["contact_email"] is not None
+    withdrawn = client.delete("/api/v1/me/consents/contact_email")
+    assert {c["purpose"]: c["given_at"] for c in withdrawn.json()}["contact_email"] is None
+    nothing = client.delete("/api/v1/me/consents/contact_email")
+    assert nothing.status_code == 422
+    unknown = client.post(
+        "/api/v1/me/consents", {"purpose": "research"}, content_type="application/json"
+    )
+    assert unknown.status_code == 422
+
+
+def test_a_donor_downloads_everything_held_as_json_and_pdf(make_donor: Any) -> None:
+    donor = make_donor()
+    client = as_donor(donor)
+    data = client.get("/donor/privacy/export.json")
+    assert data.status_code == 200 and data.json()["donor"]["uuid"] == str(donor.uuid)
+    pdf = client.get("/donor/privacy/export.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert client.get("/api/v1/me/export").json()["donor"]["uuid"] == str(donor.uuid)
+    exported = AuditEvent.objects.filter(action="donor.exported", object_id=str(donor.uuid))
+    assert exported.count() == 3
+    assert set(exported.values_list("actor_label", flat=True)) == {donor.account.user.username}
+
+
+def test_a_donor_asks_for_erasure_and_it_waits_for_staff(make_donor: Any) -> None:
+    donor = make_donor()
+    client = as_donor(donor)
+    assert client.post("/donor/privacy/erasure/").status_code == 302
+    request = ErasureRequest.objects.get(donor=donor)
+    assert request.status == "pending"
+    donor.refresh_from_db()
+    assert donor.erased_at is None  # staff decide: erasure cannot be undone
+    assert AuditEvent.objects.filter(action="donor.erasure_request").count() == 1
+    assert 'data-testid="erasure-pending"' in client.get("/donor/privacy/").content.decode()
+    again = client.post("/api/v1/me/erasure-request")
+    assert again.status_code == 422
+    assert ErasureRequest.objects.count() == 1
