@@ -21,6 +21,7 @@ from bloodline.donors import self_service
 from bloodline.donors.actions import merge_donors
 from bloodline.donors.documents import normalise_number
 from bloodline.donors.models import Donor, DonorAccount, IdentityDocument, number_index
+from bloodline.lib.crypto import BlindIndexField
 from bloodline.notifications.outbox import enqueue
 from bloodline.portal import account_addresses, account_codes
 from bloodline.portal.account_codes import CodeRefused
@@ -41,7 +42,8 @@ CLAIM_MERGE_REASON = (
 
 def _address_index(address: str) -> str:
     field = SignInAddress._meta.get_field("address_index")
-    return field.digest(address)  # type: ignore[attr-defined,no-any-return]
+    assert isinstance(field, BlindIndexField)
+    return field.digest(address)
 
 
 def _send(code: account_codes.Issued, *, by: User, language: str, **target: object) -> None:

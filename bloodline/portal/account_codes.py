@@ -78,7 +78,7 @@ def issue(purpose: str, *, digits: int = CODE_DIGITS, **fields: object) -> Issue
         purpose=purpose,
         created_at=now,
         expires_at=now + dt.timedelta(minutes=CODE_MINUTES),
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
     code.code_hash = link_hash(plain) if purpose == "link" else _hash(code.uuid, plain)
     code.save()
