@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
@@ -124,7 +125,7 @@ def my_record(request: HttpRequest) -> RecordOut:
             vitals=_vitals(v.presentation),
             results=[ResultOut(test=r.test, reading=r.reading) for r in v.results],
             certificate_url=(
-                f"/donor/donations/{v.donation.uuid}/certificate.pdf"
+                reverse("portal:certificate", args=[v.donation.din])
                 if v.donation.is_complete
                 else None
             ),
@@ -152,7 +153,7 @@ def my_record(request: HttpRequest) -> RecordOut:
             for d in record.deferrals
         ],
         donations=donations,
-        card_url="/donor/card/",
+        card_url=reverse("portal:card"),
     )
 
 
@@ -181,10 +182,11 @@ def give_consent(request: HttpRequest, payload: ConsentIn) -> list[ConsentOut]:
     return _consents(donor)
 
 
-@router.delete("/consents/{purpose}", response=list[ConsentOut])
-def withdraw_consent(request: HttpRequest, purpose: str) -> list[ConsentOut]:
+@router.post("/consents/withdraw", response=list[ConsentOut])
+def withdraw_consent(request: HttpRequest, payload: ConsentIn) -> list[ConsentOut]:
+    """One tap: the consent in force for ``purpose`` ends (it is kept, never deleted)."""
     donor = _own(request)
-    account_consents.withdraw(by=signed_in(request), purpose=purpose)
+    account_consents.withdraw(by=signed_in(request), purpose=payload.purpose)
     return _consents(donor)
 
 

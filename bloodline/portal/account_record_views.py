@@ -59,12 +59,12 @@ def donor_card(request: AuthenticatedRequest) -> HttpResponse:
 
 @donor_required
 @require_GET
-def certificate(request: AuthenticatedRequest, donation_id: str) -> HttpResponse:
+def certificate(request: AuthenticatedRequest, din: str) -> HttpResponse:
     """The certificate of one of the donor's own complete donations; 404 for anything else."""
     donor = _own(request.user)
     donation = (
         Donation.objects.select_related("donor", "drive", "establishment")
-        .filter(uuid=donation_id, donor=donor)
+        .filter(din=din, donor=donor)
         .first()
         if donor
         else None

@@ -16,9 +16,10 @@ urlpatterns: list[URLPattern] = [
     path("link-code/", views.link_code, name="link_code"),
     path("staff/link/<uuid:public_id>/", views.staff_link, name="staff_link"),
     path("card/", record.donor_card, name="card"),
-    path("donations/<uuid:donation_id>/certificate.pdf", record.certificate, name="certificate"),
+    path("donations/<str:din>/certificate.pdf", record.certificate, name="certificate"),
     path("consents/", record.consents, name="consents"),
     path("privacy/", record.privacy, name="privacy"),
-    path("privacy/export.<str:fmt>", record.export_download, name="export"),
+    path("privacy/export.json", record.export_download, {"fmt": "json"}, name="export_json"),
+    path("privacy/export.pdf", record.export_download, {"fmt": "pdf"}, name="export_pdf"),
     path("privacy/erasure/", record.erasure, name="erasure"),
 ]

@@ -44,9 +44,12 @@ def test_the_consent_api_gives_and_withdraws(make_donor: Any) -> None:
     )
     assert given.status_code == 200
     assert {c["purpose"]: c["given_at"] for c in given.json()}["contact_email"] is not None
-    withdrawn = client.delete("/api/v1/me/consents/contact_email")
+    withdraw = {"purpose": "contact_email"}
+    withdrawn = client.post(
+        "/api/v1/me/consents/withdraw", withdraw, content_type="application/json"
+    )
     assert {c["purpose"]: c["given_at"] for c in withdrawn.json()}["contact_email"] is None
-    nothing = client.delete("/api/v1/me/consents/contact_email")
+    nothing = client.post("/api/v1/me/consents/withdraw", withdraw, content_type="application/json")
     assert nothing.status_code == 422
     unknown = client.post(
         "/api/v1/me/consents", {"purpose": "research"}, content_type="application/json"

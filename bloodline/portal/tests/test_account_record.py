@@ -97,9 +97,9 @@ def test_another_donors_certificate_is_hidden(giver: Any, make_donor: Any, centr
     other = make_donor()
     theirs = centre.donation(donor=other)
     client = as_donor(giver)
-    assert client.get(f"/donor/donations/{theirs.uuid}/certificate.pdf").status_code == 404
+    assert client.get(f"/donor/donations/{theirs.din}/certificate.pdf").status_code == 404
     mine = giver.donations.first()
-    answer = client.get(f"/donor/donations/{mine.uuid}/certificate.pdf")
+    answer = client.get(f"/donor/donations/{mine.din}/certificate.pdf")
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
 
 

@@ -258,6 +258,24 @@ PAGES: dict[str, R] = {
     "api-1:openapi-view": R("AA AA AA AA AA AA AA AA AA AA AA"),
     # django-ninja's catch-all root: no operation answers there.
     "api-1:api-root": R("HH HH HH HH HH HH HH HH HH HH HH"),
+    # Donor portal, account part (decision 0056): for a person signed in with a donor
+    # account only. Anyone else signed in is told the page is for donors (403); strangers
+    # are sent to the portal's sign-in by code. Staff link an account through donors.access.
+    "portal:home": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:sign_in": R("AA AA AA AA AA AA AA AA AA AA AA"),
+    # Without a code asked for first, the code page sends everyone back to the sign-in.
+    "portal:sign_in_code": R("LL LL LL LL LL LL LL LL LL LL LL"),
+    "portal:claim": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:claim_code": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:link_code": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:staff_link": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "portal:card": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:certificate": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:consents": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:privacy": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:export_json": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:export_pdf": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:erasure": R("LL FF FF FF FF FF FF FF FF LL FF", method="POST"),
 }
 
 # The grid columns, for reading:  anon outs comm esta driv phys lab_ inve hosp inac supe
@@ -277,6 +295,15 @@ OPERATIONS: dict[str, R] = {
     "GET /organisations/{public_id}/history": R("organisation", "LL HH AH AH FH FH FH FH FH LL AA"),
     "GET /me": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "PATCH /me": R("LL AA AA AA AA AA AA AA AA LL AA", body={"preferred_language": "vi"}),
+    # The donor's own record and choices (decision 0056): a donor account only.
+    "GET /me/record": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "GET /me/consents": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "POST /me/consents": R("LL FF FF FF FF FF FF FF FF LL FF", body={"purpose": "contact_sms"}),
+    "POST /me/consents/withdraw": R(
+        "LL FF FF FF FF FF FF FF FF LL FF", body={"purpose": "contact_sms"}
+    ),
+    "GET /me/export": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "POST /me/erasure-request": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "GET /jurisdictions": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "GET /jurisdictions/{code}": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "GET /plans": R("LL AA AA AA AA AA AA AA AA LL AA"),
