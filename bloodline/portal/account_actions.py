@@ -297,15 +297,14 @@ def link_at_drive(*, by: User, donor: Donor, typed: str) -> DonorAccount:
                 used_at__isnull=True,
                 expires_at__gt=timezone.now(),
             )
-            .select_related("account")
             .first()
         )
-        if code is None or code.account is None:
+        if code is None or code.account_id is None:
             raise ValidationError(
                 {"code": [_("This code is not right or has expired. Ask the donor for a new one.")]}
             )
         OneTimeCode.objects.filter(pk=code.pk).update(used_at=timezone.now())
-        account = DonorAccount.objects.select_for_update().get(pk=code.account.pk)
+        account = DonorAccount.objects.select_for_update().get(pk=code.account_id)
         _link(account, donor, by=by, how="staff")
         return account
 

@@ -114,6 +114,7 @@ def test_an_unreadable_address_gets_a_translated_message(gateway: Any) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="fr")
     answer = client.post("/donor/sign-in/", {"address": "not a phone"})
     assert answer.status_code == 200
+    assert "Ce numéro de téléphone" in answer.content.decode()
     assert not OneTimeCode.objects.exists()
 
 
@@ -122,3 +123,12 @@ def test_staff_second_factor_is_not_forced_on_a_donor(gateway: Any, settings: An
     client = Client()
     signed_up(client, gateway, PHONE)
     assert client.get("/donor/").status_code == 200
+
+
+def test_a_reused_code_is_refused_in_the_readers_language(gateway: Any) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    ask_code(client, PHONE)
+    code = last_sms_code(gateway)
+    type_code(client, code)
+    answer = type_code(client, code)
+    assert "Mã này đã được sử dụng. Hãy yêu cầu mã mới." in answer.content.decode()
