@@ -52,7 +52,8 @@ class OwnRecord:
 
 
 def _results(donations: list[Donation]) -> dict[int, list[TestResult]]:
-    """Verified results of the donations whose establishment releases them to donors."""
+    """The results that count (``TestResult.counts``), not corrected, of the donations whose
+    establishment releases results to donors."""
     releasing = set(
         ResultRelease.objects.filter(
             establishment_id__in={d.establishment_id for d in donations}, to_donors=True
@@ -63,14 +64,13 @@ def _results(donations: list[Donation]) -> dict[int, list[TestResult]]:
     if not wanted:
         return found
     rows = (
-        TestResult.objects.filter(
-            sample__donation_id__in=wanted, verified_at__isnull=False, correction__isnull=True
-        )
+        TestResult.objects.filter(sample__donation_id__in=wanted, correction__isnull=True)
         .select_related("sample")
         .order_by("test", "entered_at")
     )
     for result in rows:
-        found.setdefault(result.sample.donation_id, []).append(result)
+        if result.counts():  # the lab's own rule: imported, or hand-entered and verified
+            found.setdefault(result.sample.donation_id, []).append(result)
     return found
 
 

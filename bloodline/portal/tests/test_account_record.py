@@ -84,15 +84,6 @@ def test_deferrals_show_their_end_date_and_words(giver: Any) -> None:
     assert deferral["in_force"] and deferral["reason"] and deferral["reason"] != "low_haemoglobin"
 
 
-def test_results_stay_hidden_until_the_establishment_releases_them(giver: Any) -> None:
-    client = as_donor(giver)
-    body = client.get("/api/v1/me/record").json()
-    assert all(d["results"] == [] for d in body["donations"])
-    establishment = giver.donations.first().establishment
-    ResultRelease.objects.create(establishment=establishment, to_donors=True)
-    assert client.get("/api/v1/me/record").status_code == 200  # switched on: nothing verified yet
-
-
 def test_another_donors_certificate_is_hidden(giver: Any, make_donor: Any, centre: Any) -> None:
     other = make_donor()
     theirs = centre.donation(donor=other)
@@ -133,3 +124,43 @@ def test_an_account_without_a_record_is_asked_to_claim(make_donor: Any) -> None:
     client = as_donor(donor, claimed=False)
     page = client.get("/donor/")
     assert 'data-testid="claim-prompt"' in page.content.decode()
+
+
+def test_the_record_costs_the_same_queries_whatever_the_history(
+    centre: Any, make_donor: Any
+) -> None:
+    from bloodline.lib.querycount import assert_flat, counted
+
+    donor = make_donor(sex="M", date_of_birth=dt.date(1985, 6, 1))
+    client = as_donor(donor)
+    start = timezone.now() - dt.timedelta(days=4000)
+
+    def give(count: int, offset: int) -> None:
+        for n in range(count):
+            centre.donation(donor=donor, at=start + dt.timedelta(days=120 * (offset + n)))
+
+    give(2, 0)
+    with counted() as small:
+        assert client.get("/api/v1/me/record").status_code == 200
+    with counted() as small_page:
+        assert client.get("/donor/").status_code == 200
+    give(18, 2)
+    with counted() as large:
+        body = client.get("/api/v1/me/record").json()
+    with counted() as large_page:
+        assert client.get("/donor/").status_code == 200
+    assert len(body["donations"]) == 20
+    assert_flat(small, large, sizes=(2, 20))
+    assert_flat(small_page, large_page, sizes=(2, 20))
+
+
+def test_results_that_count_show_once_released(giver: Any, centre: Any) -> None:
+    centre.stocked(donor=giver)  # a donation with a passing result file, imported
+    client = as_donor(giver)
+    hidden = client.get("/api/v1/me/record").json()
+    assert all(d["results"] == [] for d in hidden["donations"])
+    ResultRelease.objects.create(establishment=centre.centre, to_donors=True)
+    body = client.get("/api/v1/me/record").json()
+    shown = [d for d in body["donations"] if d["results"]]
+    assert len(shown) == 1
+    assert {"abo", "rhd"} <= {r["test"] for r in shown[0]["results"]}
