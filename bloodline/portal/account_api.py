@@ -8,16 +8,20 @@ donor whose account has no record yet gets 404 on the record."""
 import datetime as dt
 from uuid import UUID
 
+from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 
+from bloodline.accounts.system import system_actor
 from bloodline.accounts.types import signed_in
 from bloodline.donors import export, self_service
 from bloodline.donors.models import Donor
-from bloodline.portal import account_actions, account_consents
+from bloodline.portal import account_actions, account_codes, account_consents
 from bloodline.portal.account_record import own_record
 
 router = Router(tags=["donor portal: my record"])
@@ -203,3 +207,95 @@ def request_erasure(request: HttpRequest) -> Status[ErasureOut]:
     return Status(
         201, ErasureOut(uuid=made.uuid, status=made.status, requested_at=made.requested_at)
     )
+
+
+# Signing in and claiming, for an app (the pages do the same through account_views) --------
+
+
+class AddressIn(Schema):
+    address: str = Field(max_length=254, description="A phone number or an email address")
+
+
+class CodeSentOut(Schema):
+    code_id: UUID = Field(description="Send it back with the code the person received")
+
+
+class CodeIn(Schema):
+    code_id: UUID
+    code: str = Field(max_length=12)
+
+
+class SignedInOut(Schema):
+    account: UUID = Field(description="The person's public id")
+    claimed: bool
+
+
+class ClaimIn(Schema):
+    number: str = Field(max_length=40, description="Identity document number")
+    date_of_birth: dt.date
+
+
+class ClaimSentOut(Schema):
+    code_id: UUID
+    detail: str = Field(description="The same answer whether or not the details matched")
+
+
+def _throttled(exc: DjangoValidationError) -> None:
+    if getattr(exc, "code", None) == "throttled":
+        raise HttpError(429, exc.messages[0]) from exc
+    raise exc
+
+
+@router.post("/sign-in/code", response={202: CodeSentOut}, auth=None)
+def send_sign_in_code(request: HttpRequest, payload: AddressIn) -> Status[CodeSentOut]:
+    """Send a one-time code to a phone (SMS) or an email address; 429 past the rate limit."""
+    try:
+        code = account_actions.send_sign_in_code(
+            address=payload.address,
+            origin=account_codes.origin_of(request),
+            language=translation.get_language() or "",
+            by=system_actor(),
+        )
+    except DjangoValidationError as exc:
+        _throttled(exc)
+    return Status(202, CodeSentOut(code_id=code.uuid))
+
+
+@router.post("/sign-in", response=SignedInOut, auth=None)
+def sign_in(request: HttpRequest, payload: CodeIn) -> SignedInOut:
+    """Sign in (signing up on a first code): the answer sets the session cookie."""
+    user = account_actions.sign_in_with_code(
+        code_id=payload.code_id, typed=payload.code, language=translation.get_language() or ""
+    )
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    account = self_service.account_of(user)
+    return SignedInOut(account=user.uuid, claimed=bool(account and account.claimed_at))
+
+
+@router.post("/claim", response={202: ClaimSentOut})
+def start_claim(request: HttpRequest, payload: ClaimIn) -> Status[ClaimSentOut]:
+    """A code goes to the phone on the matching record, if any; the answer never says."""
+    user = signed_in(request)
+    if self_service.account_of(user) is None:
+        raise PermissionDenied
+    try:
+        code = account_actions.start_claim(
+            by=user,
+            number=payload.number,
+            date_of_birth=payload.date_of_birth,
+            origin=account_codes.origin_of(request),
+            language=translation.get_language() or "",
+        )
+    except DjangoValidationError as exc:
+        _throttled(exc)
+    detail = account_actions.claim_sent_message()
+    return Status(202, ClaimSentOut(code_id=code.uuid, detail=detail))
+
+
+@router.post("/claim/code", response=SignedInOut)
+def finish_claim(request: HttpRequest, payload: CodeIn) -> SignedInOut:
+    user = signed_in(request)
+    if self_service.account_of(user) is None:
+        raise PermissionDenied
+    account_actions.finish_claim(by=user, code_id=payload.code_id, typed=payload.code)
+    return SignedInOut(account=user.uuid, claimed=True)

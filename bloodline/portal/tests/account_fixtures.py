@@ -12,7 +12,7 @@ from django.utils import timezone
 from bloodline.accounts.models import User
 from bloodline.notifications import worker
 
-CODE = re.compile(r"\b(\d{6})\b")
+CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
 def deliver() -> None:

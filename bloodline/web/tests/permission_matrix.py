@@ -61,6 +61,9 @@ PARAM_KINDS = {
     "signed": "certificate",
 }
 
+# A one-time code id nobody was sent (the donor portal's sign-in and claim, decision 0056).
+NO_CODE = "00000000-0000-4000-8000-000000000000"
+
 # Endpoints deliberately outside the matrix, each with its reason (matched by prefix).
 OUTSIDE_THE_MATRIX = {
     "admin:": "Django's admin site: staff-only by Django itself (is_staff and is_active), "
@@ -304,6 +307,21 @@ OPERATIONS: dict[str, R] = {
     ),
     "GET /me/export": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "POST /me/erasure-request": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    # Signing in by code is open to everyone (a code to a new address; an unknown code is
+    # refused as a bad body); claiming needs a donor account.
+    "POST /me/sign-in/code": R(
+        "AA AA AA AA AA AA AA AA AA AA AA", body={"address": "+84912000999"}
+    ),
+    "POST /me/sign-in": R(
+        "VV VV VV VV VV VV VV VV VV VV VV", body={"code_id": NO_CODE, "code": "1"}
+    ),
+    "POST /me/claim": R(
+        "LL FF FF FF FF FF FF FF FF LL FF",
+        body={"number": "079099000001", "date_of_birth": "1990-01-01"},
+    ),
+    "POST /me/claim/code": R(
+        "LL FF FF FF FF FF FF FF FF LL FF", body={"code_id": NO_CODE, "code": "1"}
+    ),
     "GET /jurisdictions": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "GET /jurisdictions/{code}": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "GET /plans": R("LL AA AA AA AA AA AA AA AA LL AA"),
