@@ -6,6 +6,7 @@ donor whose account has no record yet gets 404 on the record."""
 # No "from __future__ import annotations": django-ninja reads annotations at run time.
 
 import datetime as dt
+from typing import NoReturn
 from uuid import UUID
 
 from django.contrib.auth import login
@@ -21,6 +22,7 @@ from bloodline.accounts.system import system_actor
 from bloodline.accounts.types import signed_in
 from bloodline.donors import export, self_service
 from bloodline.donors.models import Donor
+from bloodline.lib.api_errors import MessageOut
 from bloodline.portal import account_actions, account_codes, account_consents
 from bloodline.portal.account_record import own_record
 
@@ -240,13 +242,13 @@ class ClaimSentOut(Schema):
     detail: str = Field(description="The same answer whether or not the details matched")
 
 
-def _throttled(exc: DjangoValidationError) -> None:
+def _throttled(exc: DjangoValidationError) -> NoReturn:
     if getattr(exc, "code", None) == "throttled":
         raise HttpError(429, exc.messages[0]) from exc
     raise exc
 
 
-@router.post("/sign-in/code", response={202: CodeSentOut}, auth=None)
+@router.post("/sign-in/code", response={202: CodeSentOut, 429: MessageOut}, auth=None)
 def send_sign_in_code(request: HttpRequest, payload: AddressIn) -> Status[CodeSentOut]:
     """Send a one-time code to a phone (SMS) or an email address; 429 past the rate limit."""
     try:
@@ -272,7 +274,7 @@ def sign_in(request: HttpRequest, payload: CodeIn) -> SignedInOut:
     return SignedInOut(account=user.uuid, claimed=bool(account and account.claimed_at))
 
 
-@router.post("/claim", response={202: ClaimSentOut})
+@router.post("/claim", response={202: ClaimSentOut, 429: MessageOut})
 def start_claim(request: HttpRequest, payload: ClaimIn) -> Status[ClaimSentOut]:
     """A code goes to the phone on the matching record, if any; the answer never says."""
     user = signed_in(request)
