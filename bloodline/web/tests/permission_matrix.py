@@ -38,6 +38,9 @@ COLUMNS = (
     "superuser",
 )
 SIDES = ("inside", "outside")
+# The donor persona (decision 0056): signed in with a donor account (``matrix_world``), no
+# membership. It answers like ``outsider`` everywhere except the rows of ``DONOR_CELLS``.
+DONOR = "donor"
 OUTCOMES = {"A": "allowed", "V": "invalid", "F": "403", "H": "404", "L": "login"}
 
 # Parameters filled by their name; ``public_id`` is named by each row.
@@ -561,3 +564,34 @@ OPERATIONS: dict[str, R] = {
 CROSS_COUNTRY_PERSONAS = ("cn_establishment_admin", "cn_drive_nurse")
 CROSS_COUNTRY_PAGES = ("donors:", "trace:", "drives:", "stations:")
 CROSS_COUNTRY_OPERATIONS = ("/donors", "/drives", "/trace", "/screening", "/stations")
+
+
+# What the donor persona gets where it differs from an outsider: its own portal pages and
+# /api/v1/me operations. "inside" is the donor's own record and donation (the "din" kind).
+DONOR_CELLS: dict[str, str] = {
+    "portal:home": "AA",
+    "portal:sign_in_code": "LL",
+    "portal:claim": "AA",
+    "portal:claim_code": "AA",  # no claim under way: back to the claim form
+    "portal:link_code": "AA",
+    "portal:card": "AA",
+    "portal:certificate": "AH",  # its own donation; the Chinese one is not its own
+    "portal:consents": "AA",
+    "portal:privacy": "AA",
+    "portal:export_json": "AA",
+    "portal:export_pdf": "AA",
+    "portal:erasure": "AA",
+    "GET /me/record": "AA",
+    "GET /me/consents": "AA",
+    "POST /me/consents": "AA",
+    "POST /me/consents/withdraw": "VV",  # nothing given yet: nothing to withdraw
+    "GET /me/export": "AA",
+    "POST /me/erasure-request": "AA",
+    "POST /me/claim": "VV",  # the record is claimed already
+    "POST /me/claim/code": "VV",
+}
+
+
+def donor_expected(key: str, row: R, side: str) -> str:
+    cell = DONOR_CELLS.get(key) or row.grid.split()[COLUMNS.index("outsider")]
+    return OUTCOMES[cell[SIDES.index(side)]]
