@@ -39,6 +39,7 @@ ACTIONS = {
     "donor.create": gettext_lazy("Donor registered"),
     "donor.erased": gettext_lazy("Donor's personal details erased"),
     "donor.erasure_request": gettext_lazy("The donor asked for erasure"),
+    "donor.erasure_request_answered": gettext_lazy("The donor's erasure request was answered"),
     "donor_account.claim": gettext_lazy("Donor record linked to the donor's account"),
     "donor_account.claim_attempt": gettext_lazy("The donor tried to claim a record"),
     "donor_account.create": gettext_lazy("Donor account created"),

@@ -20,6 +20,7 @@ from bloodline.donors import access as donor_access
 from bloodline.donors import self_service
 from bloodline.donors.actions import merge_donors
 from bloodline.donors.documents import normalise_number
+from bloodline.donors.erasure import erase_donor
 from bloodline.donors.models import Donor, DonorAccount, IdentityDocument, number_index
 from bloodline.lib.crypto import BlindIndexField
 from bloodline.notifications.outbox import enqueue
@@ -30,6 +31,7 @@ from bloodline.portal.account_models import (
     CodeChannel,
     CodePurpose,
     ErasureRequest,
+    ErasureStatus,
     OneTimeCode,
     SignInAddress,
 )
@@ -337,3 +339,30 @@ def request_erasure(*, by: User) -> ErasureRequest:
             changes={"request": [None, str(request.uuid)]},
         )
     return request
+
+
+@transaction.atomic
+def decide_erasure(
+    *, by: User, request: ErasureRequest, erase: bool, reason: str
+) -> ErasureRequest:
+    """Staff who manage the donor answer a request: erase (``donors.erasure``, with the
+    reason) or refuse (the reason is required too, and kept in the trail)."""
+    donor_access.require_donor(by, request.donor)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why, for the donor and the record.")]})
+    current = ErasureRequest.objects.select_for_update().get(pk=request.pk)
+    if current.status != ErasureStatus.PENDING:
+        raise ValidationError({NON_FIELD_ERRORS: [_("This request was already answered.")]})
+    if erase:
+        erase_donor(by=by, donor=current.donor, reason=reason)
+    current.status = ErasureStatus.ERASED if erase else ErasureStatus.REFUSED
+    current.decided_at, current.decided_by = timezone.now(), by
+    current.save(update_fields=["status", "decided_at", "decided_by"])
+    record(
+        by=by,
+        action="donor.erasure_request_answered",
+        obj=current.donor,
+        changes={"request": [None, str(current.uuid)], "status": ["pending", current.status]},
+        reason=reason,
+    )
+    return current

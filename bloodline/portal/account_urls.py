@@ -15,6 +15,12 @@ urlpatterns: list[URLPattern] = [
     path("claim/code/", views.claim_code, name="claim_code"),
     path("link-code/", views.link_code, name="link_code"),
     path("staff/link/<uuid:public_id>/", views.staff_link, name="staff_link"),
+    path("staff/erasure-requests/", views.erasure_requests, name="erasure_requests"),
+    path(
+        "staff/erasure-requests/<uuid:public_id>/",
+        views.erasure_decision,
+        name="erasure_decision",
+    ),
     path("card/", record.donor_card, name="card"),
     path("donations/<str:din>/certificate.pdf", record.certificate, name="certificate"),
     path("consents/", record.consents, name="consents"),

@@ -12,19 +12,28 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from bloodline.accounts.system import system_actor
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.donors import access as donor_access
 from bloodline.donors import self_service
+from bloodline.donors.models import Donor
+from bloodline.organisations.roles import Perm
 from bloodline.portal import account_actions, account_codes
-from bloodline.portal.account_forms import AddressForm, ClaimForm, CodeForm, LinkCodeForm
+from bloodline.portal.account_forms import (
+    AddressForm,
+    ClaimForm,
+    CodeForm,
+    ErasureDecisionForm,
+    LinkCodeForm,
+)
+from bloodline.portal.account_models import ErasureRequest, ErasureStatus
 
 SIGN_IN_CODE = "portal_sign_in_code"
 CLAIM_CODE = "portal_claim_code"
@@ -178,3 +187,44 @@ def staff_link(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
             messages.success(request, _("The donor's account is now linked to this record."))
             return HttpResponseRedirect(reverse("donors:detail", args=[donor.uuid]))
     return render(request, "portal/account_staff_link.html", {"form": form, "donor": donor})
+
+
+@login_required
+@require_GET
+def erasure_requests(request: AuthenticatedRequest) -> HttpResponse:
+    """Donors' erasure requests waiting for staff, for those who manage the donors."""
+    donor_access.require_manage(request.user)
+    pending = (
+        ErasureRequest.objects.filter(status=ErasureStatus.PENDING)
+        .filter(
+            donor__in=donor_access.visible(Donor.objects.all(), request.user, Perm.DONOR_MANAGE)
+        )
+        .select_related("donor")
+        .order_by("requested_at")
+    )
+    return render(request, "portal/account_erasure_requests.html", {"pending": pending})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def erasure_decision(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    found = ErasureRequest.objects.select_related("donor").filter(uuid=public_id).first()
+    if found is None:
+        raise Http404
+    donor_access.get_donor(request.user, found.donor.uuid, manage=True)
+    form = ErasureDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_actions.decide_erasure(
+                by=request.user,
+                request=found,
+                erase=form.cleaned_data["decision"] == "erase",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The request is answered."))
+            return redirect("portal:erasure_requests")
+    context = {"form": form, "found": found}
+    return render(request, "portal/account_erasure_decision.html", context)

@@ -83,3 +83,37 @@ def test_a_donor_asks_for_erasure_and_it_waits_for_staff(make_donor: Any) -> Non
     again = client.post("/api/v1/me/erasure-request")
     assert again.status_code == 422
     assert ErasureRequest.objects.count() == 1
+
+
+def test_staff_answer_an_erasure_request_by_erasing(make_donor: Any, login: Any) -> None:
+    donor = make_donor()
+    as_donor(donor).post("/donor/privacy/erasure/")
+    asked = ErasureRequest.objects.get(donor=donor)
+    nurse = login("drive_nurse")
+    listing = nurse.get("/donor/staff/erasure-requests/")
+    assert listing.status_code == 200 and str(asked.uuid) in listing.content.decode()
+    url = f"/donor/staff/erasure-requests/{asked.uuid}/"
+    no_reason = nurse.post(url, {"decision": "erase", "reason": ""})
+    assert no_reason.status_code == 200
+    assert (
+        nurse.post(url, {"decision": "erase", "reason": "Donor's own request"}).status_code == 302
+    )
+    asked.refresh_from_db()
+    donor.refresh_from_db()
+    assert asked.status == "erased" and asked.decided_at is not None
+    assert donor.erased_at is not None
+    assert AuditEvent.objects.filter(action="donor.erasure_request_answered").count() == 1
+    again = nurse.post(url, {"decision": "refuse", "reason": "x"})
+    assert "This request was already answered." in again.content.decode()
+
+
+def test_a_refusal_keeps_the_details(make_donor: Any, login: Any) -> None:
+    donor = make_donor()
+    as_donor(donor).post("/donor/privacy/erasure/")
+    asked = ErasureRequest.objects.get(donor=donor)
+    nurse = login("drive_nurse")
+    url = f"/donor/staff/erasure-requests/{asked.uuid}/"
+    assert nurse.post(url, {"decision": "refuse", "reason": "Open look-back"}).status_code == 302
+    donor.refresh_from_db()
+    assert donor.erased_at is None
+    assert ErasureRequest.objects.get(pk=asked.pk).status == "refused"

@@ -36,6 +36,7 @@ from bloodline.organisations import actions as organisations
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Membership, Organisation
 from bloodline.organisations.roles import Role
+from bloodline.portal.account_models import ErasureRequest
 from bloodline.programmes.models import Plan
 from bloodline.screening.models import Presentation
 
@@ -256,6 +257,14 @@ def build() -> World:
     Donor.objects.filter(uuid__in=[k[("donor", "vn")], k[("donor", "cn")]]).update(
         card_generation=1
     )
+    # Each side's donor asked for erasure from the portal (decision 0056).
+    for side in ("vn", "cn"):
+        asked = ErasureRequest.objects.create(
+            donor=Donor.objects.get(uuid=k[("donor", side)]),
+            requested_by=system_actor(),
+            requested_at=timezone.now(),
+        )
+        k[("erasure_request", side)] = _uuid(asked)
 
     vn_result = TestResult.objects.filter(sample__establishment=nodes["vn_centre"]).first()
     cn_result = TestResult.objects.filter(sample__donation=cn_donation).first()

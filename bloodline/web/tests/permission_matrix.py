@@ -275,6 +275,8 @@ PAGES: dict[str, R] = {
     "portal:claim_code": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "portal:link_code": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "portal:staff_link": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "portal:erasure_requests": R("LL FF FF AA AA AA FF FF FF LL AA"),
+    "portal:erasure_decision": R("erasure_request", "LL HH HH AH AH AH HH HH HH LL AA"),
     "portal:card": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "portal:certificate": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "portal:consents": R("LL FF FF FF FF FF FF FF FF LL FF"),
