@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -47,7 +48,8 @@ def donor_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('portal:sign_in')}?next={request.path}")
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('portal:sign_in')}?{query}")
         if self_service.account_of(request.user) is None:
             return render(request, "portal/account_not_donor.html", status=403)
         return view(request, *args, **kwargs)
@@ -79,7 +81,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             status = _errors(form, exc)
         else:
             request.session[SIGN_IN_CODE] = str(code.uuid)
-            return redirect("portal:sign_in_code")
+            target = reverse("portal:sign_in_code")
+            if request.GET.get("next"):
+                target += "?" + urlencode({"next": request.GET["next"]})
+            return redirect(target)
     return render(request, "portal/account_sign_in.html", {"form": form}, status=status)
 
 
@@ -106,8 +111,6 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
 
 
 def _next(request: HttpRequest) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.GET.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target

@@ -132,3 +132,12 @@ def test_a_reused_code_is_refused_in_the_readers_language(gateway: Any) -> None:
     type_code(client, code)
     answer = type_code(client, code)
     assert "Mã này đã được sử dụng. Hãy yêu cầu mã mới." in answer.content.decode()
+
+
+def test_after_signing_in_the_donor_lands_where_they_were_going(gateway: Any) -> None:
+    client = Client()
+    sent_to = client.get("/donor/consents/")
+    assert sent_to.status_code == 302 and sent_to["Location"].startswith("/donor/sign-in/?next=")
+    asked = client.post(sent_to["Location"], {"address": PHONE})
+    answer = client.post(asked["Location"], {"code": last_sms_code(gateway)})
+    assert answer["Location"] == "/donor/consents/"
