@@ -43,6 +43,7 @@ ACTIONS = {
     "donor_account.claim": gettext_lazy("Donor record linked to the donor's account"),
     "donor_account.claim_attempt": gettext_lazy("The donor tried to claim a record"),
     "donor_account.create": gettext_lazy("Donor account created"),
+    "donor_account.password_set": gettext_lazy("The donor set a password"),
     "donor.exported": gettext_lazy("Everything held about the donor exported"),
     "donor.group_confirm": gettext_lazy("Blood group confirmed"),
     "donor.identity_document.add": gettext_lazy("Identity document added"),

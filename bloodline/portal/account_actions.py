@@ -134,6 +134,52 @@ def _account_for(code: OneTimeCode, language: str) -> DonorAccount:
     return account
 
 
+def sign_in_with_password(*, address: str, password: str, origin: str) -> User:
+    """The account that signs in with ``address``, when the password it set is right. Wrong
+    tries are counted per address and network address; one answer whatever went wrong."""
+    refused = ValidationError(
+        {NON_FIELD_ERRORS: [_("This address and password do not match an account.")]}
+    )
+    try:
+        channel, normal = account_addresses.normalise(address)
+    except ValidationError as exc:
+        raise refused from exc
+    digest = _address_index(normal)
+    if account_codes.limit_reached(
+        AttemptKind.PASSWORD,
+        subject=digest,
+        origin=origin,
+        per_subject=account_codes.PASSWORD_FAILURES_PER_ADDRESS,
+        per_origin=account_codes.PASSWORD_FAILURES_PER_ORIGIN,
+    ):
+        raise ValidationError(account_codes.too_many_message(), code="throttled")
+    known = (
+        SignInAddress.objects.select_related("account__user")
+        .filter(channel=channel, address_index=digest)
+        .first()
+    )
+    user = known.account.user if known else None
+    if user is None or not user.is_active or not user.check_password(password):
+        with transaction.atomic():
+            account_codes.note(AttemptKind.PASSWORD, subject=digest, origin=origin)
+        raise refused
+    return user
+
+
+@transaction.atomic
+def set_password(*, by: User, password: str) -> None:
+    """The donor chooses a password (optional: codes keep working)."""
+    if self_service.account_of(by) is None:
+        raise PermissionDenied
+    by.set_password(password)
+    by.save(update_fields=["password"])
+    account = self_service.account_of(by)
+    assert account is not None
+    record(
+        by=by, action="donor_account.password_set", obj=account, changes={"password": [None, True]}
+    )
+
+
 # Claiming ----------------------------------------------------------------------------------
 
 

@@ -36,6 +36,8 @@ CODES_PER_ADDRESS = 5  # codes sent to one address in WINDOW
 CODES_PER_ORIGIN = 20  # codes asked for from one network address in WINDOW
 CLAIMS_PER_ACCOUNT = 5  # claim attempts by one account in WINDOW
 CLAIMS_PER_ORIGIN = 10  # claim attempts from one network address in WINDOW
+PASSWORD_FAILURES_PER_ADDRESS = 5  # wrong passwords for one address in WINDOW
+PASSWORD_FAILURES_PER_ORIGIN = 20  # wrong passwords from one network address in WINDOW
 
 
 class CodeRefused(ValidationError):

@@ -50,3 +50,16 @@ class ErasureDecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea)
+
+
+class PasswordSignInForm(forms.Form):
+    address = forms.CharField(
+        label=_("Phone number or email address"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -98,6 +98,7 @@ class OneTimeCode(models.Model):
 class AttemptKind(models.TextChoices):
     CODE_SENT = "code_sent", _("Code sent")
     CLAIM = "claim", _("Claim attempt")
+    PASSWORD = "password", _("Password sign-in failed")
 
 
 class Attempt(models.Model):

@@ -9,8 +9,9 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -33,6 +34,7 @@ from bloodline.portal.account_forms import (
     CodeForm,
     ErasureDecisionForm,
     LinkCodeForm,
+    PasswordSignInForm,
 )
 from bloodline.portal.account_models import ErasureRequest, ErasureStatus
 
@@ -108,6 +110,39 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(_next(request))
     return render(request, "portal/account_sign_in_code.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_password(request: HttpRequest) -> HttpResponse:
+    """For a donor who chose a password: their address and that password."""
+    form = PasswordSignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_actions.sign_in_with_password(
+                address=form.cleaned_data["address"],
+                password=form.cleaned_data["password"],
+                origin=account_codes.origin_of(request),
+            )
+        except ValidationError as exc:
+            status = _errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(_next(request))
+    return render(request, "portal/account_sign_in_password.html", {"form": form}, status=status)
+
+
+@donor_required
+@require_http_methods(["GET", "POST"])
+def password(request: AuthenticatedRequest) -> HttpResponse:
+    """Choose a password (optional): the house's password rules apply."""
+    form = SetPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account_actions.set_password(by=request.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password is saved. Codes keep working too."))
+        return redirect("portal:home")
+    return render(request, "portal/account_password.html", {"form": form})
 
 
 def _next(request: HttpRequest) -> str:

@@ -141,3 +141,27 @@ def test_after_signing_in_the_donor_lands_where_they_were_going(gateway: Any) ->
     asked = client.post(sent_to["Location"], {"address": PHONE})
     answer = client.post(asked["Location"], {"code": last_sms_code(gateway)})
     assert answer["Location"] == "/donor/consents/"
+
+
+def test_a_donor_may_choose_a_password_and_sign_in_with_it(gateway: Any) -> None:
+    client = Client()
+    user = signed_up(client, gateway, PHONE)
+    secret = "Giọt-máu-vàng-2026"
+    chosen = client.post("/donor/password/", {"new_password1": secret, "new_password2": secret})
+    assert chosen.status_code == 302
+    assert AuditEvent.objects.filter(action="donor_account.password_set").count() == 1
+    other = Client()
+    wrong = other.post("/donor/sign-in/password/", {"address": PHONE, "password": "nope"})
+    assert "This address and password do not match an account." in wrong.content.decode()
+    right = other.post("/donor/sign-in/password/", {"address": PHONE, "password": secret})
+    assert right.status_code == 302
+    assert other.session["_auth_user_id"] == str(user.pk)
+
+
+def test_wrong_passwords_are_rate_limited(gateway: Any) -> None:
+    signed_up(Client(), gateway, PHONE)
+    client = Client()
+    for _i in range(5):
+        client.post("/donor/sign-in/password/", {"address": PHONE, "password": "nope"})
+    answer = client.post("/donor/sign-in/password/", {"address": PHONE, "password": "nope"})
+    assert answer.status_code == 429

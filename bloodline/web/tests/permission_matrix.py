@@ -271,6 +271,8 @@ PAGES: dict[str, R] = {
     "portal:sign_in": R("AA AA AA AA AA AA AA AA AA AA AA"),
     # Without a code asked for first, the code page sends everyone back to the sign-in.
     "portal:sign_in_code": R("LL LL LL LL LL LL LL LL LL LL LL"),
+    "portal:sign_in_password": R("AA AA AA AA AA AA AA AA AA AA AA"),
+    "portal:password": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "portal:claim": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "portal:claim_code": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "portal:link_code": R("LL FF FF FF FF FF FF FF FF LL FF"),
@@ -574,6 +576,7 @@ DONOR_CELLS: dict[str, str] = {
     "portal:home": "AA",
     "portal:sign_in_code": "LL",
     "portal:claim": "AA",
+    "portal:password": "AA",
     "portal:claim_code": "AA",  # no claim under way: back to the claim form
     "portal:link_code": "AA",
     "portal:card": "AA",
