@@ -164,3 +164,47 @@ def test_results_that_count_show_once_released(giver: Any, centre: Any) -> None:
     shown = [d for d in body["donations"] if d["results"]]
     assert len(shown) == 1
     assert {"abo", "rhd"} <= {r["test"] for r in shown[0]["results"]}
+
+
+def test_each_visit_shows_its_haemoglobin_and_vital_signs(
+    giver: Any, nurse: Any, make_drive: Any
+) -> None:
+    from bloodline.screening.models import Presentation
+
+    donation = giver.donations.order_by("-collected_at").first()
+    Presentation.objects.create(
+        drive=make_drive(),
+        donor=giver,
+        arrived_at=donation.collected_at - dt.timedelta(hours=1),
+        checked_in_by=nurse,
+        hb_g_l=132,
+        systolic=118,
+        diastolic=76,
+        pulse=72,
+        donation=donation,
+    )
+    body = as_donor(giver).get("/api/v1/me/record").json()
+    latest, earlier = body["donations"]
+    assert latest["vitals"]["hb_g_l"] == 132 and latest["vitals"]["systolic"] == 118
+    assert earlier["vitals"] is None
+    page = as_donor_page(giver, "vi")
+    assert "132 g/L" in page and "118/76 mmHg" in page
+
+
+def as_donor_page(donor: Any, language: str) -> str:
+    from bloodline.donors.models import DonorAccount
+
+    account = DonorAccount.objects.get(donor=donor)
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(account.user)
+    page = client.get("/donor/")
+    assert page.status_code == 200
+    return page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["vi", "zh-hans"])
+def test_the_home_page_reads_in_the_donors_language(giver: Any, language: str) -> None:
+    as_donor(giver)
+    page = as_donor_page(giver, language)
+    words = {"vi": "Các lần hiến máu của tôi", "zh-hans": "我的献血记录"}[language]
+    assert words in page
