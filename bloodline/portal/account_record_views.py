@@ -16,7 +16,7 @@ from bloodline.accounts.models import User
 from bloodline.accounts.system import system_actor
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.collection import certificates
-from bloodline.collection.models import Donation
+from bloodline.collection.models import Donation, DonationType
 from bloodline.donors import card, export, self_service
 from bloodline.donors.models import Donor
 from bloodline.lib.isbt128 import parse
@@ -37,11 +37,14 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     donor = _own(request.user)
     record = own_record(donor, timezone.localdate()) if donor else None
     account = self_service.account_of(request.user)
-    return render(
-        request,
-        "portal/account_home.html",
-        {"record": record, "claimed": bool(account and account.claimed_at)},
-    )
+    labels = dict(DonationType.choices)
+    next_eligible = [(labels[k], e) for k, e in record.next_eligible.items()] if record else []
+    context = {
+        "record": record,
+        "next_eligible": next_eligible,
+        "claimed": bool(account and account.claimed_at),
+    }
+    return render(request, "portal/account_home.html", context)
 
 
 @donor_required
