@@ -387,6 +387,19 @@ def request_erasure(*, by: User) -> ErasureRequest:
     return request
 
 
+def _close_account(donor: Donor) -> None:
+    """The erased donor's account keeps no address either: its sign-in addresses go, its
+    email is blanked and it can no longer sign in (the record stays pseudonymised)."""
+    account = DonorAccount.objects.select_related("user").filter(donor=donor).first()
+    if account is None:
+        return
+    SignInAddress.objects.filter(account=account).delete()
+    user = account.user
+    user.email, user.is_active = "", False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "is_active", "password"])
+
+
 @transaction.atomic
 def decide_erasure(
     *, by: User, request: ErasureRequest, erase: bool, reason: str
@@ -401,6 +414,7 @@ def decide_erasure(
         raise ValidationError({NON_FIELD_ERRORS: [_("This request was already answered.")]})
     if erase:
         erase_donor(by=by, donor=current.donor, reason=reason)
+        _close_account(current.donor)
     current.status = ErasureStatus.ERASED if erase else ErasureStatus.REFUSED
     current.decided_at, current.decided_by = timezone.now(), by
     current.save(update_fields=["status", "decided_at", "decided_by"])

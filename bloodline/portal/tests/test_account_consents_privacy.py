@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from bloodline.audit.models import AuditEvent
 from bloodline.donors.models import Consent
 from bloodline.portal.account_consents import TEXT_VERSION
-from bloodline.portal.account_models import ErasureRequest
+from bloodline.portal.account_models import ErasureRequest, SignInAddress
 from bloodline.portal.tests.account_fixtures import as_donor
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,9 @@ def test_a_donor_asks_for_erasure_and_it_waits_for_staff(make_donor: Any) -> Non
 def test_staff_answer_an_erasure_request_by_erasing(make_donor: Any, login: Any) -> None:
     donor = make_donor()
     as_donor(donor).post("/donor/privacy/erasure/")
+    SignInAddress.objects.create(
+        account=donor.account, channel="sms", address="+84912000777", verified_at=timezone.now()
+    )
     asked = ErasureRequest.objects.get(donor=donor)
     nurse = login("drive_nurse")
     listing = nurse.get("/donor/staff/erasure-requests/")
@@ -102,6 +106,9 @@ def test_staff_answer_an_erasure_request_by_erasing(make_donor: Any, login: Any)
     donor.refresh_from_db()
     assert asked.status == "erased" and asked.decided_at is not None
     assert donor.erased_at is not None
+    # The account keeps no address and cannot sign in any more.
+    assert not SignInAddress.objects.filter(account__donor=donor).exists()
+    assert not donor.account.user.is_active
     assert AuditEvent.objects.filter(action="donor.erasure_request_answered").count() == 1
     again = nurse.post(url, {"decision": "refuse", "reason": "x"})
     assert again.status_code == 200  # refused: answered already (in the nurse's language)
