@@ -27,6 +27,7 @@ from bloodline.organisations.api import me_router
 from bloodline.organisations.api import router as organisations_router
 from bloodline.portal.booking_api import router as booking_router
 from bloodline.portal.prescreen_api import router as prescreen_router
+from bloodline.portal.account_api import router as portal_account_router
 from bloodline.programmes.api import router as programmes_router
 from bloodline.reports.api import router as reports_router
 from bloodline.screening.api import router as screening_router
@@ -76,6 +77,7 @@ api.add_router("/organisations", organisations_router)
 api.add_router("/me", me_router)
 api.add_router("/me", booking_router)
 api.add_router("/me", prescreen_router)
+api.add_router("/me", portal_account_router)
 api.add_router("/jurisdictions", jurisdictions_router)
 api.add_router("/plans", programmes_router)
 api.add_router("/plans", reports_router)

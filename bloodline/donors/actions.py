@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from bloodline.accounts.models import User
 from bloodline.audit.record import diff, record, snapshot
-from bloodline.donors import access, phones
+from bloodline.donors import access, phones, self_service
 from bloodline.donors.documents import check_document, normalise_number
 from bloodline.donors.duplicates import Candidate, find_candidates
 from bloodline.donors.models import (
@@ -303,6 +303,13 @@ def add_identity_document(
     return document
 
 
+def _require_manager_or_self(by: User, donor: Donor) -> None:
+    """Consents are given and withdrawn by registry staff for the donor, or by the donor
+    themself through the portal (issue 13 §1; ``self_service``)."""
+    if not self_service.is_self(by, donor):
+        access.require_donor(by, donor)
+
+
 @transaction.atomic
 def record_consent(
     *,
@@ -314,7 +321,7 @@ def record_consent(
 ) -> Consent:
     """Record the donor's consent to ``purpose`` under ``text_version`` of its text. A consent
     already in force for the purpose is ended, not changed: the history keeps both."""
-    access.require_donor(by, donor)
+    _require_manager_or_self(by, donor)
     current = _locked(donor)
     refuse_closed(current)
     text_version = text_version.strip()
@@ -364,7 +371,7 @@ def record_consent(
 @transaction.atomic
 def withdraw_consent(*, by: User, consent: Consent, reason: str = "") -> Consent:
     """The donor withdraws a consent. It is ended, never deleted."""
-    access.require_donor(by, consent.donor)
+    _require_manager_or_self(by, consent.donor)
     now = timezone.now()
     ended = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=now

@@ -27,7 +27,7 @@ from bloodline.accounts.models import User
 from bloodline.audit.action_labels import action_label
 from bloodline.audit.models import AuditEvent
 from bloodline.audit.record import object_id, object_type, record
-from bloodline.donors import access
+from bloodline.donors import access, self_service
 from bloodline.donors.models import Donor
 
 FORMAT = "bloodline.donor-export/1"
@@ -173,8 +173,10 @@ def build(donor: Donor) -> tuple[dict[str, Any], list[Section]]:
 
 @transaction.atomic
 def export_donor(*, by: User, donor: Donor, fmt: str) -> tuple[dict[str, Any], list[Section]]:
-    """Build the export for ``by`` (registry staff) and leave ``donor.exported`` in the trail."""
-    access.require_manage(by)
+    """Build the export for ``by`` (registry staff, or the donor themself through the portal)
+    and leave ``donor.exported`` in the trail."""
+    if not self_service.is_self(by, donor):
+        access.require_manage(by)
     built = build(donor)
     record(by=by, action="donor.exported", obj=donor, changes={"format": [None, fmt]})
     return built

@@ -37,6 +37,11 @@ def donor_of(user: AnyUser) -> Donor | None:
 def require_self(by: AnyUser, donor: Donor) -> None:
     """``by`` is the donor themself; anyone else (staff included) is refused here, as staff
     act on donors through ``donors.access``."""
-    own = donor_of(by)
-    if own is None or own.pk != donor.pk:
+    if not is_self(by, donor):
         raise PermissionDenied
+
+
+def is_self(by: AnyUser, donor: Donor) -> bool:
+    """Whether ``by`` is signed in as this donor (the record their account acts as)."""
+    own = donor_of(by)
+    return own is not None and own.pk == donor.pk

@@ -189,11 +189,13 @@ def _judge(
     history: list[Donation],
     deferrals: list[Deferral],
     place: Organisation | None,
+    *,
     day: tuple[dt.date, zoneinfo.ZoneInfo] | None = None,
+    donation_type: str = CARD_DONATION_TYPE,
 ) -> Eligibility:
-    """The engine's answer for whole blood today under ``place``'s rules; ``today`` (the
-    date and zone ``_today`` gives, as ``day``) when the caller judges many donors of one
-    place."""
+    """The engine's answer for ``donation_type`` today under ``place``'s rules; today's date
+    and zone (as ``_today`` gives them) passed as ``day`` when the caller judges many donors
+    of one place."""
     if place is None or donor.sex not in ("M", "F") or donor.date_of_birth is None:
         return Eligibility("unknown", None)
     today, zone = day or _today(place)
@@ -201,7 +203,7 @@ def _judge(
         on=today,
         sex="M" if donor.sex == "M" else "F",
         date_of_birth=donor.date_of_birth,
-        donation_type=CARD_DONATION_TYPE,
+        donation_type=donation_type,
         history=as_history(history, zone),
         active_deferrals=as_active(deferrals),
     )
@@ -237,6 +239,24 @@ def card(user: User, donor: Donor) -> Card:
     deferrals = list(deferrals_in_force(donor, _today(place)[0]).order_by("-starts_on", "-pk"))
     eligibility = _judge(donor, history, deferrals, place)
     return Card(donor, history[:LAST_DONATIONS], deferrals, eligibility)
+
+
+def eligibility_by_type(donor: Donor, donation_types: list[str]) -> dict[str, Eligibility]:
+    """What the donor's own page shows (issue 13 §4): the engine's answer today for each
+    donation type, under the rules of the establishment that collected their last donation
+    (a donor holds no grant, so ``_rules_place`` falls back to it), from the same two
+    queries as the station card."""
+    history = list(
+        Donation.objects.filter(donor=donor)
+        .select_related("establishment")
+        .order_by("-collected_at", "-pk")
+    )
+    place = history[0].establishment if history else None
+    deferrals = list(deferrals_in_force(donor, _today(place)[0]))
+    return {
+        kind: _judge(donor, history, deferrals, place, donation_type=kind)
+        for kind in donation_types
+    }
 
 
 @dataclass(frozen=True)
@@ -339,5 +359,5 @@ def eligibility_of(donors: list[Donor], places: dict[int, Organisation]) -> dict
         in_force = [  # ``deferrals_in_force`` on the place's own day
             d for d in deferrals[donor.pk] if d.permanent or d.until is None or d.until > day
         ]
-        judged[donor.pk] = _judge(donor, history[donor.pk], in_force, place, (day, zone))
+        judged[donor.pk] = _judge(donor, history[donor.pk], in_force, place, day=(day, zone))
     return judged

@@ -100,7 +100,8 @@ def classify(response: HttpResponse, endpoint: Endpoint) -> str:
         return LOGIN
     if status in (301, 302) and not endpoint.api:
         location = response.get("Location", "")
-        if location.startswith("/accounts/login/"):
+        # The staff sign-in, or the donor portal's sign-in by code (decision 0056).
+        if location.startswith(("/accounts/login/", "/donor/sign-in/")):
             return LOGIN
     if status == 403:
         return FORBID

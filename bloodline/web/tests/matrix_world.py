@@ -26,7 +26,7 @@ from bloodline.demo.factories import collection
 from bloodline.demo.factories import distribution as stock_factories
 from bloodline.distribution import actions as distribution
 from bloodline.distribution.models import Order, ShipmentItem
-from bloodline.donors.models import Donor
+from bloodline.donors.models import Donor, DonorAccount
 from bloodline.drives import board, registrations
 from bloodline.drives.models import BoardLink, Drive, DriveRequest, Registration
 from bloodline.inventory.models import Component, LookbackHold, StorageLocation, Transfer
@@ -36,6 +36,7 @@ from bloodline.organisations import actions as organisations
 from bloodline.organisations.kinds import Kind
 from bloodline.organisations.models import Membership, Organisation
 from bloodline.organisations.roles import Role
+from bloodline.portal.account_models import ErasureRequest
 from bloodline.programmes.models import Plan
 from bloodline.screening.models import Presentation
 
@@ -154,6 +155,14 @@ def _finished_task(owner: User) -> Task:
     )
 
 
+def _donor_account(donor: Donor) -> User:
+    user = User(username="matrix_donor", full_name="Người Hiến")
+    user.set_unusable_password()
+    user.save()
+    DonorAccount.objects.create(user=user, donor=donor, claimed_at=timezone.now())
+    return user
+
+
 def _nodes() -> dict[str, Organisation]:
     found = {
         "vn": Organisation.objects.get(kind=Kind.COUNTRY, official_code="VN"),
@@ -248,11 +257,22 @@ def build() -> World:
     Donor.objects.filter(uuid__in=[k[("donor", "vn")], k[("donor", "cn")]]).update(
         card_generation=1
     )
+    # Each side's donor asked for erasure from the portal (decision 0056).
+    for side in ("vn", "cn"):
+        asked = ErasureRequest.objects.create(
+            donor=Donor.objects.get(uuid=k[("donor", side)]),
+            requested_by=system_actor(),
+            requested_at=timezone.now(),
+        )
+        k[("erasure_request", side)] = _uuid(asked)
 
     vn_result = TestResult.objects.filter(sample__establishment=nodes["vn_centre"]).first()
     cn_result = TestResult.objects.filter(sample__donation=cn_donation).first()
     assert vn_result is not None and cn_result is not None
     k[("din", "vn")] = vn_result.sample.donation.din
+    # The donor persona (decision 0056): an account with no membership, holding the record
+    # of the Vietnamese donation above (so "din" names one of its own donations inside).
+    users["donor"] = _donor_account(vn_result.sample.donation.donor)
     k[("din", "cn")] = cn_donation.din
     for side, certified in (("vn", vn_result.sample.donation), ("cn", cn_donation)):
         k[("certificate", side)] = certificates.token_for(certified)

@@ -38,6 +38,9 @@ COLUMNS = (
     "superuser",
 )
 SIDES = ("inside", "outside")
+# The donor persona (decision 0056): signed in with a donor account (``matrix_world``), no
+# membership. It answers like ``outsider`` everywhere except the rows of ``DONOR_CELLS``.
+DONOR = "donor"
 OUTCOMES = {"A": "allowed", "V": "invalid", "F": "403", "H": "404", "L": "login"}
 
 # Parameters filled by their name; ``public_id`` is named by each row.
@@ -60,6 +63,9 @@ PARAM_KINDS = {
     "task_id": "task",
     "signed": "certificate",
 }
+
+# A one-time code id nobody was sent (the donor portal's sign-in and claim, decision 0056).
+NO_CODE = "00000000-0000-4000-8000-000000000000"
 
 # Endpoints deliberately outside the matrix, each with its reason (matched by prefix).
 OUTSIDE_THE_MATRIX = {
@@ -276,6 +282,28 @@ PAGES: dict[str, R] = {
     "api-1:openapi-view": R("AA AA AA AA AA AA AA AA AA AA AA"),
     # django-ninja's catch-all root: no operation answers there.
     "api-1:api-root": R("HH HH HH HH HH HH HH HH HH HH HH"),
+    # Donor portal, account part (decision 0056): for a person signed in with a donor
+    # account only. Anyone else signed in is told the page is for donors (403); strangers
+    # are sent to the portal's sign-in by code. Staff link an account through donors.access.
+    "portal:home": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:sign_in": R("AA AA AA AA AA AA AA AA AA AA AA"),
+    # Without a code asked for first, the code page sends everyone back to the sign-in.
+    "portal:sign_in_code": R("LL LL LL LL LL LL LL LL LL LL LL"),
+    "portal:sign_in_password": R("AA AA AA AA AA AA AA AA AA AA AA"),
+    "portal:password": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:claim": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:claim_code": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:link_code": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:staff_link": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "portal:erasure_requests": R("LL FF FF AA AA AA FF FF FF LL AA"),
+    "portal:erasure_decision": R("erasure_request", "LL HH HH AH AH AH HH HH HH LL AA"),
+    "portal:card": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:certificate": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:consents": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:privacy": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:export_json": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:export_pdf": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "portal:erasure": R("LL FF FF FF FF FF FF FF FF LL FF", method="POST"),
 }
 
 # The grid columns, for reading:  anon outs comm esta driv phys lab_ inve hosp inac supe
@@ -322,6 +350,29 @@ OPERATIONS: dict[str, R] = {
     "GET /me/prescreen/{registration_id}": R("LL HH HH HH HH HH HH HH HH LL HH"),
     "PUT /me/prescreen/{registration_id}": R(
         "LL HH HH HH HH HH HH HH HH LL HH", method="PUT", body={"answers": {}}
+    # The donor's own record and choices (decision 0056): a donor account only.
+    "GET /me/record": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "GET /me/consents": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "POST /me/consents": R("LL FF FF FF FF FF FF FF FF LL FF", body={"purpose": "contact_sms"}),
+    "POST /me/consents/withdraw": R(
+        "LL FF FF FF FF FF FF FF FF LL FF", body={"purpose": "contact_sms"}
+    ),
+    "GET /me/export": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    "POST /me/erasure-request": R("LL FF FF FF FF FF FF FF FF LL FF"),
+    # Signing in by code is open to everyone (a code to a new address; an unknown code is
+    # refused as a bad body); claiming needs a donor account.
+    "POST /me/sign-in/code": R(
+        "AA AA AA AA AA AA AA AA AA AA AA", body={"address": "+84912000999"}
+    ),
+    "POST /me/sign-in": R(
+        "VV VV VV VV VV VV VV VV VV VV VV", body={"code_id": NO_CODE, "code": "1"}
+    ),
+    "POST /me/claim": R(
+        "LL FF FF FF FF FF FF FF FF LL FF",
+        body={"number": "079099000001", "date_of_birth": "1990-01-01"},
+    ),
+    "POST /me/claim/code": R(
+        "LL FF FF FF FF FF FF FF FF LL FF", body={"code_id": NO_CODE, "code": "1"}
     ),
     "GET /jurisdictions": R("LL AA AA AA AA AA AA AA AA LL AA"),
     "GET /jurisdictions/{code}": R("LL AA AA AA AA AA AA AA AA LL AA"),
@@ -562,3 +613,35 @@ OPERATIONS: dict[str, R] = {
 CROSS_COUNTRY_PERSONAS = ("cn_establishment_admin", "cn_drive_nurse")
 CROSS_COUNTRY_PAGES = ("donors:", "trace:", "drives:", "stations:")
 CROSS_COUNTRY_OPERATIONS = ("/donors", "/drives", "/trace", "/screening", "/stations")
+
+
+# What the donor persona gets where it differs from an outsider: its own portal pages and
+# /api/v1/me operations. "inside" is the donor's own record and donation (the "din" kind).
+DONOR_CELLS: dict[str, str] = {
+    "portal:home": "AA",
+    "portal:sign_in_code": "LL",
+    "portal:claim": "AA",
+    "portal:password": "AA",
+    "portal:claim_code": "AA",  # no claim under way: back to the claim form
+    "portal:link_code": "AA",
+    "portal:card": "AA",
+    "portal:certificate": "AH",  # its own donation; the Chinese one is not its own
+    "portal:consents": "AA",
+    "portal:privacy": "AA",
+    "portal:export_json": "AA",
+    "portal:export_pdf": "AA",
+    "portal:erasure": "AA",
+    "GET /me/record": "AA",
+    "GET /me/consents": "AA",
+    "POST /me/consents": "AA",
+    "POST /me/consents/withdraw": "VV",  # nothing given yet: nothing to withdraw
+    "GET /me/export": "AA",
+    "POST /me/erasure-request": "AA",
+    "POST /me/claim": "VV",  # the record is claimed already
+    "POST /me/claim/code": "VV",
+}
+
+
+def donor_expected(key: str, row: R, side: str) -> str:
+    cell = DONOR_CELLS.get(key) or row.grid.split()[COLUMNS.index("outsider")]
+    return OUTCOMES[cell[SIDES.index(side)]]

@@ -54,7 +54,19 @@ SAME_IN = {
 }
 # Placeholders, units and symbols that read the same in every language (the list separator is
 # ", " in Latin-script languages; Chinese translates it as "、").
-SAME_EVERYWHERE = {"Bloodline", "%(abo)s %(rhd)s", "%(volume)s mL", "RhD", ", "}
+SAME_EVERYWHERE = {
+    "Bloodline",
+    "%(abo)s %(rhd)s",
+    "%(volume)s mL",
+    "RhD",
+    ", ",
+    # Units of measurement on the donor's record (decision 0056): symbols, not words.
+    "%(ml)s mL",
+    "%(hb)s g/L",
+    "%(s)s/%(d)s mmHg",
+    "%(kg)s kg",
+    "%(c)s °C",
+}
 
 
 def translated(language: str, text: str) -> str:

@@ -28,12 +28,15 @@ from bloodline.web.tests.permission_matrix import (
     CROSS_COUNTRY_OPERATIONS,
     CROSS_COUNTRY_PAGES,
     CROSS_COUNTRY_PERSONAS,
+    DONOR,
+    DONOR_CELLS,
     OPERATIONS,
     OUTSIDE_THE_MATRIX,
     PAGES,
     PARAM_KINDS,
     SIDES,
     R,
+    donor_expected,
 )
 
 SIDE_OF = {"inside": "vn", "outside": "cn"}
@@ -63,7 +66,7 @@ def _cases() -> Iterator[Any]:
     for key, endpoint in ENDPOINTS.items():
         if _row(endpoint) is None:
             continue  # reported by test_every_endpoint_has_a_row
-        for persona in COLUMNS:
+        for persona in (*COLUMNS, DONOR):
             for side in SIDES:
                 kind = "api" if endpoint.api else "page"
                 yield pytest.param(key, persona, side, id=f"{kind} {key} | {persona} | {side}")
@@ -144,6 +147,7 @@ def test_every_row_is_an_endpoint() -> None:
     operations = {k for k, e in ENDPOINTS.items() if e.api}
     assert set(PAGES) - pages == set()
     assert set(OPERATIONS) - operations == set()
+    assert set(DONOR_CELLS) - set(ENDPOINTS) == set()
 
 
 def test_every_grid_has_a_cell_for_each_persona() -> None:
@@ -168,7 +172,7 @@ def test_the_answer_is_the_one_in_the_matrix(
     body = _fill(row.body, world, persona, side)
     response = _ask(client, endpoint, row, url, body)
     got = probe.classify(response, endpoint)
-    expected = row.expected(persona, side)
+    expected = donor_expected(key, row, side) if persona == DONOR else row.expected(persona, side)
     assert got == expected, f"got {got} ({response.status_code}) from {url}"
     method = endpoint.method if endpoint.api else row.method
     if method not in READS and got != probe.ALLOW:
