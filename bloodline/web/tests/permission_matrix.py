@@ -350,6 +350,7 @@ OPERATIONS: dict[str, R] = {
     "GET /me/prescreen/{registration_id}": R("LL HH HH HH HH HH HH HH HH LL HH"),
     "PUT /me/prescreen/{registration_id}": R(
         "LL HH HH HH HH HH HH HH HH LL HH", method="PUT", body={"answers": {}}
+    ),
     # The donor's own record and choices (decision 0056): a donor account only.
     "GET /me/record": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "GET /me/consents": R("LL FF FF FF FF FF FF FF FF LL FF"),

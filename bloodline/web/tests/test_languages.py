@@ -15,6 +15,10 @@ LANGS = [code for code, _name in settings.LANGUAGES]
 HEADING = "Voluntary blood donation, end to end"
 SAME_IN = {
     "fr": {
+        "WeChat",
+        "message",
+        "messages",
+        "Message",
         "action",
         "version",
         "Versions",
@@ -50,12 +54,18 @@ SAME_IN = {
         "questionnaire",
         "syphilis",
     },
-    "es": {"Hospital", "plan", "No", "no", "hospital", "plasma", "malaria"},
+    "es": {"Hospital", "plan", "No", "no", "hospital", "plasma", "malaria", "WeChat"},
+    # Vietnamese writes both as in English (the chat app's name; "email" as used daily).
+    "vi": {"WeChat", "Email"},
 }
 # Placeholders, units and symbols that read the same in every language (the list separator is
 # ", " in Latin-script languages; Chinese translates it as "、").
 SAME_EVERYWHERE = {
     "Bloodline",
+    # Names of a format and of a chat app, and a line made only of placeholders.
+    "PDF",
+    "Zalo",
+    "%(event)s — %(channel)s — %(language)s",
     "%(abo)s %(rhd)s",
     "%(volume)s mL",
     "RhD",
