@@ -25,9 +25,9 @@ from bloodline.lib.api_errors import COMMON_ERRORS, domain_errors, schema_errors
 from bloodline.lib.locking import StaleEdit
 from bloodline.organisations.api import me_router
 from bloodline.organisations.api import router as organisations_router
+from bloodline.portal.account_api import router as portal_account_router
 from bloodline.portal.booking_api import router as booking_router
 from bloodline.portal.prescreen_api import router as prescreen_router
-from bloodline.portal.account_api import router as portal_account_router
 from bloodline.programmes.api import router as programmes_router
 from bloodline.reports.api import router as reports_router
 from bloodline.screening.api import router as screening_router
