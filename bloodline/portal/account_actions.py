@@ -312,6 +312,14 @@ def _link(account: DonorAccount, target: Donor, *, by: User, how: str) -> Donor:
     account.donor = target
     account.claimed_at = timezone.now()
     account.save(update_fields=["donor", "claimed_at"])
+    # A record that never had a language takes the one the donor signed up in, so their
+    # messages are in it (before, only their country's language reached them).
+    language = account.user.preferred_language
+    chosen = {}
+    if language and not target.preferred_language:
+        Donor.objects.filter(pk=target.pk).update(preferred_language=language)
+        target.preferred_language = language
+        chosen = {"preferred_language": [None, language]}
     record(
         by=by,
         action="donor_account.claim",
@@ -319,6 +327,7 @@ def _link(account: DonorAccount, target: Donor, *, by: User, how: str) -> Donor:
         changes={
             "donor": [str(previous.uuid) if previous else None, str(target.uuid)],
             "how": [None, how],
+            **chosen,
         },
     )
     return target

@@ -40,6 +40,10 @@ def test_a_donor_claims_their_record_with_a_code_to_the_phone_on_record(
     assert account.donor == donor and account.claimed_at is not None
     assert AuditEvent.objects.filter(action="donor_account.claim").count() == 1
     assert client.get("/api/v1/me/record").json()["uuid"] == str(donor.uuid)
+    # The record had no language: it takes the one the donor signed up in (their messages).
+    donor.refresh_from_db()
+    assert account.user.preferred_language
+    assert donor.preferred_language == account.user.preferred_language
 
 
 def _answer_text(answer: Any, client: Client) -> str:
