@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -256,10 +257,25 @@ def _donor_channel(
     if not allowed:
         return Outcome("no_consent")
     for candidate in allowed:
-        reach = address or (donor.phone if candidate in PHONE_CHANNELS else "")
+        reach = address or address_on_record(donor, candidate)
         if reach:
             return candidate, reach
     return Outcome("no_address")
+
+
+def address_on_record(donor: Donor, channel: str) -> str:
+    """Where ``donor`` is reached on ``channel`` without an address given: their phone on
+    record for SMS and Zalo, the email address they signed in to the donor portal with for
+    email (decision 0059); nothing for WeChat, whose id comes with the message."""
+    if channel in PHONE_CHANNELS:
+        return donor.phone or ""
+    if channel == Channel.EMAIL:
+        try:
+            user = donor.account.user
+        except ObjectDoesNotExist:  # no donor account
+            return ""
+        return user.email if user.is_active else ""
+    return ""
 
 
 def consented_channels(donor_ids: Iterable[int]) -> dict[int, set[str]]:

@@ -122,7 +122,7 @@ def schedule(donor_ids: list[int]) -> int:
     donors = list(
         Donor.objects.filter(
             pk__in=donor_ids, erased_at__isnull=True, merged_into__isnull=True
-        ).select_related("affiliation", "registry")
+        ).select_related("affiliation", "registry", "account__user")
     )
     places = _places([d.pk for d in donors])
     judged = lookup.eligibility_of(donors, places)

@@ -236,3 +236,32 @@ def test_the_sweep_queues_in_bulk_once_per_consenting_donor(
     # Each message reads as one written for that donor alone.
     first = queued.get(donor=agreed[0])
     assert agreed[0].full_name in first.body and first.language == "vi"
+
+
+def test_a_donor_who_signed_in_by_email_is_thanked_by_email(
+    centre: Any, make_donor: Any, nurse: Any, mailbox: Any, settings: Any
+) -> None:
+    from bloodline.accounts.models import User
+    from bloodline.donors import actions as donor_actions
+    from bloodline.donors.models import DonorAccount
+
+    settings.NOTIFY_CHANNEL_ORDER = ["email", "sms"]
+    person = make_donor(full_name="Lê Thư Điện")
+    user = User.objects.create(username="donor-mail", email="le.thu@example.test")
+    DonorAccount.objects.create(user=user, donor=person)
+    donor_actions.record_consent(
+        by=nurse, donor=person, purpose="contact_email", text_version="2026-1"
+    )
+    _give(centre, person)
+    message = Message.objects.get(event=Event.THANK_YOU, donor=person)
+    assert message.channel == "email" and message.language == "vi"
+    worker.send_due(worker="test", now=_noon(timezone.localdate() + dt.timedelta(days=1)))
+    (mail,) = mailbox.received
+    assert mail["To"] == "le.thu@example.test"
+    text = mail.get_payload(decode=True).decode()
+    assert "Lê Thư Điện" in text and "Cảm ơn" in text
+    # An account that can no longer sign in (closed at erasure) is not written to.
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    _give(centre, person)
+    assert Message.objects.filter(event=Event.THANK_YOU, donor=person).count() == 1
