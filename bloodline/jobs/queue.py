@@ -36,6 +36,17 @@ def enqueue(kind: str, run_after: dt.datetime | None = None) -> Job:
     return Job.objects.create(kind=kind, run_after=run_after or timezone.now())
 
 
+def last_result(kind: str, having: str) -> Mapping[str, object] | None:
+    """The result of the last finished job of ``kind`` that has the key ``having``: where a
+    recurring job left off (a failed run keeps only its error)."""
+    return (
+        Job.objects.filter(kind=kind, finished_at__isnull=False, result__has_key=having)
+        .order_by("-finished_at", "-pk")
+        .values_list("result", flat=True)
+        .first()
+    )
+
+
 def pending(kind: str) -> bool:
     """Whether a job of this kind is waiting or running."""
     return Job.objects.filter(kind=kind, finished_at__isnull=True).exists()

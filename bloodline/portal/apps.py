@@ -11,3 +11,9 @@ class PortalConfig(AppConfig):
     name = "bloodline.portal"
     label = "portal"
     verbose_name = _("Donor portal")
+
+    def ready(self) -> None:
+        # "Your test results are ready" is sent by the worker (decision 0059).
+        from bloodline.portal import result_messages
+
+        result_messages.register()

@@ -27,7 +27,6 @@ from bloodline.accounts.system import system_actor
 from bloodline.collection.models import Donation
 from bloodline.donors.models import Donor
 from bloodline.jobs import queue
-from bloodline.jobs.models import Job
 from bloodline.lib.links import DONOR_HOME, site_link
 from bloodline.notifications import outbox
 from bloodline.notifications.models import Event, Message, Status
@@ -51,14 +50,9 @@ def register() -> None:
 def _marks() -> tuple[int, int]:
     """The last donation and deferral seen by an earlier run; on the first run, those just
     before the last year's."""
-    last = (
-        Job.objects.filter(kind=KIND, finished_at__isnull=False, result__has_key="donations")
-        .order_by("-finished_at", "-pk")
-        .values_list("result", flat=True)
-        .first()
-    )
+    last = queue.last_result(KIND, "donations")
     if last is not None:
-        return int(last["donations"]), int(last["deferrals"])
+        return int(str(last["donations"])), int(str(last["deferrals"]))
     since = timezone.now() - FIRST_LOOKBACK
     before = (
         Donation.objects.filter(created_at__lt=since).aggregate(m=Max("pk"))["m"] or 0,
