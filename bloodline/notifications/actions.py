@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bloodline.audit import record as audit
-from bloodline.lib.locking import StaleEdit
+from bloodline.audit.record import diff
+from bloodline.lib.locking import bump, check_version
 from bloodline.notifications.models import SWITCHABLE, SwitchedOff, Template
 from bloodline.notifications.rendering import check_template
 
@@ -48,10 +49,9 @@ def save_template(
         )
         old = {"subject": None, "body": None}
     else:
-        if version is not None and template.version != version:
-            raise StaleEdit()
+        check_version(template, version)
         old = audit.snapshot(template, ["subject", "body"])
-        template.version += 1
+        bump(template)
     template.subject, template.body = subject, body
     template.updated_by, template.updated_at = by, timezone.now()  # type: ignore[assignment]
     template.full_clean(exclude=["updated_by"])
@@ -60,7 +60,7 @@ def save_template(
         by=by,
         action="message_template.saved",
         obj=template,
-        changes=audit.diff(old, audit.snapshot(template, ["subject", "body"])),
+        changes=diff(old, audit.snapshot(template, ["subject", "body"])),
     )
     return template
 

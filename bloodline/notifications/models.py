@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bloodline.lib.crypto import EncryptedTextField
+from bloodline.lib.locking import Versioned
 
 
 class Event(models.TextChoices):
@@ -46,7 +47,7 @@ class Channel(models.TextChoices):
     WECHAT = "wechat", _("WeChat")
 
 
-class Template(models.Model):
+class Template(Versioned):
     """The words of one event's message in one language on one channel. A row without an
     establishment is the house default; an establishment's own row replaces it for the
     messages that establishment sends. Placeholders are Django template variables, checked
@@ -66,7 +67,6 @@ class Template(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -38,7 +38,7 @@ class VitalsOut(Schema):
     temperature_c: float | None
 
 
-class ResultOut(Schema):
+class MyResultOut(Schema):
     test: str
     reading: str = Field(description="A stored code (Reading)")
 
@@ -51,7 +51,7 @@ class DonationOut(Schema):
     volume_ml: int
     complete: bool
     vitals: VitalsOut | None
-    results: list[ResultOut]
+    results: list[MyResultOut]
     certificate_url: str | None
 
 
@@ -64,7 +64,7 @@ class DeferralOut(Schema):
     in_force: bool
 
 
-class EligibilityOut(Schema):
+class MyEligibilityOut(Schema):
     donation_type: str
     outcome: str = Field(description="The engine's outcome, or unknown")
     next_eligible_on: dt.date | None
@@ -75,20 +75,20 @@ class RecordOut(Schema):
     claimed: bool
     donation_count: int
     blood_group: str = Field(description="Laboratory-confirmed, in words; empty until then")
-    next_eligible: list[EligibilityOut]
+    next_eligible: list[MyEligibilityOut]
     deferrals: list[DeferralOut]
     donations: list[DonationOut]
     card_url: str
 
 
-class ConsentOut(Schema):
+class MyConsentOut(Schema):
     purpose: str
     text: str = Field(description="The consent text, in the request's language")
     text_version: str
     given_at: dt.datetime | None
 
 
-class ConsentIn(Schema):
+class MyConsentIn(Schema):
     purpose: str = Field(max_length=20)
 
 
@@ -129,7 +129,7 @@ def my_record(request: HttpRequest) -> RecordOut:
             volume_ml=v.donation.volume_ml,
             complete=v.donation.is_complete,
             vitals=_vitals(v.presentation),
-            results=[ResultOut(test=r.test, reading=r.reading) for r in v.results],
+            results=[MyResultOut(test=r.test, reading=r.reading) for r in v.results],
             certificate_url=(
                 reverse("portal:certificate", args=[v.donation.din])
                 if v.donation.is_complete
@@ -144,7 +144,9 @@ def my_record(request: HttpRequest) -> RecordOut:
         donation_count=record.donation_count,
         blood_group=record.blood_group,
         next_eligible=[
-            EligibilityOut(donation_type=k, outcome=e.outcome, next_eligible_on=e.next_eligible_on)
+            MyEligibilityOut(
+                donation_type=k, outcome=e.outcome, next_eligible_on=e.next_eligible_on
+            )
             for k, e in record.next_eligible.items()
         ],
         deferrals=[
@@ -163,10 +165,10 @@ def my_record(request: HttpRequest) -> RecordOut:
     )
 
 
-def _consents(donor: Donor) -> list[ConsentOut]:
+def _consents(donor: Donor) -> list[MyConsentOut]:
     given = account_consents.in_force(donor)
     return [
-        ConsentOut(
+        MyConsentOut(
             purpose=p,
             text=str(account_consents.TEXTS[p]),
             text_version=given[p].text_version if p in given else account_consents.TEXT_VERSION,
@@ -176,20 +178,20 @@ def _consents(donor: Donor) -> list[ConsentOut]:
     ]
 
 
-@router.get("/consents", response=list[ConsentOut])
-def my_consents(request: HttpRequest) -> list[ConsentOut]:
+@router.get("/consents", response=list[MyConsentOut])
+def my_consents(request: HttpRequest) -> list[MyConsentOut]:
     return _consents(_own(request))
 
 
-@router.post("/consents", response=list[ConsentOut])
-def give_consent(request: HttpRequest, payload: ConsentIn) -> list[ConsentOut]:
+@router.post("/consents", response=list[MyConsentOut])
+def give_consent(request: HttpRequest, payload: MyConsentIn) -> list[MyConsentOut]:
     donor = _own(request)
     account_consents.give(by=signed_in(request), purpose=payload.purpose)
     return _consents(donor)
 
 
-@router.post("/consents/withdraw", response=list[ConsentOut])
-def withdraw_consent(request: HttpRequest, payload: ConsentIn) -> list[ConsentOut]:
+@router.post("/consents/withdraw", response=list[MyConsentOut])
+def withdraw_consent(request: HttpRequest, payload: MyConsentIn) -> list[MyConsentOut]:
     """One tap: the consent in force for ``purpose`` ends (it is kept, never deleted)."""
     donor = _own(request)
     account_consents.withdraw(by=signed_in(request), purpose=payload.purpose)

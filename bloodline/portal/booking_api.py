@@ -16,45 +16,46 @@ from ninja import Router, Schema, Status
 
 from bloodline.accounts.models import User
 from bloodline.drives.models import Drive, Registration, Slot, WaitlistEntry
+from bloodline.lib.api_schemas import LocalTime
 from bloodline.portal import booking_access, booking_find, booking_service
 
 router = Router(tags=["donor booking"])
 
 
-class DriveOut(Schema):
+class OpenDriveOut(Schema):
     uuid: UUID
     title: str
     venue: str
     address: str
     starts_on: dt.date
     ends_on: dt.date
-    opens_at: dt.time
-    closes_at: dt.time
+    opens_at: LocalTime
+    closes_at: LocalTime
     latitude: float | None
     longitude: float | None
     km: float | None = None
 
 
-class SlotOut(Schema):
+class FreeSlotOut(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     free: int
 
 
-class DriveDetailOut(DriveOut):
-    slots: list[SlotOut]
+class DriveDetailOut(OpenDriveOut):
+    slots: list[FreeSlotOut]
 
 
 class BookingOut(Schema):
     uuid: UUID
-    drive: DriveOut
-    slot: SlotOut
+    drive: OpenDriveOut
+    slot: FreeSlotOut
 
 
 class EntryOut(Schema):
     uuid: UUID
-    drive: DriveOut
-    slot: SlotOut
+    drive: OpenDriveOut
+    slot: FreeSlotOut
     status: str
     hold_until: dt.datetime | None
 
@@ -77,7 +78,7 @@ class SlotIn(Schema):
     slot: dt.datetime
 
 
-class MoveIn(Schema):
+class BookingMoveIn(Schema):
     slot: dt.datetime
     drive: UUID | None = None
 
@@ -135,7 +136,7 @@ def _slot(drive: Drive, starts_at: dt.datetime) -> Slot:
     return found
 
 
-@router.get("/drives", response=list[DriveOut])
+@router.get("/drives", response=list[OpenDriveOut])
 def list_drives(
     request: HttpRequest, area: str = "", latitude: str = "", longitude: str = ""
 ) -> list[dict[str, Any]]:
@@ -184,7 +185,7 @@ def cancel(request: HttpRequest, public_id: UUID) -> dict[str, Any]:
 
 
 @router.post("/bookings/{public_id}/move", response=BookingOut)
-def move(request: HttpRequest, public_id: UUID, payload: MoveIn) -> dict[str, Any]:
+def move(request: HttpRequest, public_id: UUID, payload: BookingMoveIn) -> dict[str, Any]:
     registration = booking_access.get_own_booking(request.user, public_id)
     drive = booking_access.get_drive(payload.drive) if payload.drive else registration.drive
     moved = booking_service.reschedule(

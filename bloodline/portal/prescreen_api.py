@@ -43,7 +43,7 @@ class PreScreenOut(Schema):
     verdict: VerdictOut | None
 
 
-class QuestionOut(Schema):
+class HomeQuestionOut(Schema):
     code: str
     text: str = Field(description="In the request's language")
 
@@ -52,7 +52,7 @@ class PreScreeningOut(Schema):
     registration: UUID
     valid_hours: int
     opens_at: dt.datetime = Field(description="The first moment answers can be given")
-    questions: list[QuestionOut]
+    questions: list[HomeQuestionOut]
     prescreen: PreScreenOut | None
 
 
@@ -100,7 +100,8 @@ def _out(booking: Registration) -> PreScreeningOut:
         valid_hours=prescreen.valid_hours(),
         opens_at=prescreen.opens_at(booking),
         questions=[
-            QuestionOut(code=q.code, text=q.wording(rules)) for q in prescreen.questions(booking)
+            HomeQuestionOut(code=q.code, text=q.wording(rules))
+            for q in prescreen.questions(booking)
         ],
         prescreen=_prescreen_out(PreScreen.objects.filter(registration=booking).first()),
     )

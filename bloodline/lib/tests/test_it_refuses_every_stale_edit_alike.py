@@ -249,6 +249,21 @@ def _dispatch(demo: Any, centre: Any) -> tuple[Any, Callable[[int], Any]]:
     )
 
 
+def _template(demo: Any, centre: Any) -> tuple[Any, Callable[[int], Any]]:
+    from bloodline.notifications import actions
+
+    words = {
+        "establishment": centre.centre,
+        "event": "thank_you",
+        "language": "vi",
+        "channel": "sms",
+        "subject": "",
+        "body": "Cảm ơn {{ donor_name }}",
+    }
+    row = actions.save_template(by=system_actor(), version=None, **words)
+    return row, lambda v: actions.save_template(by=system_actor(), version=v, **words)
+
+
 SCENARIOS: dict[str, Callable[[Any, Any], tuple[Any, Callable[[int], Any]]]] = {
     "bloodline.organisations.actions.update_organisation:version": _organisation,
     "bloodline.programmes.actions.update_plan:version": _plan,
@@ -266,6 +281,7 @@ SCENARIOS: dict[str, Callable[[Any, Any], tuple[Any, Callable[[int], Any]]]] = {
     "bloodline.distribution.actions.allocate_unit:version": _allocate_unit_unit,
     "bloodline.distribution.actions.unallocate:version": _unallocate,
     "bloodline.distribution.actions.dispatch:version": _dispatch,
+    "bloodline.notifications.actions.save_template:version": _template,
 }
 
 

@@ -640,6 +640,23 @@ DONOR_CELLS: dict[str, str] = {
     "POST /me/erasure-request": "AA",
     "POST /me/claim": "VV",  # the record is claimed already
     "POST /me/claim/code": "VV",
+    # Booking (decision 0057): the donor's own lists answer; the matrix's slot is not a real
+    # one (refused as invalid); the matrix's registrations are other donors' (hidden).
+    "portal:booking_mine": "AA",
+    "portal:booking_book": "VV",
+    "portal:booking_waitlist": "VV",
+    "portal:booking_cancel": "HH",
+    "portal:booking_move": "HH",
+    "portal:booking_accept": "HH",
+    "portal:booking_leave": "HH",
+    "GET /me/bookings": "AA",
+    "GET /me/waitlist": "AA",
+    "POST /me/bookings": "VV",
+    "POST /me/waitlist": "VV",
+    "POST /me/bookings/{public_id}/cancel": "HH",
+    "POST /me/bookings/{public_id}/move": "HH",
+    "POST /me/waitlist/{public_id}/accept": "HH",
+    "POST /me/waitlist/{public_id}/leave": "HH",
 }
 
 
