@@ -11,6 +11,8 @@ no new registration, check-in or collection is taken for them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -24,6 +26,18 @@ from bloodline.donors.models import Consent, Donor, IdentityDocument
 from bloodline.lib.locking import bump
 
 PSEUDONYM_PREFIX = "ERASED-"
+
+
+# What apps above the registry hold about a person and erase with them (pre-screening answers
+# at home…), each registered from its AppConfig.ready like the tally's sources. An eraser
+# runs in the erasure's transaction and returns what it did as audit changes ([old, new]).
+Eraser = Callable[[Donor], Mapping[str, list[Any]]]
+ERASERS: list[Eraser] = []
+
+
+def register_eraser(eraser: Eraser) -> None:
+    if eraser not in ERASERS:
+        ERASERS.append(eraser)
 
 
 def erased_message() -> str:
@@ -78,6 +92,9 @@ def erase_donor(*, by: User, donor: Donor, reason: str) -> Donor:
         Consent.objects.filter(donor=current, withdrawn_at__isnull=True).order_by("pk")
     )
     Consent.objects.filter(pk__in=[c.pk for c in withdrawn]).update(withdrawn_at=now)
+    elsewhere: dict[str, list[Any]] = {}
+    for eraser in ERASERS:
+        elsewhere.update(eraser(current))
     record(
         by=by,
         action="donor.erased",
@@ -86,6 +103,7 @@ def erase_donor(*, by: User, donor: Donor, reason: str) -> Donor:
             "erased": [False, True],
             "identity_documents": [None, [str(d.uuid) for d in documents]],
             "consents_withdrawn": [None, [str(c.uuid) for c in withdrawn]],
+            **elsewhere,
         },
         reason=reason.strip(),
         correction=True,

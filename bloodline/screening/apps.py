@@ -24,3 +24,8 @@ class ScreeningConfig(AppConfig):
         from bloodline.screening import eligible_again
 
         eligible_again.register()
+        # Answers given at home are deleted when the donor's details are erased (0058).
+        from bloodline.donors.erasure import register_eraser
+        from bloodline.screening.prescreen import erase_answers
+
+        register_eraser(erase_answers)

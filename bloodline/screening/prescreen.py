@@ -204,3 +204,12 @@ def self_check(prescreen: PreScreen) -> Verdict | None:
     except UnknownRuleSet:
         return None
     return Verdict(decision.outcome, next_eligible(decision, on))
+
+
+def erase_answers(donor: Any) -> dict[str, list[Any]]:
+    """At erasure (``donors.erasure.register_eraser``): the donor's answers given at home are
+    health data no donation needs for its traceability (the station records its own), so
+    they are deleted with the person's details."""
+    gone = list(PreScreen.objects.filter(registration__donor=donor).values_list("uuid", flat=True))
+    PreScreen.objects.filter(uuid__in=gone).delete()
+    return {"prescreens_deleted": [None, [str(u) for u in gone]]} if gone else {}

@@ -128,3 +128,16 @@ def test_someone_elses_booking_is_not_found(
     # Staff reach donors through the stations, never through the donor's door.
     assert english("drive_nurse").get(page(other)).status_code == 404
     assert Client().get(page(other)).status_code == 302  # to sign in
+
+
+def test_erasing_the_donor_deletes_the_answers_given_at_home(
+    mai: Client, booking: Registration, users: Any
+) -> None:
+    from bloodline.donors.erasure import erase_donor
+
+    assert mai.post(page(booking), all_no(booking)).status_code == 302
+    saved = PreScreen.objects.get(registration=booking)
+    erase_donor(by=users["drive_nurse"], donor=booking.donor, reason="The donor asked.")
+    assert not PreScreen.objects.filter(registration=booking).exists()
+    event = AuditEvent.objects.filter(action="donor.erased").get()
+    assert event.changes["prescreens_deleted"] == [None, [str(saved.uuid)]]
