@@ -50,6 +50,7 @@ GOALS = {
     "B3": "≥ 0.25× same-run COPY into the same indexed table; T1 migration < 30 min",
     "outbox": "≥ 500 messages/s to the fake gateway, retries on (issue 13)",
     "eligible": "2 M donors judged and reminded in < 5 min (issue 13)",
+    "me": "warm p95 < 200 ms on T1, whatever the history (issue 13)",
 }
 
 
@@ -340,6 +341,10 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     load_seconds = time.perf_counter() - started
     _say(f"generated and loaded in {load_seconds:.0f} s: {probe.counts}")
     cookie = _session_cookie(probe.user_id)
+    from bench import b_me
+
+    me_user, me_donations = b_me.donor_account()
+    me_cookie = _session_cookie(me_user)
     machine = _machine(args.workers)
     n = args.requests
     rng = random.Random(args.seed)
@@ -399,6 +404,11 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
                     "offered_rps": round(rate, 1),
                 }
                 _say(f"B2 {kind} done")
+            for name, path in b_me.PATHS.items():
+                ask = [request("GET", path, me_cookie)]
+                load(server.port, ask * (2 * args.workers), args.workers)  # every worker warm
+                results[f"me_{name}"] = load(server.port, ask * args.b4_requests, 1).summary()
+                _say(f"me {name} done")
             for name, node in nodes.items():
                 ask = [request("GET", progress + node, cookie)]
                 load(server.port, ask * (2 * args.workers), args.workers)  # every worker warm
@@ -459,6 +469,17 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
         "B3": b3_figures,
         "outbox": outbox_figures,
         "eligible": eligible_figures,
+        "me": {
+            "donations": me_donations,
+            **{
+                name: {
+                    "p95_ms": results[f"me_{name}"]["p95_ms"],
+                    "ok": results[f"me_{name}"]["ok"],
+                    "requests": results[f"me_{name}"]["requests"],
+                }
+                for name in b_me.PATHS
+            },
+        },
     }
     return {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -524,7 +545,7 @@ def markdown(r: dict[str, Any]) -> str:
             f"| B2 | lookup by {label}: p95 at {f['paced_rps']} rps offered (half the most "
             f"answered, open loop) | {f['paced_p95_ms']} ms | — | — | p95 < 50 ms |"
         )
-    from bench import b1, b_eligible, b_outbox
+    from bench import b1, b_eligible, b_me, b_outbox
 
     lines += b1.markdown_rows(fig["B1"], lim["bare_post"], r["goals"]["B1"])
     b3 = fig["B3"]
@@ -535,6 +556,7 @@ def markdown(r: dict[str, Any]) -> str:
     )
     lines.append(b_outbox.markdown_row(fig["outbox"], r["goals"]["outbox"]))
     lines.append(b_eligible.markdown_row(fig["eligible"], r["goals"]["eligible"]))
+    lines += b_me.markdown_rows(fig["me"], r["goals"]["me"])
     post = lim["bare_post"]
     rss = r["peak_rss_mib_per_worker"]
     lines += [

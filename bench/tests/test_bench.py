@@ -69,6 +69,7 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
     expected_runs |= {
         f"B4_{node}_{cache}" for node in ("district", "province") for cache in ("warm", "cold")
     }
+    expected_runs |= {"me_home", "me_api"}  # the donor's own record (issue 13)
     assert set(runs) == expected_runs
     for name, run in runs.items():
         # Every request answered 200: a refused or failed request is never a figure.
@@ -127,11 +128,13 @@ def test_each_benchmark_runs_once_and_writes_every_field(flushable_audit, tmp_pa
     assert growth["data_growth"] > 1 and growth["latency_growth"] > 0
     assert "growth, district warm p95" in found.with_suffix(".md").read_text()
     assert result["peak_rss_mib_per_worker"]["max"] > 0
-    assert set(result["goals"]) == {"B1", "B2", "B3", "B4", "outbox", "eligible"}
+    assert set(result["goals"]) == {"B1", "B2", "B3", "B4", "outbox", "eligible", "me"}
     # The outbox (decision 0053): every message delivered once, retries included.
     assert figures["outbox"]["delivered_once"] is True
     # Reminders (decision 0059): one per donor with a date ahead, none twice.
     assert figures["eligible"]["queued_once"] is True and figures["eligible"]["donors"] == 40
+    # The donor's own record (issue 13), for the donor with the longest history.
+    assert figures["me"]["donations"] >= 1
     assert "messages sent/s" in found.with_suffix(".md").read_text()
     # No generated personal value reaches the progress output.
     assert "+849" not in done.stderr
