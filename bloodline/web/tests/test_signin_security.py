@@ -132,9 +132,9 @@ def test_templates_carry_no_inline_script_style_or_handlers():
     from pathlib import Path
 
     inline = re.compile(r"<script(?![^>]*\bsrc=)|\son[a-z]+=|hx-on|\sstyle=|<style", re.IGNORECASE)
-    # Labels, the donor's data export and the printed donor card are rendered to PDF only
-    # (never served as pages), self-contained with their own style.
-    pdf_only = {"labels.html", "label.html", "export.html", "card_print.html"}
+    # Labels, the donor's data export, the printed donor card and the e-certificate are
+    # rendered to PDF only (never served as pages), self-contained with their own style.
+    pdf_only = {"labels.html", "label.html", "export.html", "card_print.html", "certificate.html"}
     offenders = [
         str(path)
         for path in Path(settings.BASE_DIR, "bloodline").rglob("templates/**/*.html")
