@@ -98,7 +98,7 @@ def test_the_check_in_and_collection_stations_are_accessible(
     base = f"{live_server.url}/stations/{drive.uuid}"
 
     page.goto(base + "/checkin/")
-    assert page.evaluate("document.activeElement.name") == "scan"
+    assert test_browser.focused_field(page) == "scan"
     assert page.locator(".queue-pages").count() == 1
     checked(page)
 
@@ -112,7 +112,7 @@ def test_the_check_in_and_collection_stations_are_accessible(
     checked(page)
 
     page.goto(base + f"/collection/?p={presentation.uuid}")
-    assert page.evaluate("document.activeElement.name") == "din"
+    assert test_browser.focused_field(page) == "din"
     checked(page)
     page.fill("#id_volume_ml", "")
     with answered(page):

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bloodline.web.tests.test_browser import browser_context, page  # noqa: F401
+from bloodline.web.tests.test_browser import browser_context, focused_field, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -121,7 +121,7 @@ def test_three_donors_go_through_every_station_and_two_donations_count(
     # is swapped in with a fresh scan field that has focus again: the next scan follows.
     page.goto(base + "/checkin/")
     for name, registration in registrations.items():
-        assert page.evaluate("document.activeElement.name") == "scan"
+        assert focused_field(page) == "scan"
         page.keyboard.type(str(registration.uuid))
         with answered(page):
             page.keyboard.press("Enter")
@@ -172,7 +172,7 @@ def test_three_donors_go_through_every_station_and_two_donations_count(
 
     for name in ("Nguyễn Văn An", "Lê Văn Cường"):
         choose(page, base, "collection", name)
-        assert page.evaluate("document.activeElement.name") == "din"
+        assert focused_field(page) == "din"
         with answered(page):
             page.keyboard.press("Enter")  # no label scanned: a DIN is allocated
         assert "is recorded" in page.content()

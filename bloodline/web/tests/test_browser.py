@@ -5,6 +5,7 @@ Playwright never downloads a browser here; the test uses the system chromium.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -47,6 +48,20 @@ def browser_context(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 @pytest.fixture
 def page(browser_context: Any) -> Any:
     return browser_context.new_page()
+
+
+def focused_field(page: Any, timeout_ms: int = 3000) -> str:
+    """The name of the field that has focus once the page settled: ``autofocus`` is applied
+    at the browser's next rendering opportunity, which may come after the load event on a
+    busy machine, so wait for a named field to hold the focus (or give up and say what has
+    it)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    script = "() => Boolean(document.activeElement && document.activeElement.name)"
+    # On a timeout the caller's assertion says what held the focus instead.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(script, timeout=timeout_ms)
+    return str(page.evaluate("document.activeElement.name"))
 
 
 def test_a_committee_member_switches_language_browses_the_tree_and_adds_a_unit(
