@@ -121,13 +121,16 @@ def schedule(donor_ids: list[int]) -> int:
     places = _places([d.pk for d in donors])
     judged = lookup.eligibility_of(donors, places)
     wanted, keys = [], {}
+    zones: dict[int, zoneinfo.ZoneInfo] = {}  # per place: its zone reads its ancestors
     for donor in donors:
         on = judged[donor.pk].next_eligible_on if donor.pk in judged else None
         place = places.get(donor.pk)
         keys[donor.pk] = f"{KIND}:{donor.uuid}:{on.isoformat()}" if on else ""
         if on is None or place is None:
             continue
-        zone = zoneinfo.ZoneInfo(place.effective_time_zone())
+        if place.pk not in zones:
+            zones[place.pk] = zoneinfo.ZoneInfo(place.effective_time_zone())
+        zone = zones[place.pk]
         if on <= timezone.localtime(timezone.now(), zone).date():
             continue  # eligible today already: nothing to announce
         wanted.append(
