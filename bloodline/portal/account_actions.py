@@ -65,15 +65,7 @@ def send_sign_in_code(*, address: str, origin: str, language: str, by: User) -> 
     channel, normal = account_addresses.normalise(address)
     digest = _address_index(normal)
     with transaction.atomic():
-        if account_codes.limit_reached(
-            AttemptKind.CODE_SENT,
-            subject=digest,
-            origin=origin,
-            per_subject=account_codes.CODES_PER_ADDRESS,
-            per_origin=account_codes.CODES_PER_ORIGIN,
-        ):
-            raise ValidationError(account_codes.too_many_message(), code="throttled")
-        account_codes.note(AttemptKind.CODE_SENT, subject=digest, origin=origin)
+        account_codes.spend(AttemptKind.CODE_SENT, subject=digest, origin=origin)
         issued = account_codes.issue(
             CodePurpose.SIGN_IN, channel=channel, address=normal, address_index=digest
         )
@@ -145,14 +137,7 @@ def sign_in_with_password(*, address: str, password: str, origin: str) -> User:
     except ValidationError as exc:
         raise refused from exc
     digest = _address_index(normal)
-    if account_codes.limit_reached(
-        AttemptKind.PASSWORD,
-        subject=digest,
-        origin=origin,
-        per_subject=account_codes.PASSWORD_FAILURES_PER_ADDRESS,
-        per_origin=account_codes.PASSWORD_FAILURES_PER_ORIGIN,
-    ):
-        raise ValidationError(account_codes.too_many_message(), code="throttled")
+    account_codes.refuse_when_limited(AttemptKind.PASSWORD, subject=digest, origin=origin)
     known = (
         SignInAddress.objects.select_related("account__user")
         .filter(channel=channel, address_index=digest)
@@ -243,15 +228,7 @@ def start_claim(
                 {NON_FIELD_ERRORS: [_("Your account is already linked to your donor record.")]}
             )
         subject = str(account.user.uuid)
-        if account_codes.limit_reached(
-            AttemptKind.CLAIM,
-            subject=subject,
-            origin=origin,
-            per_subject=account_codes.CLAIMS_PER_ACCOUNT,
-            per_origin=account_codes.CLAIMS_PER_ORIGIN,
-        ):
-            raise ValidationError(account_codes.too_many_message(), code="throttled")
-        account_codes.note(AttemptKind.CLAIM, subject=subject, origin=origin)
+        account_codes.spend(AttemptKind.CLAIM, subject=subject, origin=origin)
         donor = _claimable(number, date_of_birth, account)
         issued = account_codes.issue(
             CodePurpose.CLAIM, channel=CodeChannel.SMS, account=account, donor=donor
@@ -435,3 +412,4 @@ def decide_erasure(
         reason=reason,
     )
     return current
+

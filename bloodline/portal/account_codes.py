@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bloodline.lib.crypto import blind_index
-from bloodline.portal.account_models import Attempt, OneTimeCode
+from bloodline.portal.account_models import Attempt, AttemptKind, OneTimeCode
 
 # Security limits of the sign-in door, set by issue 13 §1 (not domain rules).
 CODE_DIGITS = 6
@@ -130,10 +130,26 @@ def note(kind: str, *, subject: str, origin: str) -> None:
     Attempt.objects.create(kind=kind, subject=subject, origin=origin, at=timezone.now())
 
 
-def limit_reached(
-    kind: str, *, subject: str, origin: str, per_subject: int, per_origin: int
-) -> bool:
-    return count(kind, subject=subject) >= per_subject or count(kind, origin=origin) >= per_origin
+# Tries each kind allows per subject (address or account) and per network address.
+LIMITS: dict[str, tuple[int, int]] = {
+    AttemptKind.CODE_SENT: (CODES_PER_ADDRESS, CODES_PER_ORIGIN),
+    AttemptKind.CLAIM: (CLAIMS_PER_ACCOUNT, CLAIMS_PER_ORIGIN),
+    AttemptKind.PASSWORD: (PASSWORD_FAILURES_PER_ADDRESS, PASSWORD_FAILURES_PER_ORIGIN),
+}
+
+
+def refuse_when_limited(kind: str, *, subject: str, origin: str) -> None:
+    """A translated ``ValidationError`` (code ``throttled``, answered 429 by the API) once
+    ``subject`` or ``origin`` has used up the tries ``kind`` allows in WINDOW."""
+    per_subject, per_origin = LIMITS[kind]
+    if count(kind, subject=subject) >= per_subject or count(kind, origin=origin) >= per_origin:
+        raise ValidationError(too_many_message(), code="throttled")
+
+
+def spend(kind: str, *, subject: str, origin: str) -> None:
+    """One try of ``kind``: refused when the limit is reached, else counted."""
+    refuse_when_limited(kind, subject=subject, origin=origin)
+    note(kind, subject=subject, origin=origin)
 
 
 def too_many_message() -> str:
