@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from bloodline.collection import certificates
-from bloodline.lib.links import DONOR_HOME, site_link
+from bloodline.lib.links import donor_home_link
 from bloodline.notifications import outbox
 from bloodline.notifications.models import Event
 
@@ -31,7 +31,7 @@ def thank(donation: Donation, *, by: User) -> outbox.Outcome:
             "date": timezone.localtime(donation.collected_at, zone).date(),
             # Called when the text is rendered, in the donor's language.
             "place": lambda: certificates.place_of(donation),
-            "link": site_link(DONOR_HOME),
+            "link": donor_home_link(),
         },
         key=f"thank_you:{donation.uuid}",
         establishment=establishment,

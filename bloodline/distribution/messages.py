@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from bloodline.lib.links import DONOR_HOME, site_link
+from bloodline.lib.links import donor_home_link
 from bloodline.notifications import outbox
 from bloodline.notifications.models import Event
 from bloodline.organisations.kinds import AREAS, Kind
@@ -46,7 +46,7 @@ def helped(unit: Component, hospital: Organisation, *, by: User) -> outbox.Outco
             "date": timezone.localtime(donation.collected_at, zone).date(),
             # Called when the text is rendered, in the donor's language.
             "place": lambda: hospital_place(hospital),
-            "link": site_link(DONOR_HOME),
+            "link": donor_home_link(),
         },
         key=f"donation_helped:{donation.uuid}",  # once, however many of its units help
         establishment=establishment,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 
 
 def site_link(path: str) -> str:
@@ -13,4 +14,7 @@ def site_link(path: str) -> str:
     return f"{base}{path}" if base else ""
 
 
-DONOR_HOME = "/donor/"  # the donor portal (bloodline.portal), where a donor sees their record
+def donor_home_link() -> str:
+    """The donor portal's home (``portal:home``), where a donor sees their record; by its
+    URL name, so the apps that send messages need not import the portal above them."""
+    return site_link(reverse("portal:home"))

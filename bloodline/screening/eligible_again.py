@@ -27,7 +27,7 @@ from bloodline.accounts.system import system_actor
 from bloodline.collection.models import Donation
 from bloodline.donors.models import Donor
 from bloodline.jobs import queue
-from bloodline.lib.links import DONOR_HOME, site_link
+from bloodline.lib.links import donor_home_link
 from bloodline.notifications import outbox
 from bloodline.notifications.models import Event, Message, Status
 from bloodline.organisations.models import Organisation
@@ -122,6 +122,7 @@ def schedule(donor_ids: list[int]) -> int:
     judged = lookup.eligibility_of(donors, places)
     wanted, keys = [], {}
     zones: dict[int, zoneinfo.ZoneInfo] = {}  # per place: its zone reads its ancestors
+    link = donor_home_link()
     for donor in donors:
         on = judged[donor.pk].next_eligible_on if donor.pk in judged else None
         place = places.get(donor.pk)
@@ -136,7 +137,7 @@ def schedule(donor_ids: list[int]) -> int:
         wanted.append(
             outbox.Wanted(
                 donor,
-                {"donor_name": donor.full_name, "date": on, "link": site_link(DONOR_HOME)},
+                {"donor_name": donor.full_name, "date": on, "link": link},
                 keys[donor.pk],
                 establishment=place,
                 send_after=dt.datetime.combine(on, SEND_AT, tzinfo=zone),
