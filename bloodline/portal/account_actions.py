@@ -24,6 +24,9 @@ from bloodline.donors.erasure import erase_donor
 from bloodline.donors.models import Donor, DonorAccount, IdentityDocument, number_index
 from bloodline.lib.crypto import BlindIndexField
 from bloodline.notifications.outbox import enqueue
+from bloodline.organisations import access as organisation_access
+from bloodline.organisations.models import Organisation
+from bloodline.organisations.roles import Perm
 from bloodline.portal import account_addresses, account_codes
 from bloodline.portal.account_codes import CodeRefused
 from bloodline.portal.account_models import (
@@ -33,6 +36,7 @@ from bloodline.portal.account_models import (
     ErasureRequest,
     ErasureStatus,
     OneTimeCode,
+    ResultRelease,
     SignInAddress,
 )
 
@@ -413,3 +417,25 @@ def decide_erasure(
     )
     return current
 
+
+@transaction.atomic
+def set_result_release(*, by: User, establishment: Organisation, to_donors: bool) -> bool:
+    """Whether ``establishment`` shows its donors their verified test results in the portal
+    (issue 13 §4): those who manage its messages to donors decide. Audited when it changes;
+    returns whether it changed."""
+    organisation_access.require(by, Perm.MESSAGES_MANAGE, establishment)
+    if not establishment.is_establishment:
+        raise PermissionDenied
+    row = ResultRelease.objects.select_for_update().filter(establishment=establishment).first()
+    if (row.to_donors if row else False) == to_donors:  # no row means off
+        return False
+    row = row or ResultRelease(establishment=establishment)
+    row.to_donors = to_donors
+    row.save()
+    record(
+        by=by,
+        action="portal.result_release_set",
+        obj=establishment,
+        changes={"to_donors": [not to_donors, to_donors]},
+    )
+    return True

@@ -17,6 +17,8 @@ urlpatterns: list[URLPattern] = [
     path("claim/code/", views.claim_code, name="claim_code"),
     path("link-code/", views.link_code, name="link_code"),
     path("staff/link/<uuid:public_id>/", views.staff_link, name="staff_link"),
+    path("staff/", views.staff_home, name="staff"),
+    path("staff/results/<uuid:public_id>/", views.result_release, name="result_release"),
     path("staff/erasure-requests/", views.erasure_requests, name="erasure_requests"),
     path(
         "staff/erasure-requests/<uuid:public_id>/",

@@ -12,20 +12,23 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bloodline.accounts.system import system_actor
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.donors import access as donor_access
 from bloodline.donors import self_service
 from bloodline.donors.models import Donor
+from bloodline.notifications import access as notification_access
+from bloodline.organisations import access as organisation_access
+from bloodline.organisations.kinds import ESTABLISHMENTS
 from bloodline.organisations.roles import Perm
 from bloodline.portal import account_actions, account_codes
 from bloodline.portal.account_forms import (
@@ -36,7 +39,7 @@ from bloodline.portal.account_forms import (
     LinkCodeForm,
     PasswordSignInForm,
 )
-from bloodline.portal.account_models import ErasureRequest, ErasureStatus
+from bloodline.portal.account_models import ErasureRequest, ErasureStatus, ResultRelease
 
 SIGN_IN_CODE = "portal_sign_in_code"
 CLAIM_CODE = "portal_claim_code"
@@ -227,20 +230,58 @@ def staff_link(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     return render(request, "portal/account_staff_link.html", {"form": form, "donor": donor})
 
 
+def _pending_erasures(user: Any) -> Any:
+    """Erasure requests waiting for an answer, of the donors ``user`` manages."""
+    visible = donor_access.visible(Donor.objects.all(), user, Perm.DONOR_MANAGE)
+    return ErasureRequest.objects.filter(status=ErasureStatus.PENDING, donor__in=visible)
+
+
 @login_required
 @require_GET
 def erasure_requests(request: AuthenticatedRequest) -> HttpResponse:
     """Donors' erasure requests waiting for staff, for those who manage the donors."""
     donor_access.require_manage(request.user)
-    pending = (
-        ErasureRequest.objects.filter(status=ErasureStatus.PENDING)
-        .filter(
-            donor__in=donor_access.visible(Donor.objects.all(), request.user, Perm.DONOR_MANAGE)
-        )
-        .select_related("donor")
-        .order_by("requested_at")
-    )
+    pending = _pending_erasures(request.user).select_related("donor").order_by("requested_at")
     return render(request, "portal/account_erasure_requests.html", {"pending": pending})
+
+
+@login_required
+@require_GET
+def staff_home(request: AuthenticatedRequest) -> HttpResponse:
+    """The donor portal seen from the staff side: donors' erasure requests (for those who
+    manage donors) and, per establishment whose messages to donors the person manages, its
+    message templates and whether its donors see their test results."""
+    user = request.user
+    manages_donors = organisation_access.holds_anywhere(user, Perm.DONOR_MANAGE)
+    establishments = list(
+        organisation_access.organisations(user, Perm.MESSAGES_MANAGE)
+        .filter(kind__in=ESTABLISHMENTS)
+        .order_by("name")
+    )
+    if not manages_donors and not establishments:
+        raise PermissionDenied
+    releasing = set(
+        ResultRelease.objects.filter(establishment__in=establishments, to_donors=True).values_list(
+            "establishment_id", flat=True
+        )
+    )
+    context = {
+        "pending": _pending_erasures(user).count() if manages_donors else None,
+        "establishments": [(e, e.pk in releasing) for e in establishments],
+    }
+    return render(request, "portal/account_staff_home.html", context)
+
+
+@login_required
+@require_POST
+def result_release(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    """Show (ticked) or stop showing an establishment's donors their verified results."""
+    establishment = notification_access.get_establishment(request.user, public_id)
+    account_actions.set_result_release(
+        by=request.user, establishment=establishment, to_donors="to_donors" in request.POST
+    )
+    messages.success(request, _("Your changes were saved."))
+    return redirect("portal:staff")
 
 
 @login_required

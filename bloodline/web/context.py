@@ -22,6 +22,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("organisations:list"), _("Organisations")))
         items.append((reverse("programmes:list"), _("Plans")))
         items += _blood_centre(user)
+        if access.holds_anywhere(user, Perm.DONOR_MANAGE) or access.holds_anywhere(
+            user, Perm.MESSAGES_MANAGE
+        ):
+            items.append((reverse("portal:staff"), _("Donor services")))
         items.append((reverse("jurisdictions:list"), _("Rule sets")))
         items.append((reverse("profile"), _("My account")))
         if user.is_staff:

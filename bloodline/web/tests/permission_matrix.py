@@ -296,6 +296,9 @@ PAGES: dict[str, R] = {
     "portal:link_code": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "portal:staff_link": R("donor", "LL HH HH AH AH AH HH HH HH LL AA"),
     "portal:erasure_requests": R("LL FF FF AA AA AA FF FF FF LL AA"),
+    # The staff side's page: for those who manage donors or an establishment's messages.
+    "portal:staff": R("LL FF FF AA AA AA FF FF FF LL AA"),
+    "portal:result_release": R("centre", "LL HH HH AH FH FH FH FH HH LL AA", method="POST"),
     "portal:erasure_decision": R("erasure_request", "LL HH HH AH AH AH HH HH HH LL AA"),
     "portal:card": R("LL FF FF FF FF FF FF FF FF LL FF"),
     "portal:certificate": R("LL FF FF FF FF FF FF FF FF LL FF"),
