@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from bloodline.screening.models import Deferral
 def donor_deferred(component: Component, on: dt.date) -> bool:
     return (
         Deferral.objects.filter(donor_id=component.donation.donor_id, starts_on__lte=on)
-        .filter(Q(permanent=True) | Q(until__isnull=True) | Q(until__gt=on))
+        .filter(Deferral.in_force_on(on))
         .exists()
     )
 

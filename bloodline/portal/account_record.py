@@ -94,7 +94,7 @@ def own_record(donor: Donor, today: dt.date) -> OwnRecord:
     latest_complete = next((d for d in donations if d.is_complete), None)
     count = certificates.donation_count(latest_complete) if latest_complete else 0
     deferrals = [
-        Deferred(d, d.reason_label(), d.permanent or d.until is None or d.until > today)
+        Deferred(d, d.reason_label(), d.in_force(today))
         for d in Deferral.objects.filter(donor=donor).order_by("-starts_on", "-pk")
     ]
     return OwnRecord(

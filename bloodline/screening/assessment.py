@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,9 +162,7 @@ def _read_vitals(values: Mapping[str, Any]) -> dict[str, Decimal]:
 
 def deferrals_in_force(donor: Donor, on: dt.date) -> QuerySet[Deferral]:
     """The donor's deferrals still running on ``on``: permanent, open-ended or not yet over."""
-    return Deferral.objects.filter(donor=donor).filter(
-        Q(permanent=True) | Q(until__isnull=True) | Q(until__gt=on)
-    )
+    return Deferral.objects.filter(donor=donor).filter(Deferral.in_force_on(on))
 
 
 def as_active(deferrals: Iterable[Deferral]) -> list[engine.ActiveDeferral]:

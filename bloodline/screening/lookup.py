@@ -347,7 +347,7 @@ def eligibility_of(donors: list[Donor], places: dict[int, Organisation]) -> dict
     earliest = min((day for day, _zone in days.values()), default=timezone.localdate())
     deferrals: dict[int, list[Deferral]] = {pk: [] for pk in ids}
     for deferral in Deferral.objects.filter(donor_id__in=ids).filter(
-        Q(permanent=True) | Q(until__isnull=True) | Q(until__gt=earliest)
+        Deferral.in_force_on(earliest)
     ):
         deferrals[deferral.donor_id].append(deferral)
     judged = {}
@@ -356,8 +356,6 @@ def eligibility_of(donors: list[Donor], places: dict[int, Organisation]) -> dict
             continue
         place = places[donor.pk]
         day, zone = days[place.pk]
-        in_force = [  # ``deferrals_in_force`` on the place's own day
-            d for d in deferrals[donor.pk] if d.permanent or d.until is None or d.until > day
-        ]
+        in_force = [d for d in deferrals[donor.pk] if d.in_force(day)]
         judged[donor.pk] = _judge(donor, history[donor.pk], in_force, place, day=(day, zone))
     return judged

@@ -246,6 +246,15 @@ class Deferral(models.Model):
 
         return reason_label(self.code, self.source)
 
+    # Still running on a day: permanent, open-ended (until re-tested) or not yet over. The
+    # same rule for the database (``in_force_on``) and for rows already read (``in_force``).
+    @staticmethod
+    def in_force_on(on: dt.date) -> Q:
+        return Q(permanent=True) | Q(until__isnull=True) | Q(until__gt=on)
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.permanent or self.until is None or self.until > on
+
 
 class DailyScreening(models.Model):
     """How many donors presented and how many were deferred at one drive on one day (in the
