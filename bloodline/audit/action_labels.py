@@ -74,6 +74,7 @@ ACTIONS = {
     "membership.update": gettext_lazy("Role changed"),
     "message_template.saved": gettext_lazy("Message template saved"),
     "messages.switched_off": gettext_lazy("Messages switched off or on"),
+    "portal.result_release_set": gettext_lazy("Test results shown to donors switched on or off"),
     "order.allocate": gettext_lazy("Units allocated"),
     "order.cancel": gettext_lazy("Order cancelled"),
     "order.dispatch": gettext_lazy("Order dispatched"),
