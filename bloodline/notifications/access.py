@@ -10,6 +10,7 @@ from django.http import Http404
 from bloodline.accounts.models import User
 from bloodline.notifications.models import Channel, Event, Template
 from bloodline.organisations import access
+from bloodline.organisations.kinds import ESTABLISHMENTS
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 
@@ -20,6 +21,15 @@ def get_establishment(user: User, public_id: uuid.UUID | str) -> Organisation:
     if not establishment.is_establishment:
         raise Http404
     return establishment
+
+
+def establishments(user: User) -> QuerySet[Organisation]:
+    """The blood establishments whose messages to donors ``user`` manages, by name."""
+    return (
+        access.organisations(user, Perm.MESSAGES_MANAGE)
+        .filter(kind__in=ESTABLISHMENTS)
+        .order_by("name")
+    )
 
 
 def templates_of(establishment: Organisation) -> QuerySet[Template]:

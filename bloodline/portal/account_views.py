@@ -25,12 +25,8 @@ from bloodline.accounts.system import system_actor
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.donors import access as donor_access
 from bloodline.donors import self_service
-from bloodline.donors.models import Donor
 from bloodline.notifications import access as notification_access
-from bloodline.organisations import access as organisation_access
-from bloodline.organisations.kinds import ESTABLISHMENTS
-from bloodline.organisations.roles import Perm
-from bloodline.portal import account_actions, account_codes
+from bloodline.portal import account_actions, account_codes, staff_access
 from bloodline.portal.account_forms import (
     AddressForm,
     ClaimForm,
@@ -39,7 +35,7 @@ from bloodline.portal.account_forms import (
     LinkCodeForm,
     PasswordSignInForm,
 )
-from bloodline.portal.account_models import ErasureRequest, ErasureStatus, ResultRelease
+from bloodline.portal.account_models import ErasureRequest, ResultRelease
 
 SIGN_IN_CODE = "portal_sign_in_code"
 CLAIM_CODE = "portal_claim_code"
@@ -230,18 +226,14 @@ def staff_link(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     return render(request, "portal/account_staff_link.html", {"form": form, "donor": donor})
 
 
-def _pending_erasures(user: Any) -> Any:
-    """Erasure requests waiting for an answer, of the donors ``user`` manages."""
-    visible = donor_access.visible(Donor.objects.all(), user, Perm.DONOR_MANAGE)
-    return ErasureRequest.objects.filter(status=ErasureStatus.PENDING, donor__in=visible)
-
-
 @login_required
 @require_GET
 def erasure_requests(request: AuthenticatedRequest) -> HttpResponse:
     """Donors' erasure requests waiting for staff, for those who manage the donors."""
     donor_access.require_manage(request.user)
-    pending = _pending_erasures(request.user).select_related("donor").order_by("requested_at")
+    pending = (
+        staff_access.pending_erasures(request.user).select_related("donor").order_by("requested_at")
+    )
     return render(request, "portal/account_erasure_requests.html", {"pending": pending})
 
 
@@ -252,21 +244,17 @@ def staff_home(request: AuthenticatedRequest) -> HttpResponse:
     manage donors) and, per establishment whose messages to donors the person manages, its
     message templates and whether its donors see their test results."""
     user = request.user
-    manages_donors = organisation_access.holds_anywhere(user, Perm.DONOR_MANAGE)
-    establishments = list(
-        organisation_access.organisations(user, Perm.MESSAGES_MANAGE)
-        .filter(kind__in=ESTABLISHMENTS)
-        .order_by("name")
-    )
-    if not manages_donors and not establishments:
+    if not staff_access.opens_staff_home(user):
         raise PermissionDenied
+    manages_donors = staff_access.manages_donors(user)
+    establishments = list(notification_access.establishments(user))
     releasing = set(
         ResultRelease.objects.filter(establishment__in=establishments, to_donors=True).values_list(
             "establishment_id", flat=True
         )
     )
     context = {
-        "pending": _pending_erasures(user).count() if manages_donors else None,
+        "pending": staff_access.pending_erasures(user).count() if manages_donors else None,
         "establishments": [(e, e.pk in releasing) for e in establishments],
     }
     return render(request, "portal/account_staff_home.html", context)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bloodline.organisations import access
 from bloodline.organisations.roles import Perm
+from bloodline.portal import staff_access
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -22,9 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("organisations:list"), _("Organisations")))
         items.append((reverse("programmes:list"), _("Plans")))
         items += _blood_centre(user)
-        if access.holds_anywhere(user, Perm.DONOR_MANAGE) or access.holds_anywhere(
-            user, Perm.MESSAGES_MANAGE
-        ):
+        if staff_access.opens_staff_home(user):
             items.append((reverse("portal:staff"), _("Donor services")))
         items.append((reverse("jurisdictions:list"), _("Rule sets")))
         items.append((reverse("profile"), _("My account")))

@@ -81,3 +81,21 @@ def test_a_non_establishment_is_refused(demo: Any, login: Any) -> None:
     answer = admin.post(reverse("portal:result_release", args=[target.uuid]), {"to_donors": "on"})
     assert answer.status_code in {403, 404}
     assert not ResultRelease.objects.exists()
+
+
+def test_the_menu_entry_is_shown_exactly_to_the_people_the_page_opens_for(
+    demo: Any, login: Any
+) -> None:
+    from bloodline.demo.seed import PERSONAS
+
+    opened = set()
+    for persona in PERSONAS:
+        client = login(persona.username)
+        status = client.get(STAFF).status_code
+        assert status in {200, 403}, persona.username
+        in_menu = f'href="{STAFF}"' in client.get("/").content.decode()
+        assert in_menu == (status == 200), persona.username
+        if status == 200:
+            opened.add(persona.username)
+    assert {"establishment_admin", "drive_nurse"} <= opened
+    assert "lab_technician" not in opened
