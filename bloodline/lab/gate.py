@@ -23,7 +23,7 @@ from bloodline.screening.models import Deferral
 
 def donor_deferred(component: Component, on: dt.date) -> bool:
     return (
-        Deferral.objects.filter(donor_id=component.donation.donor_id, starts_on__lte=on)
+        Deferral.objects.filter(donor_id=component.donation.donor_id)
         .filter(Deferral.in_force_on(on))
         .exists()
     )

@@ -344,10 +344,12 @@ def eligibility_of(donors: list[Donor], places: dict[int, Organisation]) -> dict
     ):
         history[donation.donor_id].append(donation)
     days = {p.pk: _today(p) for p in {places[pk].pk: places[pk] for pk in ids}.values()}
-    earliest = min((day for day, _zone in days.values()), default=timezone.localdate())
+    today = timezone.localdate()
+    earliest = min((day for day, _zone in days.values()), default=today)
+    latest = max((day for day, _zone in days.values()), default=today)
     deferrals: dict[int, list[Deferral]] = {pk: [] for pk in ids}
     for deferral in Deferral.objects.filter(donor_id__in=ids).filter(
-        Deferral.in_force_on(earliest)
+        Deferral.in_force_during(earliest, latest)
     ):
         deferrals[deferral.donor_id].append(deferral)
     judged = {}

@@ -246,14 +246,23 @@ class Deferral(models.Model):
 
         return reason_label(self.code, self.source)
 
-    # Still running on a day: permanent, open-ended (until re-tested) or not yet over. The
-    # same rule for the database (``in_force_on``) and for rows already read (``in_force``).
+    # In force on a day: already started, and permanent, open-ended (until re-tested) or not
+    # yet over. The same rule for the database (``in_force_on``; ``in_force_during`` for a
+    # first read covering several days) and for rows already read (``in_force``). Screening,
+    # the portal and the release gate all ask this one rule.
+    @staticmethod
+    def in_force_during(first: dt.date, last: dt.date) -> Q:
+        """In force on at least one day from ``first`` to ``last``."""
+        return Q(starts_on__lte=last) & (
+            Q(permanent=True) | Q(until__isnull=True) | Q(until__gt=first)
+        )
+
     @staticmethod
     def in_force_on(on: dt.date) -> Q:
-        return Q(permanent=True) | Q(until__isnull=True) | Q(until__gt=on)
+        return Deferral.in_force_during(on, on)
 
     def in_force(self, on: dt.date) -> bool:
-        return self.permanent or self.until is None or self.until > on
+        return self.starts_on <= on and (self.permanent or self.until is None or self.until > on)
 
 
 class DailyScreening(models.Model):
