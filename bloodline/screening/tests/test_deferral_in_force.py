@@ -1,4 +1,4 @@
-""""In force on a day" is one rule (screening/models.py): the database filter and the check on
+""" "In force on a day" is one rule (screening/models.py): the database filter and the check on
 rows already read agree on every shape of deferral, and a deferral that has not started yet
 blocks neither today's screening nor a release (the release gate asks the same rule)."""
 
