@@ -117,6 +117,7 @@ ACTIONS = {
     "sample.receive": gettext_lazy("Sample received"),
     "shipment.scan": gettext_lazy("Unit scanned into a shipment"),
     "stock.threshold": gettext_lazy("Stock threshold set"),
+    "stock.supply_level_set": gettext_lazy("Supply level set by hand"),
     "transfer.receive": gettext_lazy("Transfer received"),
     "transfer.send": gettext_lazy("Transfer sent"),
     "unit.outcome": gettext_lazy("Unit's fate reported"),

@@ -295,6 +295,12 @@ class Component(Versioned):
                 name="component_stock_idx",
             ),
             models.Index(fields=["status", "expires_at"], name="component_expiry_idx"),
+            # Issues per establishment over the days-of-supply window (inventory/supply.py).
+            models.Index(
+                fields=["establishment", "issued_at"],
+                name="component_issued_idx",
+                condition=Q(issued_at__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -574,6 +580,77 @@ class StockThreshold(models.Model):
     def audit_id(self) -> str:
         """A threshold is known by its establishment, class and group (decision 0028)."""
         return f"{self.establishment.uuid}:{self.component_kind}:{self.abo}:{self.rhd}"
+
+
+class SupplyLevel(models.TextChoices):
+    """The shortage phases of supply.md §1 (NHSBT's names, U30)."""
+
+    GREEN = "green", pgettext_lazy("supply level", "Green")
+    PRE_AMBER = "pre_amber", pgettext_lazy("supply level", "Pre-amber")
+    AMBER = "amber", pgettext_lazy("supply level", "Amber")
+    RED = "red", pgettext_lazy("supply level", "Red")
+
+
+class SupplyCause(models.TextChoices):
+    COMPUTED = "computed", _("days of supply crossed a level")
+    OVERRIDE = "override", _("set by a person")
+    OVERRIDE_ENDED = "override_ended", _("a person's setting ended")
+
+
+class SupplyLevelChange(models.Model):
+    """A change of the supply level of one component class and group at an establishment, with
+    the figures that caused it: computed by the supply check (``inventory/supply.py``) or set
+    by a person with a reason until a time. The newest row per class and group is the level in
+    force. Never edited."""
+
+    establishment = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="supply_changes"
+    )
+    component_kind = models.CharField(_("component class"), max_length=20)
+    abo = models.CharField(_("ABO group"), max_length=2, choices=ABO.choices)
+    rhd = models.CharField(_("RhD"), max_length=3, choices=RhD.choices)
+    level = models.CharField(_("level"), max_length=10, choices=SupplyLevel.choices)
+    at = models.DateTimeField(_("since"))
+    cause = models.CharField(_("cause"), max_length=20, choices=SupplyCause.choices)
+    # The figures at the change: units available, units issued in the window, its length,
+    # and the days of supply they give (empty when nothing was issued in the window).
+    available = models.PositiveIntegerField(_("available"))
+    issued = models.PositiveIntegerField(_("issued in the window"))
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    days = models.DecimalField(
+        _("days of supply"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supply level change")
+        verbose_name_plural = _("supply level changes")
+        indexes = [
+            models.Index(
+                fields=["establishment", "component_kind", "abo", "rhd", "-at", "-id"],
+                name="supply_change_latest_idx",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(cause="override") | (Q(by__isnull=False) & ~Q(reason="")),
+                name="supply_override_by_someone_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(cause="override"),
+                name="supply_until_only_for_overrides",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component_kind} {blood_group(self.abo, self.rhd)}: {self.level}"
+
+    def audit_id(self) -> str:
+        return f"{self.establishment.uuid}:{self.component_kind}:{self.abo}:{self.rhd}:{self.pk}"
 
 
 class UnsafeDonation(models.Model):

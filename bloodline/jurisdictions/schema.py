@@ -492,6 +492,75 @@ class RecipientRhd(Strict):
         return self
 
 
+SupplyLevel = Literal["green", "pre_amber", "amber", "red"]
+
+
+class SupplyBound(Provenance):
+    """Stock below ``days`` days of supply (at or below, with ``at_or_below``) is at the level
+    this bound opens. NHSBT notifies red cells "below 2 days" but platelets "at ≤ 0.5 day"
+    (supply.md §1, U30), so the comparison is part of the data."""
+
+    days: float = Field(ge=0)
+    at_or_below: bool = False
+
+    def reached(self, days: float) -> bool:
+        return days <= self.days if self.at_or_below else days < self.days
+
+
+class SupplyLevels(Strict):
+    """The shortage phases of one component class (supply.md §1): green while no bound is
+    reached, then pre-amber, amber and red as stock falls past each bound."""
+
+    component_kind: ComponentKind
+    pre_amber: SupplyBound
+    amber: SupplyBound
+    red: SupplyBound
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SupplyLevels:
+        if not self.red.days <= self.amber.days <= self.pre_amber.days:
+            raise ValueError("the bounds must fall: red ≤ amber ≤ pre_amber days")
+        return self
+
+    @property
+    def bounds(self) -> tuple[SupplyBound, SupplyBound, SupplyBound]:
+        return (self.pre_amber, self.amber, self.red)
+
+    def level(self, days: float) -> SupplyLevel:
+        if self.red.reached(days):
+            return "red"
+        if self.amber.reached(days):
+            return "amber"
+        return "pre_amber" if self.pre_amber.reached(days) else "green"
+
+
+class Supply(Strict):
+    """Days of supply = units available ÷ average daily issues over ``window`` (supply.md §1;
+    the window length is configuration), judged against the levels of each component class.
+    A class without levels here has no level: the stock page says so (README rule 3)."""
+
+    window: Period
+    levels: list[SupplyLevels] = Field(default_factory=list)
+
+    @field_validator("window")
+    @classmethod
+    def _in_days(cls, value: Period) -> Period:
+        if value.unit != "days":
+            raise ValueError("the averaging window is counted in days")
+        return value
+
+    @field_validator("levels")
+    @classmethod
+    def _one_per_kind(cls, value: list[SupplyLevels]) -> list[SupplyLevels]:
+        kinds = [levels.component_kind for levels in value]
+        if len(kinds) != len(set(kinds)):
+            raise ValueError("one set of levels per component class")
+        return value
+
+    def levels_of(self, component_kind: str) -> SupplyLevels | None:
+        return next((x for x in self.levels if x.component_kind == component_kind), None)
+
+
 class RuleSet(Strict):
     code: str = Field(pattern=r"^[A-Z]{2,3}-[A-Za-z0-9-]+$")
     version: str = Field(min_length=1)
@@ -528,6 +597,8 @@ class RuleSet(Strict):
     processing: list[Processing] = Field(default_factory=list)
     # Which RhD-negative recipients never receive RhD-positive red cells (components.md §5.4).
     recipient_rhd: RecipientRhd
+    # Days-of-supply levels (supply.md §1); absent: the deployer has set none, so no level.
+    supply: Supply | None = None
 
     @field_validator("title")
     @classmethod
