@@ -32,6 +32,7 @@ from bloodline.distribution.models import ItemOutcome, Urgency
 from bloodline.donors.access import registry_for
 from bloodline.donors.models import Donor, Sex
 from bloodline.inventory import actions as inventory
+from bloodline.inventory import supply
 from bloodline.inventory.models import Component, StockThreshold
 from bloodline.inventory.status import Status
 from bloodline.jurisdictions.loader import registry
@@ -182,6 +183,7 @@ class _Seeder:
         self._lookback(plan)
         self._routine_order()
         inventory.sweep_expired(by=system_actor())
+        supply.check_all()  # the levels the worker's first check would record
 
     def _thresholds(self) -> None:
         """Days-of-supply thresholds for red cells and platelets, set by the centre's

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from bloodline.donors.models import ABO, RhD
 from bloodline.inventory.models import (
@@ -17,6 +18,7 @@ from bloodline.inventory.models import (
     LocationKind,
     ProcessingKind,
     StorageLocation,
+    SupplyLevel,
 )
 from bloodline.jurisdictions.labels import COMPONENT_KINDS
 from bloodline.jurisdictions.schema import Recipe, RuleSet
@@ -226,6 +228,37 @@ class ThresholdForm(Form):
     critical_days = forms.DecimalField(
         label=_("Critical days of supply"), max_digits=5, decimal_places=1
     )
+
+
+# How long a level set by hand lasts (at most 14 days, inventory/supply.py OVERRIDE_MAX).
+SUPPLY_HOLD_HOURS = (6, 12, 24, 48, 72, 168, 336)
+
+
+class SupplyLevelForm(Form):
+    """Set the supply level of a class and group by hand, for a while, with a reason."""
+
+    component_kind = forms.ChoiceField(
+        label=_("Component class"), choices=list(COMPONENT_KINDS.items())
+    )
+    abo = forms.ChoiceField(label=_("ABO group"), choices=ABO.choices)
+    rhd = forms.ChoiceField(label=_("RhD"), choices=RhD.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=SupplyLevel.choices)
+    hours = forms.TypedChoiceField(label=_("For"), coerce=int, initial=24)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Worded in the reader's language when the form is made, not when the module loads.
+        self.fields["hours"].choices = [  # type: ignore[attr-defined]
+            (h, _hold(h)) for h in SUPPLY_HOLD_HOURS
+        ]
+
+
+def _hold(hours: int) -> str:
+    if hours < 48:
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
+    days = hours // 24
+    return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
 
 
 class LocationForm(Form):

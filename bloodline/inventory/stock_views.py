@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -17,8 +18,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.inventory import access as inventory_access
-from bloodline.inventory import actions, forms, stock
-from bloodline.inventory.models import Component, StockThreshold, StorageLocation, Transfer
+from bloodline.inventory import actions, forms, stock, supply
+from bloodline.inventory.models import (
+    Component,
+    StockThreshold,
+    StorageLocation,
+    SupplyLevel,
+    SupplyLevelChange,
+    Transfer,
+)
 from bloodline.inventory.views import _at, _chooser, _chosen, eye
 from bloodline.jurisdictions.labels import COMPONENT_KINDS, component_kind
 from bloodline.lib.blood_groups import group_order
@@ -47,6 +55,78 @@ def stock_page(request: AuthenticatedRequest) -> HttpResponse:
         "can_manage": access.has_perm(request.user, Perm.STOCK_MANAGE, establishment),
     }
     return render(request, "inventory/stock.html", context)
+
+
+# Supply levels (issue 15 §1, decision 0060) ----------------------------------------------
+
+HISTORY_DAYS = 30
+
+
+@login_required
+@require_GET
+def supply_page(request: AuthenticatedRequest) -> HttpResponse:
+    establishment, places = _chosen(request, Perm.STOCK_VIEW)
+    keys = ("component_kind", "abo", "rhd", "level")
+    initial = {k: request.GET[k] for k in keys if request.GET.get(k)}
+    return _supply(request, establishment, places, forms.SupplyLevelForm(initial=initial))
+
+
+@login_required
+@require_POST
+def supply_set(request: AuthenticatedRequest) -> HttpResponse:
+    """Set a class and group's level by hand (stock managers of the establishment)."""
+    establishment, places = _chosen(request, Perm.STOCK_MANAGE)
+    form = forms.SupplyLevelForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            supply.override(
+                by=request.user,
+                establishment=establishment,
+                component_kind=data["component_kind"],
+                abo=data["abo"],
+                rhd=data["rhd"],
+                level=data["level"],
+                reason=data["reason"],
+                until=timezone.now() + dt.timedelta(hours=data["hours"]),
+            )
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, _("The level was set."))
+            return redirect(_at("inventory:supply", establishment))
+    return _supply(request, establishment, places, form, status=400)
+
+
+def _supply(
+    request: AuthenticatedRequest,
+    establishment: Organisation,
+    places: list[Organisation],
+    form: forms.SupplyLevelForm,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    rules = supply.rules_of(establishment, now)
+    history = (
+        SupplyLevelChange.objects.filter(
+            establishment=establishment, at__gte=now - dt.timedelta(days=HISTORY_DAYS)
+        )
+        .select_related("by")
+        .order_by("-at", "-pk")
+    )
+    context = {
+        "establishment": establishment,
+        "chooser": _chooser(establishment, places),
+        "rules": rules,
+        "statuses": supply.statuses(establishment, now),
+        "history": history,
+        "timelines": supply.timelines(establishment, now, HISTORY_DAYS),
+        "history_days": HISTORY_DAYS,
+        "levels": SupplyLevel.choices,
+        "form": form,
+        "can_manage": access.has_perm(request.user, Perm.STOCK_MANAGE, establishment),
+    }
+    return render(request, "inventory/supply.html", context, status=status)
 
 
 def _threshold_initial(

@@ -245,7 +245,7 @@ def override(
     known = {s.key: s for s in statuses(establishment, now)}
     status = known.get((component_kind, abo, rhd))
     if status is None:
-        errors["group"] = [_("This establishment holds and issues no such units.")]
+        errors["abo"] = [_("This establishment holds and issues no such units.")]
     if errors:
         raise ValidationError(errors)
     assert status is not None
@@ -273,3 +273,63 @@ def override(
         reason=reason.strip(),
     )
     return change
+
+
+@dataclass(frozen=True)
+class Segment:
+    level: str
+    start: float  # share of the chart's width, 0–1
+    width: float
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The recorded level of one class and group over the last ``days`` days: the 30-day
+    chart of the supply page (its data table is the list of changes)."""
+
+    component_kind: str
+    abo: str
+    rhd: str
+    segments: list[Segment]
+
+    @property
+    def group(self) -> str:
+        return blood_group(self.abo, self.rhd)
+
+
+def timelines(establishment: Organisation, now: dt.datetime, days: int = 30) -> list[Timeline]:
+    """Per class and group with a recorded level, the levels in force across the window,
+    from the last change before it and the changes within it (two queries)."""
+    start = now - dt.timedelta(days=days)
+    span = (now - start).total_seconds()
+    before = SupplyLevelChange.objects.filter(
+        establishment=establishment,
+        component_kind=OuterRef("component_kind"),
+        abo=OuterRef("abo"),
+        rhd=OuterRef("rhd"),
+        at__lt=start,
+    ).order_by("-at", "-pk")
+    rows = list(
+        SupplyLevelChange.objects.filter(establishment=establishment, at__lt=start)
+        .filter(pk=Subquery(before.values("pk")[:1]))
+        .order_by("at", "pk")
+    ) + list(
+        SupplyLevelChange.objects.filter(
+            establishment=establishment, at__gte=start, at__lte=now
+        ).order_by("at", "pk")
+    )
+    by_key: dict[Key, list[tuple[dt.datetime, str]]] = {}
+    for row in rows:
+        by_key.setdefault((row.component_kind, row.abo, row.rhd), []).append(
+            (max(row.at, start), row.level)
+        )
+    found = []
+    for key in sorted(by_key, key=lambda k: (k[0], group_order(k[1], k[2]))):
+        points = by_key[key]
+        segments = []
+        for (at, level), following in zip(points, [*points[1:], (now, "")], strict=True):
+            width = (following[0] - at).total_seconds() / span
+            if width > 0:
+                segments.append(Segment(level, (at - start).total_seconds() / span, width))
+        found.append(Timeline(*key, segments))
+    return found

@@ -17,6 +17,7 @@ register = template.Library()
 # (here, url name, label, permission the page requires, whether it is per establishment)
 PAGES = (
     ("stock", "inventory:stock", _("Stock"), Perm.STOCK_VIEW, True),
+    ("supply", "inventory:supply", _("Supply levels"), Perm.STOCK_VIEW, True),
     ("process", "inventory:process_search", _("Processing"), Perm.COMPONENT_PROCESS, False),
     ("transfers", "inventory:transfers", _("Transfers"), Perm.STOCK_VIEW, True),
     ("locations", "inventory:locations", _("Storage locations"), Perm.STOCK_MANAGE, True),

@@ -227,7 +227,7 @@ def test_a_level_set_by_hand_needs_a_level_a_reason_and_an_end_within_14_days(
         ({"reason": "  "}, "reason"),
         ({"until": now - dt.timedelta(minutes=1)}, "until"),
         ({"until": now + dt.timedelta(days=15)}, "until"),
-        ({"abo": "B"}, "group"),  # nothing held or issued of B RhD-negative red cells
+        ({"abo": "B"}, "abo"),  # nothing held or issued of B RhD-negative red cells
     ]
     before = SupplyLevelChange.objects.count()
     for change, field in cases:

@@ -215,6 +215,9 @@ PAGES: dict[str, R] = {
     "lab:lift_hold": R("LL HH HH HH FH FH HH FH HH LL HH", method="POST"),
     "inventory:stock": R("LL FF FF AA FF FF AA AA FF LL AA"),
     "inventory:thresholds": R("LL FF FF AA FF FF FF AA FF LL AA"),
+    "inventory:supply": R("LL FF FF AA FF FF AA AA FF LL AA"),
+    # An empty form is refused (400) for those who may set a level; nothing is written.
+    "inventory:supply_set": R("LL FF FF VV FF FF FF VV FF LL VV", method="POST"),
     "inventory:process_search": R("LL FF FF AA FF FF AA AA FF LL AA"),
     "inventory:process": R("LL HH HH AH FH FH AH AH HH LL AA"),
     "inventory:component": R("component", "LL HH HH AH FH FH AH AH HH LL AA"),
