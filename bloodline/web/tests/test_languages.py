@@ -16,6 +16,8 @@ HEADING = "Voluntary blood donation, end to end"
 SAME_IN = {
     "fr": {
         "WeChat",
+        "cause",
+        "Cause",
         "message",
         "messages",
         "Message",
