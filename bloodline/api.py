@@ -28,6 +28,7 @@ from bloodline.organisations.api import router as organisations_router
 from bloodline.portal.account_api import router as portal_account_router
 from bloodline.portal.booking_api import router as booking_router
 from bloodline.portal.prescreen_api import router as prescreen_router
+from bloodline.portal.supply_api import router as public_supply_router
 from bloodline.programmes.api import router as programmes_router
 from bloodline.reports.api import router as reports_router
 from bloodline.screening.api import router as screening_router
@@ -90,6 +91,7 @@ api.add_router("/donors", donors_router)
 api.add_router("/lab", lab_router)
 api.add_router("/stock", inventory_router)
 api.add_router("/distribution", distribution_router)
+api.add_router("/supply", public_supply_router)
 
 
 @api.exception_handler(SchemaValidationError)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("tasks/", include("bloodline.jobs.urls")),
     path("messages/", include("bloodline.notifications.urls")),
     path("donor/", include("bloodline.portal.urls")),
+    path("supply/", include("bloodline.portal.supply_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -118,6 +118,7 @@ ACTIONS = {
     "shipment.scan": gettext_lazy("Unit scanned into a shipment"),
     "stock.threshold": gettext_lazy("Stock threshold set"),
     "stock.supply_level_set": gettext_lazy("Supply level set by hand"),
+    "stock.supply_publication_set": gettext_lazy("Public supply page choice set"),
     "transfer.receive": gettext_lazy("Transfer received"),
     "transfer.send": gettext_lazy("Transfer sent"),
     "unit.outcome": gettext_lazy("Unit's fate reported"),

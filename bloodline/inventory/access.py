@@ -11,9 +11,18 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
 
-from bloodline.inventory.models import Component, StorageLocation, Transfer
+from bloodline.inventory.models import (
+    Component,
+    StorageLocation,
+    SupplyLevelChange,
+    SupplyPublication,
+    SupplyShown,
+    Transfer,
+)
 from bloodline.organisations import access
 from bloodline.organisations.access import AnyUser
 from bloodline.organisations.kinds import ESTABLISHMENTS
@@ -61,3 +70,26 @@ def get_transfer(user: AnyUser, public_id: uuid.UUID | str, *, perm: str = Perm.
     """A transfer, seen through the establishment it is sent to (the one that receives it)."""
     found = Transfer.objects.select_related("source", "destination")
     return access.get_in_scope(user, found, perm=perm, via="destination", uuid=public_id)
+
+
+def published_establishments() -> QuerySet[Organisation]:
+    """The establishments on the public supply page, for anyone, signed in or not (issue 15
+    §2): active, with a supply level recorded, and not withdrawn from the page by their stock
+    managers; in tree order. Each carries ``public_shows``, what the page shows of it."""
+    recorded = SupplyLevelChange.objects.filter(establishment=OuterRef("pk"))
+    chosen = SupplyPublication.objects.filter(establishment=OuterRef("pk")).values("shows")[:1]
+    return (
+        Organisation.objects.filter(kind__in=sorted(ESTABLISHMENTS), is_active=True)
+        .filter(Exists(recorded))
+        .annotate(public_shows=Coalesce(Subquery(chosen), Value(SupplyShown.LEVELS.value)))
+        .exclude(public_shows=SupplyShown.NOTHING.value)
+        .order_by("path")
+    )
+
+
+def published_establishment(public_id: uuid.UUID | str) -> Organisation:
+    """One establishment of the public supply page; 404 for any other, as if it did not exist."""
+    found = published_establishments().filter(uuid=public_id).first()
+    if found is None:
+        raise Http404
+    return found

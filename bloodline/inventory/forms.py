@@ -19,6 +19,7 @@ from bloodline.inventory.models import (
     ProcessingKind,
     StorageLocation,
     SupplyLevel,
+    SupplyShown,
 )
 from bloodline.jurisdictions.labels import COMPONENT_KINDS
 from bloodline.jurisdictions.schema import Recipe, RuleSet
@@ -252,6 +253,16 @@ class SupplyLevelForm(Form):
         self.fields["hours"].choices = [  # type: ignore[attr-defined]
             (h, _hold(h)) for h in SUPPLY_HOLD_HOURS
         ]
+
+
+class SupplyPublicationForm(Form):
+    """What the public supply page shows of the establishment."""
+
+    shows = forms.ChoiceField(
+        label=_("The public supply page shows"),
+        choices=SupplyShown.choices,
+        widget=forms.RadioSelect,
+    )
 
 
 def _hold(hours: int) -> str:

@@ -653,6 +653,42 @@ class SupplyLevelChange(models.Model):
         return f"{self.establishment.uuid}:{self.component_kind}:{self.abo}:{self.rhd}:{self.pk}"
 
 
+class SupplyShown(models.TextChoices):
+    """What the public supply page shows of an establishment (issue 15 §2)."""
+
+    LEVELS = "levels", _("levels only")
+    COUNTS = "counts", _("levels and units available")
+    NOTHING = "nothing", _("nothing: not on the public page")
+
+
+class SupplyPublication(models.Model):
+    """An establishment's choice of what the public supply page shows of it. Without a row it
+    shows levels only: the public learns whether to come, not how many bags are on a shelf."""
+
+    establishment = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="supply_publication"
+    )
+    shows = models.CharField(_("shows"), max_length=10, choices=SupplyShown.choices)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("public supply setting")
+        verbose_name_plural = _("public supply settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shows__in=["levels", "counts", "nothing"]),
+                name="supply_publication_known_choice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.establishment_id}: {self.shows}"
+
+    def audit_id(self) -> str:
+        return str(self.establishment.uuid)
+
+
 class UnsafeDonation(models.Model):
     """A donation whose every component is unsafe: a mandatory test failed, or a look-back
     reached it. Components made from it later start unsafe too. Never removed."""

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bloodline.accounts.types import AuthenticatedRequest
 from bloodline.inventory import access as inventory_access
-from bloodline.inventory import actions, forms, stock, supply
+from bloodline.inventory import actions, forms, public_supply, stock, supply
 from bloodline.inventory.models import (
     Component,
     StockThreshold,
@@ -98,12 +98,33 @@ def supply_set(request: AuthenticatedRequest) -> HttpResponse:
     return _supply(request, establishment, places, form, status=400)
 
 
+@login_required
+@require_POST
+def supply_public(request: AuthenticatedRequest) -> HttpResponse:
+    """Choose what the public supply page shows of the establishment (stock managers)."""
+    establishment, places = _chosen(request, Perm.STOCK_MANAGE)
+    shown = forms.SupplyPublicationForm(request.POST)
+    if shown.is_valid():
+        try:
+            public_supply.set_shown(
+                by=request.user, establishment=establishment, shows=shown.cleaned_data["shows"]
+            )
+        except ValidationError as exc:
+            shown.apply_errors(exc)
+        else:
+            messages.success(request, _("The public page's choice was saved."))
+            return redirect(_at("inventory:supply", establishment))
+    form = forms.SupplyLevelForm()
+    return _supply(request, establishment, places, form, status=400, shown=shown)
+
+
 def _supply(
     request: AuthenticatedRequest,
     establishment: Organisation,
     places: list[Organisation],
     form: forms.SupplyLevelForm,
     status: int = 200,
+    shown: forms.SupplyPublicationForm | None = None,
 ) -> HttpResponse:
     now = timezone.now()
     rules = supply.rules_of(establishment, now)
@@ -125,6 +146,8 @@ def _supply(
         "levels": SupplyLevel.choices,
         "form": form,
         "can_manage": access.has_perm(request.user, Perm.STOCK_MANAGE, establishment),
+        "shown": shown
+        or forms.SupplyPublicationForm(initial={"shows": public_supply.shown(establishment)}),
     }
     return render(request, "inventory/supply.html", context, status=status)
 

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -81,6 +82,13 @@ class GroupSupply:
     @property
     def level(self) -> str:
         return self.override.level if self.override is not None else self.computed
+
+
+def forget_public(establishment: Organisation) -> None:
+    """Drop the public supply page's cached figures of the establishment (``public_supply``),
+    once the transaction that changed them commits."""
+    key = f"public-supply:{establishment.pk}"
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def days_of_supply(available: int, issued: int, window_days: int) -> Decimal | None:
@@ -272,6 +280,7 @@ def override(
         changes={"level": [status.level, level], "until": [None, until.isoformat()]},
         reason=reason.strip(),
     )
+    forget_public(establishment)
     return change
 
 

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("thresholds/", stock_views.thresholds, name="thresholds"),
     path("supply/", stock_views.supply_page, name="supply"),
     path("supply/set/", stock_views.supply_set, name="supply_set"),
+    path("supply/public/", stock_views.supply_public, name="supply_public"),
     path("process/", views.process_search, name="process_search"),
     path("process/<str:din>/", views.process, name="process"),
     path("unit/<uuid:public_id>/", views.component_page, name="component"),

@@ -29,6 +29,7 @@ from bloodline.distribution.models import Order, ShipmentItem
 from bloodline.donors.models import Donor, DonorAccount
 from bloodline.drives import board, registrations
 from bloodline.drives.models import BoardLink, Drive, DriveRequest, Registration
+from bloodline.inventory import supply
 from bloodline.inventory.models import Component, LookbackHold, StorageLocation, Transfer
 from bloodline.jobs.models import Task
 from bloodline.lab.models import ImportBatch, NotificationTask, TestResult
@@ -279,6 +280,7 @@ def build() -> World:
     k[("result", "vn")], k[("result", "cn")] = _uuid(vn_result), _uuid(cn_result)
     for side, centre in (("vn", nodes["vn_centre"]), ("cn", nodes["cn_centre"])):
         k[("centre", side)] = _uuid(centre)
+        supply.check(centre)  # each centre's levels, so the public supply page shows it
         k[("batch", side)] = _uuid(ImportBatch.objects.filter(establishment=centre).first())
         k[("registry_import", side)] = _uuid(_registry_import(centre))
         k[("location", side)] = _uuid(StorageLocation.objects.filter(establishment=centre).first())

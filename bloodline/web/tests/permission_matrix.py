@@ -218,6 +218,11 @@ PAGES: dict[str, R] = {
     "inventory:supply": R("LL FF FF AA FF FF AA AA FF LL AA"),
     # An empty form is refused (400) for those who may set a level; nothing is written.
     "inventory:supply_set": R("LL FF FF VV FF FF FF VV FF LL VV", method="POST"),
+    "inventory:supply_public": R("LL FF FF VV FF FF FF VV FF LL VV", method="POST"),
+    # The public supply page (decision 0061): anyone, signed in or not, on both sides.
+    "public_supply:index": R("AA AA AA AA AA AA AA AA AA AA AA"),
+    "public_supply:establishment": R("centre", "AA AA AA AA AA AA AA AA AA AA AA"),
+    "public_supply:widget": R("centre", "AA AA AA AA AA AA AA AA AA AA AA"),
     "inventory:process_search": R("LL FF FF AA FF FF AA AA FF LL AA"),
     "inventory:process": R("LL HH HH AH FH FH AH AH HH LL AA"),
     "inventory:component": R("component", "LL HH HH AH FH FH AH AH HH LL AA"),
@@ -315,6 +320,8 @@ PAGES: dict[str, R] = {
 # The grid columns, for reading:  anon outs comm esta driv phys lab_ inve hosp inac supe
 OPERATIONS: dict[str, R] = {
     "GET /organisations": R("LL AA AA AA AA AA AA AA AA LL AA"),
+    "GET /supply": R("AA AA AA AA AA AA AA AA AA AA AA"),
+    "GET /supply/{public_id}": R("centre", "AA AA AA AA AA AA AA AA AA AA AA"),
     "POST /organisations": R(
         "LL HH VH VH FH FH FH FH FH LL VV",
         body={"parent": "@organisation", "kind": "enterprise", "name": "Matrix"},
