@@ -30,10 +30,10 @@ from bloodline.notifications.models import (
     Template,
 )
 from bloodline.notifications.rendering import render
+from bloodline.organisations.models import Organisation
 
 if TYPE_CHECKING:
     from bloodline.accounts.models import User
-    from bloodline.organisations.models import Organisation
 
 # The donor consent that allows each channel (donors.models.ConsentPurpose).
 CONSENT_FOR = {
@@ -138,6 +138,7 @@ def enqueue_many(event: str, wanted: Iterable[Wanted], *, by: User) -> int:
     )
     agreed = consented_channels(w.to_donor.pk for w in items if w.to_donor is not None)
     builder = _Builder(event, by, agreed)
+    builder.know_zones(items)
     made: dict[str, Message] = {}
     for w in items:
         if w.key in taken or w.key in made:
@@ -199,13 +200,24 @@ class _Builder:
             self.templates[(language, channel, at)] = found
         return self.templates[(language, channel, at)]
 
+    def know_zones(self, items: Iterable[Wanted]) -> None:
+        """Read the quiet-hours zone of every recipient's place at once (one query), where
+        ``_zone`` would read each place's ancestors in turn."""
+        places = {p.pk: p for p in (_zone_place(w.to_donor, w.establishment) for w in items) if p}
+        self.zones.update(Organisation.objects.time_zones_of(places.values()))
+
     def _zone(self, donor: Donor | None, establishment: Any) -> str:
-        place = donor.affiliation if donor is not None and donor.affiliation else establishment
+        place = _zone_place(donor, establishment)
         if place is None:
             return str(settings.NOTIFY_DEFAULT_TIME_ZONE)
         if place.pk not in self.zones:
             self.zones[place.pk] = _time_zone(donor, establishment)
         return self.zones[place.pk]
+
+
+def _zone_place(donor: Donor | None, establishment: Any) -> Any:
+    """Whose zone sets the recipient's quiet hours: their unit's, else the sender's."""
+    return donor.affiliation if donor is not None and donor.affiliation else establishment
 
 
 def cancel_waiting_many(keep: Mapping[int, str], event: str, *, reason: str) -> int:

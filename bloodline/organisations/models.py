@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -69,6 +70,25 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def ancestors_of(self, node: Organisation, include_self: bool = False) -> OrganisationQuerySet:
         pks = node.ancestor_pks() + ([node.pk] if include_self else [])
         return self.filter(pk__in=pks).order_by("depth")
+
+    def time_zones_of(self, nodes: Iterable[Organisation]) -> dict[int, str]:
+        """``effective_time_zone`` of each of ``nodes``, by primary key, in one query at most
+        whatever their number (a message sweep reaches donors of hundreds of units)."""
+        nodes = list(nodes)
+        wanted = {pk for node in nodes if not node.time_zone for pk in node.ancestor_pks()}
+        zoned = (
+            self.filter(pk__in=wanted).exclude(time_zone="").values_list("pk", "depth", "time_zone")
+            if wanted
+            else []
+        )
+        by_pk = {pk: (depth, zone) for pk, depth, zone in zoned}
+        found = {}
+        for node in nodes:
+            # The node's own zone, else the deepest ancestor's that has one, as
+            # ``effective_time_zone`` walks them.
+            above = [by_pk[pk] for pk in node.ancestor_pks() if pk in by_pk]
+            found[node.pk] = node.time_zone or max(above, default=(0, settings.TIME_ZONE))[1]
+        return found
 
 
 class Organisation(Versioned):

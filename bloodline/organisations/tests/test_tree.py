@@ -207,3 +207,15 @@ def test_the_detail_page_query_count_does_not_grow_with_the_children(demo, chair
     assert_flat(few, many, sizes=(1, 10))
     assert len(few) <= 40
     assert page.content.decode().count("Firm ") == 9
+
+
+def test_the_time_zones_of_many_nodes_are_read_in_one_query_as_each_reads_its_own(demo):
+    # A district with its own zone: its units take it, not the country's above it.
+    Organisation.objects.filter(pk=demo.nodes["vn_dong"].pk).update(time_zone="Asia/Bangkok")
+    nodes = list(Organisation.objects.all())
+    with counted() as queries:
+        zones = Organisation.objects.time_zones_of(nodes)
+    assert len(queries) == 1
+    assert zones == {node.pk: node.effective_time_zone() for node in nodes}
+    assert zones[demo.nodes["vn_garment_union"].pk] == "Asia/Bangkok"
+    assert zones[demo.nodes["vn_tay"].pk] != "Asia/Bangkok"
