@@ -29,7 +29,7 @@ from bloodline.notifications.models import (
     SwitchedOff,
     Template,
 )
-from bloodline.notifications.rendering import render
+from bloodline.notifications.rendering import render_all
 from bloodline.organisations.models import Organisation
 
 if TYPE_CHECKING:
@@ -178,6 +178,7 @@ class _Builder:
         language = _known_language(language)
         template = self._template(language, channel, w.establishment)
         now = timezone.now()
+        subject, body = render_all([template.subject, template.body], w.context, language)
         return Message(
             donor=donor,
             establishment=w.establishment,
@@ -186,8 +187,8 @@ class _Builder:
             language=language,
             time_zone=self._zone(donor, w.establishment),
             event=self.event,
-            subject=render(template.subject, w.context, language),
-            body=render(template.body, w.context, language),
+            subject=subject,
+            body=body,
             key=w.key,
             created_by=self.by,
             next_attempt_at=max(now, w.send_after) if w.send_after else now,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -101,9 +101,15 @@ def _compiled(text: str) -> Any:
 
 def render(text: str, context: Mapping[str, Any], language: str) -> str:
     """The text with its placeholders filled, dates and numbers in ``language``."""
+    return render_all([text], context, language)[0]
+
+
+def render_all(texts: Sequence[str], context: Mapping[str, Any], language: str) -> list[str]:
+    """``render`` of each of ``texts`` (a subject and a body) with one context: the language
+    is switched and the values localised once for all of them."""
     with translation.override(language):
         values = {name: _localised(value) for name, value in context.items()}
-        return _compiled(text).render(Context(values)).strip()
+        return [_compiled(text).render(Context(values)).strip() for text in texts]
 
 
 def _localised(value: Any) -> Any:
