@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,7 +40,18 @@ ANSWERS = {"yes": True, "no": False, "unknown": None}
 DEFERRED = frozenset({"deferred_temporary", "deferred_permanent"})
 
 
-def as_history(donations: Iterable[DonationRecord], zone: dt.tzinfo) -> list[engine.Donation]:
+class Collected(Protocol):
+    """What the engine reads of a recorded donation: a ``Donation`` or a row of its values."""
+
+    @property
+    def collected_at(self) -> dt.datetime: ...
+    @property
+    def donation_type(self) -> str: ...
+    @property
+    def volume_ml(self) -> int | None: ...
+
+
+def as_history(donations: Iterable[Collected], zone: dt.tzinfo) -> list[engine.Donation]:
     """Recorded donations as the engine reads them: on the local day where they are judged."""
     return [
         engine.Donation(

@@ -32,6 +32,7 @@ from bloodline.notifications import outbox
 from bloodline.notifications.models import Event, Message, Status
 from bloodline.organisations.models import Organisation
 from bloodline.screening import lookup
+from bloodline.screening.assessment import Collected
 from bloodline.screening.models import Deferral
 
 KIND = "eligible_again"
@@ -87,18 +88,28 @@ def run() -> dict[str, Any]:
     return {"donations": donations, "deferrals": deferrals, "queued": queued}
 
 
-def _places(ids: list[int]) -> dict[int, Organisation]:
+def _places(ids: list[int]) -> tuple[dict[int, Organisation], dict[int, list[Collected]]]:
     """Whose rules judge each donor: the establishment that last collected from them, else
-    the one whose drive last deferred them (three queries; two read only ids, and each
-    establishment is one object shared by its donors)."""
+    the one whose drive last deferred them (three queries; two read only values, and each
+    establishment is one object shared by its donors); and each donor's donations as the
+    engine reads them, newest first, from the first of those queries."""
     chosen: dict[int, int] = {}
+    history: dict[int, list[Collected]] = {pk: [] for pk in ids}
     latest = (
         Donation.objects.filter(donor_id__in=ids)
         .order_by("donor_id", "-collected_at", "-pk")
-        .values_list("donor_id", "establishment_id")
+        .values_list(
+            "donor_id",
+            "establishment_id",
+            "collected_at",
+            "donation_type",
+            "volume_ml",
+            named=True,
+        )
     )
-    for donor_id, establishment_id in latest:
-        chosen.setdefault(donor_id, establishment_id)
+    for donation in latest:
+        chosen.setdefault(donation.donor_id, donation.establishment_id)
+        history[donation.donor_id].append(donation)
     rest = [pk for pk in ids if pk not in chosen]
     deferred = (
         Deferral.objects.filter(donor_id__in=rest, presentation__isnull=False)
@@ -108,7 +119,7 @@ def _places(ids: list[int]) -> dict[int, Organisation]:
     for donor_id, establishment_id in deferred:
         chosen.setdefault(donor_id, establishment_id)
     establishments = Organisation.objects.in_bulk(set(chosen.values()))
-    return {donor_id: establishments[pk] for donor_id, pk in chosen.items()}
+    return {donor_id: establishments[pk] for donor_id, pk in chosen.items()}, history
 
 
 def schedule(donor_ids: list[int]) -> int:
@@ -119,10 +130,10 @@ def schedule(donor_ids: list[int]) -> int:
             pk__in=donor_ids, erased_at__isnull=True, merged_into__isnull=True
         ).select_related("affiliation", "registry", "account__user")
     )
-    places = _places([d.pk for d in donors])
-    judged = lookup.eligibility_of(donors, places)
+    places, history = _places([d.pk for d in donors])
+    judged = lookup.eligibility_of(donors, places, history=history)
     wanted, keys = [], {}
-    zones: dict[int, zoneinfo.ZoneInfo] = {}  # per place: its zone reads its ancestors
+    days: dict[int, tuple[dt.date, zoneinfo.ZoneInfo]] = {}  # per place: today, its zone
     link = donor_home_link()
     for donor in donors:
         on = judged[donor.pk].next_eligible_on if donor.pk in judged else None
@@ -130,10 +141,10 @@ def schedule(donor_ids: list[int]) -> int:
         keys[donor.pk] = f"{KIND}:{donor.uuid}:{on.isoformat()}" if on else ""
         if on is None or place is None:
             continue
-        if place.pk not in zones:
-            zones[place.pk] = zoneinfo.ZoneInfo(place.effective_time_zone())
-        zone = zones[place.pk]
-        if on <= timezone.localtime(timezone.now(), zone).date():
+        if place.pk not in days:
+            days[place.pk] = lookup.today_at(place)
+        today, zone = days[place.pk]
+        if on <= today:
             continue  # eligible today already: nothing to announce
         wanted.append(
             outbox.Wanted(

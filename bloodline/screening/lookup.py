@@ -16,6 +16,7 @@ import datetime as dt
 import re
 import uuid
 import zoneinfo
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -40,7 +41,12 @@ from bloodline.organisations.access import grants, unbounded
 from bloodline.organisations.models import Organisation
 from bloodline.organisations.roles import Perm
 from bloodline.screening import engine
-from bloodline.screening.assessment import as_active, as_history, deferrals_in_force
+from bloodline.screening.assessment import (
+    Collected,
+    as_active,
+    as_history,
+    deferrals_in_force,
+)
 from bloodline.screening.models import Deferral, Presentation
 
 # How much the card shows: display choices, not domain rules.
@@ -176,7 +182,7 @@ def _rules_place(user: User, donor: Donor, latest: Donation | None) -> Organisat
     return latest.establishment if latest is not None else None
 
 
-def _today(place: Organisation | None) -> tuple[dt.date, zoneinfo.ZoneInfo]:
+def today_at(place: Organisation | None) -> tuple[dt.date, zoneinfo.ZoneInfo]:
     """Today and the zone where the donor is judged (the server's when nobody's rules apply)."""
     zone = zoneinfo.ZoneInfo(
         place.effective_time_zone() if place else timezone.get_current_timezone_name()
@@ -186,7 +192,7 @@ def _today(place: Organisation | None) -> tuple[dt.date, zoneinfo.ZoneInfo]:
 
 def _judge(
     donor: Donor,
-    history: list[Donation],
+    history: Sequence[Collected],
     deferrals: list[Deferral],
     place: Organisation | None,
     *,
@@ -194,11 +200,11 @@ def _judge(
     donation_type: str = CARD_DONATION_TYPE,
 ) -> Eligibility:
     """The engine's answer for ``donation_type`` today under ``place``'s rules; today's date
-    and zone (as ``_today`` gives them) passed as ``day`` when the caller judges many donors
+    and zone (as ``today_at`` gives them) passed as ``day`` when the caller judges many donors
     of one place."""
     if place is None or donor.sex not in ("M", "F") or donor.date_of_birth is None:
         return Eligibility("unknown", None)
-    today, zone = day or _today(place)
+    today, zone = day or today_at(place)
     facts = engine.Facts(
         on=today,
         sex="M" if donor.sex == "M" else "F",
@@ -236,7 +242,7 @@ def card(user: User, donor: Donor) -> Card:
         .order_by("-collected_at", "-pk")
     )
     place = _rules_place(user, donor, history[0] if history else None)
-    deferrals = list(deferrals_in_force(donor, _today(place)[0]).order_by("-starts_on", "-pk"))
+    deferrals = list(deferrals_in_force(donor, today_at(place)[0]).order_by("-starts_on", "-pk"))
     eligibility = _judge(donor, history, deferrals, place)
     return Card(donor, history[:LAST_DONATIONS], deferrals, eligibility)
 
@@ -252,7 +258,7 @@ def eligibility_by_type(donor: Donor, donation_types: list[str]) -> dict[str, El
         .order_by("-collected_at", "-pk")
     )
     place = history[0].establishment if history else None
-    deferrals = list(deferrals_in_force(donor, _today(place)[0]))
+    deferrals = list(deferrals_in_force(donor, today_at(place)[0]))
     return {
         kind: _judge(donor, history, deferrals, place, donation_type=kind)
         for kind in donation_types
@@ -331,19 +337,29 @@ def arrival(drive: Drive, *, registration: str = "", donor: str = "") -> Arrival
     return None
 
 
-def eligibility_of(donors: list[Donor], places: dict[int, Organisation]) -> dict[int, Eligibility]:
+def eligibility_of(
+    donors: list[Donor],
+    places: dict[int, Organisation],
+    *,
+    history: Mapping[int, Sequence[Collected]] | None = None,
+) -> dict[int, Eligibility]:
     """Today's answer for whole blood for each donor under the rules of ``places[donor
     pk]`` (donors without a place are left out), for work done without a reader (a message
-    sweep): every donor's donations and deferrals in two queries, each place's day once."""
+    sweep): every donor's donations and deferrals in two queries, each place's day once.
+    A caller that read the donors' donations already passes them as ``history`` (every
+    donation of each donor, as rows of values or ``Donation``s) and saves the first query."""
     ids = [d.pk for d in donors if d.pk in places]
-    history: dict[int, list[Donation]] = {pk: [] for pk in ids}
-    for donation in (
-        Donation.objects.filter(donor_id__in=ids)
-        .only("donor_id", "collected_at", "donation_type", "volume_ml")
-        .order_by("-collected_at", "-pk")
-    ):
-        history[donation.donor_id].append(donation)
-    days = {p.pk: _today(p) for p in {places[pk].pk: places[pk] for pk in ids}.values()}
+    if history is None:
+        read: dict[int, list[Collected]] = {pk: [] for pk in ids}
+        # Rows of values, not model instances: the engine reads three of their fields.
+        for donation in (
+            Donation.objects.filter(donor_id__in=ids)
+            .order_by("-collected_at", "-pk")
+            .values_list("donor_id", "collected_at", "donation_type", "volume_ml", named=True)
+        ):
+            read[donation.donor_id].append(donation)
+        history = read
+    days = {p.pk: today_at(p) for p in {places[pk].pk: places[pk] for pk in ids}.values()}
     today = timezone.localdate()
     earliest = min((day for day, _zone in days.values()), default=today)
     latest = max((day for day, _zone in days.values()), default=today)
@@ -359,5 +375,7 @@ def eligibility_of(donors: list[Donor], places: dict[int, Organisation]) -> dict
         place = places[donor.pk]
         day, zone = days[place.pk]
         in_force = [d for d in deferrals[donor.pk] if d.in_force(day)]
-        judged[donor.pk] = _judge(donor, history[donor.pk], in_force, place, day=(day, zone))
+        judged[donor.pk] = _judge(
+            donor, history.get(donor.pk, ()), in_force, place, day=(day, zone)
+        )
     return judged

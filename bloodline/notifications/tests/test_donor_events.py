@@ -16,6 +16,7 @@ from django.utils import timezone
 from bloodline.accounts.system import system_actor
 from bloodline.audit.models import AuditEvent
 from bloodline.collection import actions as collection
+from bloodline.collection.models import Donation
 from bloodline.demo.factories import distribution as factories
 from bloodline.demo.factories.collection import next_din
 from bloodline.distribution import actions as distribution
@@ -265,3 +266,36 @@ def test_a_donor_who_signed_in_by_email_is_thanked_by_email(
     user.save(update_fields=["is_active"])
     _give(centre, person)
     assert Message.objects.filter(event=Event.THANK_YOU, donor=person).count() == 1
+
+
+def test_the_sweep_judges_each_donor_as_the_station_card_does(
+    centre: Any, consenting: Any, nurse: Any
+) -> None:
+    """The job reads each donor's donations once, as rows of values, for the place and the
+    engine alike: the dates must be the card's, whatever the history."""
+    today = lookup.today_at(centre.centre)[0]
+    days_ago = [1, 200, 1, 3, 40]
+    donors = [consenting("contact_sms") for _ in days_ago]
+    for person, ago in zip(donors, days_ago, strict=True):
+        centre.donation(donor=person, at=_noon(today - dt.timedelta(days=ago)))
+    centre.donation(donor=donors[3], at=_noon(today - dt.timedelta(days=100)))
+    recent = _noon(today - dt.timedelta(days=3))
+    Donation.objects.filter(donor=donors[3], collected_at__gte=recent).update(
+        donation_type="platelets"
+    )
+    Deferral.objects.create(
+        donor=donors[2],
+        code="travel",
+        reason="",
+        starts_on=today,
+        until=today + dt.timedelta(days=300),
+    )
+    ids = [p.pk for p in donors]
+    places, history = eligible_again._places(ids)
+    judged = lookup.eligibility_of(donors, places, history=history)
+    assert judged == lookup.eligibility_of(donors, places)
+    dates = {p.pk: lookup.card(nurse, p).eligibility.next_eligible_on for p in donors}
+    assert {pk: e.next_eligible_on for pk, e in judged.items()} == dates
+    assert dates[donors[1].pk] == today and dates[donors[2].pk] == today + dt.timedelta(days=300)
+    assert len({dates[p.pk] for p in donors}) >= 4  # the histories differ in what decides
+    assert eligible_again.schedule(ids) == sum(1 for on in dates.values() if on and on > today)
