@@ -47,9 +47,7 @@ def test_a_visitor_reads_the_levels_in_traditional_chinese(
     on_a_phone(page)
 
 
-def test_another_site_frames_the_widget_in_french(
-    live_server: Any, centre: Any, page: Any
-) -> None:
+def test_another_site_frames_the_widget_in_french(live_server: Any, centre: Any, page: Any) -> None:
     src = f"{live_server.url}/supply/{centre.uuid}/widget/?lang=fr"
     page.goto(live_server.url + "/supply/")  # an origin for the frame's host page
     page.set_content(
