@@ -534,6 +534,29 @@ class SupplyLevels(Strict):
         return "pre_amber" if self.pre_amber.reached(days) else "green"
 
 
+class ContactCap(Strict):
+    """The contact-fatigue cap of call-outs (supply.md §2): a donor receives at most
+    ``messages`` call-out messages within ``within`` days, however many call-outs are open. No
+    source gives figures: configuration, flagged for the deployer."""
+
+    messages: Quantity
+    within: Period
+
+    @field_validator("messages")
+    @classmethod
+    def _whole(cls, value: Quantity) -> Quantity:
+        if value.value != int(value.value):
+            raise ValueError("the cap counts whole messages")
+        return value
+
+    @field_validator("within")
+    @classmethod
+    def _in_days(cls, value: Period) -> Period:
+        if value.unit != "days":
+            raise ValueError("the cap's period is counted in days")
+        return value
+
+
 class Supply(Strict):
     """Days of supply = units available ÷ average daily issues over ``window`` (supply.md §1;
     the window length is configuration), judged against the levels of each component class.
@@ -541,6 +564,8 @@ class Supply(Strict):
 
     window: Period
     levels: list[SupplyLevels] = Field(default_factory=list)
+    # Call-outs (issue 15 §3, decision 0062): without a cap, no call-out messages anyone.
+    contact_cap: ContactCap | None = None
 
     @field_validator("window")
     @classmethod
