@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "bloodline.inventory",
     "bloodline.lab",
     "bloodline.distribution",
+    "bloodline.shortage",
     "bloodline.reports",
     "bloodline.portal",
     "bloodline.web",
