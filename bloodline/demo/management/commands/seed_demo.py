@@ -31,6 +31,10 @@ class Command(BaseCommand):
             "Try the blood centre: lab_technician (results and release), inventory_clerk "
             "(stock and orders), hospital_user (orders and a look-back notification)."
         )
+        self.stdout.write(
+            "Without signing in: the public blood supply at /supply/ and the drives open for "
+            "booking at /donor/drives/."
+        )
         if settings.MFA_REQUIRED:
             self.stdout.write(
                 "Second sign-in step is ON: admin, establishment_admin, lab_technician and "
